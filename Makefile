@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# spdm-tsm top-level build.  Everything runs inside the cached Debian trixie
+# rootfs (scripts/env-run, created on first use) unless SPDM_TSM_NATIVE=1.
+#
+#   make            build the module (kmod/) and userspace (user/, tests/)
+#   make check      run every test suite: unit, fuzz, kernel style, VM scenarios
+#   make demo       boot a VM with an SPDM device and show what the module sees
+#   make install    install the module, dkms.conf, tsmctl, udev rules (DESTDIR=)
+#   make clean
+
+SHELL := /bin/bash
+ENV := scripts/env-run
+BUILD ?= build
+JOBS ?= $(shell nproc)
+export SPDM_TSM_BUILD := $(abspath $(BUILD))
+
+.PHONY: all module user fuzz check check-unit check-fuzz check-style check-vm demo install clean env kconfig-check
+
+all: module user
+
+env:
+	@scripts/bootstrap-env
+
+module: env kconfig-check
+	@echo "== building spdm_tsm.ko"
+	@$(ENV) scripts/kver-run $(MAKE) -C kmod --no-print-directory
+
+kconfig-check:
+	@scripts/check-kconfig
+
+user: env
+	@echo "== building userspace (cmake, $(BUILD)/user)"
+	@$(ENV) cmake -S user -B $(BUILD)/user -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@$(ENV) cmake --build $(BUILD)/user -j$(JOBS)
+
+fuzz: env
+	@echo "== building fuzz harnesses (clang, $(BUILD)/fuzz)"
+	@$(ENV) env CC=clang CXX=clang++ cmake -S user -B $(BUILD)/fuzz -DSPDM_TSM_FUZZ=ON -DSPDM_TSM_TESTS=OFF >/dev/null
+	@$(ENV) cmake --build $(BUILD)/fuzz -j$(JOBS)
+
+check: all fuzz
+	@tests/run-all
+
+check-unit check-fuzz check-style check-vm: all fuzz
+	@tests/run-all --only $(patsubst check-%,%,$@)
+
+demo: all
+	@scripts/vm-run --devsim "--asym ecdsa-p384 --hash sha384" -- /tests/vm/demo.sh
+
+install:
+	@scripts/install "$(DESTDIR)"
+
+clean:
+	@$(ENV) $(MAKE) -C kmod clean --no-print-directory >/dev/null 2>&1 || true
+	rm -rf $(BUILD)

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI/TSM link operations.  The PCI/TSM core calls them for functions it
+ * treats as a Device Security Manager (an IDE capability or DevCap TEE-IO),
+ * under pci_tsm_rwsem held for write; connect and disconnect also under the
+ * DSM lock (struct pci_tsm_pf0::lock).
+ */
+#define dev_fmt(fmt) "spdm_tsm: " fmt
+
+#include <linux/slab.h>
+
+#include "spdm_tsm.h"
+
+#include <linux/pci-doe.h>
+
+bool spdm_tsm_has_cma(struct pci_dev *pdev)
+{
+	return pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+				    PCI_DOE_FEATURE_CMA) != NULL;
+}
+
+static struct pci_tsm *spdm_tsm_probe(struct tsm_dev *tsm_dev,
+				      struct pci_dev *pdev)
+{
+	int rc;
+
+	if (is_pci_tsm_pf0(pdev)) {
+		struct pci_tsm_pf0 *pf0 __free(kfree) =
+			kzalloc(sizeof(*pf0), GFP_KERNEL);
+
+		if (!pf0)
+			return NULL;
+		rc = pci_tsm_pf0_constructor(pdev, pf0, tsm_dev);
+		if (rc) {
+			pci_tsm_pf0_destructor(pf0);
+			return NULL;
+		}
+		return &no_free_ptr(pf0)->base_tsm;
+	}
+
+	struct pci_tsm *tsm __free(kfree) = kzalloc(sizeof(*tsm), GFP_KERNEL);
+
+	if (!tsm)
+		return NULL;
+	if (pci_tsm_link_constructor(pdev, tsm, tsm_dev))
+		return NULL;
+	return no_free_ptr(tsm);
+}
+
+static void spdm_tsm_remove(struct pci_tsm *tsm)
+{
+	if (tsm->dsm_dev == tsm->pdev) {
+		struct pci_tsm_pf0 *pf0 = container_of(tsm, struct pci_tsm_pf0, base_tsm);
+
+		pci_tsm_pf0_destructor(pf0);
+		kfree(pf0);
+		return;
+	}
+	kfree(tsm);
+}
+
+static int spdm_tsm_connect(struct pci_dev *pdev)
+{
+	pci_info(pdev, "connect: SPDM handshake not implemented yet\n");
+	return -EOPNOTSUPP;
+}
+
+static void spdm_tsm_disconnect(struct pci_dev *pdev)
+{
+}
+
+struct pci_tsm_ops spdm_tsm_pci_ops = {
+	.probe = spdm_tsm_probe,
+	.remove = spdm_tsm_remove,
+	.connect = spdm_tsm_connect,
+	.disconnect = spdm_tsm_disconnect,
+};

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+// The device model of the spdm-tsm family (dev-get).
+#pragma once
+
+#include "spdmtsm/json.hpp"
+#include "spdmtsm/netlink.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spdmtsm {
+
+struct DevInfo {
+	std::string bdf;
+	std::uint16_t vendor_id = 0;
+	std::uint16_t device_id = 0;
+	std::optional<std::uint64_t> serial;
+	bool cma = false;
+	bool dsm = false;
+	bool ide = false;
+	bool tee_io = false;
+	std::string tsm;        // empty when not connected to a TSM
+	std::uint32_t state = 0; // enum spdm_tsm_state
+};
+
+const char *state_name(std::uint32_t state);
+
+// Decode one dev-get reply.
+DevInfo dev_from_attrs(nlattr **attrs, int maxattr);
+
+std::vector<DevInfo> dev_list(GenlSocket &sock);
+DevInfo dev_get(GenlSocket &sock, const std::string &bdf);
+
+void to_json(JsonWriter &w, const DevInfo &d);
+
+} // namespace spdmtsm

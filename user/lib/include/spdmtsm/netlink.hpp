@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+// RAII client for the "spdm-tsm" generic netlink family (libnl-genl-3).
+//
+// libnl has no extended-ack API and folds many errnos into its own codes, so
+// this client enables NETLINK_EXT_ACK, parses the error TLVs itself and keeps
+// the kernel's raw errno.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+struct nl_sock;
+struct nl_msg;
+struct nlattr;
+
+namespace spdmtsm {
+
+// An error from the kernel (errno + extended ack) or from the transport.
+class NetlinkError : public std::runtime_error {
+public:
+	NetlinkError(int err, std::string extack, int bad_attr_offset, const std::string &what);
+
+	int error() const { return err_; }            // positive errno
+	const std::string &extack() const { return extack_; }
+	int bad_attr_offset() const { return bad_attr_; } // -1 when the kernel named none
+
+private:
+	int err_;
+	std::string extack_;
+	int bad_attr_;
+};
+
+// Build the attributes of a request.
+using MsgBuilder = std::function<void(nl_msg *)>;
+// Called for each reply message with its parsed attributes (index = attr type).
+using ReplyHandler = std::function<void(nlattr **attrs, int maxattr)>;
+
+class GenlSocket {
+public:
+	// Connects and resolves family_name; throws NetlinkError (ENOENT when the
+	// family is not registered, i.e. the module is not loaded).
+	explicit GenlSocket(const std::string &family_name);
+	~GenlSocket();
+	GenlSocket(const GenlSocket &) = delete;
+	GenlSocket &operator=(const GenlSocket &) = delete;
+
+	int family_id() const { return family_; }
+
+	// Send cmd (with NLM_F_DUMP when dump) and deliver every reply to
+	// on_reply, parsed up to maxattr.  Throws NetlinkError on an error reply.
+	void request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
+		     const ReplyHandler &on_reply, int maxattr);
+
+	// Join a multicast group of the family by name.
+	void join_group(const std::string &group);
+	int fd() const;
+	nl_sock *raw() { return sk_.get(); }
+
+private:
+	struct SockDeleter {
+		void operator()(nl_sock *s) const;
+	};
+	std::unique_ptr<nl_sock, SockDeleter> sk_;
+	std::string name_;
+	int family_ = -1;
+};
+
+// "0000:01:00.0", "01:00.0" or a sysfs path -> canonical "DDDD:BB:DD.F".
+// Throws std::invalid_argument with a message naming the accepted forms.
+std::string canonical_bdf(const std::string &arg);
+
+} // namespace spdmtsm

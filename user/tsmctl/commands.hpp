@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+#pragma once
+
+#include "cli.hpp"
+
+namespace tsmctl {
+
+// Each returns the process exit status (0 ok, 1 failure).
+int cmd_list(const Parsed &p);
+int cmd_show(const Parsed &p);
+
+} // namespace tsmctl

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+// tsmctl: native PCIe device authentication (CMA/SPDM) from the command line.
+#include "cli.hpp"
+#include "commands.hpp"
+
+#include "spdmtsm/netlink.hpp"
+
+#include <iostream>
+#include <map>
+
+#ifndef SPDM_TSM_VERSION
+#define SPDM_TSM_VERSION "0.1"
+#endif
+
+int main(int argc, char **argv)
+{
+	using namespace tsmctl;
+	std::vector<std::string> args(argv + 1, argv + argc);
+	Parsed p;
+	try {
+		p = parse(args);
+	} catch (const UsageError &e) {
+		std::cerr << "tsmctl: " << e.what() << "\n";
+		return 2;
+	}
+	if (p.has("version")) {
+		std::cout << "tsmctl " << SPDM_TSM_VERSION << "\n";
+		return 0;
+	}
+	if (p.help) {
+		const CommandSpec *c = p.command.empty() ? nullptr : find_command(p.command);
+		std::cout << (c ? command_help(*c) : usage());
+		return 0;
+	}
+
+	static const std::map<std::string, int (*)(const Parsed &)> handlers = {
+		{"list", cmd_list},
+		{"show", cmd_show},
+	};
+	try {
+		return handlers.at(p.command)(p);
+	} catch (const spdmtsm::NetlinkError &e) {
+		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		return 1;
+	} catch (const std::invalid_argument &e) {
+		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		return 2;
+	} catch (const std::exception &e) {
+		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		return 1;
+	}
+}
