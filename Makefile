@@ -35,9 +35,10 @@ user: env
 	@$(ENV) cmake --build $(BUILD)/user -j$(JOBS)
 
 fuzz: env
-	@echo "== building fuzz harnesses (clang, $(BUILD)/fuzz)"
-	@$(ENV) env CC=clang CXX=clang++ cmake -S user -B $(BUILD)/fuzz -DSPDM_TSM_FUZZ=ON -DSPDM_TSM_TESTS=OFF >/dev/null
-	@$(ENV) cmake --build $(BUILD)/fuzz -j$(JOBS)
+	@[ -f tests/fuzz/CMakeLists.txt ] || { echo "== no fuzz harnesses yet"; exit 0; }; echo "== building fuzz harnesses (clang, $(BUILD)/fuzz)"
+	@if [ -f tests/fuzz/CMakeLists.txt ]; then \
+		$(ENV) env CC=clang CXX=clang++ cmake -S user -B $(BUILD)/fuzz -DSPDM_TSM_FUZZ=ON -DSPDM_TSM_TESTS=OFF >/dev/null && \
+		$(ENV) cmake --build $(BUILD)/fuzz -j$(JOBS); fi
 
 check: all fuzz
 	@tests/run-all

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.hpp"
+
+#include "spdmtsm/netlink.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+using namespace tsmctl;
+using Catch::Matchers::ContainsSubstring;
+
+TEST_CASE("parse: command with -j before or after it")
+{
+	auto a = parse({"-j", "list"});
+	CHECK(a.command == "list");
+	CHECK(a.has("json"));
+	auto b = parse({"list", "--json"});
+	CHECK(b.has("json"));
+	auto c = parse({"list"});
+	CHECK_FALSE(c.has("json"));
+}
+
+TEST_CASE("parse: positionals are counted")
+{
+	auto p = parse({"show", "01:00.0"});
+	REQUIRE(p.args.size() == 1);
+	CHECK(p.args[0] == "01:00.0");
+	CHECK_THROWS_WITH(parse({"show"}), ContainsSubstring("needs DEV"));
+	CHECK_THROWS_WITH(parse({"show", "a", "b"}), ContainsSubstring("unexpected argument 'b'"));
+	CHECK_THROWS_WITH(parse({"list", "extra"}), ContainsSubstring("unexpected argument"));
+}
+
+TEST_CASE("parse: unknown commands and options are usage errors")
+{
+	CHECK_THROWS_AS(parse({"frobnicate"}), UsageError);
+	CHECK_THROWS_WITH(parse({"list", "--bogus"}), ContainsSubstring("has no option '--bogus'"));
+	CHECK_THROWS_WITH(parse({}), ContainsSubstring("no command"));
+	CHECK_THROWS_WITH(parse({"list", "-jj"}), ContainsSubstring("cannot be combined"));
+	CHECK_THROWS_WITH(parse({"list", "--json=1"}), ContainsSubstring("takes no value"));
+	CHECK_THROWS_WITH(parse({"list", "-j", "-j"}), ContainsSubstring("given twice"));
+}
+
+TEST_CASE("parse: --help and --version need no command")
+{
+	CHECK(parse({"--help"}).help);
+	CHECK(parse({"-h"}).help);
+	CHECK(parse({"show", "--help"}).help);
+	CHECK(parse({"--version"}).has("version"));
+}
+
+TEST_CASE("parse: -- ends options")
+{
+	auto p = parse({"show", "--", "-weird"});
+	REQUIRE(p.args.size() == 1);
+	CHECK(p.args[0] == "-weird");
+}
+
+TEST_CASE("help: every command is documented")
+{
+	std::string u = usage();
+	for (const auto &c : commands()) {
+		CHECK_THAT(u, ContainsSubstring(c.synopsis));
+		std::string h = command_help(c);
+		CHECK_THAT(h, ContainsSubstring("usage: tsmctl " + c.synopsis));
+		for (const auto &o : c.options)
+			CHECK_THAT(h, ContainsSubstring("--" + o.long_name));
+	}
+	CHECK_THAT(u, ContainsSubstring("Exit status"));
+}
+
+TEST_CASE("canonical_bdf accepts the three forms")
+{
+	using spdmtsm::canonical_bdf;
+	CHECK(canonical_bdf("0000:01:00.0") == "0000:01:00.0");
+	CHECK(canonical_bdf("01:00.0") == "0000:01:00.0");
+	CHECK(canonical_bdf("/sys/bus/pci/devices/0000:3A:1f.7/") == "0000:3a:1f.7");
+	CHECK(canonical_bdf("0001:ff:1f.7") == "0001:ff:1f.7");
+	CHECK_THROWS_AS(canonical_bdf("1:0.0"), std::invalid_argument);
+	CHECK_THROWS_AS(canonical_bdf("00:20.0"), std::invalid_argument); // device > 0x1f
+	CHECK_THROWS_AS(canonical_bdf("00:00.8"), std::invalid_argument); // function > 7
+	CHECK_THROWS_WITH(canonical_bdf("nvme0"), ContainsSubstring("0000:01:00.0, 01:00.0"));
+}

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for VM scenarios (busybox sh in the guest).  Source it:
+#   . /tests/vm/lib.sh
+# Each check prints "ok - ..." or "not ok - ..."; a scenario fails (exit 1)
+# when any check failed.  The host (scripts/vm-run) also fails the scenario on
+# any kernel WARNING/BUG/Oops/KASAN/lockdep report in dmesg.
+
+_failed=0
+_count=0
+
+ok()   { _count=$((_count + 1)); echo "ok $_count - $*"; }
+fail() { _count=$((_count + 1)); _failed=$((_failed + 1)); echo "not ok $_count - $*"; }
+
+# check DESCRIPTION CMD...: passes when CMD exits 0
+check() {
+	d=$1; shift
+	if "$@" >/tmp/check.out 2>&1; then ok "$d"; else
+		fail "$d"; sed 's/^/#   /' /tmp/check.out; fi
+}
+
+# check_fails DESCRIPTION CMD...: passes when CMD exits non-zero
+check_fails() {
+	d=$1; shift
+	if "$@" >/tmp/check.out 2>&1; then
+		fail "$d (succeeded unexpectedly)"; sed 's/^/#   /' /tmp/check.out
+	else ok "$d"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# check_match DESCRIPTION REGEX TEXT
+check_match() {
+	if printf '%s\n' "$3" | grep -qE "$2"; then ok "$1"; else
+		fail "$1: /$2/ not found in:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
+}
+
+# The BDF of the first PCI function with a CMA mailbox, from tsmctl list -j.
+first_cma_dev() { tsmctl list -j | jq -r '[.[] | select(.cma)][0].bdf // empty'; }
+
+done_testing() {
+	echo "# $_count checks, $_failed failed"
+	[ "$_failed" = 0 ] && [ "$_count" -gt 0 ]
+	exit $?
+}
