@@ -23,9 +23,17 @@ static int __init spdm_tsm_init(void)
 {
 	int rc;
 
+	spdm_tsm_selftest_init();
+
+	rc = spdm_tsm_dev_init();
+	if (rc)
+		return rc;
+
 	spdm_tsm_faux = faux_device_create(KBUILD_MODNAME, NULL, NULL);
-	if (!spdm_tsm_faux)
-		return -ENOMEM;
+	if (!spdm_tsm_faux) {
+		rc = -ENOMEM;
+		goto err_dev;
+	}
 
 	spdm_tsm_tsm_dev = tsm_register(&spdm_tsm_faux->dev, &spdm_tsm_pci_ops);
 	if (IS_ERR(spdm_tsm_tsm_dev)) {
@@ -47,6 +55,8 @@ err_tsm:
 	tsm_unregister(spdm_tsm_tsm_dev);
 err_faux:
 	faux_device_destroy(spdm_tsm_faux);
+err_dev:
+	spdm_tsm_dev_exit();
 	return rc;
 }
 
@@ -55,6 +65,7 @@ static void __exit spdm_tsm_exit(void)
 	spdm_tsm_netlink_exit();
 	tsm_unregister(spdm_tsm_tsm_dev);
 	faux_device_destroy(spdm_tsm_faux);
+	spdm_tsm_dev_exit();
 }
 
 module_init(spdm_tsm_init);

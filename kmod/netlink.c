@@ -1,21 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "spdm-tsm" generic netlink family.  kmod/spdm-tsm.yaml is the source
- * of truth for commands and attributes.
+ * of truth for commands and attributes; tests/unit/abi checks the UAPI
+ * header against it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/pci.h>
 #include <net/genetlink.h>
 
-#include <uapi/linux/spdm_tsm.h>
-
 #include "spdm_tsm.h"
+
+/* Largest chunk of an evidence object in one message (fits NLMSG_GOODSIZE). */
+#define SPDM_TSM_CHUNK	3072
 
 static struct genl_family spdm_tsm_nl_family __ro_after_init;
 
 static const struct nla_policy spdm_tsm_dev_get_nl_policy[SPDM_TSM_A_DEV_BDF + 1] = {
 	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
+};
+
+static const struct nla_policy spdm_tsm_connect_nl_policy[SPDM_TSM_A_DEV_MEASUREMENTS + 1] = {
+	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
+	[SPDM_TSM_A_DEV_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
+	[SPDM_TSM_A_DEV_NONCE] = NLA_POLICY_EXACT_LEN(SPDM_NONCE_LEN),
+	[SPDM_TSM_A_DEV_MEASUREMENTS] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy spdm_tsm_evidence_get_nl_policy[SPDM_TSM_A_EVIDENCE_OBJECTS + 1] = {
+	[SPDM_TSM_A_EVIDENCE_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
+	[SPDM_TSM_A_EVIDENCE_OBJECTS] = { .type = NLA_U32 },
 };
 
 /* Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0) into a referenced pci_dev. */
@@ -35,17 +49,48 @@ static struct pci_dev *spdm_tsm_pdev_from_bdf(const char *bdf)
 	       ERR_PTR(-ENODEV);
 }
 
-static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev,
+DEFINE_FREE(spdm_tsm_pci_put, struct pci_dev *, if (!IS_ERR_OR_NULL(_T)) pci_dev_put(_T))
+
+/* The device named by @attr, which must have a CMA mailbox. */
+static struct pci_dev *spdm_tsm_nl_pdev(struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct pci_dev *pdev;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(extack, "missing the device's PCI address (bdf)");
+		return ERR_PTR(-EINVAL);
+	}
+	pdev = spdm_tsm_pdev_from_bdf(nla_data(attr));
+	if (IS_ERR(pdev)) {
+		if (PTR_ERR(pdev) == -ENODEV)
+			NL_SET_ERR_MSG_ATTR(extack, attr, "no PCI device at this address");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "malformed PCI address, expected DDDD:BB:DD.F");
+		return pdev;
+	}
+	if (!spdm_tsm_has_cma(pdev)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "device has no CMA DOE mailbox");
+		pci_dev_put(pdev);
+		return ERR_PTR(-ENODEV);
+	}
+	return pdev;
+}
+
+static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
 			     u32 portid, u32 seq, int flags)
 {
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+	struct spdm_tsm_summary sum = { .state = SPDM_TSM_STATE_NONE };
 	void *hdr;
 	u64 dsn;
 
-	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags,
-			  SPDM_TSM_CMD_DEV_GET);
+	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 
+	if (d)
+		spdm_tsm_dev_summary(d, &sum);
 	dsn = pci_get_dsn(pdev);
 	if (nla_put_string(msg, SPDM_TSM_A_DEV_BDF, pci_name(pdev)) ||
 	    nla_put_u16(msg, SPDM_TSM_A_DEV_VENDOR_ID, pdev->vendor) ||
@@ -54,69 +99,70 @@ static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev,
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_CMA, spdm_tsm_has_cma(pdev)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_DSM, is_pci_tsm_pf0(pdev)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_IDE, !!pdev->ide_cap) ||
-	    nla_put_u8(msg, SPDM_TSM_A_DEV_TEE_IO,
-		       !!(pdev->devcap & PCI_EXP_DEVCAP_TEE)) ||
-	    nla_put_u32(msg, SPDM_TSM_A_DEV_STATE, SPDM_TSM_STATE_NONE)) {
-		genlmsg_cancel(msg, hdr);
-		return -EMSGSIZE;
-	}
+	    nla_put_u8(msg, SPDM_TSM_A_DEV_TEE_IO, !!(pdev->devcap & PCI_EXP_DEVCAP_TEE)) ||
+	    nla_put_u32(msg, SPDM_TSM_A_DEV_STATE, sum.state) ||
+	    nla_put_u32(msg, SPDM_TSM_A_DEV_MEM_LIMIT, spdm_tsm_max_evidence_bytes))
+		goto cancel;
+	if (sum.via_tsm &&
+	    nla_put_string(msg, SPDM_TSM_A_DEV_TSM, dev_name(&spdm_tsm_tsm_dev->dev)))
+		goto cancel;
+	if (sum.version &&
+	    (nla_put_u8(msg, SPDM_TSM_A_DEV_VERSION, sum.version) ||
+	     nla_put_u32(msg, SPDM_TSM_A_DEV_ASYM, sum.asym) ||
+	     nla_put_u32(msg, SPDM_TSM_A_DEV_HASH, sum.hash) ||
+	     nla_put_u8(msg, SPDM_TSM_A_DEV_SLOT, sum.slot)))
+		goto cancel;
+	if (d &&
+	    (nla_put_u32(msg, SPDM_TSM_A_DEV_EXCHANGES, sum.exchanges) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_DURATION_US, sum.duration_us, 0) ||
+	     nla_put_u32(msg, SPDM_TSM_A_DEV_MEM_USED, sum.mem_used) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_GENERATION, sum.generation, 0)))
+		goto cancel;
+	if (sum.last_error[0] &&
+	    nla_put_string(msg, SPDM_TSM_A_DEV_LAST_ERROR, sum.last_error))
+		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	int rc;
+
+	if (!msg)
+		return -ENOMEM;
+	rc = spdm_tsm_fill_dev(msg, pdev, info->genlhdr->cmd, info->snd_portid,
+			       info->snd_seq, 0);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 static int spdm_tsm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct pci_dev *pdev;
-	struct sk_buff *msg;
-	int rc;
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
 
-	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_DEV_BDF))
-		return -EINVAL;
-
-	pdev = spdm_tsm_pdev_from_bdf(nla_data(info->attrs[SPDM_TSM_A_DEV_BDF]));
-	if (IS_ERR(pdev)) {
-		if (PTR_ERR(pdev) == -ENODEV)
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_DEV_BDF],
-					    "no PCI device at this address");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_DEV_BDF],
-					    "malformed PCI address, expected DDDD:BB:DD.F");
+	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
-	}
-	if (!spdm_tsm_has_cma(pdev)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_DEV_BDF],
-				    "device has no CMA DOE mailbox");
-		rc = -ENODEV;
-		goto out_put;
-	}
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		rc = -ENOMEM;
-		goto out_put;
-	}
-	rc = spdm_tsm_fill_dev(msg, pdev, info->snd_portid, info->snd_seq, 0);
-	if (rc) {
-		nlmsg_free(msg);
-		goto out_put;
-	}
-	pci_dev_put(pdev);
-	return genlmsg_reply(msg, info);
-
-out_put:
-	pci_dev_put(pdev);
-	return rc;
+	return spdm_tsm_reply_dev(pdev, info);
 }
 
-/* cb->ctx holds the number of PCI devices already walked past */
-struct spdm_tsm_dump_ctx {
+/* cb->ctx: the number of PCI devices already walked past */
+struct spdm_tsm_dev_dump_ctx {
 	unsigned long pos;
 };
 
-static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb,
-				      struct netlink_callback *cb)
+static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct spdm_tsm_dump_ctx *ctx = (void *)cb->ctx;
+	struct spdm_tsm_dev_dump_ctx *ctx = (void *)cb->ctx;
 	struct pci_dev *pdev = NULL;
 	unsigned long i = 0;
 	int rc = 0;
@@ -125,7 +171,7 @@ static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb,
 		if (i++ < ctx->pos)
 			continue;
 		if (spdm_tsm_has_cma(pdev)) {
-			rc = spdm_tsm_fill_dev(skb, pdev,
+			rc = spdm_tsm_fill_dev(skb, pdev, SPDM_TSM_CMD_DEV_GET,
 					       NETLINK_CB(cb->skb).portid,
 					       cb->nlh->nlmsg_seq, NLM_F_MULTI);
 			if (rc) {
@@ -136,6 +182,237 @@ static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb,
 		ctx->pos = i;
 	}
 	/* -EMSGSIZE with something in the skb: come back for the rest */
+	if (rc == -EMSGSIZE && skb->len)
+		return skb->len;
+	return rc;
+}
+
+static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+	struct spdm_tsm_connect_args args = {};
+	int rc;
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	if (is_pci_tsm_pf0(pdev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_DEV_BDF],
+				    "device is a DSM: connect with echo tsmN > .../tsm/connect");
+		return -EOPNOTSUPP;
+	}
+	if (info->attrs[SPDM_TSM_A_DEV_SLOT])
+		args.slot = nla_get_u8(info->attrs[SPDM_TSM_A_DEV_SLOT]);
+	if (info->attrs[SPDM_TSM_A_DEV_NONCE]) {
+		nla_memcpy(args.nonce, info->attrs[SPDM_TSM_A_DEV_NONCE], sizeof(args.nonce));
+		args.has_nonce = true;
+	}
+	args.measurements = nla_get_flag(info->attrs[SPDM_TSM_A_DEV_MEASUREMENTS]);
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, true);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (d->via_tsm) {
+			NL_SET_ERR_MSG(info->extack,
+				       "connected through the PCI/TSM core: use tsm/disconnect first");
+			return -EBUSY;
+		}
+		rc = spdm_tsm_dev_connect(d, &args, info->extack);
+		if (rc)
+			return rc;
+	}
+	return spdm_tsm_reply_dev(pdev, info);
+}
+
+static int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d || !d->session) {
+		NL_SET_ERR_MSG(info->extack, "device is not connected");
+		return -ENOTCONN;
+	}
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (d->via_tsm) {
+			NL_SET_ERR_MSG(info->extack,
+				       "connected through the PCI/TSM core: echo tsmN > .../tsm/disconnect");
+			return -EBUSY;
+		}
+		spdm_tsm_dev_disconnect(d);
+	}
+	return 0;
+}
+
+/* evidence-get dump position, in cb->ctx */
+struct spdm_tsm_ev_dump_ctx {
+	u64 generation;
+	u32 objects;
+	u32 offset;	/* within the current object */
+	u8 object;	/* 0: the scalar message is next */
+	u8 started;
+};
+
+static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence *ev)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_u8(skb, SPDM_TSM_A_EVIDENCE_VERSION, ev->version) ||
+	    nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_CAPS, ev->caps) ||
+	    nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_ASYM, ev->asym) ||
+	    nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_HASH, ev->hash) ||
+	    nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_MEAS_HASH, ev->meas_hash) ||
+	    nla_put_u8(skb, SPDM_TSM_A_EVIDENCE_SLOT, ev->slot) ||
+	    nla_put_u8(skb, SPDM_TSM_A_EVIDENCE_SLOT_MASK, ev->slot_mask))
+		return -EMSGSIZE;
+	for (i = 0; i < SPDM_SLOTS; i++) {
+		if (!(ev->slot_mask & BIT(i)))
+			continue;
+		nest = nla_nest_start(skb, SPDM_TSM_A_EVIDENCE_SLOT_DIGEST);
+		if (!nest ||
+		    nla_put_u8(skb, SPDM_TSM_A_SLOT_DIGEST_SLOT, i) ||
+		    nla_put(skb, SPDM_TSM_A_SLOT_DIGEST_DIGEST, ev->hash_len, ev->digests[i]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	if (ev->nonce.len &&
+	    nla_put(skb, SPDM_TSM_A_EVIDENCE_NONCE, ev->nonce.len, ev->nonce.data))
+		return -EMSGSIZE;
+	if (ev->signature.len &&
+	    nla_put(skb, SPDM_TSM_A_EVIDENCE_SIGNATURE, ev->signature.len, ev->signature.data))
+		return -EMSGSIZE;
+	if (ev->context && nla_put_string(skb, SPDM_TSM_A_EVIDENCE_CONTEXT, ev->context))
+		return -EMSGSIZE;
+	if (ev->meas_signature.len &&
+	    (nla_put_u8(skb, SPDM_TSM_A_EVIDENCE_MEAS_COUNT, ev->meas_count) ||
+	     nla_put(skb, SPDM_TSM_A_EVIDENCE_MEAS_NONCE, ev->meas_nonce.len, ev->meas_nonce.data) ||
+	     nla_put(skb, SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE, ev->meas_signature.len,
+		     ev->meas_signature.data)))
+		return -EMSGSIZE;
+	if (ev->meas_context &&
+	    nla_put_string(skb, SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT, ev->meas_context))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The bytes of evidence object @obj (1-based), or an empty view. */
+static struct spdm_buf_view spdm_tsm_object(const struct spdm_evidence *ev, unsigned int obj)
+{
+	struct spdm_buf_view v = {};
+	size_t hdr;
+
+	switch (obj) {
+	case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN:
+		/* strip the SPDM chain header: length, reserved, root hash */
+		hdr = 4 + ev->hash_len;
+		if (ev->chain.len > hdr) {
+			v.data = ev->chain.data + hdr;
+			v.len = ev->chain.len - hdr;
+		}
+		return v;
+	case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT:
+		return ev->transcript;
+	case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI:
+		return ev->leaf_spki;
+	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS:
+		return ev->meas_blocks;
+	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT:
+		return ev->meas_transcript;
+	}
+	return v;
+}
+
+#define SPDM_TSM_OBJECT_LAST SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT
+
+static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct spdm_tsm_ev_dump_ctx *ctx = (void *)cb->ctx;
+	struct nlattr *bdf_attr = info->attrs[SPDM_TSM_A_EVIDENCE_BDF];
+	struct spdm_evidence ev;
+	void *hdr;
+	int rc = 0;
+
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) = spdm_tsm_nl_pdev(bdf_attr, cb->extack);
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d) {
+		NL_SET_ERR_MSG(cb->extack, "device was never connected: no evidence");
+		return -ENODATA;
+	}
+
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (!d->session) {
+			NL_SET_ERR_MSG(cb->extack, "device is not authenticated: no evidence");
+			return -ENODATA;
+		}
+		if (!ctx->started) {
+			ctx->started = 1;
+			ctx->generation = d->generation;
+			ctx->objects = info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS] ?
+				nla_get_u32(info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS]) : ~0u;
+		} else if (ctx->generation != d->generation) {
+			NL_SET_ERR_MSG(cb->extack, "evidence changed during the dump, retry");
+			return -EAGAIN;
+		}
+		spdm_get_evidence(d->session, &ev);
+
+		while (ctx->object <= SPDM_TSM_OBJECT_LAST) {
+			struct spdm_buf_view v = {};
+			u32 len = 0;
+
+			if (ctx->object) {
+				v = spdm_tsm_object(&ev, ctx->object);
+				if (!(ctx->objects & BIT(ctx->object)) || ctx->offset >= v.len) {
+					ctx->object++;
+					ctx->offset = 0;
+					continue;
+				}
+				len = min_t(size_t, v.len - ctx->offset, SPDM_TSM_CHUNK);
+			}
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					  &spdm_tsm_nl_family, NLM_F_MULTI,
+					  SPDM_TSM_CMD_EVIDENCE_GET);
+			if (!hdr) {
+				rc = -EMSGSIZE;
+				break;
+			}
+			if (nla_put_string(skb, SPDM_TSM_A_EVIDENCE_BDF, pci_name(pdev)) ||
+			    nla_put_u64_64bit(skb, SPDM_TSM_A_EVIDENCE_GENERATION,
+					      ctx->generation, 0)) {
+				rc = -EMSGSIZE;
+			} else if (!ctx->object) {
+				rc = spdm_tsm_put_scalars(skb, &ev);
+			} else if (nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OBJECT, ctx->object) ||
+				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OFFSET, ctx->offset) ||
+				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_TOTAL, v.len) ||
+				   nla_put(skb, SPDM_TSM_A_EVIDENCE_DATA, len,
+					   v.data + ctx->offset)) {
+				rc = -EMSGSIZE;
+			}
+			if (rc) {
+				genlmsg_cancel(skb, hdr);
+				break;
+			}
+			genlmsg_end(skb, hdr);
+			if (!ctx->object)
+				ctx->object = 1;
+			else
+				ctx->offset += len;
+		}
+	}
 	if (rc == -EMSGSIZE && skb->len)
 		return skb->len;
 	return rc;
@@ -154,6 +431,27 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.dumpit = spdm_tsm_nl_dev_get_dumpit,
 		.flags = GENL_CMD_CAP_DUMP,
 	},
+	{
+		.cmd = SPDM_TSM_CMD_CONNECT,
+		.doit = spdm_tsm_nl_connect_doit,
+		.policy = spdm_tsm_connect_nl_policy,
+		.maxattr = SPDM_TSM_A_DEV_MEASUREMENTS,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = SPDM_TSM_CMD_DISCONNECT,
+		.doit = spdm_tsm_nl_disconnect_doit,
+		.policy = spdm_tsm_dev_get_nl_policy,
+		.maxattr = SPDM_TSM_A_DEV_BDF,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = SPDM_TSM_CMD_EVIDENCE_GET,
+		.dumpit = spdm_tsm_nl_evidence_get_dumpit,
+		.policy = spdm_tsm_evidence_get_nl_policy,
+		.maxattr = SPDM_TSM_A_EVIDENCE_OBJECTS,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
 };
 
 static const struct genl_multicast_group spdm_tsm_nl_mcgrps[] = {
@@ -168,14 +466,15 @@ static struct genl_family spdm_tsm_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.split_ops = spdm_tsm_nl_ops,
 	.n_split_ops = ARRAY_SIZE(spdm_tsm_nl_ops),
-	.resv_start_op = SPDM_TSM_CMD_DEV_GET + 1,
+	.resv_start_op = SPDM_TSM_CMD_EVIDENCE_GET + 1,
 	.mcgrps = spdm_tsm_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(spdm_tsm_nl_mcgrps),
 };
 
 int spdm_tsm_netlink_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct spdm_tsm_dump_ctx) > sizeof_field(struct netlink_callback, ctx));
+	BUILD_BUG_ON(sizeof(struct spdm_tsm_dev_dump_ctx) > sizeof_field(struct netlink_callback, ctx));
+	BUILD_BUG_ON(sizeof(struct spdm_tsm_ev_dump_ctx) > sizeof_field(struct netlink_callback, ctx));
 	return genl_register_family(&spdm_tsm_nl_family);
 }
 

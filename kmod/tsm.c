@@ -59,14 +59,46 @@ static void spdm_tsm_remove(struct pci_tsm *tsm)
 	kfree(tsm);
 }
 
+/*
+ * Called by the PCI/TSM core for "echo tsmN > .../tsm/connect" under
+ * pci_tsm_rwsem (write) and the DSM lock; pdev->tsm is our pci_tsm_pf0.
+ */
 static int spdm_tsm_connect(struct pci_dev *pdev)
 {
-	pci_info(pdev, "connect: SPDM handshake not implemented yet\n");
-	return -EOPNOTSUPP;
+	struct spdm_tsm_connect_args args = { .slot = 0, .via_tsm = true };
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, true);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	guard(mutex)(&d->lock);
+	return spdm_tsm_dev_connect(d, &args, NULL);
 }
 
 static void spdm_tsm_disconnect(struct pci_dev *pdev)
 {
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d)
+		return;
+	guard(mutex)(&d->lock);
+	spdm_tsm_dev_disconnect(d);
+}
+
+/* TDISP is not this TSM's business: native SPDM has no TDI to bind. */
+static struct pci_tdi *spdm_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static void spdm_tsm_unbind(struct pci_tdi *tdi)
+{
+}
+
+static ssize_t spdm_tsm_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
+				  sockptr_t req_in, size_t in_len, sockptr_t req_out,
+				  size_t out_len, u64 *tsm_code)
+{
+	return -EOPNOTSUPP;
 }
 
 struct pci_tsm_ops spdm_tsm_pci_ops = {
@@ -74,4 +106,7 @@ struct pci_tsm_ops spdm_tsm_pci_ops = {
 	.remove = spdm_tsm_remove,
 	.connect = spdm_tsm_connect,
 	.disconnect = spdm_tsm_disconnect,
+	.bind = spdm_tsm_bind,
+	.unbind = spdm_tsm_unbind,
+	.guest_req = spdm_tsm_guest_req,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "spdmtsm/device.hpp"
+#include "spdmtsm/evidence.hpp"
 
 #include <linux/spdm_tsm.h>
 #include <netlink/attr.h>
@@ -45,6 +46,26 @@ DevInfo dev_from_attrs(nlattr **a, int maxattr)
 		d.tsm = nla_get_string(a[SPDM_TSM_A_DEV_TSM]);
 	if (has(SPDM_TSM_A_DEV_STATE))
 		d.state = nla_get_u32(a[SPDM_TSM_A_DEV_STATE]);
+	if (has(SPDM_TSM_A_DEV_VERSION))
+		d.version = nla_get_u8(a[SPDM_TSM_A_DEV_VERSION]);
+	if (has(SPDM_TSM_A_DEV_ASYM))
+		d.asym = nla_get_u32(a[SPDM_TSM_A_DEV_ASYM]);
+	if (has(SPDM_TSM_A_DEV_HASH))
+		d.hash = nla_get_u32(a[SPDM_TSM_A_DEV_HASH]);
+	if (has(SPDM_TSM_A_DEV_SLOT))
+		d.slot = nla_get_u8(a[SPDM_TSM_A_DEV_SLOT]);
+	if (has(SPDM_TSM_A_DEV_EXCHANGES))
+		d.exchanges = nla_get_u32(a[SPDM_TSM_A_DEV_EXCHANGES]);
+	if (has(SPDM_TSM_A_DEV_DURATION_US))
+		d.duration_us = nla_get_u64(a[SPDM_TSM_A_DEV_DURATION_US]);
+	if (has(SPDM_TSM_A_DEV_MEM_USED))
+		d.mem_used = nla_get_u32(a[SPDM_TSM_A_DEV_MEM_USED]);
+	if (has(SPDM_TSM_A_DEV_MEM_LIMIT))
+		d.mem_limit = nla_get_u32(a[SPDM_TSM_A_DEV_MEM_LIMIT]);
+	if (has(SPDM_TSM_A_DEV_GENERATION))
+		d.generation = nla_get_u64(a[SPDM_TSM_A_DEV_GENERATION]);
+	if (has(SPDM_TSM_A_DEV_LAST_ERROR))
+		d.last_error = nla_get_string(a[SPDM_TSM_A_DEV_LAST_ERROR]);
 	return d;
 }
 
@@ -52,7 +73,7 @@ std::vector<DevInfo> dev_list(GenlSocket &sock)
 {
 	std::vector<DevInfo> out;
 	sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
-		     [&](nlattr **a, int max) { out.push_back(dev_from_attrs(a, max)); },
+		     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
 		     SPDM_TSM_A_DEV_MAX);
 	return out;
 }
@@ -63,10 +84,38 @@ DevInfo dev_get(GenlSocket &sock, const std::string &bdf)
 	sock.request(
 		SPDM_TSM_CMD_DEV_GET, false,
 		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
-		[&](nlattr **a, int max) { out = dev_from_attrs(a, max); }, SPDM_TSM_A_DEV_MAX);
+		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); }, SPDM_TSM_A_DEV_MAX);
 	if (!out)
 		throw NetlinkError(EPROTO, "", -1, "dev-get returned no device");
 	return *out;
+}
+
+DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptions &o)
+{
+	std::optional<DevInfo> out;
+	sock.request(
+		SPDM_TSM_CMD_CONNECT, false,
+		[&](nl_msg *m) {
+			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
+			nla_put_u8(m, SPDM_TSM_A_DEV_SLOT, o.slot);
+			if (!o.nonce.empty())
+				nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
+			if (o.measurements)
+				nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
+		},
+		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
+		SPDM_TSM_A_DEV_MAX);
+	if (!out)
+		throw NetlinkError(EPROTO, "", -1, "connect returned no device");
+	return *out;
+}
+
+void dev_disconnect(GenlSocket &sock, const std::string &bdf)
+{
+	sock.request(
+		SPDM_TSM_CMD_DISCONNECT, false,
+		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); }, nullptr,
+		SPDM_TSM_A_DEV_MAX);
 }
 
 void to_json(JsonWriter &w, const DevInfo &d)
@@ -96,6 +145,24 @@ void to_json(JsonWriter &w, const DevInfo &d)
 	else
 		w.value(d.tsm);
 	w.field("state", state_name(d.state));
+	if (d.version) {
+		w.field("version", version_text(d.version));
+		w.field("asym", asym_name(d.asym));
+		w.field("hash", hash_name(d.hash));
+		w.field("slot", static_cast<unsigned>(d.slot));
+	}
+	if (d.exchanges)
+		w.field("exchanges", *d.exchanges);
+	if (d.duration_us)
+		w.field("duration_us", *d.duration_us);
+	w.field("mem_used", d.mem_used);
+	w.field("mem_limit", d.mem_limit);
+	w.field("generation", d.generation);
+	w.key("last_error");
+	if (d.last_error.empty())
+		w.null();
+	else
+		w.value(d.last_error);
 	w.end_object();
 }
 

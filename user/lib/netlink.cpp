@@ -123,8 +123,10 @@ int on_valid(nl_msg *msg, void *arg)
 		ex.handler_error = std::string("malformed reply from the kernel: ") + nl_geterror(rc);
 		return NL_STOP;
 	}
+	if (!*ex.on_reply)
+		return NL_OK;
 	try {
-		(*ex.on_reply)(attrs.data(), ex.maxattr);
+		(*ex.on_reply)(attrs.data(), ex.maxattr, nlmsg_hdr(msg));
 	} catch (const std::exception &e) {
 		ex.handler_error = e.what();
 		return NL_STOP;

@@ -20,10 +20,57 @@ std::vector<CommandSpec> make_commands()
 		 {},
 		 {json_opt}},
 		{"show", "show DEV [-j]", "show one device",
-		 "Shows the same fields as 'list' for one device.  DEV is 0000:01:00.0,\n"
-		 "01:00.0 or a sysfs path such as /sys/bus/pci/devices/0000:01:00.0.",
+		 "Shows one device: its ids, serial number, whether it is a DSM, its\n"
+		 "authentication state, the negotiated SPDM version and algorithms, the\n"
+		 "DOE exchanges and time of the last handshake, the evidence memory it\n"
+		 "uses against the module's limit, and why the last handshake failed.\n"
+		 "DEV is 0000:01:00.0, 01:00.0 or a sysfs path such as\n"
+		 "/sys/bus/pci/devices/0000:01:00.0.",
 		 {"DEV"},
 		 {json_opt}},
+		{"connect", "connect DEV [--slot N] [--nonce HEX] [--measurements] [--tsm tsmN] [-j]",
+		 "authenticate a device (SPDM handshake in the kernel)",
+		 "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,\n"
+		 "GET_CERTIFICATE and CHALLENGE over the device's CMA DOE mailbox; the\n"
+		 "kernel verifies CHALLENGE_AUTH with the leaf certificate's key and keeps\n"
+		 "the key and the evidence.  It does not judge the certificate chain:\n"
+		 "'tsmctl verify' does, here, with your trust anchors.\n\n"
+		 "A DSM (IDE capability or TEE-IO bit) connects through the PCI/TSM core:\n"
+		 "tsmctl writes tsmN to /sys/bus/pci/devices/DEV/tsm/connect.  Any other\n"
+		 "function with a CMA mailbox connects through netlink.  Prints the DOE\n"
+		 "exchange count and the time taken.",
+		 {"DEV"},
+		 {{"slot", 0, true, false, "N", "certificate slot 0-7 (default 0; netlink path only)"},
+		  {"nonce", 0, true, false, "HEX", "use this 32-byte nonce instead of a kernel-chosen one"},
+		  {"measurements", 0, false, false, "", "also take signed measurements"},
+		  {"tsm", 0, true, false, "tsmN", "the TSM for a DSM (default: the spdm_tsm one)"},
+		  json_opt}},
+		{"disconnect", "disconnect DEV", "forget a device's session and evidence",
+		 "Ends the authenticated state: through tsm/disconnect for a DSM, through\n"
+		 "netlink otherwise.",
+		 {"DEV"},
+		 {}},
+		{"evidence", "evidence DEV [-j | --pem | --der DIR]", "print the evidence of an authenticated device",
+		 "Prints what the kernel recorded during the handshake: negotiated version\n"
+		 "and algorithms, slot digests, the certificate chain, the nonce, the\n"
+		 "transcript the signature covers, the signature and (1.2+) the signing\n"
+		 "context, and signed measurements when taken: everything a verifier needs\n"
+		 "to re-check the signature offline.  --pem prints the chain as PEM (root\n"
+		 "first); --der DIR writes cert0.der... (root first), transcript.bin,\n"
+		 "signature.bin and leaf-spki.der into DIR.",
+		 {"DEV"},
+		 {json_opt,
+		  {"pem", 0, false, false, "", "print the certificate chain as PEM"},
+		  {"der", 0, true, false, "DIR", "write the certificates and evidence files into DIR"}}},
+		{"verify", "verify DEV --ca ROOT.pem [--ca ...] [-j]", "decide: does the evidence chain to an anchor you trust?",
+		 "The userspace trust decision, with mbedTLS: (1) the certificate chain\n"
+		 "leads to one of the --ca trust anchors (PEM or DER files), (2) the leaf's\n"
+		 "key is the key the kernel verified with and cached, (3) the\n"
+		 "CHALLENGE_AUTH signature verifies over the transcript, (4) the\n"
+		 "MEASUREMENTS signature verifies, when measurements were taken.  Exit\n"
+		 "status 0 only when every check passes.",
+		 {"DEV"},
+		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt}},
 	};
 }
 
@@ -139,6 +186,8 @@ Parsed parse(const std::vector<std::string> &argv)
 	if (p.args.size() < cmd->positionals.size())
 		throw UsageError("'" + cmd->name + "' needs " + cmd->positionals[p.args.size()] +
 				 " (usage: tsmctl " + cmd->synopsis + ")");
+	if (cmd->name == "verify" && !p.has("ca"))
+		throw UsageError("'verify' needs at least one trust anchor: --ca ROOT.pem");
 	if (p.args.size() > cmd->positionals.size())
 		throw UsageError("'" + cmd->name + "': unexpected argument '" +
 				 p.args[cmd->positionals.size()] + "' (usage: tsmctl " + cmd->synopsis + ")");

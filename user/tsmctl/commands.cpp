@@ -2,12 +2,19 @@
 #include "commands.hpp"
 
 #include "spdmtsm/device.hpp"
+#include "spdmtsm/evidence.hpp"
 #include "spdmtsm/json.hpp"
 #include "spdmtsm/netlink.hpp"
+#include "spdmtsm/verify.hpp"
 
 #include <linux/spdm_tsm.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace tsmctl {
@@ -76,7 +83,217 @@ int cmd_show(const Parsed &p)
 		    d.tee_io ? "yes" : "no");
 	std::printf("state:     %s\n", state_name(d.state));
 	std::printf("tsm:       %s\n", d.tsm.empty() ? "-" : d.tsm.c_str());
+	if (d.version)
+		std::printf("spdm:      %s, %s, %s, slot %u\n", version_text(d.version).c_str(),
+			    asym_name(d.asym), hash_name(d.hash), d.slot);
+	if (d.exchanges)
+		std::printf("handshake: %u DOE exchanges in %.1f ms\n", *d.exchanges,
+			    d.duration_us.value_or(0) / 1000.0);
+	std::printf("evidence:  %u of %u bytes\n", d.mem_used, d.mem_limit);
+	if (!d.last_error.empty())
+		std::printf("error:     %s\n", d.last_error.c_str());
 	return 0;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The TSM device registered by spdm_tsm: the tsmN whose parent is the
+// spdm_tsm faux device.
+std::string our_tsm()
+{
+	std::error_code ec;
+	for (const auto &e : fs::directory_iterator("/sys/class/tsm", ec)) {
+		auto parent = fs::read_symlink(e.path() / "device", ec);
+		if (!ec && parent.filename() == "spdm_tsm")
+			return e.path().filename();
+	}
+	throw std::runtime_error("no TSM registered by spdm_tsm in /sys/class/tsm: is the module loaded?");
+}
+
+void write_sysfs(const std::string &path, const std::string &value)
+{
+	FILE *f = std::fopen(path.c_str(), "w");
+	if (!f)
+		throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+	bool ok = std::fputs(value.c_str(), f) >= 0;
+	ok = (std::fclose(f) == 0) && ok; // the kernel's answer arrives at close
+	if (!ok)
+		throw std::runtime_error("echo " + value + " > " + path + ": " + std::strerror(errno));
+}
+
+void print_handshake(const DevInfo &d, double wall_ms)
+{
+	std::printf("%s: %s", d.bdf.c_str(), state_name(d.state));
+	if (d.version)
+		std::printf(" (SPDM %s, %s, %s, slot %u)", version_text(d.version).c_str(),
+			    asym_name(d.asym), hash_name(d.hash), d.slot);
+	std::printf("\n");
+	if (d.exchanges)
+		std::printf("handshake: %u DOE exchanges in %.1f ms (%.1f ms wall)\n", *d.exchanges,
+			    d.duration_us.value_or(0) / 1000.0, wall_ms);
+}
+
+} // namespace
+
+int cmd_connect(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	DevInfo before = dev_get(sock, bdf);
+	auto t0 = std::chrono::steady_clock::now();
+	DevInfo d;
+	if (before.dsm) {
+		if (p.has("slot") || p.has("nonce") || p.has("measurements"))
+			throw std::invalid_argument("--slot, --nonce and --measurements apply to the netlink path; "
+						    + bdf + " is a DSM and connects through tsm/connect");
+		std::string tsm = p.get("tsm").value_or(our_tsm());
+		write_sysfs("/sys/bus/pci/devices/" + bdf + "/tsm/connect", tsm);
+		d = dev_get(sock, bdf);
+	} else {
+		if (p.has("tsm"))
+			throw std::invalid_argument(bdf + " is not a DSM (no IDE, no TEE-IO): the PCI/TSM core offers "
+						    "no tsm/connect for it; drop --tsm to connect through netlink");
+		ConnectOptions o;
+		if (auto s = p.get("slot")) {
+			char *end = nullptr;
+			long v = std::strtol(s->c_str(), &end, 10);
+			if (s->empty() || *end || v < 0 || v > 7)
+				throw std::invalid_argument("--slot takes 0-7, not \"" + *s + "\"");
+			o.slot = static_cast<std::uint8_t>(v);
+		}
+		if (auto n = p.get("nonce")) {
+			o.nonce = unhex(*n);
+			if (o.nonce.size() != 32)
+				throw std::invalid_argument("--nonce takes 32 bytes (64 hex digits), got " +
+							    std::to_string(o.nonce.size()));
+		}
+		o.measurements = p.has("measurements");
+		try {
+			d = dev_connect(sock, bdf, o);
+		} catch (const NetlinkError &e) {
+			// The extended ack holds 79 bytes; the device state has the whole reason.
+			std::string full;
+			try {
+				full = dev_get(sock, bdf).last_error;
+			} catch (const NetlinkError &) {
+			}
+			if (full.size() > e.extack().size())
+				throw NetlinkError(e.error(), full, e.bad_attr_offset(),
+						   full + " (" + std::strerror(e.error()) + ")");
+			throw;
+		}
+	}
+	double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+	if (p.has("json")) {
+		JsonWriter w(true);
+		to_json(w, d);
+		std::cout << w.str() << "\n";
+	} else {
+		print_handshake(d, wall);
+	}
+	return d.state == SPDM_TSM_STATE_AUTHENTICATED ? 0 : 1;
+}
+
+int cmd_disconnect(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	DevInfo d = dev_get(sock, bdf);
+	if (d.dsm) {
+		if (d.tsm.empty())
+			throw std::runtime_error(bdf + " is not connected");
+		write_sysfs("/sys/bus/pci/devices/" + bdf + "/tsm/disconnect", d.tsm);
+	} else {
+		dev_disconnect(sock, bdf);
+	}
+	std::printf("%s: disconnected\n", bdf.c_str());
+	return 0;
+}
+
+int cmd_evidence(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	Evidence e = evidence_get(sock, bdf);
+	auto certs = split_der_certs(e.cert_chain);
+	if (p.has("json")) {
+		JsonWriter w(true);
+		to_json(w, e);
+		std::cout << w.str() << "\n";
+		return 0;
+	}
+	if (p.has("pem")) {
+		for (const auto &c : certs)
+			std::cout << pem(c);
+		return 0;
+	}
+	if (auto dir = p.get("der")) {
+		fs::create_directories(*dir);
+		auto put = [&](const std::string &name, const Bytes &b) {
+			std::ofstream f(fs::path(*dir) / name, std::ios::binary);
+			f.write(reinterpret_cast<const char *>(b.data()), static_cast<std::streamsize>(b.size()));
+			if (!f)
+				throw std::runtime_error("cannot write " + (fs::path(*dir) / name).string());
+		};
+		for (std::size_t i = 0; i < certs.size(); i++)
+			put("cert" + std::to_string(i) + ".der", certs[i]);
+		put("transcript.bin", e.transcript);
+		put("signature.bin", e.signature);
+		put("nonce.bin", e.nonce);
+		put("leaf-spki.der", e.leaf_spki);
+		if (!e.meas_blocks.empty())
+			put("measurements.bin", e.meas_blocks);
+		std::printf("wrote %zu certificates and the evidence into %s\n", certs.size(), dir->c_str());
+		return 0;
+	}
+	std::printf("device:      %s (generation %llu)\n", e.bdf.c_str(),
+		    static_cast<unsigned long long>(e.generation));
+	std::printf("spdm:        %s, %s, %s, slot %u\n", version_text(e.version).c_str(), asym_name(e.asym),
+		    hash_name(e.hash), e.slot);
+	for (const auto &[slot, d] : e.slot_digests)
+		std::printf("digest[%u]:   %s\n", slot, hex(d).c_str());
+	std::printf("chain:       %zu certificates, %zu bytes\n", certs.size(), e.cert_chain.size());
+	std::printf("nonce:       %s\n", hex(e.nonce).c_str());
+	std::printf("transcript:  %zu bytes\n", e.transcript.size());
+	if (!e.context.empty())
+		std::printf("context:     %s\n", e.context.c_str());
+	std::printf("signature:   %s\n", hex(e.signature).c_str());
+	if (!e.meas_signature.empty())
+		std::printf("measurements: %u blocks, %zu bytes, signed\n", e.meas_count, e.meas_blocks.size());
+	return 0;
+}
+
+int cmd_verify(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	auto anchors = load_anchors(p.opts.at("ca"));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	Evidence e = evidence_get(sock, bdf);
+	VerifyReport r = verify_evidence(e, anchors.get());
+	if (p.has("json")) {
+		JsonWriter w(true);
+		w.begin_object();
+		w.field("bdf", bdf);
+		w.field("ok", r.ok());
+		w.key("checks").begin_array();
+		for (const auto &c : r.checks) {
+			w.begin_object();
+			w.field("check", c.name);
+			w.field("ok", c.ok);
+			w.field("detail", c.detail);
+			w.end_object();
+		}
+		w.end_array();
+		w.end_object();
+		std::cout << w.str() << "\n";
+	} else {
+		for (const auto &c : r.checks)
+			std::printf("%-4s %-13s %s\n", c.ok ? "ok" : "FAIL", c.name.c_str(), c.detail.c_str());
+		std::printf("%s: %s\n", bdf.c_str(), r.ok() ? "trusted" : "NOT trusted");
+	}
+	return r.ok() ? 0 : 1;
 }
 
 } // namespace tsmctl

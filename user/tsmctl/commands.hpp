@@ -8,5 +8,9 @@ namespace tsmctl {
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);
 int cmd_show(const Parsed &p);
+int cmd_connect(const Parsed &p);
+int cmd_disconnect(const Parsed &p);
+int cmd_evidence(const Parsed &p);
+int cmd_verify(const Parsed &p);
 
 } // namespace tsmctl

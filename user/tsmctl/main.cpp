@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 	static const std::map<std::string, int (*)(const Parsed &)> handlers = {
 		{"list", cmd_list},
 		{"show", cmd_show},
+		{"connect", cmd_connect},
+		{"disconnect", cmd_disconnect},
+		{"evidence", cmd_evidence},
+		{"verify", cmd_verify},
 	};
 	try {
 		return handlers.at(p.command)(p);

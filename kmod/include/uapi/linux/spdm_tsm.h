@@ -43,13 +43,90 @@ enum {
 	SPDM_TSM_A_DEV_TEE_IO,		/* u8: 1 if DevCap TEE-IO is set */
 	SPDM_TSM_A_DEV_TSM,		/* string: the TSM it is connected to ("tsm0") */
 	SPDM_TSM_A_DEV_STATE,		/* u32: enum spdm_tsm_state */
+	SPDM_TSM_A_DEV_VERSION,		/* u8: negotiated SPDM version, 0x12 = 1.2 */
+	SPDM_TSM_A_DEV_ASYM,		/* u32: BaseAsymAlgo bit selected */
+	SPDM_TSM_A_DEV_HASH,		/* u32: BaseHashAlgo bit selected */
+	SPDM_TSM_A_DEV_SLOT,		/* u8: certificate slot (connect: which to use) */
+	SPDM_TSM_A_DEV_EXCHANGES,	/* u32: DOE exchanges of the last handshake */
+	SPDM_TSM_A_DEV_DURATION_US,	/* u64: duration of the last handshake */
+	SPDM_TSM_A_DEV_MEM_USED,	/* u32: bytes of evidence kept */
+	SPDM_TSM_A_DEV_MEM_LIMIT,	/* u32: max_evidence_bytes */
+	SPDM_TSM_A_DEV_GENERATION,	/* u64: bumped on every change of evidence */
+	SPDM_TSM_A_DEV_LAST_ERROR,	/* string: why the last handshake failed */
+	SPDM_TSM_A_DEV_NONCE,		/* binary, 32 bytes: connect with this nonce */
+	SPDM_TSM_A_DEV_MEASUREMENTS,	/* flag: connect also takes signed measurements */
 
 	__SPDM_TSM_A_DEV_MAX,
 	SPDM_TSM_A_DEV_MAX = (__SPDM_TSM_A_DEV_MAX - 1)
 };
 
+/**
+ * enum spdm_tsm_evidence_object - large evidence objects, sent in chunks
+ * @SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN: the slot's certificates, concatenated
+ *	DER, leaf last (the SPDM chain without its length/root-hash header)
+ * @SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT: the bytes the CHALLENGE_AUTH
+ *	signature covers (M1/M2 as DSP0274 defines them for the version)
+ * @SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI: the leaf's SubjectPublicKeyInfo, the
+ *	key the kernel verified with and cached
+ * @SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS: DMTF measurement blocks
+ * @SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT: the bytes the MEASUREMENTS
+ *	signature covers (L1/L2)
+ */
+enum spdm_tsm_evidence_object {
+	SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN = 1,
+	SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT,
+	SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI,
+	SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS,
+	SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT,
+};
+
+/*
+ * evidence-get is a dump: the first message carries the scalar evidence
+ * (no OBJECT attribute); every further message carries one chunk of one
+ * object and stands alone: BDF, GENERATION, OBJECT, OFFSET, TOTAL, DATA.
+ * A dump that races a change of the evidence fails with EAGAIN.
+ */
+enum {
+	SPDM_TSM_A_EVIDENCE_BDF = 1,		/* string */
+	SPDM_TSM_A_EVIDENCE_GENERATION,		/* u64 */
+	SPDM_TSM_A_EVIDENCE_OBJECT,		/* u32: enum spdm_tsm_evidence_object */
+	SPDM_TSM_A_EVIDENCE_OFFSET,		/* u32: of DATA within the object */
+	SPDM_TSM_A_EVIDENCE_TOTAL,		/* u32: length of the whole object */
+	SPDM_TSM_A_EVIDENCE_DATA,		/* binary: one chunk (<= 3072 bytes) */
+	SPDM_TSM_A_EVIDENCE_OBJECTS,		/* u32: request mask, 1 << object */
+	SPDM_TSM_A_EVIDENCE_VERSION,		/* u8 */
+	SPDM_TSM_A_EVIDENCE_CAPS,		/* u32: responder CAPABILITIES flags */
+	SPDM_TSM_A_EVIDENCE_ASYM,		/* u32 */
+	SPDM_TSM_A_EVIDENCE_HASH,		/* u32 */
+	SPDM_TSM_A_EVIDENCE_MEAS_HASH,		/* u32 */
+	SPDM_TSM_A_EVIDENCE_SLOT,		/* u8 */
+	SPDM_TSM_A_EVIDENCE_SLOT_MASK,		/* u8: slots with a digest */
+	SPDM_TSM_A_EVIDENCE_SLOT_DIGEST,	/* nest, multi: slot-digest */
+	SPDM_TSM_A_EVIDENCE_NONCE,		/* binary, 32 bytes */
+	SPDM_TSM_A_EVIDENCE_SIGNATURE,		/* binary: raw (ECDSA r||s, RSA) */
+	SPDM_TSM_A_EVIDENCE_CONTEXT,		/* string: 1.2+ signing context */
+	SPDM_TSM_A_EVIDENCE_MEAS_COUNT,		/* u8 */
+	SPDM_TSM_A_EVIDENCE_MEAS_NONCE,		/* binary, 32 bytes */
+	SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE,	/* binary */
+	SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT,	/* string */
+
+	__SPDM_TSM_A_EVIDENCE_MAX,
+	SPDM_TSM_A_EVIDENCE_MAX = (__SPDM_TSM_A_EVIDENCE_MAX - 1)
+};
+
+enum {
+	SPDM_TSM_A_SLOT_DIGEST_SLOT = 1,	/* u8 */
+	SPDM_TSM_A_SLOT_DIGEST_DIGEST,		/* binary */
+
+	__SPDM_TSM_A_SLOT_DIGEST_MAX,
+	SPDM_TSM_A_SLOT_DIGEST_MAX = (__SPDM_TSM_A_SLOT_DIGEST_MAX - 1)
+};
+
 enum {
 	SPDM_TSM_CMD_DEV_GET = 1,
+	SPDM_TSM_CMD_CONNECT,
+	SPDM_TSM_CMD_DISCONNECT,
+	SPDM_TSM_CMD_EVIDENCE_GET,
 
 	__SPDM_TSM_CMD_MAX,
 	SPDM_TSM_CMD_MAX = (__SPDM_TSM_CMD_MAX - 1)

@@ -15,6 +15,7 @@
 struct nl_sock;
 struct nl_msg;
 struct nlattr;
+struct nlmsghdr;
 
 namespace spdmtsm {
 
@@ -35,8 +36,9 @@ private:
 
 // Build the attributes of a request.
 using MsgBuilder = std::function<void(nl_msg *)>;
-// Called for each reply message with its parsed attributes (index = attr type).
-using ReplyHandler = std::function<void(nlattr **attrs, int maxattr)>;
+// Called for each reply message with its parsed attributes (index = attr
+// type) and the raw message (for multi-attr attributes).
+using ReplyHandler = std::function<void(nlattr **attrs, int maxattr, const nlmsghdr *nlh)>;
 
 class GenlSocket {
 public:

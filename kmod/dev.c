@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-device authentication state: one struct spdm_tsm_dev per PCI function
+ * that was ever connected, whether through the PCI/TSM core's tsm/connect
+ * (a Device Security Manager) or the netlink connect command (a function
+ * with a CMA mailbox but neither IDE nor TEE-IO).
+ *
+ * Locking: spdm_tsm_devs_lock protects the list.  dev->lock serialises every
+ * operation on one device (connect, disconnect, evidence, removal); it nests
+ * inside the PCI/TSM core's pci_tsm_rwsem and pci_tsm_pf0::lock when called
+ * from the link ops, and nothing is taken inside it but dev->slock, which
+ * guards the summary that dev-get reports without waiting for a handshake.
+ */
+#define dev_fmt(fmt) "spdm_tsm: " fmt
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+
+#include "spdm_tsm.h"
+
+#include <linux/pci-doe.h>
+
+unsigned int spdm_tsm_max_evidence_bytes = 1024 * 1024;
+module_param_named(max_evidence_bytes, spdm_tsm_max_evidence_bytes, uint, 0644);
+MODULE_PARM_DESC(max_evidence_bytes,
+		 "Memory kept per device for chains, transcripts and measurements (default 1 MiB)");
+
+static unsigned int max_response = 65536 + 64;
+module_param(max_response, uint, 0644);
+MODULE_PARM_DESC(max_response,
+		 "Largest SPDM response accepted and advertised as DataTransferSize (default 65600)");
+
+static LIST_HEAD(spdm_tsm_devs);
+static DEFINE_MUTEX(spdm_tsm_devs_lock);
+
+static void spdm_tsm_dev_release(struct kref *kref)
+{
+	struct spdm_tsm_dev *d = container_of(kref, struct spdm_tsm_dev, kref);
+
+	spdm_session_free(d->session);
+	pci_dev_put(d->pdev);
+	mutex_destroy(&d->lock);
+	kfree(d);
+}
+
+void spdm_tsm_dev_put(struct spdm_tsm_dev *d)
+{
+	if (d)
+		kref_put(&d->kref, spdm_tsm_dev_release);
+}
+
+/**
+ * spdm_tsm_dev_find() - look up (and optionally create) the state of @pdev
+ * @pdev: the PCI function
+ * @create: allocate the state when the function has none yet
+ *
+ * Return: a referenced state (drop it with spdm_tsm_dev_put()), NULL when
+ * there is none and @create is false, or an ERR_PTR.
+ */
+struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
+{
+	struct spdm_tsm_dev *d;
+
+	guard(mutex)(&spdm_tsm_devs_lock);
+	list_for_each_entry(d, &spdm_tsm_devs, node) {
+		if (d->pdev == pdev) {
+			kref_get(&d->kref);
+			return d;
+		}
+	}
+	if (!create)
+		return NULL;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&d->kref);
+	mutex_init(&d->lock);
+	spin_lock_init(&d->slock);
+	d->pdev = pci_dev_get(pdev);
+	d->sum.state = SPDM_TSM_STATE_NONE;
+	list_add_tail(&d->node, &spdm_tsm_devs);
+	kref_get(&d->kref);	/* the list's reference and the caller's */
+	return d;
+}
+
+/* Copy the summary for reporting; never waits for a running handshake. */
+void spdm_tsm_dev_summary(struct spdm_tsm_dev *d, struct spdm_tsm_summary *out)
+{
+	guard(spinlock)(&d->slock);
+	*out = d->sum;
+}
+
+static void spdm_tsm_set_state(struct spdm_tsm_dev *d, enum spdm_tsm_state state)
+{
+	guard(spinlock)(&d->slock);
+	d->sum.state = state;
+}
+
+static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
+{
+	lockdep_assert_held(&d->lock);
+	spdm_session_free(d->session);
+	d->session = NULL;
+	d->generation++;
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.mem_used = 0;
+		d->sum.version = 0;
+		d->sum.asym = 0;
+		d->sum.hash = 0;
+		d->sum.generation = d->generation;
+	}
+}
+
+/**
+ * spdm_tsm_dev_connect() - authenticate the device: the SPDM handshake
+ * @d: the device, with @d->lock held
+ * @args: slot, optional nonce, whether to take signed measurements
+ * @extack: receives the failing step and reason (truncated to 79 bytes; the
+ *	whole message stays in the summary's last_error)
+ *
+ * Runs VERSION, CAPABILITIES, ALGORITHMS, DIGESTS, CERTIFICATE and CHALLENGE
+ * over the function's CMA mailbox and verifies CHALLENGE_AUTH with the leaf
+ * certificate's key.  On success the session (the cached key, the chain, the
+ * transcript and the signature) is kept as evidence until disconnect.  The
+ * certificate chain is not judged here: userspace does that.
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_args *args,
+			 struct netlink_ext_ack *extack)
+{
+	struct pci_dev *pdev = d->pdev;
+	struct spdm_session *s = NULL;
+	struct pci_doe_mb *mb;
+	struct spdm_evidence ev;
+	const char *err = NULL;
+	ktime_t t0;
+	int rc;
+
+	lockdep_assert_held(&d->lock);
+	if (d->removed)
+		return -ENODEV;
+
+	mb = pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA);
+	if (!mb) {
+		NL_SET_ERR_MSG(extack, "device has no CMA DOE mailbox");
+		return -ENODEV;
+	}
+
+	spdm_tsm_drop_session(d);
+	spdm_tsm_set_state(d, SPDM_TSM_STATE_CONNECTING);
+
+	rc = spdm_kernel_session_create(mb, max_response, spdm_tsm_max_evidence_bytes, &s);
+	if (rc) {
+		err = "cannot create an SPDM session";
+		goto fail;
+	}
+
+	t0 = ktime_get();
+	rc = spdm_authenticate(s, args->slot, args->has_nonce ? args->nonce : NULL);
+	if (!rc && args->measurements)
+		rc = spdm_get_measurements(s, NULL);
+	if (rc)
+		err = spdm_last_error(s);
+
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.exchanges = spdm_exchange_count(s);
+		d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
+	}
+	if (rc)
+		goto fail;
+
+	spdm_get_evidence(s, &ev);
+	d->session = s;
+	d->via_tsm = args->via_tsm;
+	d->generation++;
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.state = SPDM_TSM_STATE_AUTHENTICATED;
+		d->sum.via_tsm = args->via_tsm;
+		d->sum.version = ev.version;
+		d->sum.asym = ev.asym;
+		d->sum.hash = ev.hash;
+		d->sum.slot = ev.slot;
+		d->sum.mem_used = spdm_mem_used(s);
+		d->sum.generation = d->generation;
+		d->sum.last_error[0] = '\0';
+	}
+	pci_info(pdev, "authenticated: SPDM %u.%u, slot %u, %u DOE exchanges in %llu us\n",
+		 ev.version >> 4, ev.version & 0xf, ev.slot, d->sum.exchanges,
+		 d->sum.duration_us);
+	return 0;
+
+fail:
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.state = SPDM_TSM_STATE_FAILED;
+		strscpy(d->sum.last_error, err ?: "unknown error");
+	}
+	if (extack) {
+		char msg[NETLINK_MAX_FMTMSG_LEN];
+
+		strscpy(msg, err ?: "unknown error");
+		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
+	}
+	pci_info(pdev, "authentication failed: %s (%d)\n", err ?: "unknown error", rc);
+	spdm_session_free(s);
+	return rc;
+}
+
+/**
+ * spdm_tsm_dev_disconnect() - forget the session and its evidence
+ * @d: the device, with @d->lock held
+ */
+void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
+{
+	lockdep_assert_held(&d->lock);
+	spdm_tsm_drop_session(d);
+	d->via_tsm = false;
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.state = SPDM_TSM_STATE_NONE;
+		d->sum.via_tsm = false;
+	}
+}
+
+/*
+ * A function is going away (hot-remove, driver core removal): its DOE
+ * mailbox is destroyed after BUS_NOTIFY_DEL_DEVICE, so drop the session now,
+ * after any operation in flight has finished.
+ */
+static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct spdm_tsm_dev *d;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE)
+		return NOTIFY_DONE;
+	d = spdm_tsm_dev_find(pdev, false);
+	if (!d)
+		return NOTIFY_DONE;
+
+	scoped_guard(mutex, &d->lock) {
+		d->removed = true;
+		spdm_tsm_dev_disconnect(d);
+	}
+	scoped_guard(mutex, &spdm_tsm_devs_lock) {
+		if (!list_empty(&d->node)) {
+			list_del_init(&d->node);
+			spdm_tsm_dev_put(d);	/* the list's reference */
+		}
+	}
+	spdm_tsm_dev_put(d);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block spdm_tsm_bus_nb = {
+	.notifier_call = spdm_tsm_bus_notify,
+};
+
+int spdm_tsm_dev_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &spdm_tsm_bus_nb);
+}
+
+/* Module unload: the netlink family and the TSM are gone, nothing races. */
+void spdm_tsm_dev_exit(void)
+{
+	struct spdm_tsm_dev *d, *tmp;
+
+	bus_unregister_notifier(&pci_bus_type, &spdm_tsm_bus_nb);
+	guard(mutex)(&spdm_tsm_devs_lock);
+	list_for_each_entry_safe(d, tmp, &spdm_tsm_devs, node) {
+		list_del_init(&d->node);
+		spdm_tsm_dev_put(d);
+	}
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "spdmtsm/evidence.hpp"
+
+#include <linux/spdm_tsm.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+namespace spdmtsm {
+
+namespace {
+
+Bytes attr_bytes(const nlattr *a)
+{
+	const auto *p = static_cast<const std::uint8_t *>(nla_data(a));
+	return Bytes(p, p + nla_len(a));
+}
+
+} // namespace
+
+Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
+{
+	Evidence e;
+	bool have_scalars = false;
+	bool have_gen = false;
+	std::map<std::uint32_t, std::uint32_t> totals;
+
+	sock.request(
+		SPDM_TSM_CMD_EVIDENCE_GET, true,
+		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_EVIDENCE_BDF, bdf.c_str()); },
+		[&](nlattr **a, int, const nlmsghdr *nlh) {
+			if (!a[SPDM_TSM_A_EVIDENCE_GENERATION])
+				throw std::runtime_error("evidence message without a generation");
+			std::uint64_t gen = nla_get_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
+			if (have_gen && gen != e.generation)
+				throw std::runtime_error("evidence changed during the dump, retry");
+			e.generation = gen;
+			have_gen = true;
+			if (a[SPDM_TSM_A_EVIDENCE_BDF])
+				e.bdf = nla_get_string(a[SPDM_TSM_A_EVIDENCE_BDF]);
+
+			if (!a[SPDM_TSM_A_EVIDENCE_OBJECT]) {
+				have_scalars = true;
+				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = nla_get_u8(a[t]); };
+				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = nla_get_u32(a[t]); };
+				auto bin = [&](int t, Bytes &v) { if (a[t]) v = attr_bytes(a[t]); };
+				auto str = [&](int t, std::string &v) { if (a[t]) v = nla_get_string(a[t]); };
+				u8(SPDM_TSM_A_EVIDENCE_VERSION, e.version);
+				u32(SPDM_TSM_A_EVIDENCE_CAPS, e.caps);
+				u32(SPDM_TSM_A_EVIDENCE_ASYM, e.asym);
+				u32(SPDM_TSM_A_EVIDENCE_HASH, e.hash);
+				u32(SPDM_TSM_A_EVIDENCE_MEAS_HASH, e.meas_hash);
+				u8(SPDM_TSM_A_EVIDENCE_SLOT, e.slot);
+				u8(SPDM_TSM_A_EVIDENCE_SLOT_MASK, e.slot_mask);
+				bin(SPDM_TSM_A_EVIDENCE_NONCE, e.nonce);
+				bin(SPDM_TSM_A_EVIDENCE_SIGNATURE, e.signature);
+				str(SPDM_TSM_A_EVIDENCE_CONTEXT, e.context);
+				u8(SPDM_TSM_A_EVIDENCE_MEAS_COUNT, e.meas_count);
+				bin(SPDM_TSM_A_EVIDENCE_MEAS_NONCE, e.meas_nonce);
+				bin(SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE, e.meas_signature);
+				str(SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT, e.meas_context);
+				// slot-digest is multi-attr: walk the whole message
+				nlattr *attr;
+				int rem;
+				nla_for_each_attr(attr, genlmsg_attrdata(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0),
+						  genlmsg_attrlen(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0), rem) {
+					if (nla_type(attr) != SPDM_TSM_A_EVIDENCE_SLOT_DIGEST)
+						continue;
+					nlattr *sd[SPDM_TSM_A_SLOT_DIGEST_MAX + 1] = {};
+					if (nla_parse_nested(sd, SPDM_TSM_A_SLOT_DIGEST_MAX, attr, nullptr) < 0 ||
+					    !sd[SPDM_TSM_A_SLOT_DIGEST_SLOT] || !sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST])
+						throw std::runtime_error("malformed slot-digest");
+					e.slot_digests[nla_get_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
+						attr_bytes(sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST]);
+				}
+				return;
+			}
+			std::uint32_t obj = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
+			if (!a[SPDM_TSM_A_EVIDENCE_OFFSET] || !a[SPDM_TSM_A_EVIDENCE_TOTAL] ||
+			    !a[SPDM_TSM_A_EVIDENCE_DATA])
+				throw std::runtime_error("evidence chunk without offset, total or data");
+			std::uint32_t off = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
+			std::uint32_t total = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
+			Bytes data = attr_bytes(a[SPDM_TSM_A_EVIDENCE_DATA]);
+			Bytes *dst = nullptr;
+			switch (obj) {
+			case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN: dst = &e.cert_chain; break;
+			case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT: dst = &e.transcript; break;
+			case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI: dst = &e.leaf_spki; break;
+			case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS: dst = &e.meas_blocks; break;
+			case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT: dst = &e.meas_transcript; break;
+			default: return; // an object this tsmctl does not know: skip it
+			}
+			auto [it, fresh] = totals.emplace(obj, total);
+			if (!fresh && it->second != total)
+				throw std::runtime_error("evidence object changed size during the dump");
+			if (off != dst->size() || off + data.size() > total)
+				throw std::runtime_error("evidence chunk out of order");
+			dst->insert(dst->end(), data.begin(), data.end());
+		},
+		SPDM_TSM_A_EVIDENCE_MAX);
+	if (!have_scalars)
+		throw NetlinkError(EPROTO, "", -1, "evidence dump without its scalar message");
+	for (const auto &[obj, total] : totals) {
+		std::size_t got = 0;
+		switch (obj) {
+		case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN: got = e.cert_chain.size(); break;
+		case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT: got = e.transcript.size(); break;
+		case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI: got = e.leaf_spki.size(); break;
+		case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS: got = e.meas_blocks.size(); break;
+		case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT: got = e.meas_transcript.size(); break;
+		}
+		if (got != total)
+			throw NetlinkError(EPROTO, "", -1, "evidence object truncated");
+	}
+	return e;
+}
+
+std::vector<Bytes> split_der_certs(const Bytes &chain)
+{
+	std::vector<Bytes> out;
+	std::size_t pos = 0;
+	while (pos < chain.size()) {
+		if (chain.size() - pos < 2 || chain[pos] != 0x30)
+			throw std::runtime_error("certificate chain: expected a DER SEQUENCE at offset " +
+						 std::to_string(pos));
+		std::size_t len = chain[pos + 1], hdr = 2;
+		if (len & 0x80) {
+			std::size_t n = len & 0x7f;
+			if (n == 0 || n > 3 || chain.size() - pos < 2 + n)
+				throw std::runtime_error("certificate chain: bad DER length at offset " +
+							 std::to_string(pos));
+			len = 0;
+			for (std::size_t i = 0; i < n; i++)
+				len = (len << 8) | chain[pos + 2 + i];
+			hdr += n;
+		}
+		if (len > chain.size() - pos - hdr)
+			throw std::runtime_error("certificate chain: certificate at offset " +
+						 std::to_string(pos) + " runs past the end");
+		out.emplace_back(chain.begin() + pos, chain.begin() + pos + hdr + len);
+		pos += hdr + len;
+	}
+	return out;
+}
+
+std::string hex(const Bytes &b)
+{
+	static const char d[] = "0123456789abcdef";
+	std::string s;
+	s.reserve(b.size() * 2);
+	for (auto c : b) {
+		s += d[c >> 4];
+		s += d[c & 15];
+	}
+	return s;
+}
+
+Bytes unhex(const std::string &s)
+{
+	auto val = [](char c) -> int {
+		if (c >= '0' && c <= '9') return c - '0';
+		if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+		if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+		return -1;
+	};
+	if (s.size() % 2)
+		throw std::invalid_argument("hex string has an odd number of digits");
+	Bytes out;
+	for (std::size_t i = 0; i < s.size(); i += 2) {
+		int hi = val(s[i]), lo = val(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			throw std::invalid_argument("not a hex digit in \"" + s + "\"");
+		out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+	}
+	return out;
+}
+
+std::string base64(const Bytes &b)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	std::string s;
+	std::size_t i = 0;
+	for (; i + 2 < b.size(); i += 3) {
+		std::uint32_t v = b[i] << 16 | b[i + 1] << 8 | b[i + 2];
+		s += t[v >> 18];
+		s += t[(v >> 12) & 63];
+		s += t[(v >> 6) & 63];
+		s += t[v & 63];
+	}
+	if (i + 1 == b.size()) {
+		std::uint32_t v = b[i] << 16;
+		s += t[v >> 18];
+		s += t[(v >> 12) & 63];
+		s += "==";
+	} else if (i + 2 == b.size()) {
+		std::uint32_t v = b[i] << 16 | b[i + 1] << 8;
+		s += t[v >> 18];
+		s += t[(v >> 12) & 63];
+		s += t[(v >> 6) & 63];
+		s += '=';
+	}
+	return s;
+}
+
+std::string pem(const Bytes &der, const std::string &label)
+{
+	std::string b = base64(der), s = "-----BEGIN " + label + "-----\n";
+	for (std::size_t i = 0; i < b.size(); i += 64)
+		s += b.substr(i, 64) + "\n";
+	return s + "-----END " + label + "-----\n";
+}
+
+const char *asym_name(std::uint32_t asym)
+{
+	switch (asym) {
+	case 1u << 0: return "rsassa-2048";
+	case 1u << 2: return "rsassa-3072";
+	case 1u << 4: return "ecdsa-p256";
+	case 1u << 5: return "rsassa-4096";
+	case 1u << 7: return "ecdsa-p384";
+	case 1u << 8: return "ecdsa-p521";
+	default: return "unknown";
+	}
+}
+
+const char *hash_name(std::uint32_t hash)
+{
+	switch (hash) {
+	case 1u << 0: return "sha256";
+	case 1u << 1: return "sha384";
+	case 1u << 2: return "sha512";
+	default: return "unknown";
+	}
+}
+
+std::size_t hash_len(std::uint32_t hash)
+{
+	switch (hash) {
+	case 1u << 0: return 32;
+	case 1u << 1: return 48;
+	case 1u << 2: return 64;
+	default: return 0;
+	}
+}
+
+std::string version_text(std::uint8_t v)
+{
+	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
+}
+
+void to_json(JsonWriter &w, const Evidence &e)
+{
+	w.begin_object();
+	w.field("bdf", e.bdf);
+	w.field("generation", e.generation);
+	w.field("version", version_text(e.version));
+	w.field("caps", e.caps);
+	w.field("asym", asym_name(e.asym));
+	w.field("hash", hash_name(e.hash));
+	w.field("slot", static_cast<unsigned>(e.slot));
+	w.key("slot_digests").begin_object();
+	for (const auto &[slot, d] : e.slot_digests)
+		w.field(std::to_string(slot), hex(d));
+	w.end_object();
+	w.field("nonce", hex(e.nonce));
+	w.field("signature", hex(e.signature));
+	w.key("context");
+	if (e.context.empty())
+		w.null();
+	else
+		w.value(e.context);
+	w.field("transcript", hex(e.transcript));
+	w.field("leaf_spki", hex(e.leaf_spki));
+	w.key("certificates").begin_array();
+	for (const auto &c : split_der_certs(e.cert_chain))
+		w.value(base64(c));
+	w.end_array();
+	w.key("measurements");
+	if (e.meas_signature.empty()) {
+		w.null();
+	} else {
+		w.begin_object();
+		w.field("count", static_cast<unsigned>(e.meas_count));
+		w.field("blocks", hex(e.meas_blocks));
+		w.field("nonce", hex(e.meas_nonce));
+		w.field("signature", hex(e.meas_signature));
+		w.field("context", e.meas_context);
+		w.field("transcript", hex(e.meas_transcript));
+		w.end_object();
+	}
+	w.end_object();
+}
+
+} // namespace spdmtsm

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+// The evidence bundle of an authenticated device (evidence-get), reassembled
+// from its chunks, and what a verifier needs to re-check it offline.
+#pragma once
+
+#include "spdmtsm/json.hpp"
+#include "spdmtsm/netlink.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace spdmtsm {
+
+using Bytes = std::vector<std::uint8_t>;
+
+struct Evidence {
+	std::string bdf;
+	std::uint64_t generation = 0;
+	std::uint8_t version = 0; // 0x12 = SPDM 1.2
+	std::uint32_t caps = 0;
+	std::uint32_t asym = 0; // BaseAsymAlgo bit
+	std::uint32_t hash = 0; // BaseHashAlgo bit
+	std::uint32_t meas_hash = 0;
+	std::uint8_t slot = 0;
+	std::uint8_t slot_mask = 0;
+	std::map<std::uint8_t, Bytes> slot_digests;
+	Bytes nonce;
+	Bytes signature;
+	std::string context; // SPDM 1.2+ signing context
+	std::uint8_t meas_count = 0;
+	Bytes meas_nonce;
+	Bytes meas_signature;
+	std::string meas_context;
+	// large objects
+	Bytes cert_chain;  // concatenated DER, leaf last
+	Bytes transcript;  // what the CHALLENGE_AUTH signature covers
+	Bytes leaf_spki;   // the key the kernel verified with and cached
+	Bytes meas_blocks;
+	Bytes meas_transcript;
+};
+
+// Dump and reassemble; throws NetlinkError (EAGAIN if the evidence changed
+// while dumping, EPROTO for inconsistent chunks).
+Evidence evidence_get(GenlSocket &sock, const std::string &bdf);
+
+// Split concatenated DER certificates; throws std::runtime_error on a
+// malformed sequence.
+std::vector<Bytes> split_der_certs(const Bytes &chain);
+
+std::string hex(const Bytes &b);
+Bytes unhex(const std::string &s); // throws std::invalid_argument
+std::string base64(const Bytes &b);
+std::string pem(const Bytes &der, const std::string &label = "CERTIFICATE");
+
+const char *asym_name(std::uint32_t asym);
+const char *hash_name(std::uint32_t hash);
+std::size_t hash_len(std::uint32_t hash);
+std::string version_text(std::uint8_t v); // "1.2"
+
+void to_json(JsonWriter &w, const Evidence &e);
+
+} // namespace spdmtsm

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+// The userspace trust decision: does the evidence chain to an anchor you
+// trust, is the leaf key the one the kernel cached, and does the transcript
+// signature verify?  mbedTLS, independent of the kernel's code.
+#pragma once
+
+#include "spdmtsm/evidence.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spdmtsm {
+
+struct CheckResult {
+	std::string name;   // "chain", "leaf-key", "signature", "measurements"
+	bool ok = false;
+	std::string detail; // why, in words
+};
+
+struct VerifyReport {
+	std::vector<CheckResult> checks;
+	bool ok() const
+	{
+		for (const auto &c : checks)
+			if (!c.ok)
+				return false;
+		return !checks.empty();
+	}
+};
+
+// The message whose digest the device signed, per DSP0274 for e.version:
+// 1.0/1.1: the transcript itself; 1.2+: combined_spdm_prefix || zero pad ||
+// context || Hash(transcript).
+Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::string &context);
+
+// Verify a raw SPDM signature (ECDSA r||s or RSASSA-PKCS1-v1_5) over
+// Hash(message) with a DER SubjectPublicKeyInfo.  Returns "" or why not.
+std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash,
+			     const Bytes &message, const Bytes &signature);
+
+// Load trust anchors from PEM or DER files; throws std::runtime_error.
+struct TrustAnchors;
+struct TrustAnchorsDeleter {
+	void operator()(TrustAnchors *) const;
+};
+std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vector<std::string> &files);
+
+// All checks.  anchors may be null: the chain check is then skipped.
+VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors);
+
+} // namespace spdmtsm

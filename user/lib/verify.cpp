@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "spdmtsm/verify.hpp"
+
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+#include <psa/crypto.h>
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace spdmtsm {
+
+struct TrustAnchors {
+	mbedtls_x509_crt crt;
+	TrustAnchors() { mbedtls_x509_crt_init(&crt); }
+	~TrustAnchors() { mbedtls_x509_crt_free(&crt); }
+};
+
+void TrustAnchorsDeleter::operator()(TrustAnchors *t) const
+{
+	delete t;
+}
+
+namespace {
+
+struct Pk {
+	mbedtls_pk_context ctx;
+	Pk() { mbedtls_pk_init(&ctx); }
+	~Pk() { mbedtls_pk_free(&ctx); }
+	Pk(const Pk &) = delete;
+	Pk &operator=(const Pk &) = delete;
+};
+
+struct Crt {
+	mbedtls_x509_crt crt;
+	Crt() { mbedtls_x509_crt_init(&crt); }
+	~Crt() { mbedtls_x509_crt_free(&crt); }
+	Crt(const Crt &) = delete;
+	Crt &operator=(const Crt &) = delete;
+};
+
+mbedtls_md_type_t md_type(std::uint32_t hash)
+{
+	switch (hash) {
+	case 1u << 0: return MBEDTLS_MD_SHA256;
+	case 1u << 1: return MBEDTLS_MD_SHA384;
+	case 1u << 2: return MBEDTLS_MD_SHA512;
+	default: return MBEDTLS_MD_NONE;
+	}
+}
+
+void crypto_init()
+{
+	static const bool done = [] { return psa_crypto_init() == PSA_SUCCESS; }();
+	if (!done)
+		throw std::runtime_error("cannot initialise the PSA crypto library");
+}
+
+Bytes digest(std::uint32_t hash, const Bytes &data)
+{
+	crypto_init();
+	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(md_type(hash));
+	if (!info)
+		throw std::runtime_error("unknown hash algorithm");
+	Bytes out(mbedtls_md_get_size(info));
+	if (mbedtls_md(info, data.data(), data.size(), out.data()) != 0)
+		throw std::runtime_error("hashing failed");
+	return out;
+}
+
+// DER INTEGER from a big-endian unsigned value.
+void der_int(Bytes &out, const std::uint8_t *p, std::size_t n)
+{
+	while (n > 1 && *p == 0) {
+		p++;
+		n--;
+	}
+	bool pad = *p & 0x80;
+	std::size_t len = n + (pad ? 1 : 0);
+	out.push_back(0x02);
+	if (len >= 0x80) {
+		out.push_back(0x81);
+	}
+	out.push_back(static_cast<std::uint8_t>(len));
+	if (pad)
+		out.push_back(0);
+	out.insert(out.end(), p, p + n);
+}
+
+// ECDSA raw r||s -> DER Ecdsa-Sig-Value.
+Bytes ecdsa_raw_to_der(const Bytes &sig)
+{
+	std::size_t half = sig.size() / 2;
+	Bytes body;
+	der_int(body, sig.data(), half);
+	der_int(body, sig.data() + half, half);
+	Bytes out{0x30};
+	if (body.size() >= 0x80)
+		out.push_back(0x81);
+	out.push_back(static_cast<std::uint8_t>(body.size()));
+	out.insert(out.end(), body.begin(), body.end());
+	return out;
+}
+
+bool is_ecdsa(std::uint32_t asym)
+{
+	return asym == (1u << 4) || asym == (1u << 7) || asym == (1u << 8);
+}
+
+std::size_t ecdsa_sig_len(std::uint32_t asym)
+{
+	switch (asym) {
+	case 1u << 4: return 64;
+	case 1u << 7: return 96;
+	case 1u << 8: return 132;
+	default: return 0;
+	}
+}
+
+std::string mbed_err(int rc)
+{
+	char buf[128];
+	std::snprintf(buf, sizeof(buf), "mbedTLS error -0x%04x", static_cast<unsigned>(-rc));
+	return buf;
+}
+
+} // namespace
+
+Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::string &context)
+{
+	if (e.version < 0x12)
+		return transcript;
+	// DSP0274 1.2 "Signature generation": the version string repeated four
+	// times, zero padding to 36 bytes of context, the context, Hash(M).
+	std::string ver = "dmtf-spdm-v" + version_text(e.version) + ".*";
+	Bytes m;
+	for (int i = 0; i < 4; i++)
+		m.insert(m.end(), ver.begin(), ver.end());
+	if (context.size() > 36)
+		throw std::runtime_error("signing context longer than 36 bytes");
+	m.insert(m.end(), 36 - context.size(), 0);
+	m.insert(m.end(), context.begin(), context.end());
+	Bytes h = digest(e.hash, transcript);
+	m.insert(m.end(), h.begin(), h.end());
+	return m;
+}
+
+std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash,
+			     const Bytes &message, const Bytes &signature)
+{
+	crypto_init();
+	Pk pk;
+	int rc = mbedtls_pk_parse_public_key(&pk.ctx, spki.data(), spki.size());
+	if (rc)
+		return "cannot parse the public key (" + mbed_err(rc) + ")";
+	mbedtls_md_type_t md = md_type(hash);
+	if (md == MBEDTLS_MD_NONE)
+		return "unknown hash algorithm";
+	Bytes h = digest(hash, message);
+	Bytes sig = signature;
+	if (is_ecdsa(asym)) {
+		if (!mbedtls_pk_can_do(&pk.ctx, MBEDTLS_PK_ECKEY))
+			return "the key is not an EC key but the algorithm is ECDSA";
+		if (signature.size() != ecdsa_sig_len(asym))
+			return "ECDSA signature of " + std::to_string(signature.size()) + " bytes, expected " +
+			       std::to_string(ecdsa_sig_len(asym));
+		sig = ecdsa_raw_to_der(signature);
+	} else if (!mbedtls_pk_can_do(&pk.ctx, MBEDTLS_PK_RSA)) {
+		return "the key is not an RSA key but the algorithm is RSASSA";
+	}
+	rc = mbedtls_pk_verify(&pk.ctx, md, h.data(), h.size(), sig.data(), sig.size());
+	if (rc)
+		return "signature does not verify (" + mbed_err(rc) + ")";
+	return "";
+}
+
+std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vector<std::string> &files)
+{
+	std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> t(new TrustAnchors);
+	for (const auto &f : files) {
+		int rc = mbedtls_x509_crt_parse_file(&t->crt, f.c_str());
+		if (rc != 0)
+			throw std::runtime_error("cannot load trust anchor " + f + ": " +
+						 (rc == MBEDTLS_ERR_PK_FILE_IO_ERROR ? "cannot read the file"
+										     : mbed_err(rc)));
+	}
+	return t;
+}
+
+VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
+{
+	crypto_init();
+	VerifyReport r;
+	std::vector<Bytes> certs;
+	try {
+		certs = split_der_certs(e.cert_chain);
+	} catch (const std::exception &ex) {
+		r.checks.push_back({"chain", false, ex.what()});
+		return r;
+	}
+	if (certs.empty()) {
+		r.checks.push_back({"chain", false, "the evidence has no certificate"});
+		return r;
+	}
+
+	// 1. The chain to a trust anchor (leaf first for mbedTLS).
+	Crt chain;
+	bool parsed = true;
+	for (auto it = certs.rbegin(); it != certs.rend(); ++it) {
+		int rc = mbedtls_x509_crt_parse_der(&chain.crt, it->data(), it->size());
+		if (rc) {
+			r.checks.push_back({"chain", false, "certificate does not parse: " + mbed_err(rc)});
+			parsed = false;
+			break;
+		}
+	}
+	if (parsed && anchors) {
+		std::uint32_t flags = 0;
+		int rc = mbedtls_x509_crt_verify(&chain.crt, const_cast<mbedtls_x509_crt *>(&anchors->crt),
+						 nullptr, nullptr, &flags, nullptr, nullptr);
+		if (rc == 0) {
+			r.checks.push_back({"chain", true, std::to_string(certs.size()) +
+								    " certificates chain to a trust anchor"});
+		} else {
+			char buf[512];
+			int n = mbedtls_x509_crt_verify_info(buf, sizeof(buf), "", flags);
+			std::string why = n > 0 ? std::string(buf, n) : mbed_err(rc);
+			while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+				why.pop_back();
+			for (auto &c : why)
+				if (c == '\n')
+					c = ';';
+			r.checks.push_back({"chain", false, why});
+		}
+	}
+
+	// 2. The leaf's key is the key the kernel verified with and cached.
+	const Bytes &leaf = certs.back();
+	Crt leafc;
+	if (mbedtls_x509_crt_parse_der(&leafc.crt, leaf.data(), leaf.size()) == 0) {
+		Bytes leaf_spki(leafc.crt.pk_raw.p, leafc.crt.pk_raw.p + leafc.crt.pk_raw.len);
+		if (e.leaf_spki.empty())
+			r.checks.push_back({"leaf-key", false, "the evidence lacks the kernel's cached key"});
+		else if (leaf_spki == e.leaf_spki)
+			r.checks.push_back({"leaf-key", true, "the leaf's key is the key the kernel cached"});
+		else
+			r.checks.push_back({"leaf-key", false, "the leaf's key differs from the key the kernel cached"});
+	} else {
+		r.checks.push_back({"leaf-key", false, "the leaf certificate does not parse"});
+	}
+
+	// 3. The CHALLENGE_AUTH signature over the transcript, with the leaf key.
+	try {
+		Bytes msg = signed_message(e, e.transcript, e.context);
+		std::string why = verify_signature(e.leaf_spki.empty() ? Bytes() : e.leaf_spki, e.asym, e.hash,
+						   msg, e.signature);
+		r.checks.push_back({"signature", why.empty(),
+				    why.empty() ? "CHALLENGE_AUTH signature verifies over the " +
+							  std::to_string(e.transcript.size()) + "-byte transcript"
+						: "CHALLENGE_AUTH: " + why});
+	} catch (const std::exception &ex) {
+		r.checks.push_back({"signature", false, ex.what()});
+	}
+
+	// 4. Signed measurements, when taken.
+	if (!e.meas_signature.empty()) {
+		try {
+			Bytes msg = signed_message(e, e.meas_transcript, e.meas_context);
+			std::string why = verify_signature(e.leaf_spki, e.asym, e.hash, msg, e.meas_signature);
+			r.checks.push_back({"measurements", why.empty(),
+					    why.empty() ? "MEASUREMENTS signature verifies" : "MEASUREMENTS: " + why});
+		} catch (const std::exception &ex) {
+			r.checks.push_back({"measurements", false, ex.what()});
+		}
+	}
+	return r;
+}
+
+} // namespace spdmtsm
