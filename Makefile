@@ -33,6 +33,7 @@ user: env
 	@echo "== building userspace (cmake, $(BUILD)/user)"
 	@$(ENV) cmake -S user -B $(BUILD)/user -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@$(ENV) cmake --build $(BUILD)/user -j$(JOBS)
+	@$(ENV) tests/vm/make-testdata $(BUILD)
 
 fuzz: env
 	@[ -f tests/fuzz/CMakeLists.txt ] || { echo "== no fuzz harnesses yet"; exit 0; }; echo "== building fuzz harnesses (clang, $(BUILD)/fuzz)"
