@@ -40,6 +40,25 @@ check_match() {
 # The BDF of the first PCI function with a CMA mailbox, from tsmctl list -j.
 first_cma_dev() { tsmctl list -j | jq -r '[.[] | select(.cma)][0].bdf // empty'; }
 
+# devsim_ctl N COMMAND...: send one line to the control socket of the Nth
+# --devsim (0-based, vm-args order) and print its one-line reply.  Fails
+# when the devsim answers with an error or not within 10 s.
+devsim_ctl() {
+	n=$1; shift
+	port=
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = "devsim$n" ] && port=/dev/$(basename "$p")
+	done
+	[ -n "$port" ] || { echo "devsim_ctl: no virtio port devsim$n" >&2; return 1; }
+	reply=$(timeout 10 sh -c 'exec 3<>"$1"; shift; echo "$*" >&3; read -r r <&3; echo "$r"' \
+		devsim_ctl "$port" "$@")
+	echo "$reply"
+	case "$reply" in
+	ok*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 done_testing() {
 	echo "# $_count checks, $_failed failed"
 	[ "$_failed" = 0 ] && [ "$_count" -gt 0 ]
