@@ -7,6 +7,7 @@
 #ifndef _SPDM_TSM_COMPAT_H
 #define _SPDM_TSM_COMPAT_H
 
+#include <linux/slab.h>
 #include <linux/version.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
@@ -19,6 +20,11 @@
 
 #ifndef CONFIG_PCI_DOE
 #error "spdm_tsm needs a kernel built with CONFIG_PCI_DOE=y"
+#endif
+
+/* 7.1 added the typed allocators kzalloc_obj() & co. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* _SPDM_TSM_COMPAT_H */

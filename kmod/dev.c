@@ -46,9 +46,10 @@ static void spdm_tsm_dev_release(struct kref *kref)
 	kfree(d);
 }
 
+/* Drop a reference; NULL and ERR_PTR values are ignored (for __free()). */
 void spdm_tsm_dev_put(struct spdm_tsm_dev *d)
 {
-	if (d)
+	if (!IS_ERR_OR_NULL(d))
 		kref_put(&d->kref, spdm_tsm_dev_release);
 }
 
@@ -74,7 +75,7 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	if (!create)
 		return NULL;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc_obj(*d, GFP_KERNEL);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&d->kref);

@@ -27,7 +27,8 @@ static const struct nla_policy spdm_tsm_connect_nl_policy[SPDM_TSM_A_DEV_MEASURE
 	[SPDM_TSM_A_DEV_MEASUREMENTS] = { .type = NLA_FLAG },
 };
 
-static const struct nla_policy spdm_tsm_evidence_get_nl_policy[SPDM_TSM_A_EVIDENCE_OBJECTS + 1] = {
+static const struct nla_policy
+spdm_tsm_evidence_get_nl_policy[SPDM_TSM_A_EVIDENCE_OBJECTS + 1] = {
 	[SPDM_TSM_A_EVIDENCE_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
 	[SPDM_TSM_A_EVIDENCE_OBJECTS] = { .type = NLA_U32 },
 };
@@ -49,7 +50,13 @@ static struct pci_dev *spdm_tsm_pdev_from_bdf(const char *bdf)
 	       ERR_PTR(-ENODEV);
 }
 
-DEFINE_FREE(spdm_tsm_pci_put, struct pci_dev *, if (!IS_ERR_OR_NULL(_T)) pci_dev_put(_T))
+static void spdm_tsm_pci_put(struct pci_dev *pdev)
+{
+	if (!IS_ERR_OR_NULL(pdev))
+		pci_dev_put(pdev);
+}
+
+DEFINE_FREE(spdm_tsm_pci_put, struct pci_dev *, spdm_tsm_pci_put(_T))
 
 /* The device named by @attr, which must have a CMA mailbox. */
 static struct pci_dev *spdm_tsm_nl_pdev(struct nlattr *attr, struct netlink_ext_ack *extack)
@@ -287,13 +294,15 @@ static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence 
 	    nla_put(skb, SPDM_TSM_A_EVIDENCE_NONCE, ev->nonce.len, ev->nonce.data))
 		return -EMSGSIZE;
 	if (ev->signature.len &&
-	    nla_put(skb, SPDM_TSM_A_EVIDENCE_SIGNATURE, ev->signature.len, ev->signature.data))
+	    nla_put(skb, SPDM_TSM_A_EVIDENCE_SIGNATURE, ev->signature.len,
+		    ev->signature.data))
 		return -EMSGSIZE;
 	if (ev->context && nla_put_string(skb, SPDM_TSM_A_EVIDENCE_CONTEXT, ev->context))
 		return -EMSGSIZE;
 	if (ev->meas_signature.len &&
 	    (nla_put_u8(skb, SPDM_TSM_A_EVIDENCE_MEAS_COUNT, ev->meas_count) ||
-	     nla_put(skb, SPDM_TSM_A_EVIDENCE_MEAS_NONCE, ev->meas_nonce.len, ev->meas_nonce.data) ||
+	     nla_put(skb, SPDM_TSM_A_EVIDENCE_MEAS_NONCE, ev->meas_nonce.len,
+		     ev->meas_nonce.data) ||
 	     nla_put(skb, SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE, ev->meas_signature.len,
 		     ev->meas_signature.data)))
 		return -EMSGSIZE;
@@ -473,8 +482,10 @@ static struct genl_family spdm_tsm_nl_family __ro_after_init = {
 
 int spdm_tsm_netlink_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct spdm_tsm_dev_dump_ctx) > sizeof_field(struct netlink_callback, ctx));
-	BUILD_BUG_ON(sizeof(struct spdm_tsm_ev_dump_ctx) > sizeof_field(struct netlink_callback, ctx));
+	BUILD_BUG_ON(sizeof(struct spdm_tsm_dev_dump_ctx) >
+		     sizeof_field(struct netlink_callback, ctx));
+	BUILD_BUG_ON(sizeof(struct spdm_tsm_ev_dump_ctx) >
+		     sizeof_field(struct netlink_callback, ctx));
 	return genl_register_family(&spdm_tsm_nl_family);
 }
 

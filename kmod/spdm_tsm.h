@@ -50,8 +50,8 @@ struct spdm_tsm_dev {
 	struct kref kref;
 	struct list_head node;
 	struct pci_dev *pdev;
-	struct mutex lock;
-	spinlock_t slock;
+	struct mutex lock;	/* see above: one operation at a time */
+	spinlock_t slock;	/* protects @sum */
 	struct spdm_tsm_summary sum;
 	struct spdm_session *session;
 	u64 generation;
@@ -78,7 +78,7 @@ int spdm_tsm_dev_init(void);
 void spdm_tsm_dev_exit(void);
 extern unsigned int spdm_tsm_max_evidence_bytes;
 
-DEFINE_FREE(spdm_tsm_dev_put, struct spdm_tsm_dev *, if (!IS_ERR_OR_NULL(_T)) spdm_tsm_dev_put(_T))
+DEFINE_FREE(spdm_tsm_dev_put, struct spdm_tsm_dev *, spdm_tsm_dev_put(_T))
 
 /* main.c */
 extern struct tsm_dev *spdm_tsm_tsm_dev;

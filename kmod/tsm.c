@@ -26,7 +26,7 @@ static struct pci_tsm *spdm_tsm_probe(struct tsm_dev *tsm_dev,
 
 	if (is_pci_tsm_pf0(pdev)) {
 		struct pci_tsm_pf0 *pf0 __free(kfree) =
-			kzalloc(sizeof(*pf0), GFP_KERNEL);
+			kzalloc_obj(*pf0, GFP_KERNEL);
 
 		if (!pf0)
 			return NULL;
@@ -38,7 +38,7 @@ static struct pci_tsm *spdm_tsm_probe(struct tsm_dev *tsm_dev,
 		return &no_free_ptr(pf0)->base_tsm;
 	}
 
-	struct pci_tsm *tsm __free(kfree) = kzalloc(sizeof(*tsm), GFP_KERNEL);
+	struct pci_tsm *tsm __free(kfree) = kzalloc_obj(*tsm, GFP_KERNEL);
 
 	if (!tsm)
 		return NULL;

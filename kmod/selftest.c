@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only faults that prove the debug-kernel lane (scripts/vm-run
+ * --debug-kernel) catches what it exists for.  Both parameters default off,
+ * and then this file does nothing.
+ *
+ *	selftest_leak=1			at load, allocate one object and forget
+ *					it: kmemleak must report it
+ *	selftest_lock_inversion=1	at load, take mutex A then B, then B
+ *					then A, one after the other: no
+ *					deadlock, but lockdep must report a
+ *					possible circular locking dependency
+ *
+ * tests/vm/debug-lane-selftest runs both.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compiler.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "spdm_tsm.h"
+
+static bool selftest_leak;
+module_param(selftest_leak, bool, 0444);
+MODULE_PARM_DESC(selftest_leak,
+		 "Test only: leak one allocation at load (kmemleak must report it)");
+
+static bool selftest_lock_inversion;
+module_param(selftest_lock_inversion, bool, 0444);
+MODULE_PARM_DESC(selftest_lock_inversion,
+		 "Test only: take two mutexes in both orders at load (lockdep must report it)");
+
+static DEFINE_MUTEX(spdm_tsm_selftest_a);
+static DEFINE_MUTEX(spdm_tsm_selftest_b);
+
+/* Size of the leaked object; its contents name it in kmemleak's hex dump. */
+#define SPDM_TSM_SELFTEST_LEAK_SIZE 32
+
+static noinline void spdm_tsm_selftest_leak(void)
+{
+	char *p;
+
+	p = kmalloc(SPDM_TSM_SELFTEST_LEAK_SIZE, GFP_KERNEL);
+	if (!p)
+		return;
+	strscpy(p, "spdm_tsm selftest_leak", SPDM_TSM_SELFTEST_LEAK_SIZE);
+	/* The only reference goes out of scope here: a leak, on purpose. */
+	pr_warn("selftest: leaked %d bytes on purpose (selftest_leak=1)\n",
+		SPDM_TSM_SELFTEST_LEAK_SIZE);
+}
+
+static noinline void spdm_tsm_selftest_lock_inversion(void)
+{
+	pr_warn("selftest: taking two mutexes in both orders (selftest_lock_inversion=1)\n");
+	mutex_lock(&spdm_tsm_selftest_a);
+	mutex_lock(&spdm_tsm_selftest_b);
+	mutex_unlock(&spdm_tsm_selftest_b);
+	mutex_unlock(&spdm_tsm_selftest_a);
+
+	mutex_lock(&spdm_tsm_selftest_b);
+	mutex_lock(&spdm_tsm_selftest_a);
+	mutex_unlock(&spdm_tsm_selftest_a);
+	mutex_unlock(&spdm_tsm_selftest_b);
+}
+
+/* Called once from the module's init; does nothing unless a parameter is set. */
+void spdm_tsm_selftest_init(void)
+{
+	if (selftest_leak)
+		spdm_tsm_selftest_leak();
+	if (selftest_lock_inversion)
+		spdm_tsm_selftest_lock_inversion();
+}
