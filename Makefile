@@ -5,6 +5,8 @@
 #
 #   make            build the module (kmod/) and userspace (user/, tests/)
 #   make check      run every test suite: unit, fuzz, kernel style, VM scenarios
+#   make check-debug the VM scenarios under the debug kernel (KASAN, lockdep,
+#                   kmemleak), plus the lane's own selftest (tests/vm/debug-lane-selftest)
 #   make demo       boot a VM with an SPDM device and show what the module sees
 #   make install    install the module, dkms.conf, tsmctl, udev rules (DESTDIR=)
 #   make clean
@@ -15,7 +17,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 export SPDM_TSM_BUILD := $(abspath $(BUILD))
 
-.PHONY: all module user fuzz check check-unit check-fuzz check-style check-vm demo install clean env kconfig-check
+.PHONY: all module user fuzz check check-unit check-fuzz check-style check-vm check-debug debug-kernel demo install clean env kconfig-check
 
 all: module user
 
@@ -46,6 +48,25 @@ check: all fuzz
 
 check-unit check-fuzz check-style check-vm: all fuzz
 	@tests/run-all --only $(patsubst check-%,%,$@)
+
+# The debug kernel is built once and cached ($SPDM_TSM_CACHE/debug-kernel-*);
+# vm-run --debug-kernel builds the module against it ($(BUILD)/kmod-debug-kernel-*).
+debug-kernel: env
+	@echo "== debug kernel (scripts/build-debug-kernel, cached)"
+	@scripts/build-debug-kernel
+
+check-debug: all debug-kernel
+	@mkdir -p $(BUILD)
+	@tests/run-all --only vm --debug-kernel 2>&1 | tee $(BUILD)/check-debug-vm.log; \
+	echo; echo "== debug lane selftest (tests/vm/debug-lane-selftest)"; \
+	tests/vm/debug-lane-selftest 2>&1 | tee $(BUILD)/check-debug-selftest.log; \
+	p=0; f=0; \
+	for l in $(BUILD)/check-debug-vm.log $(BUILD)/check-debug-selftest.log; do \
+		s=$$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $$l | tail -n1); \
+		if [ -z "$$s" ]; then f=$$((f + 1)); echo "no summary in $$l: counted as one failure"; \
+		else p=$$((p + $${s% *})); f=$$((f + $${s#* })); fi; \
+	done; \
+	echo; echo "check-debug: $$p passed, $$f failed"; [ $$f = 0 ] && [ $$p -gt 0 ]
 
 demo: all
 	@scripts/vm-run --devsim "--asym ecdsa-p384 --hash sha384" -- /tests/vm/demo.sh

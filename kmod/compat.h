@@ -27,4 +27,8 @@
 #define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
 #endif
 
+#ifndef kzalloc_flex
+#define kzalloc_flex(P, FAM, COUNT, GFP) kzalloc(struct_size(&(P), FAM, COUNT), GFP)
+#endif
+
 #endif /* _SPDM_TSM_COMPAT_H */

@@ -193,6 +193,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	pci_info(pdev, "authenticated: SPDM %u.%u, slot %u, %u DOE exchanges in %llu us\n",
 		 ev.version >> 4, ev.version & 0xf, ev.slot, d->sum.exchanges,
 		 d->sum.duration_us);
+	spdm_tsm_notify(pdev, SPDM_TSM_EVENT_CONNECTED, SPDM_TSM_REASON_NONE);
 	return 0;
 
 fail:
@@ -217,6 +218,8 @@ fail:
  */
 void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
 {
+	bool had_session = d->session;
+
 	lockdep_assert_held(&d->lock);
 	spdm_tsm_drop_session(d);
 	d->via_tsm = false;
@@ -224,6 +227,8 @@ void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
 		d->sum.state = SPDM_TSM_STATE_NONE;
 		d->sum.via_tsm = false;
 	}
+	if (had_session && !d->removed)
+		spdm_tsm_notify(d->pdev, SPDM_TSM_EVENT_DISCONNECTED, SPDM_TSM_REASON_NONE);
 }
 
 /*
@@ -235,6 +240,7 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 	struct spdm_tsm_dev *d;
+	bool had_session;
 
 	if (action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
@@ -243,9 +249,12 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 		return NOTIFY_DONE;
 
 	scoped_guard(mutex, &d->lock) {
+		had_session = d->session;
 		d->removed = true;
 		spdm_tsm_dev_disconnect(d);
 	}
+	if (had_session)
+		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_SESSION_LOST, SPDM_TSM_REASON_REMOVAL);
 	scoped_guard(mutex, &spdm_tsm_devs_lock) {
 		if (!list_empty(&d->node)) {
 			list_del_init(&d->node);

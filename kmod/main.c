@@ -66,6 +66,7 @@ static void __exit spdm_tsm_exit(void)
 	tsm_unregister(spdm_tsm_tsm_dev);
 	faux_device_destroy(spdm_tsm_faux);
 	spdm_tsm_dev_exit();
+	spdm_tsm_policy_exit();
 }
 
 module_init(spdm_tsm_init);

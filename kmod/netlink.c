@@ -33,21 +33,58 @@ spdm_tsm_evidence_get_nl_policy[SPDM_TSM_A_EVIDENCE_OBJECTS + 1] = {
 	[SPDM_TSM_A_EVIDENCE_OBJECTS] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy spdm_tsm_meas_rule_nl_policy[SPDM_TSM_A_MEAS_RULE_MAX + 1] = {
+	[SPDM_TSM_A_MEAS_RULE_INDEX] = NLA_POLICY_RANGE(NLA_U8, 1, 254),
+	[SPDM_TSM_A_MEAS_RULE_DIGEST] = { .type = NLA_BINARY, .len = SPDM_MAX_HASH },
+	[SPDM_TSM_A_MEAS_RULE_VOLATILE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy spdm_tsm_policy_set_nl_policy[SPDM_TSM_A_POLICY_MAX + 1] = {
+	[SPDM_TSM_A_POLICY_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
+	[SPDM_TSM_A_POLICY_SERIAL] = { .type = NLA_U64 },
+	[SPDM_TSM_A_POLICY_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
+	[SPDM_TSM_A_POLICY_CERT_DIGEST] = { .type = NLA_BINARY, .len = SPDM_MAX_HASH },
+	[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT] = { .type = NLA_FLAG },
+	[SPDM_TSM_A_POLICY_MEAS_RULE] = NLA_POLICY_NESTED(spdm_tsm_meas_rule_nl_policy),
+	[SPDM_TSM_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U32, SPDM_TSM_ACTION_DISABLE_BUS_MASTER),
+	[SPDM_TSM_A_POLICY_REVALIDATE_MODE] =
+		NLA_POLICY_MAX(NLA_U32, SPDM_TSM_REVALIDATE_MODE_ANNOUNCE),
+};
+
+static const struct nla_policy spdm_tsm_policy_get_nl_policy[SPDM_TSM_A_POLICY_BDF + 1] = {
+	[SPDM_TSM_A_POLICY_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
+};
+
+/* Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0); canonical form into @out. */
+static int spdm_tsm_parse_bdf(const char *bdf, char out[16], unsigned int *dom,
+			      unsigned int *bus, unsigned int *devfn)
+{
+	unsigned int d = 0, b, slot, fn;
+	char tail;
+
+	if (sscanf(bdf, "%x:%x:%x.%x%c", &d, &b, &slot, &fn, &tail) != 4) {
+		d = 0;
+		if (sscanf(bdf, "%x:%x.%x%c", &b, &slot, &fn, &tail) != 3)
+			return -EINVAL;
+	}
+	if (d > 0xffff || b > 0xff || slot > 0x1f || fn > 7)
+		return -EINVAL;
+	snprintf(out, 16, "%04x:%02x:%02x.%x", d, b, slot, fn);
+	*dom = d;
+	*bus = b;
+	*devfn = PCI_DEVFN(slot, fn);
+	return 0;
+}
+
 /* Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0) into a referenced pci_dev. */
 static struct pci_dev *spdm_tsm_pdev_from_bdf(const char *bdf)
 {
-	unsigned int dom = 0, bus, slot, fn;
-	char tail;
+	unsigned int dom, bus, devfn;
+	char canon[16];
 
-	if (sscanf(bdf, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &fn, &tail) != 3)
-			return ERR_PTR(-EINVAL);
-	}
-	if (dom > 0xffff || bus > 0xff || slot > 0x1f || fn > 7)
+	if (spdm_tsm_parse_bdf(bdf, canon, &dom, &bus, &devfn))
 		return ERR_PTR(-EINVAL);
-	return pci_get_domain_bus_and_slot(dom, bus, PCI_DEVFN(slot, fn)) ?:
-	       ERR_PTR(-ENODEV);
+	return pci_get_domain_bus_and_slot(dom, bus, devfn) ?: ERR_PTR(-ENODEV);
 }
 
 static void spdm_tsm_pci_put(struct pci_dev *pdev)
@@ -84,17 +121,11 @@ static struct pci_dev *spdm_tsm_nl_pdev(struct nlattr *attr, struct netlink_ext_
 	return pdev;
 }
 
-static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
-			     u32 portid, u32 seq, int flags)
+static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev)
 {
 	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
 	struct spdm_tsm_summary sum = { .state = SPDM_TSM_STATE_NONE };
-	void *hdr;
 	u64 dsn;
-
-	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
 
 	if (d)
 		spdm_tsm_dev_summary(d, &sum);
@@ -109,31 +140,42 @@ static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_TEE_IO, !!(pdev->devcap & PCI_EXP_DEVCAP_TEE)) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_STATE, sum.state) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_MEM_LIMIT, spdm_tsm_max_evidence_bytes))
-		goto cancel;
+		return -EMSGSIZE;
 	if (sum.via_tsm &&
 	    nla_put_string(msg, SPDM_TSM_A_DEV_TSM, dev_name(&spdm_tsm_tsm_dev->dev)))
-		goto cancel;
+		return -EMSGSIZE;
 	if (sum.version &&
 	    (nla_put_u8(msg, SPDM_TSM_A_DEV_VERSION, sum.version) ||
 	     nla_put_u32(msg, SPDM_TSM_A_DEV_ASYM, sum.asym) ||
 	     nla_put_u32(msg, SPDM_TSM_A_DEV_HASH, sum.hash) ||
 	     nla_put_u8(msg, SPDM_TSM_A_DEV_SLOT, sum.slot)))
-		goto cancel;
+		return -EMSGSIZE;
 	if (d &&
 	    (nla_put_u32(msg, SPDM_TSM_A_DEV_EXCHANGES, sum.exchanges) ||
 	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_DURATION_US, sum.duration_us, 0) ||
 	     nla_put_u32(msg, SPDM_TSM_A_DEV_MEM_USED, sum.mem_used) ||
 	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_GENERATION, sum.generation, 0)))
-		goto cancel;
+		return -EMSGSIZE;
 	if (sum.last_error[0] &&
 	    nla_put_string(msg, SPDM_TSM_A_DEV_LAST_ERROR, sum.last_error))
-		goto cancel;
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
+			     u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (spdm_tsm_put_dev_attrs(msg, pdev)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
 	return 0;
-
-cancel:
-	genlmsg_cancel(msg, hdr);
-	return -EMSGSIZE;
 }
 
 static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
@@ -427,6 +469,351 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 	return rc;
 }
 
+
+/* ---- policies ---------------------------------------------------------- */
+
+static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_policy *p,
+				u8 cmd, u32 portid, u32 seq, int flags)
+{
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, SPDM_TSM_A_POLICY_BDF, p->bdf) ||
+	    (p->serial && nla_put_u64_64bit(msg, SPDM_TSM_A_POLICY_SERIAL, p->serial, 0)) ||
+	    nla_put_u8(msg, SPDM_TSM_A_POLICY_SLOT, p->slot) ||
+	    (p->cert_digest_len &&
+	     nla_put(msg, SPDM_TSM_A_POLICY_CERT_DIGEST, p->cert_digest_len, p->cert_digest)) ||
+	    nla_put_u32(msg, SPDM_TSM_A_POLICY_ACTION, p->action) ||
+	    nla_put_u32(msg, SPDM_TSM_A_POLICY_REVALIDATE_MODE, p->mode))
+		goto cancel;
+	for (i = 0; i < p->n_meas; i++) {
+		const struct spdm_tsm_meas_rule *r = &p->meas[i];
+
+		nest = nla_nest_start(msg, SPDM_TSM_A_POLICY_MEAS_RULE);
+		if (!nest ||
+		    nla_put_u8(msg, SPDM_TSM_A_MEAS_RULE_INDEX, r->index) ||
+		    (r->len && nla_put(msg, SPDM_TSM_A_MEAS_RULE_DIGEST, r->len, r->digest)) ||
+		    (r->is_volatile && nla_put_flag(msg, SPDM_TSM_A_MEAS_RULE_VOLATILE)))
+			goto cancel;
+		nla_nest_end(msg, nest);
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/* Take the digest of the device's current, authenticated chain. */
+static int spdm_tsm_current_digest(const char *bdf, struct spdm_tsm_policy *p,
+				   struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) = spdm_tsm_pdev_from_bdf(bdf);
+	struct spdm_evidence ev;
+
+	if (IS_ERR(pdev)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "cert-digest-current: no device at this address");
+		return -ENODEV;
+	}
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d)
+		goto not_auth;
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (!d->session)
+			goto not_auth;
+		spdm_get_evidence(d->session, &ev);
+		if (!(ev.slot_mask & BIT(p->slot))) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "cert-digest-current: the device has no digest for this slot");
+			return -ENOENT;
+		}
+		p->cert_digest_len = ev.hash_len;
+		memcpy(p->cert_digest, ev.digests[p->slot], ev.hash_len);
+	}
+	return 0;
+
+not_auth:
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "cert-digest-current: the device is not authenticated (connect first)");
+	return -ENODATA;
+}
+
+static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SPDM_TSM_A_MEAS_RULE_MAX + 1];
+	struct nlattr **attrs = info->attrs;
+	unsigned int dom, bus, devfn, n = 0, i;
+	struct nlattr *attr;
+	struct sk_buff *msg;
+	char bdf[16];
+	int rem, rc;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+		return -EINVAL;
+	if (spdm_tsm_parse_bdf(nla_data(attrs[SPDM_TSM_A_POLICY_BDF]), bdf, &dom, &bus, &devfn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SPDM_TSM_A_POLICY_BDF],
+				    "malformed PCI address, expected DDDD:BB:DD.F");
+		return -EINVAL;
+	}
+	if (attrs[SPDM_TSM_A_POLICY_CERT_DIGEST] && attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT],
+				    "give cert-digest or cert-digest-current, not both");
+		return -EINVAL;
+	}
+	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE, genlmsg_data(info->genlhdr),
+				genlmsg_len(info->genlhdr), rem)
+		n++;
+	if (n > 254) {
+		NL_SET_ERR_MSG(info->extack, "at most 254 measurement rules");
+		return -E2BIG;
+	}
+
+	struct spdm_tsm_policy *p __free(kfree) = kzalloc_flex(*p, meas, n, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	p->n_meas = n;
+	strscpy(p->bdf, bdf);
+	if (attrs[SPDM_TSM_A_POLICY_SLOT])
+		p->slot = nla_get_u8(attrs[SPDM_TSM_A_POLICY_SLOT]);
+	if (attrs[SPDM_TSM_A_POLICY_ACTION])
+		p->action = nla_get_u32(attrs[SPDM_TSM_A_POLICY_ACTION]);
+	if (attrs[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
+		p->mode = nla_get_u32(attrs[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+	if (attrs[SPDM_TSM_A_POLICY_SERIAL]) {
+		p->serial = nla_get_u64(attrs[SPDM_TSM_A_POLICY_SERIAL]);
+	} else {
+		struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+			pci_get_domain_bus_and_slot(dom, bus, devfn);
+
+		if (pdev)
+			p->serial = pci_get_dsn(pdev);
+	}
+	if (attrs[SPDM_TSM_A_POLICY_CERT_DIGEST]) {
+		attr = attrs[SPDM_TSM_A_POLICY_CERT_DIGEST];
+		if (nla_len(attr) != 32 && nla_len(attr) != 48 && nla_len(attr) != 64) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "cert-digest must be 32, 48 or 64 bytes (SHA-256/384/512)");
+			return -EINVAL;
+		}
+		p->cert_digest_len = nla_len(attr);
+		nla_memcpy(p->cert_digest, attr, sizeof(p->cert_digest));
+	} else if (attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT]) {
+		rc = spdm_tsm_current_digest(bdf, p, attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT],
+					     info->extack);
+		if (rc)
+			return rc;
+	}
+
+	i = 0;
+	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE, genlmsg_data(info->genlhdr),
+				genlmsg_len(info->genlhdr), rem) {
+		struct spdm_tsm_meas_rule *r = &p->meas[i];
+		unsigned int j;
+
+		rc = nla_parse_nested(tb, SPDM_TSM_A_MEAS_RULE_MAX, attr,
+				      spdm_tsm_meas_rule_nl_policy, info->extack);
+		if (rc)
+			return rc;
+		if (!tb[SPDM_TSM_A_MEAS_RULE_INDEX]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "meas-rule without an index");
+			return -EINVAL;
+		}
+		r->index = nla_get_u8(tb[SPDM_TSM_A_MEAS_RULE_INDEX]);
+		r->is_volatile = nla_get_flag(tb[SPDM_TSM_A_MEAS_RULE_VOLATILE]);
+		if (tb[SPDM_TSM_A_MEAS_RULE_DIGEST]) {
+			r->len = nla_len(tb[SPDM_TSM_A_MEAS_RULE_DIGEST]);
+			nla_memcpy(r->digest, tb[SPDM_TSM_A_MEAS_RULE_DIGEST], sizeof(r->digest));
+		}
+		if (!r->is_volatile && !r->len) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "meas-rule needs a digest unless it is volatile");
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (p->meas[j].index == r->index) {
+				NL_SET_ERR_MSG_ATTR(info->extack, attr,
+						    "two meas-rules for the same index");
+				return -EINVAL;
+			}
+		}
+		i++;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE + struct_size(p, meas, n), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_SET, info->snd_portid,
+				  info->snd_seq, 0);
+	if (!rc)
+		rc = spdm_tsm_policy_set(p, info->extack);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	retain_and_null_ptr(p);
+	return genlmsg_reply(msg, info);
+}
+
+static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	unsigned int dom, bus, devfn;
+	struct sk_buff *msg;
+	char bdf[16];
+	int rc;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+		return -EINVAL;
+	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
+			       &dom, &bus, &devfn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
+				    "malformed PCI address, expected DDDD:BB:DD.F");
+		return -EINVAL;
+	}
+
+	struct spdm_tsm_policy *p __free(kfree) = spdm_tsm_policy_copy(bdf, 0);
+
+	if (IS_ERR(p))
+		return PTR_ERR(no_free_ptr(p));
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
+				    "no policy for this device");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE + struct_size(p, meas, p->n_meas), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_GET, info->snd_portid,
+				  info->snd_seq, 0);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+struct spdm_tsm_policy_dump_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int spdm_tsm_policy_dump_one(const struct spdm_tsm_policy *p, void *arg)
+{
+	struct spdm_tsm_policy_dump_arg *a = arg;
+
+	return spdm_tsm_fill_policy(a->skb, p, SPDM_TSM_CMD_POLICY_GET,
+				    NETLINK_CB(a->cb->skb).portid, a->cb->nlh->nlmsg_seq,
+				    NLM_F_MULTI);
+}
+
+static int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct spdm_tsm_dev_dump_ctx *ctx = (void *)cb->ctx;
+	struct spdm_tsm_policy_dump_arg a = { .skb = skb, .cb = cb };
+	int rc;
+
+	rc = spdm_tsm_policy_for_each(&ctx->pos, spdm_tsm_policy_dump_one, &a);
+	if (rc == -EMSGSIZE && skb->len)
+		return skb->len;
+	return rc;
+}
+
+static int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	unsigned int dom, bus, devfn;
+	char bdf[16];
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+		return -EINVAL;
+	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
+			       &dom, &bus, &devfn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
+				    "malformed PCI address, expected DDDD:BB:DD.F");
+		return -EINVAL;
+	}
+	if (spdm_tsm_policy_del(bdf)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
+				    "no policy for this device");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static const char *const spdm_tsm_event_names[] = {
+	[SPDM_TSM_EVENT_CONNECTED] = "connected",
+	[SPDM_TSM_EVENT_DISCONNECTED] = "disconnected",
+	[SPDM_TSM_EVENT_SESSION_LOST] = "session-lost",
+	[SPDM_TSM_EVENT_REVALIDATED] = "revalidated",
+	[SPDM_TSM_EVENT_REVALIDATION_FAILED] = "revalidation-failed",
+};
+
+static const char *const spdm_tsm_reason_names[] = {
+	[SPDM_TSM_REASON_NONE] = "none",
+	[SPDM_TSM_REASON_RESET] = "reset",
+	[SPDM_TSM_REASON_RESUME] = "resume",
+	[SPDM_TSM_REASON_LINK_DOWN] = "link-down",
+	[SPDM_TSM_REASON_REMOVAL] = "removal",
+	[SPDM_TSM_REASON_EXPLICIT] = "explicit",
+	[SPDM_TSM_REASON_SIGNATURE] = "signature",
+	[SPDM_TSM_REASON_CERT_DIGEST] = "cert-digest",
+	[SPDM_TSM_REASON_MEASUREMENT] = "measurement",
+	[SPDM_TSM_REASON_DEVICE_ERROR] = "device-error",
+	[SPDM_TSM_REASON_TIMEOUT] = "timeout",
+};
+
+/**
+ * spdm_tsm_notify() - announce an event of @pdev
+ * @pdev: the device
+ * @event: what happened
+ * @reason: why (SPDM_TSM_REASON_NONE when there is no reason to give)
+ *
+ * Multicasts a dev-event-ntf on the "events" group (the dev-get attributes
+ * plus event, reason and timestamp-ns) and emits a "change" uevent on the
+ * PCI device with SPDM_TSM_EVENT= and SPDM_TSM_REASON=.
+ *
+ * Context: process context; may sleep.
+ */
+void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
+		     enum spdm_tsm_reason reason)
+{
+	char ev_env[48], reason_env[48];
+	char *envp[] = { ev_env, reason_env, NULL };
+	struct sk_buff *msg;
+	void *hdr;
+
+	snprintf(ev_env, sizeof(ev_env), "SPDM_TSM_EVENT=%s", spdm_tsm_event_names[event]);
+	snprintf(reason_env, sizeof(reason_env), "SPDM_TSM_REASON=%s",
+		 spdm_tsm_reason_names[reason]);
+	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
+
+	if (!genl_has_listeners(&spdm_tsm_nl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &spdm_tsm_nl_family, 0, SPDM_TSM_CMD_DEV_EVENT_NTF);
+	if (!hdr ||
+	    spdm_tsm_put_dev_attrs(msg, pdev) ||
+	    nla_put_u32(msg, SPDM_TSM_A_DEV_EVENT, event) ||
+	    nla_put_u32(msg, SPDM_TSM_A_DEV_REASON, reason) ||
+	    nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_TIMESTAMP_NS, ktime_get_real_ns(), 0))
+		goto free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&spdm_tsm_nl_family, msg, 0, 0, GFP_KERNEL);
+	return;
+free:
+	nlmsg_free(msg);
+}
+
 static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 	{
 		.cmd = SPDM_TSM_CMD_DEV_GET,
@@ -461,6 +848,32 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.maxattr = SPDM_TSM_A_EVIDENCE_OBJECTS,
 		.flags = GENL_CMD_CAP_DUMP,
 	},
+	{
+		.cmd = SPDM_TSM_CMD_POLICY_SET,
+		.doit = spdm_tsm_nl_policy_set_doit,
+		.policy = spdm_tsm_policy_set_nl_policy,
+		.maxattr = SPDM_TSM_A_POLICY_MAX,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = SPDM_TSM_CMD_POLICY_GET,
+		.doit = spdm_tsm_nl_policy_get_doit,
+		.policy = spdm_tsm_policy_get_nl_policy,
+		.maxattr = SPDM_TSM_A_POLICY_BDF,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = SPDM_TSM_CMD_POLICY_GET,
+		.dumpit = spdm_tsm_nl_policy_get_dumpit,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd = SPDM_TSM_CMD_POLICY_DEL,
+		.doit = spdm_tsm_nl_policy_del_doit,
+		.policy = spdm_tsm_policy_get_nl_policy,
+		.maxattr = SPDM_TSM_A_POLICY_BDF,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 static const struct genl_multicast_group spdm_tsm_nl_mcgrps[] = {
@@ -475,7 +888,7 @@ static struct genl_family spdm_tsm_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.split_ops = spdm_tsm_nl_ops,
 	.n_split_ops = ARRAY_SIZE(spdm_tsm_nl_ops),
-	.resv_start_op = SPDM_TSM_CMD_EVIDENCE_GET + 1,
+	.resv_start_op = SPDM_TSM_CMD_DEV_EVENT_NTF + 1,
 	.mcgrps = spdm_tsm_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(spdm_tsm_nl_mcgrps),
 };

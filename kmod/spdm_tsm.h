@@ -15,7 +15,7 @@
 
 #include <uapi/linux/spdm_tsm.h>
 
-struct netlink_ext_ack;
+#include <linux/netlink.h>
 
 /* What dev-get reports; copied under spdm_tsm_dev::slock. */
 struct spdm_tsm_summary {
@@ -66,6 +66,52 @@ struct spdm_tsm_connect_args {
 	bool via_tsm;
 	u8 nonce[SPDM_NONCE_LEN];
 };
+
+/* One expected measurement of a policy. */
+struct spdm_tsm_meas_rule {
+	u8 index;
+	u8 len;
+	bool is_volatile;
+	u8 digest[SPDM_MAX_HASH];
+};
+
+/**
+ * struct spdm_tsm_policy - what to expect of a device on revalidation
+ * @node: entry in the policy store
+ * @bdf: PCI address the policy was set for
+ * @serial: Device Serial Number it follows, 0 for none
+ * @slot: certificate slot
+ * @cert_digest_len: 0 when the chain digest is not checked
+ * @cert_digest: expected digest of the slot's certificate chain
+ * @action: enum spdm_tsm_action
+ * @mode: enum spdm_tsm_revalidate_mode
+ * @n_meas: number of @meas
+ * @meas: expected measurements, by index
+ */
+struct spdm_tsm_policy {
+	struct list_head node;
+	char bdf[16];
+	u64 serial;
+	u8 slot;
+	u8 cert_digest_len;
+	u8 cert_digest[SPDM_MAX_HASH];
+	u32 action;
+	u32 mode;
+	unsigned int n_meas;
+	struct spdm_tsm_meas_rule meas[] __counted_by(n_meas);
+};
+
+/* policy.c */
+int spdm_tsm_policy_set(struct spdm_tsm_policy *np, struct netlink_ext_ack *extack);
+int spdm_tsm_policy_del(const char *bdf);
+struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf, u64 serial);
+int spdm_tsm_policy_for_each(unsigned long *pos,
+			     int (*fn)(const struct spdm_tsm_policy *p, void *arg), void *arg);
+void spdm_tsm_policy_exit(void);
+
+/* netlink.c: announce an event on the "events" group and as a uevent */
+void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
+		     enum spdm_tsm_reason reason);
 
 /* dev.c */
 struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create);

@@ -71,6 +71,42 @@ std::vector<CommandSpec> make_commands()
 		 "status 0 only when every check passes.",
 		 {"DEV"},
 		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt}},
+		{"policy set",
+		 "policy set DEV [--cert-digest HEX|current] [--slot N] [--meas IDX=HEX]... [--volatile IDX]... "
+		 "[--action A] [--announce-only]",
+		 "tell the kernel what to expect of a device on revalidation",
+		 "Stores a policy for DEV, replacing any previous one: the expected digest\n"
+		 "of the slot's certificate chain ('current' takes the digest of the chain\n"
+		 "the device authenticated with), expected measurement digests per index\n"
+		 "(--meas 1=HEX), indices whose measurement changes at run time and is\n"
+		 "ignored (--volatile 3), the action when revalidation fails (notify,\n"
+		 "unbind or disable-bus-master; default notify), and whether recovery\n"
+		 "triggers revalidate automatically (default) or only announce\n"
+		 "(--announce-only).  The policy is keyed by DEV's address and, when the\n"
+		 "device has a Device Serial Number, by that serial too, so it follows the\n"
+		 "device to another slot.",
+		 {"DEV"},
+		 {{"cert-digest", 0, true, false, "HEX|current", "expected certificate-chain digest"},
+		  {"slot", 0, true, false, "N", "certificate slot 0-7 (default 0)"},
+		  {"meas", 0, true, true, "IDX=HEX", "expected digest of measurement IDX (repeatable)"},
+		  {"volatile", 0, true, true, "IDX", "ignore measurement IDX (repeatable)"},
+		  {"action", 0, true, false, "A", "notify | unbind | disable-bus-master"},
+		  {"announce-only", 0, false, false, "", "announce recovery events, do not revalidate"},
+		  {"serial", 0, true, false, "HEX", "key by this Device Serial Number (default: the device's)"},
+		  json_opt}},
+		{"policy show", "policy show [DEV] [-j]", "show the policy of a device, or all policies",
+		 "Prints what the kernel stored.", {}, {json_opt}, {"DEV"}},
+		{"policy clear", "policy clear DEV", "delete the policy of a device",
+		 "Removes the policy; revalidation then checks only the signature.", {"DEV"}, {}},
+		{"monitor", "monitor [-j] [--count N] [--timeout S]", "follow device events",
+		 "Prints one line (or, with -j, one JSON object per line) for each event\n"
+		 "on the spdm-tsm 'events' multicast group: connected, disconnected,\n"
+		 "session-lost, revalidated, revalidation-failed, with the device, the\n"
+		 "reason and a timestamp.  Runs until interrupted, N events, or S seconds.",
+		 {},
+		 {json_opt,
+		  {"count", 0, true, false, "N", "exit after N events"},
+		  {"timeout", 0, true, false, "S", "exit after S seconds"}}},
 	};
 }
 
@@ -170,10 +206,20 @@ Parsed parse(const std::vector<std::string> &argv)
 			continue;
 		}
 		if (!cmd) {
-			cmd = find_command(a);
+			std::string name = a;
+			// two-word commands: "policy set", "policy show", "policy clear"
+			if (a == "policy") {
+				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
+					if (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))
+						throw UsageError("'policy' takes set, show or clear: tsmctl policy set --help");
+					throw UsageError("'policy' needs set, show or clear (see tsmctl --help)");
+				}
+				name += " " + argv[++i];
+			}
+			cmd = find_command(name);
 			if (!cmd)
-				throw UsageError("unknown command '" + a + "' (see tsmctl --help)");
-			p.command = a;
+				throw UsageError("unknown command '" + name + "' (see tsmctl --help)");
+			p.command = name;
 			continue;
 		}
 		p.args.push_back(a);
@@ -188,9 +234,10 @@ Parsed parse(const std::vector<std::string> &argv)
 				 " (usage: tsmctl " + cmd->synopsis + ")");
 	if (cmd->name == "verify" && !p.has("ca"))
 		throw UsageError("'verify' needs at least one trust anchor: --ca ROOT.pem");
-	if (p.args.size() > cmd->positionals.size())
-		throw UsageError("'" + cmd->name + "': unexpected argument '" +
-				 p.args[cmd->positionals.size()] + "' (usage: tsmctl " + cmd->synopsis + ")");
+	std::size_t most = cmd->positionals.size() + cmd->optional_positionals.size();
+	if (p.args.size() > most)
+		throw UsageError("'" + cmd->name + "': unexpected argument '" + p.args[most] +
+				 "' (usage: tsmctl " + cmd->synopsis + ")");
 	return p;
 }
 

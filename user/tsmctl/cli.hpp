@@ -32,6 +32,7 @@ struct CommandSpec {
 	std::string description;             // paragraphs for "tsmctl help CMD"
 	std::vector<std::string> positionals; // names of required positionals ("DEV")
 	std::vector<OptionSpec> options;
+	std::vector<std::string> optional_positionals = {}; // after the required ones
 };
 
 struct Parsed {

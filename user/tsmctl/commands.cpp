@@ -5,6 +5,7 @@
 #include "spdmtsm/evidence.hpp"
 #include "spdmtsm/json.hpp"
 #include "spdmtsm/netlink.hpp"
+#include "spdmtsm/policy.hpp"
 #include "spdmtsm/verify.hpp"
 
 #include <linux/spdm_tsm.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
 #include <iostream>
 
 namespace tsmctl {
@@ -294,6 +296,194 @@ int cmd_verify(const Parsed &p)
 		std::printf("%s: %s\n", bdf.c_str(), r.ok() ? "trusted" : "NOT trusted");
 	}
 	return r.ok() ? 0 : 1;
+}
+
+} // namespace tsmctl
+
+namespace tsmctl {
+
+namespace {
+
+long parse_number(const std::string &opt, const std::string &v, long lo, long hi)
+{
+	char *end = nullptr;
+	errno = 0;
+	long n = std::strtol(v.c_str(), &end, 10);
+	if (v.empty() || *end || errno || n < lo || n > hi)
+		throw std::invalid_argument("--" + opt + " takes a number from " + std::to_string(lo) + " to " +
+					    std::to_string(hi) + ", not \"" + v + "\"");
+	return n;
+}
+
+void print_policy(const Policy &p)
+{
+	std::printf("%s", p.bdf.c_str());
+	if (p.serial)
+		std::printf(" serial %016llx", static_cast<unsigned long long>(*p.serial));
+	std::printf(": slot %u, cert digest %s, action %s, %s\n", p.slot,
+		    p.cert_digest.empty() ? "unchecked" : hex(p.cert_digest).c_str(), action_name(p.action),
+		    p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce only" : "auto-revalidate");
+	for (const auto &r : p.meas)
+		std::printf("  measurement %3u: %s\n", r.index,
+			    r.is_volatile ? "volatile (ignored)" : hex(r.digest).c_str());
+}
+
+} // namespace
+
+int cmd_policy_set(const Parsed &p)
+{
+	Policy pol;
+	pol.bdf = canonical_bdf(p.args.at(0));
+	if (auto s = p.get("slot"))
+		pol.slot = static_cast<std::uint8_t>(parse_number("slot", *s, 0, 7));
+	if (auto d = p.get("cert-digest")) {
+		if (*d == "current") {
+			pol.cert_digest_current = true;
+		} else {
+			pol.cert_digest = unhex(*d);
+			if (pol.cert_digest.size() != 32 && pol.cert_digest.size() != 48 && pol.cert_digest.size() != 64)
+				throw std::invalid_argument("--cert-digest takes a SHA-256/384/512 digest (64, 96 or 128 "
+							    "hex digits) or 'current'");
+		}
+	}
+	std::map<unsigned, MeasRule> rules;
+	if (p.has("meas")) {
+		for (const auto &m : p.opts.at("meas")) {
+			auto eq = m.find('=');
+			if (eq == std::string::npos)
+				throw std::invalid_argument("--meas takes IDX=HEX, not \"" + m + "\"");
+			unsigned idx = static_cast<unsigned>(parse_number("meas", m.substr(0, eq), 1, 254));
+			MeasRule r;
+			r.index = static_cast<std::uint8_t>(idx);
+			r.digest = unhex(m.substr(eq + 1));
+			if (r.digest.empty() || r.digest.size() > 64)
+				throw std::invalid_argument("--meas " + m + ": a digest of 1 to 64 bytes");
+			if (!rules.emplace(idx, r).second)
+				throw std::invalid_argument("--meas: index " + std::to_string(idx) + " given twice");
+		}
+	}
+	if (p.has("volatile")) {
+		for (const auto &v : p.opts.at("volatile")) {
+			unsigned idx = static_cast<unsigned>(parse_number("volatile", v, 1, 254));
+			auto &r = rules[idx];
+			r.index = static_cast<std::uint8_t>(idx);
+			r.is_volatile = true;
+		}
+	}
+	for (auto &[idx, r] : rules)
+		pol.meas.push_back(r);
+	if (auto a = p.get("action")) {
+		auto v = action_from_name(*a);
+		if (!v)
+			throw std::invalid_argument("--action takes notify, unbind or disable-bus-master, not \"" + *a +
+						    "\"");
+		pol.action = *v;
+	}
+	if (p.has("announce-only"))
+		pol.revalidate_mode = SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
+	if (auto s = p.get("serial")) {
+		Bytes b = unhex(*s);
+		if (b.empty() || b.size() > 8)
+			throw std::invalid_argument("--serial takes up to 16 hex digits");
+		std::uint64_t v = 0;
+		for (auto c : b)
+			v = v << 8 | c;
+		pol.serial = v;
+	}
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	Policy stored = policy_set(sock, pol);
+	if (p.has("json")) {
+		JsonWriter w(true);
+		to_json(w, stored);
+		std::cout << w.str() << "\n";
+	} else {
+		print_policy(stored);
+	}
+	return 0;
+}
+
+int cmd_policy_show(const Parsed &p)
+{
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	std::vector<Policy> list;
+	if (!p.args.empty())
+		list.push_back(policy_get(sock, canonical_bdf(p.args[0])));
+	else
+		list = policy_list(sock);
+	if (p.has("json")) {
+		JsonWriter w(true);
+		if (!p.args.empty()) {
+			to_json(w, list.at(0));
+		} else {
+			w.begin_array();
+			for (const auto &x : list)
+				to_json(w, x);
+			w.end_array();
+		}
+		std::cout << w.str() << "\n";
+	} else if (list.empty()) {
+		std::printf("no policies\n");
+	} else {
+		for (const auto &x : list)
+			print_policy(x);
+	}
+	return 0;
+}
+
+int cmd_policy_clear(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	policy_del(sock, bdf);
+	std::printf("%s: policy cleared\n", bdf.c_str());
+	return 0;
+}
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+}
+
+int cmd_monitor(const Parsed &p)
+{
+	long count = p.get("count") ? parse_number("count", *p.get("count"), 1, 1000000) : 0;
+	long timeout = p.get("timeout") ? parse_number("timeout", *p.get("timeout"), 1, 86400) : -1;
+	bool json = p.has("json");
+	std::signal(SIGINT, [](int) { g_stop = 1; });
+	std::signal(SIGTERM, [](int) { g_stop = 1; });
+	long seen = 0;
+	EventStream events;
+	std::fprintf(stderr, "tsmctl monitor: following spdm-tsm events\n");
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+	while (!g_stop) {
+		int slice = 500; // wake up to notice signals and the deadline
+		if (timeout > 0) {
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+				deadline - std::chrono::steady_clock::now()).count();
+			if (left <= 0)
+				break;
+			slice = static_cast<int>(std::min<long long>(left, slice));
+		}
+		bool more = events.poll(slice, [&](const DevEvent &e) {
+			if (json) {
+				JsonWriter w;
+				to_json(w, e);
+				std::cout << w.str() << std::endl;
+			} else {
+				std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
+				char ts[32];
+				std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
+				std::printf("%s.%03lluZ %s %s reason=%s state=%s\n", ts,
+					    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
+					    e.dev.bdf.c_str(), event_name(e.event), reason_name(e.reason),
+					    state_name(e.dev.state));
+				std::fflush(stdout);
+			}
+			return !(count && ++seen >= count);
+		});
+		if (!more)
+			break;
+	}
+	return 0;
 }
 
 } // namespace tsmctl

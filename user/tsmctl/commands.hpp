@@ -12,5 +12,9 @@ int cmd_connect(const Parsed &p);
 int cmd_disconnect(const Parsed &p);
 int cmd_evidence(const Parsed &p);
 int cmd_verify(const Parsed &p);
+int cmd_policy_set(const Parsed &p);
+int cmd_policy_show(const Parsed &p);
+int cmd_policy_clear(const Parsed &p);
+int cmd_monitor(const Parsed &p);
 
 } // namespace tsmctl

@@ -40,6 +40,10 @@ int main(int argc, char **argv)
 		{"disconnect", cmd_disconnect},
 		{"evidence", cmd_evidence},
 		{"verify", cmd_verify},
+		{"policy set", cmd_policy_set},
+		{"policy show", cmd_policy_show},
+		{"policy clear", cmd_policy_clear},
+		{"monitor", cmd_monitor},
 	};
 	try {
 		return handlers.at(p.command)(p);

@@ -80,3 +80,30 @@ TEST_CASE("canonical_bdf accepts the three forms")
 	CHECK_THROWS_AS(canonical_bdf("00:00.8"), std::invalid_argument); // function > 7
 	CHECK_THROWS_WITH(canonical_bdf("nvme0"), ContainsSubstring("0000:01:00.0, 01:00.0"));
 }
+
+TEST_CASE("parse: two-word policy commands")
+{
+	auto p = parse({"policy", "set", "01:00.0", "--cert-digest", "current", "--meas", "1=ab", "--meas", "2=cd",
+			"--volatile", "3"});
+	CHECK(p.command == "policy set");
+	REQUIRE(p.opts.at("meas").size() == 2);
+	CHECK(p.opts.at("volatile").at(0) == "3");
+	CHECK(parse({"policy", "show"}).args.empty());
+	CHECK(parse({"policy", "show", "01:00.0"}).args.size() == 1);
+	CHECK_THROWS_WITH(parse({"policy"}), ContainsSubstring("set, show or clear"));
+	CHECK_THROWS_WITH(parse({"policy", "frob"}), ContainsSubstring("unknown command 'policy frob'"));
+	CHECK_THROWS_WITH(parse({"policy", "set", "01:00.0", "--cert-digest", "a", "--cert-digest", "b"}),
+			  ContainsSubstring("given twice"));
+}
+
+TEST_CASE("parse: verify needs a trust anchor")
+{
+	CHECK_THROWS_WITH(parse({"verify", "01:00.0"}), ContainsSubstring("--ca"));
+	CHECK(parse({"verify", "01:00.0", "--ca", "a.pem", "--ca", "b.pem"}).opts.at("ca").size() == 2);
+}
+
+TEST_CASE("parse: option values with = and missing values")
+{
+	CHECK(parse({"connect", "01:00.0", "--slot=3"}).get("slot") == "3");
+	CHECK_THROWS_WITH(parse({"connect", "01:00.0", "--slot"}), ContainsSubstring("needs a value"));
+}

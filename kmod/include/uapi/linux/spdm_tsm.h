@@ -32,6 +32,52 @@ enum spdm_tsm_state {
 	SPDM_TSM_STATE_SESSION_LOST,
 };
 
+/**
+ * enum spdm_tsm_event - what a dev-event-ntf announces
+ * @SPDM_TSM_EVENT_CONNECTED: the device authenticated (connect)
+ * @SPDM_TSM_EVENT_DISCONNECTED: its session and evidence were dropped
+ * @SPDM_TSM_EVENT_SESSION_LOST: reset, resume, link down or removal ended
+ *	the authenticated state (see reason)
+ * @SPDM_TSM_EVENT_REVALIDATED: a fresh challenge verified with the cached key
+ *	and the policy's digests matched
+ * @SPDM_TSM_EVENT_REVALIDATION_FAILED: it did not (see reason)
+ */
+enum spdm_tsm_event {
+	SPDM_TSM_EVENT_CONNECTED = 1,
+	SPDM_TSM_EVENT_DISCONNECTED,
+	SPDM_TSM_EVENT_SESSION_LOST,
+	SPDM_TSM_EVENT_REVALIDATED,
+	SPDM_TSM_EVENT_REVALIDATION_FAILED,
+};
+
+/* Why a session was lost, or why revalidation failed. */
+enum spdm_tsm_reason {
+	SPDM_TSM_REASON_NONE,
+	SPDM_TSM_REASON_RESET,
+	SPDM_TSM_REASON_RESUME,
+	SPDM_TSM_REASON_LINK_DOWN,
+	SPDM_TSM_REASON_REMOVAL,
+	SPDM_TSM_REASON_EXPLICIT,
+	SPDM_TSM_REASON_SIGNATURE,
+	SPDM_TSM_REASON_CERT_DIGEST,
+	SPDM_TSM_REASON_MEASUREMENT,
+	SPDM_TSM_REASON_DEVICE_ERROR,
+	SPDM_TSM_REASON_TIMEOUT,
+};
+
+/* What the kernel does to a device that fails revalidation. */
+enum spdm_tsm_action {
+	SPDM_TSM_ACTION_NOTIFY,
+	SPDM_TSM_ACTION_UNBIND,
+	SPDM_TSM_ACTION_DISABLE_BUS_MASTER,
+};
+
+/* On a recovery trigger: revalidate automatically, or only announce. */
+enum spdm_tsm_revalidate_mode {
+	SPDM_TSM_REVALIDATE_MODE_AUTO,
+	SPDM_TSM_REVALIDATE_MODE_ANNOUNCE,
+};
+
 enum {
 	SPDM_TSM_A_DEV_BDF = 1,		/* string: "0000:01:00.0" */
 	SPDM_TSM_A_DEV_VENDOR_ID,	/* u16 */
@@ -55,6 +101,9 @@ enum {
 	SPDM_TSM_A_DEV_LAST_ERROR,	/* string: why the last handshake failed */
 	SPDM_TSM_A_DEV_NONCE,		/* binary, 32 bytes: connect with this nonce */
 	SPDM_TSM_A_DEV_MEASUREMENTS,	/* flag: connect also takes signed measurements */
+	SPDM_TSM_A_DEV_EVENT,		/* u32: enum spdm_tsm_event (dev-event-ntf) */
+	SPDM_TSM_A_DEV_REASON,		/* u32: enum spdm_tsm_reason (dev-event-ntf) */
+	SPDM_TSM_A_DEV_TIMESTAMP_NS,	/* u64: CLOCK_REALTIME of the event */
 
 	__SPDM_TSM_A_DEV_MAX,
 	SPDM_TSM_A_DEV_MAX = (__SPDM_TSM_A_DEV_MAX - 1)
@@ -122,11 +171,43 @@ enum {
 	SPDM_TSM_A_SLOT_DIGEST_MAX = (__SPDM_TSM_A_SLOT_DIGEST_MAX - 1)
 };
 
+/*
+ * A policy tells the kernel what to expect of a device on revalidation.  It
+ * is keyed by PCI address and, when the device has a Device Serial Number,
+ * by that serial too: a policy follows the device to another slot.
+ */
+enum {
+	SPDM_TSM_A_POLICY_BDF = 1,		/* string */
+	SPDM_TSM_A_POLICY_SERIAL,		/* u64: DSN the policy follows */
+	SPDM_TSM_A_POLICY_SLOT,			/* u8: certificate slot */
+	SPDM_TSM_A_POLICY_CERT_DIGEST,		/* binary: expected chain digest */
+	SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT,	/* flag: take the current one */
+	SPDM_TSM_A_POLICY_MEAS_RULE,		/* nest, multi: meas-rule */
+	SPDM_TSM_A_POLICY_ACTION,		/* u32: enum spdm_tsm_action */
+	SPDM_TSM_A_POLICY_REVALIDATE_MODE,	/* u32: enum spdm_tsm_revalidate_mode */
+
+	__SPDM_TSM_A_POLICY_MAX,
+	SPDM_TSM_A_POLICY_MAX = (__SPDM_TSM_A_POLICY_MAX - 1)
+};
+
+enum {
+	SPDM_TSM_A_MEAS_RULE_INDEX = 1,		/* u8: 1..254 */
+	SPDM_TSM_A_MEAS_RULE_DIGEST,		/* binary: expected measurement */
+	SPDM_TSM_A_MEAS_RULE_VOLATILE,		/* flag: ignore this index */
+
+	__SPDM_TSM_A_MEAS_RULE_MAX,
+	SPDM_TSM_A_MEAS_RULE_MAX = (__SPDM_TSM_A_MEAS_RULE_MAX - 1)
+};
+
 enum {
 	SPDM_TSM_CMD_DEV_GET = 1,
 	SPDM_TSM_CMD_CONNECT,
 	SPDM_TSM_CMD_DISCONNECT,
 	SPDM_TSM_CMD_EVIDENCE_GET,
+	SPDM_TSM_CMD_POLICY_SET,
+	SPDM_TSM_CMD_POLICY_GET,
+	SPDM_TSM_CMD_POLICY_DEL,
+	SPDM_TSM_CMD_DEV_EVENT_NTF,
 
 	__SPDM_TSM_CMD_MAX,
 	SPDM_TSM_CMD_MAX = (__SPDM_TSM_CMD_MAX - 1)

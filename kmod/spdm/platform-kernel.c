@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SPDM core's platform operations in the kernel.
+ *
+ * Transport: one SPDM message per DOE exchange on the CMA feature of the
+ * device's mailbox (PCIe r6.x sec 6.31.3).  Crypto: the sha2 library for
+ * hashes, crypto_sig for verification -- "p1363(ecdsa-nist-pNNN)" takes the
+ * uncompressed point 0x04||X||Y and a raw r||s signature, "pkcs1(rsa,shaNNN)"
+ * takes a DER RSAPublicKey and builds the DigestInfo itself; both verify a
+ * precomputed digest.  No RSASSA-PSS: the kernel has no verifier for it.
+ */
+#include <linux/cleanup.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/pci.h>
+#include <linux/pci-doe.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <crypto/sha2.h>
+#include <crypto/sig.h>
+
+#include "spdm_kernel.h"
+
+static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
+			       void *resp, size_t resp_cap)
+{
+	struct pci_doe_mb *mb = priv;
+	__le32 bounce[16];
+
+	/*
+	 * pci_doe() reads the request as __le32 words; the core builds its
+	 * small requests in byte arrays, so hand it an aligned copy.
+	 */
+	if (!IS_ALIGNED((unsigned long)req, sizeof(__le32)) &&
+	    req_len <= sizeof(bounce)) {
+		memcpy(bounce, req, req_len);
+		req = bounce;
+	}
+	return pci_doe(mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA, req,
+		       req_len, resp, resp_cap);
+}
+
+static int spdm_k_hash(void *priv, u32 alg, const void *data, size_t len,
+		       u8 *out)
+{
+	switch (alg) {
+	case SPDM_HASH_SHA256:
+		sha256(data, len, out);
+		return 0;
+	case SPDM_HASH_SHA384:
+		sha384(data, len, out);
+		return 0;
+	case SPDM_HASH_SHA512:
+		sha512(data, len, out);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static const char *spdm_k_sig_alg(u32 asym, u32 hash)
+{
+	switch (asym) {
+	case SPDM_ASYM_ECDSA_P256:
+		return "p1363(ecdsa-nist-p256)";
+	case SPDM_ASYM_ECDSA_P384:
+		return "p1363(ecdsa-nist-p384)";
+	case SPDM_ASYM_ECDSA_P521:
+		return "p1363(ecdsa-nist-p521)";
+	case SPDM_ASYM_RSASSA_2048:
+	case SPDM_ASYM_RSASSA_3072:
+	case SPDM_ASYM_RSASSA_4096:
+		switch (hash) {
+		case SPDM_HASH_SHA256:
+			return "pkcs1(rsa,sha256)";
+		case SPDM_HASH_SHA384:
+			return "pkcs1(rsa,sha384)";
+		case SPDM_HASH_SHA512:
+			return "pkcs1(rsa,sha512)";
+		}
+	}
+	return NULL;
+}
+
+DEFINE_FREE(spdm_sig, struct crypto_sig *, if (!IS_ERR_OR_NULL(_T)) crypto_free_sig(_T))
+
+static int spdm_k_key_load(void *priv, u32 asym, u32 hash, const u8 *spki,
+			   size_t spki_len, const u8 *pub, size_t pub_len,
+			   void **key)
+{
+	const char *name = spdm_k_sig_alg(asym, hash);
+	struct crypto_sig *tfm __free(spdm_sig) = NULL;
+	int rc;
+
+	if (!name)
+		return -EOPNOTSUPP;
+	tfm = crypto_alloc_sig(name, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	rc = crypto_sig_set_pubkey(tfm, pub, pub_len);
+	if (rc)
+		return rc;
+	*key = no_free_ptr(tfm);
+	return 0;
+}
+
+static int spdm_k_verify(void *priv, void *key, const u8 *digest,
+			 size_t digest_len, const u8 *sig, size_t sig_len)
+{
+	return crypto_sig_verify(key, sig, sig_len, digest, digest_len);
+}
+
+static void spdm_k_key_free(void *priv, void *key)
+{
+	crypto_free_sig(key);
+}
+
+static int spdm_k_random(void *priv, void *buf, size_t len)
+{
+	get_random_bytes(buf, len);
+	return 0;
+}
+
+static void *spdm_k_zalloc(void *priv, size_t len)
+{
+	return kvzalloc(len, GFP_KERNEL);
+}
+
+static void spdm_k_free(void *priv, void *p, size_t len)
+{
+	kvfree_sensitive(p, len);
+}
+
+static void spdm_k_delay(void *priv, unsigned int us)
+{
+	fsleep(us);
+}
+
+/*
+ * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE
+ *
+ * The session's private pointer must be the device's CMA DOE mailbox
+ * (struct pci_doe_mb *), e.g. from pci_find_doe_mailbox(pdev,
+ * PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA) or struct pci_tsm_pf0.doe_mb.
+ */
+const struct spdm_ops spdm_kernel_ops = {
+	.exchange = spdm_k_exchange,
+	.hash = spdm_k_hash,
+	.key_load = spdm_k_key_load,
+	.verify = spdm_k_verify,
+	.key_free = spdm_k_key_free,
+	.random = spdm_k_random,
+	.zalloc = spdm_k_zalloc,
+	.free = spdm_k_free,
+	.delay_us = spdm_k_delay,
+};
+
+/**
+ * spdm_kernel_session_create() - create an SPDM session over a DOE mailbox
+ * @doe_mb: the device's CMA DOE mailbox; must outlive the session
+ * @max_resp: largest response the mailbox path accepts (0: default 0x1200)
+ * @mem_budget: per-session memory cap in bytes (0: 1 MiB)
+ * @out: the new session, to be released with spdm_session_free()
+ *
+ * Context: process context; operations on the session sleep.  The caller
+ * serialises all calls on one session (e.g. under the device's TSM lock).
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_kernel_session_create(struct pci_doe_mb *doe_mb, size_t max_resp,
+			       size_t mem_budget, struct spdm_session **out)
+{
+	struct spdm_params p = {
+		.ops = &spdm_kernel_ops,
+		.priv = doe_mb,
+		.max_resp = max_resp,
+		.mem_budget = mem_budget,
+	};
+
+	if (!doe_mb)
+		return -ENODEV;
+	return spdm_session_create(&p, out);
+}

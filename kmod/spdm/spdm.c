@@ -1,0 +1,1259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SPDM requester core: VCA negotiation, certificate retrieval,
+ * CHALLENGE authentication, signed measurements and revalidation.
+ *
+ * References: DMTF DSP0274 1.0.x - 1.3.x; PCIe r6.x sec 6.31 (CMA).
+ *
+ * Transcripts (what is hashed for a signature):
+ *   M1 = A || B || C
+ *     A = GET_VERSION || VERSION || GET_CAPABILITIES || CAPABILITIES ||
+ *         NEGOTIATE_ALGORITHMS || ALGORITHMS              (the "VCA")
+ *     B = GET_DIGESTS || DIGESTS || (GET_CERTIFICATE || CERTIFICATE)*
+ *     C = CHALLENGE || CHALLENGE_AUTH without its signature
+ *   1.0/1.1: signature over Hash(M1)
+ *   1.2+:    signature over Hash(prefix || pad || context || Hash(M1))
+ *   L1 = (1.2+: VCA ||) GET_MEASUREMENTS || MEASUREMENTS without signature
+ *
+ * Over DOE, responses arrive padded to a dword; the core computes every
+ * message's length from its fields, records exactly that many bytes and
+ * tolerates at most 3 trailing bytes.
+ */
+#include "spdm.h"
+
+#define SPDM_GET_VERSION		0x84
+#define SPDM_VERSION			0x04
+#define SPDM_GET_CAPABILITIES		0xe1
+#define SPDM_CAPABILITIES		0x61
+#define SPDM_NEGOTIATE_ALGORITHMS	0xe3
+#define SPDM_ALGORITHMS			0x63
+#define SPDM_GET_DIGESTS		0x81
+#define SPDM_DIGESTS			0x01
+#define SPDM_GET_CERTIFICATE		0x82
+#define SPDM_CERTIFICATE		0x02
+#define SPDM_CHALLENGE			0x83
+#define SPDM_CHALLENGE_AUTH		0x03
+#define SPDM_GET_MEASUREMENTS		0xe0
+#define SPDM_MEASUREMENTS		0x60
+#define SPDM_ERROR			0x7f
+#define SPDM_RESPOND_IF_READY		0xff
+
+#define SPDM_ERR_BUSY			0x03
+#define SPDM_ERR_UNEXPECTED		0x04
+#define SPDM_ERR_VERSION_MISMATCH	0x41
+#define SPDM_ERR_NOT_READY		0x42
+#define SPDM_ERR_RESYNCH		0x43
+
+#define SPDM_MAX_PAD			3
+#define SPDM_MAX_CERT_REQUESTS		4096
+#define SPDM_MAX_OPAQUE			1024
+#define SPDM_MAX_DELAY_US		1000000u
+#define SPDM_REQ_CTX_LEN		8
+#define SPDM_PREFIX_LEN			64
+#define SPDM_CONTEXT_FIELD		36
+
+static const char ctx_challenge[] = "responder-challenge_auth signing";
+static const char ctx_meas[] = "responder-measurements signing";
+
+struct sbuf {
+	u8 *data;
+	size_t len;
+	size_t cap;
+};
+
+struct spdm_session {
+	struct spdm_params p;
+	size_t used;
+	unsigned int exchanges;
+	char err[SPDM_ERRMSG_LEN];
+
+	u8 *resp;
+	size_t resp_cap;
+
+	/* negotiated state */
+	bool vca_done;
+	u8 version;
+	u32 caps;
+	u32 rsp_dts;
+	u32 asym;
+	u32 hash;
+	u32 meas_hash;
+	u8 meas_spec;
+	size_t hlen;
+	size_t slen;
+
+	/* identity */
+	u8 slot_mask;
+	u8 digests[SPDM_SLOTS][SPDM_MAX_HASH];
+	bool have_identity;
+	u8 slot;
+	u8 cached_digest[SPDM_MAX_HASH];
+	void *key;
+	size_t pub_off;
+	size_t pub_len;
+
+	/* evidence */
+	u8 nonce[SPDM_NONCE_LEN];
+	bool have_nonce;
+	u8 sig[SPDM_MAX_SIG];
+	size_t sig_len;
+	u8 meas_nonce[SPDM_NONCE_LEN];
+	bool have_meas;
+	u8 meas_sig[SPDM_MAX_SIG];
+	u8 meas_count;
+	size_t meas_off;
+	size_t meas_len;
+
+	struct sbuf vca;	/* A */
+	struct sbuf b;		/* B */
+	struct sbuf m1;		/* A || B || C, as hashed */
+	struct sbuf chain;	/* whole chain incl. header */
+	struct sbuf spki;	/* leaf SubjectPublicKeyInfo */
+	struct sbuf l1;		/* measurement transcript */
+};
+
+static __printf(3, 4) int fail(struct spdm_session *s, int err,
+			       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err[0])
+		return err;	/* keep the innermost reason */
+	va_start(ap, fmt);
+	spdm_vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* ---- memory, within the session budget ---- */
+
+static void *s_alloc(struct spdm_session *s, size_t len)
+{
+	void *p;
+
+	if (len > s->p.mem_budget - s->used)
+		return NULL;
+	p = s->p.ops->zalloc(s->p.priv, len);
+	if (p)
+		s->used += len;
+	return p;
+}
+
+static void s_free(struct spdm_session *s, void *p, size_t len)
+{
+	if (!p)
+		return;
+	s->p.ops->free(s->p.priv, p, len);
+	s->used -= len;
+}
+
+static void sbuf_release(struct spdm_session *s, struct sbuf *b)
+{
+	s_free(s, b->data, b->cap);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void sbuf_clear(struct sbuf *b)
+{
+	if (b->data)
+		memset(b->data, 0, b->len);
+	b->len = 0;
+}
+
+static int sbuf_reserve(struct spdm_session *s, const char *step,
+			struct sbuf *b, size_t extra)
+{
+	size_t need, cap;
+	u8 *n;
+
+	if (extra > SIZE_MAX / 2 - b->len)
+		return fail(s, -ENOMEM, "%s: size overflow", step);
+	need = b->len + extra;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	/* fall back to the exact size if doubling would break the budget */
+	if (cap > s->p.mem_budget - s->used)
+		cap = need;
+	n = s_alloc(s, cap);
+	if (!n)
+		return fail(s, -ENOMEM,
+			    "%s: memory budget exhausted (%zu of %zu bytes used, %zu more needed)",
+			    step, s->used, s->p.mem_budget, cap);
+	if (b->len)
+		memcpy(n, b->data, b->len);
+	s_free(s, b->data, b->cap);
+	b->data = n;
+	b->cap = cap;
+	return 0;
+}
+
+static int sbuf_put(struct spdm_session *s, const char *step, struct sbuf *b,
+		    const void *d, size_t len)
+{
+	int rc = sbuf_reserve(s, step, b, len);
+
+	if (rc)
+		return rc;
+	memcpy(b->data + b->len, d, len);
+	b->len += len;
+	return 0;
+}
+
+/* ---- algorithm tables ---- */
+
+/**
+ * spdm_hash_len() - digest size of a BaseHashAlgo bit
+ * @hash: one SPDM_HASH_* bit
+ *
+ * Return: bytes, or 0 if unsupported.
+ */
+size_t spdm_hash_len(u32 hash)
+{
+	switch (hash) {
+	case SPDM_HASH_SHA256: return 32;
+	case SPDM_HASH_SHA384: return 48;
+	case SPDM_HASH_SHA512: return 64;
+	}
+	return 0;
+}
+
+/**
+ * spdm_sig_len() - signature size of a BaseAsymAlgo bit
+ * @asym: one SPDM_ASYM_* bit
+ *
+ * Return: bytes, or 0 if unsupported.
+ */
+size_t spdm_sig_len(u32 asym)
+{
+	switch (asym) {
+	case SPDM_ASYM_RSASSA_2048: return 256;
+	case SPDM_ASYM_RSASSA_3072: return 384;
+	case SPDM_ASYM_RSASSA_4096: return 512;
+	case SPDM_ASYM_ECDSA_P256: return 64;
+	case SPDM_ASYM_ECDSA_P384: return 96;
+	case SPDM_ASYM_ECDSA_P521: return 132;
+	}
+	return 0;
+}
+
+/* ---- transport ---- */
+
+static const char *err_name(u8 code)
+{
+	switch (code) {
+	case 0x01: return "InvalidRequest";
+	case 0x03: return "Busy";
+	case 0x04: return "UnexpectedRequest";
+	case 0x05: return "Unspecified";
+	case 0x07: return "DecryptError";
+	case 0x07 + 1: return "UnsupportedRequest";
+	case 0x09: return "RequestInFlight";
+	case 0x0a: return "InvalidResponseCode";
+	case 0x0b: return "SessionLimitExceeded";
+	case 0x0c: return "SessionRequired";
+	case 0x0d: return "ResetRequired";
+	case 0x0e: return "ResponseTooLarge";
+	case 0x0f: return "RequestTooLarge";
+	case 0x10: return "LargeResponse";
+	case 0x11: return "MessageLost";
+	case 0x41: return "VersionMismatch";
+	case 0x42: return "ResponseNotReady";
+	case 0x43: return "RequestResynch";
+	}
+	return "unknown";
+}
+
+static void spdm_delay(struct spdm_session *s, unsigned int us)
+{
+	if (s->p.ops->delay_us)
+		s->p.ops->delay_us(s->p.priv, us);
+}
+
+/*
+ * Send @req, receive into s->resp.  Handles Busy and ResponseNotReady with a
+ * bounded number of retries.  Checks version and response code and that at
+ * least @min bytes arrived.  Returns the received length or a negative errno;
+ * -ECONNRESET means the device answered with an error suggesting it lost the
+ * negotiated state (UnexpectedRequest, VersionMismatch, RequestResynch).
+ */
+static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
+		    size_t req_len, u8 expect, size_t min)
+{
+	u8 rir[4], ver = req[1] == SPDM_GET_VERSION ? SPDM_VER_10 : s->version;
+	const u8 *cur = req;
+	size_t cur_len = req_len;
+	unsigned int tries = 0;
+	ssize_t n;
+
+	if (s->rsp_dts && req_len > s->rsp_dts)
+		return fail(s, -EMSGSIZE,
+			    "%s: request of %zu bytes exceeds the device's DataTransferSize %u",
+			    step, req_len, s->rsp_dts);
+	for (;;) {
+		memset(s->resp, 0, s->resp_cap);
+		n = s->p.ops->exchange(s->p.priv, cur, cur_len, s->resp,
+				       s->resp_cap);
+		s->exchanges++;
+		if (n < 0)
+			return fail(s, (int)n, "%s: transport error %d", step,
+				    (int)n);
+		if ((size_t)n > s->resp_cap)
+			return fail(s, -EIO,
+				    "%s: transport returned %zd bytes into a %zu byte buffer",
+				    step, n, s->resp_cap);
+		if (n < 4)
+			return fail(s, -EPROTO,
+				    "%s: response of %zd bytes is shorter than a header",
+				    step, n);
+		if (s->resp[1] == SPDM_ERROR) {
+			u8 code = s->resp[2];
+
+			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_NOT_READY) &&
+			    ++tries > SPDM_BUSY_RETRIES)
+				return fail(s, -ETIMEDOUT,
+					    "%s: device still %s after %u retries",
+					    step, err_name(code), SPDM_BUSY_RETRIES);
+			if (code == SPDM_ERR_BUSY) {
+				spdm_delay(s, 1000u << (tries < 10 ? tries : 10));
+				cur = req;
+				cur_len = req_len;
+				continue;
+			}
+			if (code == SPDM_ERR_NOT_READY && n >= 8) {
+				u8 exp = s->resp[4] > 20 ? 20 : s->resp[4];
+				u32 us = (1u << exp) * (s->resp[7] ? s->resp[7] : 1);
+
+				if (s->resp[5] != req[1])
+					return fail(s, -EPROTO,
+						    "%s: ResponseNotReady names request 0x%02x",
+						    step, s->resp[5]);
+				spdm_delay(s, us < SPDM_MAX_DELAY_US ? us : SPDM_MAX_DELAY_US);
+				rir[0] = ver;
+				rir[1] = SPDM_RESPOND_IF_READY;
+				rir[2] = req[1];
+				rir[3] = s->resp[6];
+				cur = rir;
+				cur_len = sizeof(rir);
+				continue;
+			}
+			if (code == SPDM_ERR_UNEXPECTED || code == SPDM_ERR_RESYNCH ||
+			    code == SPDM_ERR_VERSION_MISMATCH)
+				return fail(s, -ECONNRESET,
+					    "%s: device answered ERROR %s (0x%02x)",
+					    step, err_name(code), code);
+			return fail(s, -EIO, "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
+				    step, err_name(code), code, s->resp[3]);
+		}
+		break;
+	}
+	if (s->resp[0] != ver)
+		return fail(s, -EPROTO,
+			    "%s: response has version 0x%02x, expected 0x%02x",
+			    step, s->resp[0], ver);
+	if (s->resp[1] != expect)
+		return fail(s, -EPROTO,
+			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
+			    step, s->resp[1], expect);
+	if ((size_t)n < min)
+		return fail(s, -EPROTO,
+			    "%s: truncated response (%zd bytes, need %zu)",
+			    step, n, min);
+	return n;
+}
+
+/* The message length computed from its fields must fit what arrived. */
+static int check_len(struct spdm_session *s, const char *step, size_t got,
+		     size_t want)
+{
+	if (want > got)
+		return fail(s, -EPROTO,
+			    "%s: truncated response (%zu bytes, fields say %zu)",
+			    step, got, want);
+	if (got - want > SPDM_MAX_PAD)
+		return fail(s, -EPROTO,
+			    "%s: %zu unexpected trailing bytes", step,
+			    got - want);
+	return 0;
+}
+
+static int only_one_of(u32 sel, u32 offered)
+{
+	return sel && !(sel & (sel - 1)) && (sel & offered) == sel;
+}
+
+/* ---- VCA ---- */
+
+static int do_version(struct spdm_session *s)
+{
+	static const char step[] = "GET_VERSION";
+	u8 req[4] = { SPDM_VER_10, SPDM_GET_VERSION, 0, 0 };
+	unsigned int i, cnt;
+	u8 best = 0;
+	ssize_t n;
+	int rc;
+
+	n = xchg(s, step, req, sizeof(req), SPDM_VERSION, 6);
+	if (n < 0)
+		return n;
+	cnt = s->resp[5];
+	if (!cnt)
+		return fail(s, -EPROTO, "%s: device lists no version", step);
+	rc = check_len(s, step, n, 6 + 2 * cnt);
+	if (rc)
+		return rc;
+	for (i = 0; i < cnt; i++) {
+		u8 v = get_unaligned_le16(s->resp + 6 + 2 * i) >> 8;
+
+		if (v >= s->p.min_version && v <= s->p.max_version && v > best)
+			best = v;
+	}
+	if (!best)
+		return fail(s, -EPROTO,
+			    "%s: no common version in %u entries (we accept 0x%02x-0x%02x)",
+			    step, cnt, s->p.min_version, s->p.max_version);
+	s->version = best;
+	rc = sbuf_put(s, step, &s->vca, req, sizeof(req));
+	return rc ?: sbuf_put(s, step, &s->vca, s->resp, 6 + 2 * cnt);
+}
+
+static int do_capabilities(struct spdm_session *s)
+{
+	static const char step[] = "GET_CAPABILITIES";
+	u8 req[20] = { s->version, SPDM_GET_CAPABILITIES, 0, 0 };
+	size_t req_len = 4, want = 12;
+	u32 meas;
+	ssize_t n;
+	int rc;
+
+	if (s->version >= SPDM_VER_11)
+		req_len = 12;	/* CTExponent 0, no requester flags */
+	if (s->version >= SPDM_VER_12) {
+		req_len = 20;
+		put_unaligned_le32(s->resp_cap, req + 12);
+		put_unaligned_le32(s->resp_cap, req + 16);
+		want = 20;
+	}
+	n = xchg(s, step, req, req_len, SPDM_CAPABILITIES, want);
+	if (n < 0)
+		return n;
+	rc = check_len(s, step, n, want);
+	if (rc)
+		return rc;
+	s->caps = get_unaligned_le32(s->resp + 8);
+	if (s->version >= SPDM_VER_12) {
+		u32 dts = get_unaligned_le32(s->resp + 12);
+		u32 max = get_unaligned_le32(s->resp + 16);
+
+		if (dts < 42 || max < dts)
+			return fail(s, -EPROTO,
+				    "%s: invalid DataTransferSize %u / MaxSPDMmsgSize %u",
+				    step, dts, max);
+		s->rsp_dts = dts;
+	}
+	meas = s->caps & SPDM_CAP_MEAS_MASK;
+	if (meas == SPDM_CAP_MEAS_MASK)
+		return fail(s, -EPROTO, "%s: invalid MEAS_CAP value 3", step);
+	if (!(s->caps & SPDM_CAP_CERT) || !(s->caps & SPDM_CAP_CHAL))
+		return fail(s, -EOPNOTSUPP,
+			    "%s: device lacks CERT_CAP or CHAL_CAP (flags 0x%08x)",
+			    step, s->caps);
+	rc = sbuf_put(s, step, &s->vca, req, req_len);
+	return rc ?: sbuf_put(s, step, &s->vca, s->resp, want);
+}
+
+static int do_algorithms(struct spdm_session *s)
+{
+	static const char step[] = "NEGOTIATE_ALGORITHMS";
+	u8 req[32] = { s->version, SPDM_NEGOTIATE_ALGORITHMS, 0, 0 };
+	size_t len, off;
+	unsigned int i;
+	ssize_t n;
+	u8 other;
+	int rc;
+
+	put_unaligned_le16(sizeof(req), req + 4);
+	req[6] = 0x01;				/* DMTF measurement spec */
+	if (s->version >= SPDM_VER_12)
+		req[7] = 0x02;			/* OpaqueDataFmt1 */
+	put_unaligned_le32(s->p.asym_mask, req + 8);
+	put_unaligned_le32(s->p.hash_mask, req + 12);
+
+	n = xchg(s, step, req, sizeof(req), SPDM_ALGORITHMS, 36);
+	if (n < 0)
+		return n;
+	len = get_unaligned_le16(s->resp + 4);
+	if (len < 36)
+		return fail(s, -EPROTO, "%s: Length %zu below minimum 36", step, len);
+	rc = check_len(s, step, n, len);
+	if (rc)
+		return rc;
+	if (s->resp[32] || s->resp[33])
+		return fail(s, -EPROTO,
+			    "%s: device selected extended algorithms we did not offer",
+			    step);
+	/* AlgStructs (1.1+): bounded walk, must exactly fill Length */
+	off = 36;
+	for (i = 0; i < s->resp[2]; i++) {
+		u8 fixed, ext;
+
+		if (off + 4 > len)
+			return fail(s, -EPROTO, "%s: AlgStruct %u overruns Length", step, i);
+		fixed = s->resp[off + 1] >> 4;
+		ext = s->resp[off + 1] & 0xf;
+		if (fixed != 2)
+			return fail(s, -EPROTO, "%s: AlgStruct %u has FixedAlgCount %u",
+				    step, i, fixed);
+		off += 4 + 4 * (size_t)ext;
+	}
+	if (off != len)
+		return fail(s, -EPROTO, "%s: Length %zu disagrees with contents (%zu)",
+			    step, len, off);
+	s->meas_spec = s->resp[6];
+	other = s->resp[7];
+	s->meas_hash = get_unaligned_le32(s->resp + 8);
+	s->asym = get_unaligned_le32(s->resp + 12);
+	s->hash = get_unaligned_le32(s->resp + 16);
+	if (!only_one_of(s->asym, s->p.asym_mask))
+		return fail(s, -EPROTO,
+			    "%s: BaseAsymSel 0x%08x is not exactly one of offered 0x%08x",
+			    step, s->asym, s->p.asym_mask);
+	if (!only_one_of(s->hash, s->p.hash_mask))
+		return fail(s, -EPROTO,
+			    "%s: BaseHashSel 0x%08x is not exactly one of offered 0x%08x",
+			    step, s->hash, s->p.hash_mask);
+	if (s->meas_spec && s->meas_spec != 0x01)
+		return fail(s, -EPROTO,
+			    "%s: MeasurementSpecificationSel 0x%02x not offered",
+			    step, s->meas_spec);
+	if (s->version >= SPDM_VER_12 && (other & ~0x02))
+		return fail(s, -EPROTO, "%s: OtherParamsSelection 0x%02x not offered",
+			    step, other);
+	if (s->caps & SPDM_CAP_MEAS_MASK) {
+		if (s->meas_spec != 0x01 || !only_one_of(s->meas_hash, 0xff))
+			return fail(s, -EPROTO,
+				    "%s: measurement spec 0x%02x / hash 0x%08x invalid for a measuring device",
+				    step, s->meas_spec, s->meas_hash);
+	}
+	s->hlen = spdm_hash_len(s->hash);
+	s->slen = spdm_sig_len(s->asym);
+	rc = sbuf_put(s, step, &s->vca, req, sizeof(req));
+	return rc ?: sbuf_put(s, step, &s->vca, s->resp, len);
+}
+
+static void reset_transcripts(struct spdm_session *s)
+{
+	sbuf_clear(&s->vca);
+	sbuf_clear(&s->b);
+	sbuf_clear(&s->m1);
+	sbuf_clear(&s->l1);
+	s->have_meas = false;
+	s->vca_done = false;
+	s->rsp_dts = 0;
+}
+
+static int do_vca(struct spdm_session *s)
+{
+	int rc;
+
+	reset_transcripts(s);
+	rc = do_version(s);
+	if (!rc)
+		rc = do_capabilities(s);
+	if (!rc)
+		rc = do_algorithms(s);
+	if (!rc)
+		s->vca_done = true;
+	return rc;
+}
+
+/* ---- identity ---- */
+
+static int do_digests(struct spdm_session *s)
+{
+	static const char step[] = "GET_DIGESTS";
+	u8 req[4] = { s->version, SPDM_GET_DIGESTS, 0, 0 };
+	unsigned int i, k = 0;
+	size_t want;
+	ssize_t n;
+	int rc;
+
+	sbuf_clear(&s->b);
+	n = xchg(s, step, req, sizeof(req), SPDM_DIGESTS, 4);
+	if (n < 0)
+		return n;
+	s->slot_mask = s->resp[3];
+	if (!s->slot_mask)
+		return fail(s, -EPROTO, "%s: no certificate slot is provisioned", step);
+	want = 4 + hweight8(s->slot_mask) * s->hlen;
+	rc = check_len(s, step, n, want);
+	if (rc)
+		return rc;
+	memset(s->digests, 0, sizeof(s->digests));
+	for (i = 0; i < SPDM_SLOTS; i++)
+		if (s->slot_mask & (1u << i))
+			memcpy(s->digests[i], s->resp + 4 + s->hlen * k++, s->hlen);
+	rc = sbuf_put(s, step, &s->b, req, sizeof(req));
+	return rc ?: sbuf_put(s, step, &s->b, s->resp, want);
+}
+
+static int do_certificate(struct spdm_session *s, u8 slot)
+{
+	static const char step[] = "GET_CERTIFICATE";
+	size_t off = 0, total = 0, portion, remainder, ask, hdr_len;
+	u8 digest[SPDM_MAX_HASH];
+	struct spdm_der_cert_info leaf;
+	unsigned int reqs = 0;
+	const char *why;
+	ssize_t n;
+	int rc;
+
+	sbuf_release(s, &s->chain);
+	do {
+		u8 req[8] = { s->version, SPDM_GET_CERTIFICATE, slot, 0 };
+
+		if (++reqs > SPDM_MAX_CERT_REQUESTS)
+			return fail(s, -EPROTO, "%s: no progress after %u requests",
+				    step, SPDM_MAX_CERT_REQUESTS);
+		ask = s->resp_cap - 8;
+		if (s->rsp_dts && ask > s->rsp_dts - 8)
+			ask = s->rsp_dts - 8;	/* the device's buffer */
+		if (ask > 0xffff)
+			ask = 0xffff;
+		if (total && ask > total - off)
+			ask = total - off;
+		put_unaligned_le16(off, req + 4);
+		put_unaligned_le16(ask, req + 6);
+		n = xchg(s, step, req, sizeof(req), SPDM_CERTIFICATE, 8);
+		if (n < 0)
+			return n;
+		if ((s->resp[2] & 0x0f) != slot)
+			return fail(s, -EPROTO, "%s: answer for slot %u, asked for %u",
+				    step, s->resp[2] & 0x0f, slot);
+		portion = get_unaligned_le16(s->resp + 4);
+		remainder = get_unaligned_le16(s->resp + 6);
+		if (!portion || portion > ask)
+			return fail(s, -EPROTO,
+				    "%s: PortionLength %zu invalid (asked for %zu)",
+				    step, portion, ask);
+		rc = check_len(s, step, n, 8 + portion);
+		if (rc)
+			return rc;
+		if (!total) {
+			total = portion + remainder;
+			if (portion >= 2 && get_unaligned_le16(s->resp + 8) != total)
+				return fail(s, -EPROTO,
+					    "%s: device returned %zu bytes, chain header says %u",
+					    step, total, get_unaligned_le16(s->resp + 8));
+			if (total < 4 || total > SPDM_MAX_CHAIN)
+				return fail(s, -EPROTO, "%s: chain of %zu bytes is impossible",
+					    step, total);
+			rc = sbuf_reserve(s, step, &s->chain, total);
+			if (rc)
+				return rc;
+		} else if (off + portion + remainder != total) {
+			return fail(s, -EPROTO,
+				    "%s: device returned %zu bytes at offset %zu with %zu remaining, chain is %zu",
+				    step, portion, off, remainder, total);
+		}
+		rc = sbuf_put(s, step, &s->b, req, sizeof(req));
+		if (!rc)
+			rc = sbuf_put(s, step, &s->b, s->resp, 8 + portion);
+		if (rc)
+			return rc;
+		memcpy(s->chain.data + off, s->resp + 8, portion);
+		off += portion;
+		s->chain.len = off;
+	} while (off < total);
+
+	hdr_len = get_unaligned_le16(s->chain.data);
+	if (hdr_len != total)
+		return fail(s, -EPROTO,
+			    "%s: device returned %zu bytes, chain header says %zu",
+			    step, total, hdr_len);
+	if (total < 4 + s->hlen + 2)
+		return fail(s, -EPROTO,
+			    "%s: chain of %zu bytes cannot hold a %zu byte root hash and a certificate",
+			    step, total, s->hlen);
+	rc = s->p.ops->hash(s->p.priv, s->hash, s->chain.data, total, digest);
+	if (rc)
+		return fail(s, rc, "%s: hashing the chain failed (%d)", step, rc);
+	if (memcmp(digest, s->digests[slot], s->hlen))
+		return fail(s, -EKEYREJECTED,
+			    "%s: chain hash does not match the slot %u digest from GET_DIGESTS",
+			    step, slot);
+	hdr_len = 4 + s->hlen;
+	rc = spdm_der_walk_chain(s->chain.data + hdr_len, total - hdr_len, &leaf,
+				 &why);
+	if (rc)
+		return fail(s, rc, "%s: %s", step, why ? why : "bad chain");
+	if (leaf.asym != s->asym)
+		return fail(s, -EKEYREJECTED,
+			    "%s: leaf key type 0x%x does not match negotiated BaseAsymAlgo 0x%x",
+			    step, leaf.asym, s->asym);
+	sbuf_clear(&s->spki);
+	rc = sbuf_put(s, step, &s->spki, s->chain.data + hdr_len + leaf.spki_off,
+		      leaf.spki_len);
+	if (rc)
+		return rc;
+	s->pub_off = leaf.pub_off - leaf.spki_off;
+	s->pub_len = leaf.pub_len;
+	return 0;
+}
+
+static int load_key(struct spdm_session *s, const char *step)
+{
+	int rc;
+
+	if (s->key) {
+		s->p.ops->key_free(s->p.priv, s->key);
+		s->key = NULL;
+	}
+	rc = s->p.ops->key_load(s->p.priv, s->asym, s->hash, s->spki.data,
+				s->spki.len,
+				s->spki.data + s->pub_off, s->pub_len, &s->key);
+	if (rc) {
+		s->key = NULL;
+		return fail(s, rc, "%s: the platform rejected the leaf public key (%d)",
+			    step, rc);
+	}
+	return 0;
+}
+
+/* ---- signatures ---- */
+
+/*
+ * Verify @sig over @msg (the transcript) as version s->version defines.
+ * @context is the 1.2+ signing context.
+ */
+static int verify_transcript(struct spdm_session *s, const char *step,
+			     const u8 *msg, size_t len, const char *context,
+			     const u8 *sig)
+{
+	u8 m[SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD + SPDM_MAX_HASH];
+	u8 digest[SPDM_MAX_HASH];
+	size_t clen = strlen(context);
+	int rc, i;
+
+	rc = s->p.ops->hash(s->p.priv, s->hash, msg, len, digest);
+	if (rc)
+		return fail(s, rc, "%s: hashing the transcript failed (%d)", step, rc);
+	if (s->version >= SPDM_VER_12) {
+		memset(m, 0, sizeof(m));
+		for (i = 0; i < 4; i++) {
+			memcpy(m + 16 * i, "dmtf-spdm-v1.X.*", 16);
+			m[16 * i + 13] = '0' + (s->version & 0xf);
+		}
+		memcpy(m + SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD - clen, context, clen);
+		memcpy(m + SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD, digest, s->hlen);
+		rc = s->p.ops->hash(s->p.priv, s->hash, m,
+				    SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD + s->hlen,
+				    digest);
+		memset(m, 0, sizeof(m));
+		if (rc)
+			return fail(s, rc, "%s: hashing the signed message failed (%d)",
+				    step, rc);
+	}
+	rc = s->p.ops->verify(s->p.priv, s->key, digest, s->hlen, sig, s->slen);
+	memset(digest, 0, sizeof(digest));
+	if (rc)
+		return fail(s, -EKEYREJECTED, "%s: signature does not verify", step);
+	return 0;
+}
+
+static int get_nonce(struct spdm_session *s, const char *step, u8 *dst,
+		     const u8 *nonce)
+{
+	int rc;
+
+	if (nonce) {
+		memcpy(dst, nonce, SPDM_NONCE_LEN);
+		return 0;
+	}
+	rc = s->p.ops->random(s->p.priv, dst, SPDM_NONCE_LEN);
+	if (rc)
+		return fail(s, rc, "%s: no random nonce (%d)", step, rc);
+	return 0;
+}
+
+static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
+{
+	static const char step[] = "CHALLENGE_AUTH";
+	u8 req[4 + SPDM_NONCE_LEN + SPDM_REQ_CTX_LEN] = {
+		s->version, SPDM_CHALLENGE, slot, 0 };
+	size_t req_len = 4 + SPDM_NONCE_LEN, off, opaque, body;
+	ssize_t n;
+	int rc;
+
+	s->have_nonce = false;
+	s->sig_len = 0;
+	sbuf_clear(&s->m1);
+	rc = get_nonce(s, "CHALLENGE", s->nonce, nonce);
+	if (rc)
+		return rc;
+	s->have_nonce = true;
+	memcpy(req + 4, s->nonce, SPDM_NONCE_LEN);
+	if (s->version >= SPDM_VER_13)
+		req_len += SPDM_REQ_CTX_LEN;	/* RequesterContext: zeros */
+
+	n = xchg(s, step, req, req_len, SPDM_CHALLENGE_AUTH,
+		 4 + s->hlen + SPDM_NONCE_LEN + 2);
+	if (n < 0)
+		return n;
+	if ((s->resp[2] & 0x0f) != slot)
+		return fail(s, -EPROTO, "%s: answer for slot %u, challenged %u",
+			    step, s->resp[2] & 0x0f, slot);
+	if (s->version <= SPDM_VER_12 && !(s->resp[3] & (1u << slot)))
+		return fail(s, -EPROTO, "%s: SlotMask 0x%02x lacks slot %u",
+			    step, s->resp[3], slot);
+	off = 4;
+	if (memcmp(s->resp + off, s->cached_digest, s->hlen))
+		return fail(s, -EKEYREJECTED,
+			    "%s: CertChainHash does not match the slot %u digest",
+			    step, slot);
+	off += s->hlen + SPDM_NONCE_LEN;	/* no measurement summary hash */
+	opaque = get_unaligned_le16(s->resp + off);
+	if (opaque > SPDM_MAX_OPAQUE)
+		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
+			    step, opaque, SPDM_MAX_OPAQUE);
+	off += 2 + opaque;
+	if (s->version >= SPDM_VER_13)
+		off += SPDM_REQ_CTX_LEN;
+	body = off;
+	rc = check_len(s, step, n, body + s->slen);
+	if (rc)
+		return rc;
+	if (s->version >= SPDM_VER_13 &&
+	    memcmp(s->resp + body - SPDM_REQ_CTX_LEN, req + 4 + SPDM_NONCE_LEN,
+		   SPDM_REQ_CTX_LEN))
+		return fail(s, -EPROTO, "%s: RequesterContext not echoed", step);
+
+	rc = sbuf_reserve(s, step, &s->m1, s->vca.len + s->b.len + req_len + body);
+	if (rc)
+		return rc;
+	sbuf_put(s, step, &s->m1, s->vca.data, s->vca.len);
+	sbuf_put(s, step, &s->m1, s->b.data, s->b.len);
+	sbuf_put(s, step, &s->m1, req, req_len);
+	sbuf_put(s, step, &s->m1, s->resp, body);
+	memcpy(s->sig, s->resp + body, s->slen);
+	s->sig_len = s->slen;
+	memset(req, 0, sizeof(req));
+	return verify_transcript(s, step, s->m1.data, s->m1.len, ctx_challenge,
+				 s->sig);
+}
+
+/* ---- public API ---- */
+
+/**
+ * spdm_session_create() - allocate a requester session
+ * @p: parameters (copied; @p->ops must outlive the session)
+ * @out: the new session
+ *
+ * Return: 0 or -EINVAL / -ENOMEM.
+ */
+int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
+{
+	struct spdm_params q = *p;
+	struct spdm_session *s;
+	size_t budget;
+
+	*out = NULL;
+	if (!q.ops || !q.ops->exchange || !q.ops->hash || !q.ops->key_load ||
+	    !q.ops->verify || !q.ops->key_free || !q.ops->random ||
+	    !q.ops->zalloc || !q.ops->free)
+		return -EINVAL;
+	if (!q.max_resp)
+		q.max_resp = SPDM_DEFAULT_MAX_RESP;
+	if (q.max_resp < SPDM_MIN_MAX_RESP)
+		return -EINVAL;
+	if (q.max_resp > 0xffff + 8)
+		q.max_resp = 0xffff + 8;
+	if (!q.mem_budget)
+		q.mem_budget = SPDM_DEFAULT_BUDGET;
+	if (!q.min_version)
+		q.min_version = SPDM_VER_10;
+	if (!q.max_version)
+		q.max_version = SPDM_VER_13;
+	if (q.max_version > SPDM_VER_13 || q.min_version > q.max_version)
+		return -EINVAL;
+	q.asym_mask = (q.asym_mask ? q.asym_mask : SPDM_ASYM_SUPPORTED) &
+		      SPDM_ASYM_SUPPORTED;
+	q.hash_mask = (q.hash_mask ? q.hash_mask : SPDM_HASH_SUPPORTED) &
+		      SPDM_HASH_SUPPORTED;
+	if (!q.asym_mask || !q.hash_mask)
+		return -EINVAL;
+	budget = sizeof(*s) + q.max_resp;
+	if (q.mem_budget < budget)
+		return -ENOMEM;
+	s = q.ops->zalloc(q.priv, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->p = q;
+	s->used = sizeof(*s);
+	s->resp = s_alloc(s, q.max_resp);
+	if (!s->resp) {
+		q.ops->free(q.priv, s, sizeof(*s));
+		return -ENOMEM;
+	}
+	s->resp_cap = q.max_resp;
+	*out = s;
+	return 0;
+}
+
+/**
+ * spdm_session_free() - release a session, zeroing transcripts and nonces
+ * @s: session (may be NULL)
+ */
+void spdm_session_free(struct spdm_session *s)
+{
+	const struct spdm_ops *ops;
+	void *priv;
+
+	if (!s)
+		return;
+	ops = s->p.ops;
+	priv = s->p.priv;
+	if (s->key)
+		ops->key_free(priv, s->key);
+	sbuf_release(s, &s->vca);
+	sbuf_release(s, &s->b);
+	sbuf_release(s, &s->m1);
+	sbuf_release(s, &s->chain);
+	sbuf_release(s, &s->spki);
+	sbuf_release(s, &s->l1);
+	s_free(s, s->resp, s->resp_cap);
+	ops->free(priv, s, sizeof(*s));
+}
+
+static void begin(struct spdm_session *s)
+{
+	s->err[0] = 0;
+}
+
+/**
+ * spdm_authenticate() - full authentication of a device
+ * @s: session
+ * @slot: certificate slot (0-7)
+ * @nonce: 32-byte CHALLENGE nonce, or NULL to draw one from ops->random
+ *
+ * Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,
+ * GET_CERTIFICATE and CHALLENGE, and verifies the CHALLENGE_AUTH signature
+ * with the leaf key of the retrieved chain.  On success the session caches
+ * the key and slot digest for spdm_revalidate().
+ *
+ * Return: 0 or a negative errno; spdm_last_error() says why.
+ */
+int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
+{
+	int rc;
+
+	begin(s);
+	s->have_identity = false;
+	if (slot >= SPDM_SLOTS)
+		return fail(s, -EINVAL, "slot %u out of range", slot);
+	rc = do_vca(s);
+	if (!rc)
+		rc = do_digests(s);
+	if (!rc && !(s->slot_mask & (1u << slot)))
+		rc = fail(s, -ENOENT, "GET_DIGESTS: slot %u is not provisioned (mask 0x%02x)",
+			  slot, s->slot_mask);
+	if (!rc)
+		rc = do_certificate(s, slot);
+	if (!rc)
+		rc = load_key(s, "GET_CERTIFICATE");
+	if (rc)
+		return rc;
+	s->slot = slot;
+	memcpy(s->cached_digest, s->digests[slot], SPDM_MAX_HASH);
+	rc = do_challenge(s, slot, nonce);
+	if (rc)
+		return rc;
+	s->have_identity = true;
+	return 0;
+}
+
+/**
+ * spdm_set_cached_identity() - prime a fresh session for spdm_revalidate()
+ * @s: session
+ * @version: the version negotiated before (0: any)
+ * @asym: the BaseAsymAlgo negotiated before
+ * @hash: the BaseHashAlgo negotiated before
+ * @slot: the slot authenticated before
+ * @digest: its chain digest (spdm_hash_len(@hash) bytes)
+ * @spki: the leaf SubjectPublicKeyInfo
+ * @spki_len: its length
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
+			     u32 hash, u8 slot, const u8 *digest,
+			     const u8 *spki, size_t spki_len)
+{
+	static const char step[] = "cached identity";
+	size_t po, pl;
+	const char *why;
+	u32 kasym;
+	int rc;
+
+	begin(s);
+	s->have_identity = false;
+	if (slot >= SPDM_SLOTS || !spdm_hash_len(hash) || !spdm_sig_len(asym))
+		return fail(s, -EINVAL, "%s: invalid slot or algorithm", step);
+	rc = spdm_der_parse_spki(spki, spki_len, &po, &pl, &kasym, &why);
+	if (rc)
+		return fail(s, rc, "%s: %s", step, why ? why : "bad key");
+	if (kasym != asym)
+		return fail(s, -EINVAL, "%s: key does not match algorithm", step);
+	reset_transcripts(s);
+	sbuf_clear(&s->spki);
+	rc = sbuf_put(s, step, &s->spki, spki, spki_len);
+	if (rc)
+		return rc;
+	s->pub_off = po;
+	s->pub_len = pl;
+	s->version = version;
+	s->asym = asym;
+	s->hash = hash;
+	s->hlen = spdm_hash_len(hash);
+	s->slen = spdm_sig_len(asym);
+	rc = load_key(s, step);
+	if (rc)
+		return rc;
+	s->slot = slot;
+	memset(s->cached_digest, 0, sizeof(s->cached_digest));
+	memcpy(s->cached_digest, digest, s->hlen);
+	s->have_identity = true;
+	return 0;
+}
+
+/**
+ * spdm_revalidate() - re-prove possession of the cached identity
+ * @s: session that authenticated (or was primed with the cached identity)
+ * @nonce: CHALLENGE nonce or NULL for a random one
+ *
+ * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
+ * the session has none or the device indicates it lost state; the
+ * algorithms must then come out the same.  A changed slot digest fails.
+ *
+ * Return: 0 or a negative errno; spdm_last_error() says why.
+ */
+int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
+{
+	u32 asym = s->asym, hash = s->hash;
+	u8 version = s->version;
+	bool renegotiated = false;
+	int rc;
+
+	begin(s);
+	if (!s->have_identity || !s->key)
+		return fail(s, -ENOKEY, "revalidate: no cached identity");
+	if (!s->vca_done) {
+		rc = do_vca(s);
+		renegotiated = true;
+		if (rc)
+			return rc;
+	}
+	rc = do_digests(s);
+	if (rc == -ECONNRESET && !renegotiated) {
+		/* the device lost its state (reset, power cycle): redo VCA */
+		s->err[0] = 0;
+		rc = do_vca(s);
+		renegotiated = true;
+		if (!rc)
+			rc = do_digests(s);
+	}
+	if (rc)
+		return rc;
+	if (renegotiated && (s->asym != asym || s->hash != hash ||
+			     (version && s->version != version)))
+		return fail(s, -EKEYREJECTED,
+			    "revalidate: device renegotiated different parameters (version 0x%02x asym 0x%x hash 0x%x)",
+			    s->version, s->asym, s->hash);
+	if (!(s->slot_mask & (1u << s->slot)))
+		return fail(s, -EKEYREJECTED, "GET_DIGESTS: slot %u is no longer provisioned",
+			    s->slot);
+	if (memcmp(s->digests[s->slot], s->cached_digest, s->hlen))
+		return fail(s, -EKEYREJECTED,
+			    "GET_DIGESTS: slot %u digest changed since authentication",
+			    s->slot);
+	return do_challenge(s, s->slot, nonce);
+}
+
+/**
+ * spdm_get_measurements() - signed GET_MEASUREMENTS of all blocks
+ * @s: an authenticated session
+ * @nonce: 32-byte nonce or NULL for a random one
+ *
+ * Return: 0 or a negative errno; spdm_last_error() says why.
+ */
+int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
+{
+	static const char step[] = "GET_MEASUREMENTS";
+	u8 req[4 + SPDM_NONCE_LEN + 1 + SPDM_REQ_CTX_LEN] = {
+		s->version, SPDM_GET_MEASUREMENTS, 0x01, 0xff };
+	size_t req_len = 4 + SPDM_NONCE_LEN, rec_len, off, body, opaque;
+	unsigned int i, nblocks;
+	ssize_t n;
+	int rc;
+
+	begin(s);
+	s->have_meas = false;
+	sbuf_clear(&s->l1);
+	if (!s->have_identity || !s->key || !s->vca_done)
+		return fail(s, -ENOKEY, "%s: session is not authenticated", step);
+	if ((s->caps & SPDM_CAP_MEAS_MASK) != SPDM_CAP_MEAS_SIG)
+		return fail(s, -EOPNOTSUPP, "%s: device cannot sign measurements", step);
+	rc = get_nonce(s, step, s->meas_nonce, nonce);
+	if (rc)
+		return rc;
+	memcpy(req + 4, s->meas_nonce, SPDM_NONCE_LEN);
+	if (s->version >= SPDM_VER_11)
+		req[req_len++] = s->slot;
+	if (s->version >= SPDM_VER_13)
+		req_len += SPDM_REQ_CTX_LEN;
+	n = xchg(s, step, req, req_len, SPDM_MEASUREMENTS, 8);
+	if (n < 0)
+		return n;
+	nblocks = s->resp[4];
+	rec_len = get_unaligned_le24(s->resp + 5);
+	if (8 + rec_len + SPDM_NONCE_LEN + 2 > (size_t)n)
+		return fail(s, -EPROTO,
+			    "%s: MeasurementRecordLength %zu exceeds the %zd byte response",
+			    step, rec_len, n);
+	off = 8;
+	for (i = 0; i < nblocks; i++) {
+		size_t msize;
+
+		if (off + 4 > 8 + rec_len)
+			return fail(s, -EPROTO, "%s: block %u overruns the record", step, i);
+		msize = get_unaligned_le16(s->resp + off + 2);
+		if (off + 4 + msize > 8 + rec_len)
+			return fail(s, -EPROTO, "%s: block %u (index %u, %zu bytes) overruns the record",
+				    step, i, s->resp[off], msize);
+		if (s->resp[off + 1] & 0x01) {	/* DMTF measurement */
+			if (msize < 3 || 3 + (size_t)get_unaligned_le16(s->resp + off + 5) != msize)
+				return fail(s, -EPROTO,
+					    "%s: block %u DMTF value size disagrees with MeasurementSize",
+					    step, i);
+		}
+		off += 4 + msize;
+	}
+	if (off != 8 + rec_len)
+		return fail(s, -EPROTO, "%s: %u blocks fill %zu of %zu record bytes",
+			    step, nblocks, off - 8, rec_len);
+	off += SPDM_NONCE_LEN;
+	opaque = get_unaligned_le16(s->resp + off);
+	if (opaque > SPDM_MAX_OPAQUE)
+		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
+			    step, opaque, SPDM_MAX_OPAQUE);
+	off += 2 + opaque;
+	if (s->version >= SPDM_VER_13)
+		off += SPDM_REQ_CTX_LEN;
+	body = off;
+	rc = check_len(s, step, n, body + s->slen);
+	if (rc)
+		return rc;
+	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->slot)
+		return fail(s, -EPROTO, "%s: answer for slot %u, asked %u", step,
+			    s->resp[3] & 0x0f, s->slot);
+	if (s->version >= SPDM_VER_12)
+		rc = sbuf_put(s, step, &s->l1, s->vca.data, s->vca.len);
+	if (!rc)
+		rc = sbuf_put(s, step, &s->l1, req, req_len);
+	s->meas_off = s->l1.len + 8;
+	if (!rc)
+		rc = sbuf_put(s, step, &s->l1, s->resp, body);
+	if (rc)
+		return rc;
+	s->meas_len = rec_len;
+	s->meas_count = nblocks;
+	memcpy(s->meas_sig, s->resp + body, s->slen);
+	rc = verify_transcript(s, step, s->l1.data, s->l1.len, ctx_meas,
+			       s->meas_sig);
+	if (rc)
+		return rc;
+	s->have_meas = true;
+	return 0;
+}
+
+/**
+ * spdm_last_error() - human-readable reason of the last failure
+ * @s: session
+ *
+ * Return: a NUL-terminated message naming the step, "" after success.
+ */
+const char *spdm_last_error(const struct spdm_session *s)
+{
+	return s->err;
+}
+
+/**
+ * spdm_exchange_count() - transport exchanges done so far (incl. retries)
+ * @s: session
+ *
+ * Return: the count.
+ */
+unsigned int spdm_exchange_count(const struct spdm_session *s)
+{
+	return s->exchanges;
+}
+
+/**
+ * spdm_mem_used() - bytes currently charged to the session's budget
+ * @s: session
+ *
+ * Return: the byte count.
+ */
+size_t spdm_mem_used(const struct spdm_session *s)
+{
+	return s->used;
+}
+
+static struct spdm_buf_view view(const u8 *d, size_t len)
+{
+	struct spdm_buf_view v = { .data = len ? d : NULL, .len = len };
+
+	return v;
+}
+
+/**
+ * spdm_get_evidence() - view the negotiated parameters and evidence
+ * @s: session
+ * @ev: filled with pointers into the session (valid until its next call)
+ */
+void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->version = s->version;
+	ev->caps = s->caps;
+	ev->asym = s->asym;
+	ev->hash = s->hash;
+	ev->meas_hash = s->meas_hash;
+	ev->meas_spec = s->meas_spec;
+	ev->slot = s->slot;
+	ev->slot_mask = s->slot_mask;
+	ev->hash_len = s->hlen;
+	ev->sig_len = s->slen;
+	memcpy(ev->digests, s->digests, sizeof(ev->digests));
+	ev->chain = view(s->chain.data, s->chain.len);
+	ev->leaf_spki = view(s->spki.data, s->spki.len);
+	ev->leaf_pub = view(s->spki.data ? s->spki.data + s->pub_off : NULL,
+			    s->spki.data ? s->pub_len : 0);
+	if (s->have_nonce)
+		ev->nonce = view(s->nonce, SPDM_NONCE_LEN);
+	ev->transcript = view(s->m1.data, s->m1.len);
+	ev->signature = view(s->sig, s->sig_len);
+	ev->context = s->version >= SPDM_VER_12 ? ctx_challenge : NULL;
+	if (s->have_meas) {
+		ev->meas_blocks = view(s->l1.data + s->meas_off, s->meas_len);
+		ev->meas_count = s->meas_count;
+		ev->meas_nonce = view(s->meas_nonce, SPDM_NONCE_LEN);
+		ev->meas_transcript = view(s->l1.data, s->l1.len);
+		ev->meas_signature = view(s->meas_sig, s->slen);
+		ev->meas_context = s->version >= SPDM_VER_12 ? ctx_meas : NULL;
+	}
+}

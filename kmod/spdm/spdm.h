@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SPDM requester core (DMTF DSP0274 1.0 - 1.3), as used for PCIe
+ * Component Measurement and Authentication (CMA).
+ *
+ * The core is transport- and crypto-agnostic: it calls a struct spdm_ops
+ * supplied by the host (platform-kernel.c in the module, an mbedTLS shim in
+ * the unit tests).  Every response is treated as hostile.  Every failure
+ * returns a negative errno and leaves a message naming the step and the
+ * reason in spdm_last_error().
+ */
+#ifndef SPDM_H
+#define SPDM_H
+
+#include "spdm_platform.h"
+
+/* SPDM version numbers as they appear in the header byte. */
+#define SPDM_VER_10 0x10
+#define SPDM_VER_11 0x11
+#define SPDM_VER_12 0x12
+#define SPDM_VER_13 0x13
+
+/* BaseAsymAlgo bits (DSP0274 NEGOTIATE_ALGORITHMS). */
+#define SPDM_ASYM_RSASSA_2048	BIT(0)
+#define SPDM_ASYM_RSASSA_3072	BIT(2)
+#define SPDM_ASYM_ECDSA_P256	BIT(4)
+#define SPDM_ASYM_RSASSA_4096	BIT(5)
+#define SPDM_ASYM_ECDSA_P384	BIT(7)
+#define SPDM_ASYM_ECDSA_P521	BIT(8)
+#define SPDM_ASYM_SUPPORTED	(SPDM_ASYM_RSASSA_2048 | SPDM_ASYM_RSASSA_3072 | \
+				 SPDM_ASYM_RSASSA_4096 | SPDM_ASYM_ECDSA_P256 | \
+				 SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_ECDSA_P521)
+
+/* BaseHashAlgo bits. */
+#define SPDM_HASH_SHA256	BIT(0)
+#define SPDM_HASH_SHA384	BIT(1)
+#define SPDM_HASH_SHA512	BIT(2)
+#define SPDM_HASH_SUPPORTED	(SPDM_HASH_SHA256 | SPDM_HASH_SHA384 | SPDM_HASH_SHA512)
+
+/* MeasurementHashAlgo bits. */
+#define SPDM_MEAS_HASH_RAW	BIT(0)
+#define SPDM_MEAS_HASH_SHA256	BIT(1)
+#define SPDM_MEAS_HASH_SHA384	BIT(2)
+#define SPDM_MEAS_HASH_SHA512	BIT(3)
+
+/* Responder CAPABILITIES flags used by the core. */
+#define SPDM_CAP_CERT		BIT(1)
+#define SPDM_CAP_CHAL		BIT(2)
+#define SPDM_CAP_MEAS_MASK	(3u << 3)
+#define SPDM_CAP_MEAS_NOSIG	BIT(3)
+#define SPDM_CAP_MEAS_SIG	(2u << 3)
+#define SPDM_CAP_CHUNK		BIT(17)
+
+#define SPDM_MAX_HASH		64
+#define SPDM_MAX_SIG		512
+#define SPDM_NONCE_LEN		32
+#define SPDM_SLOTS		8
+#define SPDM_MAX_CHAIN		65535
+#define SPDM_DEFAULT_BUDGET	(1024 * 1024)
+#define SPDM_DEFAULT_MAX_RESP	0x1200
+#define SPDM_MIN_MAX_RESP	64
+#define SPDM_ERRMSG_LEN		160
+#define SPDM_BUSY_RETRIES	8
+
+/* Hash algorithm identifiers passed to spdm_ops.hash (== BaseHashAlgo bit). */
+enum spdm_hash_alg {
+	SPDM_HASH_ALG_SHA256 = SPDM_HASH_SHA256,
+	SPDM_HASH_ALG_SHA384 = SPDM_HASH_SHA384,
+	SPDM_HASH_ALG_SHA512 = SPDM_HASH_SHA512,
+};
+
+/**
+ * struct spdm_ops - what the core needs from its host
+ * @exchange: send one SPDM request (no transport header) and receive one
+ *	response into @resp (capacity @resp_cap).  Returns the response length
+ *	or a negative errno (timeout, transport error).  Required.
+ * @hash: one-shot hash of @len bytes with @alg (a SPDM_HASH_* bit) into @out.
+ * @key_load: prepare a verifier for @asym (one SPDM_ASYM_* bit) over digests
+ *	made with @hash (one SPDM_HASH_* bit, for RSA's DigestInfo).  @spki is
+ *	the DER SubjectPublicKeyInfo of the leaf, @pub the contents of its
+ *	subjectPublicKey BIT STRING (EC: 0x04||X||Y; RSA: DER RSAPublicKey).
+ * @verify: verify @sig over the already computed digest @digest.  0 if valid,
+ *	-EKEYREJECTED (or another negative errno) otherwise.
+ * @key_free: release a handle from @key_load.
+ * @random: fill @buf with @len cryptographically random bytes.
+ * @zalloc: zeroed allocation; NULL on failure.
+ * @free: zero @len bytes of @p and release it.  @p may be NULL.
+ * @delay_us: optional; sleep before retrying after Busy/ResponseNotReady.
+ */
+struct spdm_ops {
+	ssize_t (*exchange)(void *priv, const void *req, size_t req_len,
+			    void *resp, size_t resp_cap);
+	int (*hash)(void *priv, u32 alg, const void *data, size_t len, u8 *out);
+	int (*key_load)(void *priv, u32 asym, u32 hash, const u8 *spki,
+			size_t spki_len, const u8 *pub, size_t pub_len,
+			void **key);
+	int (*verify)(void *priv, void *key, const u8 *digest, size_t digest_len,
+		      const u8 *sig, size_t sig_len);
+	void (*key_free)(void *priv, void *key);
+	int (*random)(void *priv, void *buf, size_t len);
+	void *(*zalloc)(void *priv, size_t len);
+	void (*free)(void *priv, void *p, size_t len);
+	void (*delay_us)(void *priv, unsigned int us);
+};
+
+/**
+ * struct spdm_params - session parameters
+ * @ops: host primitives; must outlive the session.
+ * @priv: passed to every op (e.g. the DOE mailbox).
+ * @max_resp: largest response the transport accepts (bytes, >= 64; 0 means
+ *	SPDM_DEFAULT_MAX_RESP).  Also sent as DataTransferSize/MaxSPDMmsgSize.
+ * @mem_budget: cap on the session's allocations (0: SPDM_DEFAULT_BUDGET).
+ * @min_version: lowest SPDM version accepted (0: 1.0).
+ * @max_version: highest SPDM version offered (0: 1.3).
+ * @asym_mask: BaseAsymAlgo offered (0: SPDM_ASYM_SUPPORTED); masked with it.
+ * @hash_mask: BaseHashAlgo offered (0: SPDM_HASH_SUPPORTED); masked with it.
+ */
+struct spdm_params {
+	const struct spdm_ops *ops;
+	void *priv;
+	size_t max_resp;
+	size_t mem_budget;
+	u8 min_version;
+	u8 max_version;
+	u32 asym_mask;
+	u32 hash_mask;
+};
+
+struct spdm_session;
+
+/** struct spdm_buf_view - pointer and length of session-owned bytes */
+struct spdm_buf_view {
+	const u8 *data;
+	size_t len;
+};
+
+/**
+ * struct spdm_evidence - read-only view of what the last operations produced
+ * @version: negotiated SPDM version (0x10-0x13)
+ * @caps: the responder's CAPABILITIES flags
+ * @asym: negotiated BaseAsymAlgo (one SPDM_ASYM_* bit)
+ * @hash: negotiated BaseHashAlgo (one SPDM_HASH_* bit)
+ * @meas_hash: negotiated MeasurementHashAlgo
+ * @meas_spec: negotiated MeasurementSpecification (0x01: DMTF)
+ * @slot: slot authenticated
+ * @slot_mask: slots provisioned according to DIGESTS
+ * @hash_len: bytes per digest
+ * @sig_len: bytes per signature
+ * @digests: DIGESTS per slot (@hash_len bytes valid each)
+ * @chain: the certificate chain of @slot, with its SPDM header and root hash
+ * @leaf_spki: DER SubjectPublicKeyInfo of the leaf (the key that verified)
+ * @leaf_pub: the subjectPublicKey contents inside @leaf_spki
+ * @nonce: the CHALLENGE nonce
+ * @transcript: the bytes hashed for the CHALLENGE_AUTH signature: M1 =
+ *	A||B||C, C ending before the signature.  1.0/1.1 sign Hash(M1); 1.2+
+ *	sign Hash(prefix||zero pad||@context||Hash(M1)), prefix being
+ *	"dmtf-spdm-v1.N.*" four times.
+ * @signature: the CHALLENGE_AUTH signature (EC: r||s; RSA: PKCS#1 v1.5)
+ * @context: the 1.2+ signing context, NULL before 1.2
+ * @meas_blocks: the MEASUREMENTS record (DMTF measurement blocks)
+ * @meas_count: number of blocks in @meas_blocks
+ * @meas_nonce: the GET_MEASUREMENTS nonce
+ * @meas_transcript: L1 = (1.2+: VCA ||) GET_MEASUREMENTS || MEASUREMENTS
+ *	without its signature, signed like @transcript
+ * @meas_signature: the MEASUREMENTS signature
+ * @meas_context: the 1.2+ signing context for measurements
+ *
+ * All pointers stay valid until the next call that changes the session.
+ * Measurement fields are empty unless the last spdm_get_measurements()
+ * succeeded.
+ */
+struct spdm_evidence {
+	u8 version;
+	u32 caps;
+	u32 asym;
+	u32 hash;
+	u32 meas_hash;
+	u8 meas_spec;
+	u8 slot;
+	u8 slot_mask;
+	size_t hash_len;
+	size_t sig_len;
+	u8 digests[SPDM_SLOTS][SPDM_MAX_HASH];
+	struct spdm_buf_view chain;
+	struct spdm_buf_view leaf_spki;
+	struct spdm_buf_view leaf_pub;
+	struct spdm_buf_view nonce;
+	struct spdm_buf_view transcript;
+	struct spdm_buf_view signature;
+	const char *context;
+	struct spdm_buf_view meas_blocks;
+	u8 meas_count;
+	struct spdm_buf_view meas_nonce;
+	struct spdm_buf_view meas_transcript;
+	struct spdm_buf_view meas_signature;
+	const char *meas_context;
+};
+
+int spdm_session_create(const struct spdm_params *p, struct spdm_session **out);
+void spdm_session_free(struct spdm_session *s);
+
+int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce);
+int spdm_revalidate(struct spdm_session *s, const u8 *nonce);
+int spdm_get_measurements(struct spdm_session *s, const u8 *nonce);
+int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
+			     u32 hash, u8 slot, const u8 *digest,
+			     const u8 *spki, size_t spki_len);
+
+const char *spdm_last_error(const struct spdm_session *s);
+unsigned int spdm_exchange_count(const struct spdm_session *s);
+size_t spdm_mem_used(const struct spdm_session *s);
+void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev);
+
+/* Parsers and helpers, exposed for tests and fuzzing. */
+size_t spdm_hash_len(u32 hash);
+size_t spdm_sig_len(u32 asym);
+
+/**
+ * struct spdm_der_cert_info - what the walker extracts from the leaf
+ * @spki_off: offset of the leaf's SubjectPublicKeyInfo TLV in the input
+ * @spki_len: its length
+ * @pub_off: offset of the subjectPublicKey BIT STRING contents (after the
+ *	unused-bits octet)
+ * @pub_len: their length
+ * @asym: the SPDM_ASYM_* bit the key is usable for
+ * @ncerts: number of certificates in the chain
+ */
+struct spdm_der_cert_info {
+	size_t spki_off, spki_len;
+	size_t pub_off, pub_len;
+	u32 asym;
+	unsigned int ncerts;
+};
+
+int spdm_der_walk_chain(const u8 *certs, size_t len,
+			struct spdm_der_cert_info *leaf, const char **why);
+int spdm_der_parse_spki(const u8 *spki, size_t len, size_t *pub_off,
+			size_t *pub_len, u32 *asym, const char **why);
+
+#endif /* SPDM_H */

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+// Shared by the fuzz harnesses and the seed generator: input framing and
+// permissive fake crypto, so the fuzzer can reach every parser.
+//
+// Input: byte 0 = config (bits 0-1: max version 1.0+n; bits 2-3: mode;
+// bits 4-5: max response size; bit 6: 16 KiB memory budget), byte 1 = slot,
+// then responses as [u16le length][bytes]...  Mode 0: authenticate, then
+// measurements and revalidate; mode 1: cached identity + revalidate (the
+// SPKI is the first frame); mode 2: authenticate twice (stale state).
+// Fake crypto: every hash is all zeros, a signature verifies unless its
+// first byte is 0xff.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace fuzzfmt {
+
+inline constexpr size_t kMaxResp[4] = {0x1200, 64, 256, 0xffff + 8};
+
+inline void frame(std::vector<uint8_t> &out, const std::vector<uint8_t> &msg)
+{
+    size_t n = msg.size() > 0xffff ? 0xffff : msg.size();
+    out.push_back(uint8_t(n));
+    out.push_back(uint8_t(n >> 8));
+    out.insert(out.end(), msg.begin(), msg.begin() + long(n));
+}
+
+}  // namespace fuzzfmt

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+// The SPDM core against hand-built (mostly malformed) responses.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+
+#include "canned.h"
+#include "platform_user.h"
+
+using namespace spdmtest;
+namespace c = spdmtest::canned;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+
+// Replies in order; runs out -> no answer.
+struct Script {
+    std::deque<Bytes> replies;
+    Platform plat;
+    Script(std::initializer_list<Bytes> r) : replies(r)
+    {
+        plat.set_reply([this](std::span<const uint8_t>) {
+            if (replies.empty())
+                return Bytes{};
+            Bytes b = replies.front();
+            replies.pop_front();
+            return b;
+        });
+    }
+};
+
+struct Run {
+    int rc;
+    std::string msg;
+    unsigned exchanges;
+    spdm_evidence ev;
+};
+
+Run run(Script &s, size_t max_resp = 0, size_t budget = 0, uint8_t maxv = 0)
+{
+    Run r{};
+    {
+        auto sess = make_session(s.plat, max_resp, budget, maxv);
+        r.rc = spdm_authenticate(sess.get(), 0, nullptr);
+        r.msg = spdm_last_error(sess.get());
+        r.exchanges = spdm_exchange_count(sess.get());
+        spdm_get_evidence(sess.get(), &r.ev);
+        r.ev.chain = {};  // pointers die with the session
+        r.ev.transcript = {};
+    }
+    REQUIRE(s.plat.live_allocs == 0);
+    return r;
+}
+
+Bytes digests(uint8_t v, uint8_t mask, size_t h, uint8_t fill = 0xaa)
+{
+    Bytes b{v, 0x01, 0, mask};
+    for (int i = 0; i < __builtin_popcount(mask); i++)
+        b.insert(b.end(), h, fill);
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("core: VCA negotiates the highest common version", "[core][canned]")
+{
+    Script s{c::version({0x10, 0x11, 0x12, 0x13, 0x14}), c::caps(0x13), c::algs(0x13),
+             digests(0x13, 0, 48)};
+    auto r = run(s);
+    CHECK(r.rc == -EPROTO);
+    CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+    CHECK(r.ev.version == 0x13);
+    CHECK(r.ev.asym == SPDM_ASYM_ECDSA_P384);
+    CHECK(r.ev.hash == SPDM_HASH_SHA384);
+    CHECK(r.exchanges == 4);
+    // GET_CAPABILITIES for 1.2+ carries our DataTransferSize
+    REQUIRE(s.plat.requests.size() == 4);
+    CHECK(s.plat.requests[1].size() == 20);
+    CHECK(s.plat.requests[2].size() == 32);
+    CHECK(s.plat.requests[2][7] == 0x02);
+}
+
+TEST_CASE("core: max_version caps negotiation; 1.0 requests are short", "[core][canned]")
+{
+    Script s{c::version({0x10, 0x11, 0x12}), c::caps(0x10), c::algs(0x10), digests(0x10, 0, 48)};
+    auto r = run(s, 0, 0, 0x10);
+    CHECK(r.ev.version == 0x10);
+    REQUIRE(s.plat.requests.size() == 4);
+    CHECK(s.plat.requests[1].size() == 4);
+    CHECK(s.plat.requests[2][7] == 0);
+}
+
+TEST_CASE("core: malformed VERSION responses", "[core][canned]")
+{
+    SECTION("no entries") {
+        Script s{c::version({})};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: device lists no version"));
+    }
+    SECTION("entry count overruns the message") {
+        Bytes v = c::version({0x12});
+        v[5] = 200;
+        Script s{v};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: truncated response"));
+    }
+    SECTION("no common version") {
+        Script s{c::version({0x09, 0x20})};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("no common version"));
+    }
+    SECTION("wrong header version") {
+        Script s{c::version({0x12}, 0x12)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: response has version 0x12"));
+    }
+    SECTION("too short for a header") {
+        Script s{Bytes{0x10, 0x04}};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("shorter than a header"));
+    }
+    SECTION("wrong response code") {
+        Bytes v = c::version({0x12});
+        v[1] = 0x61;
+        Script s{v};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: unexpected response code 0x61"));
+    }
+    SECTION("more than DOE padding of trailing bytes") {
+        Bytes v = c::version({0x12});
+        v.resize(v.size() + 4);
+        Script s{v};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: 4 unexpected trailing bytes"));
+    }
+}
+
+TEST_CASE("core: DOE padding (up to 3 bytes) is tolerated and not recorded", "[core][canned]")
+{
+    Bytes v = c::version({0x12});  // 8 bytes
+    Bytes cp = c::caps(0x12);
+    Bytes al = c::algs(0x12);
+    v.resize(v.size() + 2, 0);     // as if dword-padded
+    Script s{v, cp, al, digests(0x12, 0, 48)};
+    auto r = run(s);
+    CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS"));
+    CHECK(r.ev.version == 0x12);
+}
+
+TEST_CASE("core: CAPABILITIES checks", "[core][canned]")
+{
+    SECTION("no CHAL_CAP") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x02)};
+        auto r = run(s);
+        CHECK(r.rc == -EOPNOTSUPP);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device lacks CERT_CAP or CHAL_CAP"));
+    }
+    SECTION("DataTransferSize below 42") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 16, 16)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("invalid DataTransferSize 16"));
+    }
+    SECTION("MaxSPDMmsgSize below DataTransferSize") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 0x1000, 0x100)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+    }
+    SECTION("MEAS_CAP 3") {
+        Script s{c::version({0x11}), c::caps(0x11, 0x1e)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("invalid MEAS_CAP"));
+    }
+    SECTION("1.2 response of 1.1 size") {
+        Script s{c::version({0x12}), c::caps(0x11)};
+        Bytes &b = s.replies[1];
+        b[0] = 0x12;
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: truncated response"));
+    }
+}
+
+TEST_CASE("core: ALGORITHMS selection must be exactly one offered algorithm", "[core][canned]")
+{
+    auto with = [](Bytes al) {
+        Script s{c::version({0x12}), c::caps(0x12), al};
+        return run(s);
+    };
+    CHECK_THAT(with(c::algs(0x12, (1u << 7) | (1u << 4))).msg,
+               ContainsSubstring("NEGOTIATE_ALGORITHMS: BaseAsymSel 0x00000090 is not exactly one"));
+    CHECK_THAT(with(c::algs(0x12, 1u << 1)).msg, ContainsSubstring("BaseAsymSel 0x00000002"));  // PSS
+    CHECK_THAT(with(c::algs(0x12, 1u << 7, 0)).msg, ContainsSubstring("BaseHashSel 0x00000000"));
+    CHECK_THAT(with(c::algs(0x12, 1u << 7, 1u << 3)).msg, ContainsSubstring("BaseHashSel 0x00000008"));
+    CHECK_THAT(with(c::algs(0x12, 1u << 7, 2, 2)).msg, ContainsSubstring("MeasurementSpecificationSel"));
+    CHECK_THAT(with(c::algs(0x12, 1u << 7, 2, 1, 6)).msg, ContainsSubstring("invalid for a measuring device"));
+    Bytes ext = c::algs(0x12);
+    ext[32] = 1;
+    CHECK_THAT(with(ext).msg, ContainsSubstring("extended algorithms"));
+    Bytes len = c::algs(0x12);
+    len[4] = 40;
+    CHECK_THAT(with(len).msg, ContainsSubstring("truncated"));
+    Bytes st = c::algs(0x12);
+    st[2] = 1;  // claims an AlgStruct that is not there
+    CHECK_THAT(with(st).msg, ContainsSubstring("AlgStruct 0 overruns Length"));
+    Bytes other = c::algs(0x12);
+    other[7] = 0x04;
+    CHECK_THAT(with(other).msg, ContainsSubstring("OtherParamsSelection"));
+}
+
+TEST_CASE("core: restricted offer is honoured", "[core][canned]")
+{
+    Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12, SPDM_ASYM_ECDSA_P384)};
+    Run r{};
+    {
+        auto sess = make_session(s.plat, 0, 0, 0, SPDM_ASYM_ECDSA_P256, 0);
+        r.rc = spdm_authenticate(sess.get(), 0, nullptr);
+        r.msg = spdm_last_error(sess.get());
+    }
+    CHECK_THAT(r.msg, ContainsSubstring("BaseAsymSel 0x00000080 is not exactly one of offered 0x00000010"));
+    REQUIRE(s.plat.requests.size() == 3);
+    CHECK(s.plat.requests[2][8] == 0x10);
+}
+
+TEST_CASE("core: ERROR handling", "[core][canned]")
+{
+    SECTION("Busy forever is bounded") {
+        Platform p([](std::span<const uint8_t>) { return c::error(0x10, 0x03); });
+        auto sess = make_session(p);
+        CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
+        CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: device still Busy after 8 retries"));
+        CHECK(spdm_exchange_count(sess.get()) == SPDM_BUSY_RETRIES + 1);
+        CHECK(p.delays == SPDM_BUSY_RETRIES);
+    }
+    SECTION("Busy once, then fine") {
+        Script s{c::error(0x10, 0x03), c::version({0x11}), c::caps(0x11), c::algs(0x11), digests(0x11, 0, 48)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS"));
+        CHECK(r.exchanges == 5);
+        CHECK(s.plat.requests[0] == s.plat.requests[1]);
+    }
+    SECTION("ResponseNotReady leads to RESPOND_IF_READY with the token") {
+        Script s{c::version({0x11}), c::caps(0x11), c::algs(0x11),
+                 Bytes{0x11, 0x7f, 0x42, 0, 3, 0x81, 0x5a, 1}, digests(0x11, 0, 48)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        REQUIRE(s.plat.requests.size() == 5);
+        CHECK(s.plat.requests[4] == Bytes{0x11, 0xff, 0x81, 0x5a});
+    }
+    SECTION("ResponseNotReady for another request") {
+        Script s{c::version({0x11}), c::caps(0x11), c::algs(0x11), Bytes{0x11, 0x7f, 0x42, 0, 3, 0x82, 0x5a, 1}};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("ResponseNotReady names request 0x82"));
+    }
+    SECTION("Unspecified error is named") {
+        Script s{c::version({0x11}), c::error(0x11, 0x05, 0x77)};
+        auto r = run(s);
+        CHECK(r.rc == -EIO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR Unspecified (0x05, data 0x77)"));
+    }
+    SECTION("transport errors propagate") {
+        Platform p;
+        p.exchange = [](std::span<const uint8_t>, std::span<uint8_t>) -> ssize_t { return -ETIMEDOUT; };
+        auto sess = make_session(p);
+        CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
+        CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: transport error -110"));
+    }
+    SECTION("transport claiming more bytes than the buffer") {
+        Platform p;
+        p.exchange = [](std::span<const uint8_t>, std::span<uint8_t> r) -> ssize_t { return ssize_t(r.size() + 1); };
+        auto sess = make_session(p);
+        CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -EIO);
+    }
+}
+
+namespace {
+// A chain whose body is the given bytes, with matching header and digest.
+Bytes chain_of(const Bytes &body, size_t h = 48)
+{
+    Bytes ch;
+    c::put16(ch, uint32_t(4 + h + body.size()));
+    c::put16(ch, 0);
+    ch.insert(ch.end(), h, 0x11);
+    ch.insert(ch.end(), body.begin(), body.end());
+    return ch;
+}
+Bytes dig_of(uint8_t v, const Bytes &chain)
+{
+    Bytes d{v, 0x01, 0, 0x01};
+    uint8_t h[64];
+    user_hash(SPDM_HASH_SHA384, chain.data(), chain.size(), h);
+    d.insert(d.end(), h, h + 48);
+    return d;
+}
+Bytes cert_rsp(uint8_t v, const Bytes &chain, size_t off, size_t portion, size_t remainder, uint8_t slot = 0)
+{
+    Bytes b{v, 0x02, slot, 0};
+    c::put16(b, uint32_t(portion));
+    c::put16(b, uint32_t(remainder));
+    b.insert(b.end(), chain.begin() + off, chain.begin() + off + portion);
+    return b;
+}
+}  // namespace
+
+TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
+{
+    Bytes body(100, 0x04);
+    Bytes ch = chain_of(body);
+    auto vca = [] { return std::initializer_list<Bytes>{}; };
+    (void)vca;
+    SECTION("chain header disagrees with the transferred length") {
+        Bytes bad = ch;
+        bad[0] = 0x00;
+        bad[1] = 0x08;  // 2048
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, bad),
+                 cert_rsp(0x12, bad, 0, bad.size(), 0)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: device returned 152 bytes, chain header says 2048"));
+    }
+    SECTION("portion larger than asked") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 57, ch.size() - 57)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("PortionLength 57 invalid (asked for 56)"));
+    }
+    SECTION("zero portion") {
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch), cert_rsp(0x12, ch, 0, 0, 10)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("PortionLength 0 invalid"));
+    }
+    SECTION("inconsistent remainder across chunks") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, 5)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("with 5 remaining, chain is 152"));
+    }
+    SECTION("chunked transfer honours the device DataTransferSize") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, ch.size() - 112),
+                 cert_rsp(0x12, ch, 112, ch.size() - 112, 0)};
+        auto r = run(s);
+        // the body is not DER: that is the next failure
+        CHECK(r.rc == -EBADMSG);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: certificate chain is not a sequence of DER certificates"));
+        REQUIRE(s.plat.requests.size() == 7);
+        CHECK(s.plat.requests[6][4] == 112);  // offset
+        CHECK(s.plat.requests[6][6] == 40);   // length = what remains
+    }
+    SECTION("chain does not hash to the slot digest") {
+        Bytes d = dig_of(0x12, ch);
+        d[10] ^= 1;
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), d, cert_rsp(0x12, ch, 0, ch.size(), 0)};
+        auto r = run(s);
+        CHECK(r.rc == -EKEYREJECTED);
+        CHECK_THAT(r.msg, ContainsSubstring("chain hash does not match the slot 0 digest"));
+    }
+    SECTION("answer for another slot") {
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, ch.size(), 0, 3)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("answer for slot 3, asked for 0"));
+    }
+    SECTION("slot not provisioned") {
+        Bytes d = dig_of(0x12, ch);
+        d[3] = 0x02;
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), d};
+        auto r = run(s);
+        CHECK(r.rc == -ENOENT);
+        CHECK_THAT(r.msg, ContainsSubstring("slot 0 is not provisioned"));
+    }
+}
+
+TEST_CASE("core: session parameters are validated", "[core][canned]")
+{
+    Platform p;
+    spdm_params prm = p.params(32);
+    spdm_session *s = nullptr;
+    CHECK(spdm_session_create(&prm, &s) == -EINVAL);
+    prm = p.params(0, 1024);
+    CHECK(spdm_session_create(&prm, &s) == -ENOMEM);
+    prm = p.params();
+    prm.max_version = 0x14;
+    CHECK(spdm_session_create(&prm, &s) == -EINVAL);
+    prm = p.params();
+    prm.asym_mask = 1u << 1;  // PSS only: nothing we can verify
+    CHECK(spdm_session_create(&prm, &s) == -EINVAL);
+    prm = p.params();
+    p.fail_alloc_at = 1;  // the response buffer
+    CHECK(spdm_session_create(&prm, &s) == -ENOMEM);
+    CHECK(p.live_allocs == 0);
+    CHECK(s == nullptr);
+}
+
+TEST_CASE("core: revalidate needs an identity", "[core][canned]")
+{
+    Platform p;
+    auto sess = make_session(p);
+    CHECK(spdm_revalidate(sess.get(), nullptr) == -ENOKEY);
+    CHECK(spdm_get_measurements(sess.get(), nullptr) == -ENOKEY);
+    CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_MEASUREMENTS: session is not authenticated"));
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "common.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace devsim;
+using tst::B;
+
+namespace {
+Responder make() { return Responder(Config{}, tst::identity(Asym::EcdsaP256)); }
+}
+
+TEST_CASE("devsim fault busy=N answers ERROR Busy N times", "[devsim][faults]") {
+    auto r = make();
+    r.apply_fault("busy=2");
+    for (int i = 0; i < 2; i++) {
+        Bytes e = r.handle(B({0x10, 0x84, 0, 0}));
+        CHECK(e == B({0x10, 0x7F, 0x03, 0}));
+    }
+    CHECK(r.handle(B({0x10, 0x84, 0, 0}))[1] == 0x04);
+    // Busy does not disturb negotiated state
+    rq::Requester q(r, 0x12);
+    q.connect();
+    r.apply_fault("busy");
+    CHECK(r.handle(B({0x12, 0x81, 0, 0})) == B({0x12, 0x7F, 0x03, 0}));
+    CHECK(q.digests()[1] == 0x01);
+}
+
+TEST_CASE("devsim one-shot response faults", "[devsim][faults]") {
+    auto r = make();
+    Bytes gv = B({0x10, 0x84, 0, 0});
+    Bytes good = r.handle(gv);
+    SECTION("truncate") {
+        r.apply_fault("truncate");
+        CHECK(r.handle(gv) == Bytes(good.begin(), good.begin() + good.size() / 2));
+        CHECK(r.handle(gv) == good);
+    }
+    SECTION("oversize pads to the transport cap") {
+        r.apply_fault("oversize");
+        Bytes o = r.handle(gv);
+        CHECK(o.size() == 0x1200 - 8);
+        CHECK(Bytes(o.begin(), o.begin() + good.size()) == good);
+        CHECK(r.handle(gv) == good);
+    }
+    SECTION("garbage") {
+        r.apply_fault("garbage=2");
+        Bytes g = r.handle(gv);
+        CHECK(g.size() == good.size());
+        CHECK(g[0] == 0xEE);
+        CHECK(r.handle(gv) != good);
+        CHECK(r.handle(gv) == good);
+    }
+    SECTION("wrong-version") {
+        r.apply_fault("wrong-version");
+        Bytes w = r.handle(gv);
+        CHECK(w[0] != 0x10);
+        CHECK(Bytes(w.begin() + 1, w.end()) == Bytes(good.begin() + 1, good.end()));
+    }
+    SECTION("no-answer") {
+        r.apply_fault("no-answer");
+        CHECK(r.handle(gv).empty());
+        CHECK(r.handle(gv) == good);
+    }
+    SECTION("sticky with =always, off with =0 and clear") {
+        r.apply_fault("truncate=always");
+        CHECK(r.handle(gv).size() < good.size());
+        CHECK(r.handle(gv).size() < good.size());
+        r.apply_fault("truncate=0");
+        CHECK(r.handle(gv) == good);
+        r.apply_fault("garbage=-1");
+        r.apply_fault("clear");
+        CHECK(r.handle(gv) == good);
+        CHECK(r.faults().describe() == "none");
+    }
+}
+
+TEST_CASE("devsim fault bad-signature is sticky by default", "[devsim][faults]") {
+    auto r = make();
+    r.apply_fault("bad-signature");
+    rq::Requester q(r, 0x12);
+    q.connect();
+    q.get_chain(0);
+    CHECK_FALSE(q.challenge(0, 0));
+    q.get_chain(0);
+    CHECK_FALSE(q.challenge(0, 0));
+    CHECK_FALSE(q.measurements(1, true));
+    r.faults().clear();
+    q.get_chain(0);
+    CHECK(q.challenge(0, 0));
+}
+
+TEST_CASE("devsim fault chain-overlong", "[devsim][faults]") {
+    auto r = make();
+    r.apply_fault("chain-overlong");
+    rq::Requester q(r, 0x12);
+    q.offer_hash = 1;
+    q.connect();
+    q.get_chain(0);
+    Bytes normal = r.identity().spdm_chain(0, Hash::Sha256);
+    CHECK(q.chain.size() == normal.size() + 64);
+    CHECK(rq::le16(q.chain, 0) == normal.size());
+}
+
+TEST_CASE("devsim fault swap-identity replaces the device", "[devsim][faults]") {
+    auto r = make();
+    rq::Requester q(r, 0x12);
+    q.connect();
+    Bytes d1 = q.digests();
+    uint64_t seed = r.identity().seed;
+    r.apply_fault("swap-identity");
+    CHECK(r.identity().seed == seed + 1);
+    CHECK(r.handle(B({0x12, 0x81, 0, 0}))[2] == err::UnexpectedRequest);  // state dropped
+    q.connect();
+    Bytes d2 = q.digests();
+    CHECK(d1 != d2);
+    q.get_chain(0);
+    CHECK(q.challenge(0, 0));   // the new identity signs consistently
+    r.apply_fault("swap-identity=" + std::to_string(seed));
+    q.connect();
+    CHECK(q.digests() == d1);
+}
+
+TEST_CASE("devsim fault reset and bad specs", "[devsim][faults]") {
+    auto r = make();
+    rq::Requester q(r, 0x12);
+    q.connect();
+    r.apply_fault("reset");
+    CHECK(r.negotiated_version() == 0);
+    CHECK_THROWS_AS(r.apply_fault("frobnicate"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("busy=x"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("delay"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("measurement=1"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("measurement=0:00"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("measurement=1:abc"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("swap-identity=notaseed"), std::invalid_argument);
+    r.apply_fault("delay=25");
+    CHECK(r.faults().delay_ms == 25);
+    CHECK(r.faults().describe() == "delay=25");
+}
+
+TEST_CASE("devsim robustness: truncated and mutated requests get ERRORs, never crash", "[devsim][robustness]") {
+    Responder r(Config{}, tst::identity(Asym::EcdsaP256, 2));
+    std::vector<Bytes> reqs;
+    for (uint8_t ver : {0x10, 0x11, 0x12, 0x13}) {
+        rq::Requester q(r, ver);
+        q.connect(4);
+        // the requests of a whole session, each valid in its place
+        reqs.push_back(B({ver, 0x81, 0, 0}));
+        reqs.push_back(B({ver, 0x82, 1, 0, 0, 0, 0x00, 0x01}));
+        Bytes ch = B({ver, 0x83, 1, 0xFF});
+        ch.resize(ver >= 0x13 ? 44 : 36, 0x33);
+        reqs.push_back(ch);
+        Bytes gm = B({ver, 0xE0, 1, 0xFF});
+        gm.resize(4 + 32 + (ver >= 0x11 ? 1 : 0) + (ver >= 0x13 ? 8 : 0), 0);
+        reqs.push_back(gm);
+    }
+    uint32_t x = 12345;
+    auto rnd = [&] { x = x * 1103515245 + 12345; return x >> 16; };
+    size_t answered = 0;
+    for (auto &req : reqs) {
+        for (size_t cut = 0; cut <= req.size(); cut++) {
+            for (int m = 0; m < 4; m++) {
+                uint8_t ver = req[0];
+                rq::Requester q(r, ver);
+                q.connect(ver >= 0x11 ? 4 : 0);
+                Bytes bad(req.begin(), req.begin() + cut);
+                if (m && !bad.empty())
+                    bad[rnd() % bad.size()] ^= uint8_t(1 + rnd() % 255);
+                Bytes out = r.handle(bad);
+                REQUIRE(out.size() >= 4);
+                if (out[1] == 0x7F)
+                    CHECK((out[2] == err::InvalidRequest || out[2] == err::UnexpectedRequest ||
+                           out[2] == err::UnsupportedRequest || out[2] == err::VersionMismatch));
+                answered++;
+            }
+        }
+    }
+    CHECK(answered > 500);
+    // random garbage in every state
+    for (int i = 0; i < 2000; i++) {
+        Bytes g(rnd() % 64);
+        for (auto &b : g) b = uint8_t(rnd());
+        if (i % 3 == 0 && g.size() > 1) { g[0] = 0x12; }
+        Bytes out = r.handle(g);
+        REQUIRE(out.size() >= 4);
+    }
+}

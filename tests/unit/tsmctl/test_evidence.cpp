@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "spdmtsm/evidence.hpp"
+#include "spdmtsm/policy.hpp"
+#include "spdmtsm/verify.hpp"
+
+#include <linux/spdm_tsm.h>
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace spdmtsm;
+
+TEST_CASE("hex and unhex round-trip and reject junk")
+{
+	Bytes b{0x00, 0x7f, 0x80, 0xff};
+	CHECK(hex(b) == "007f80ff");
+	CHECK(unhex("007F80ff") == b);
+	CHECK_THROWS_AS(unhex("abc"), std::invalid_argument);
+	CHECK_THROWS_AS(unhex("zz"), std::invalid_argument);
+	CHECK(unhex("").empty());
+}
+
+TEST_CASE("base64 matches RFC 4648 test vectors")
+{
+	auto b = [](const std::string &s) { return base64(Bytes(s.begin(), s.end())); };
+	CHECK(b("") == "");
+	CHECK(b("f") == "Zg==");
+	CHECK(b("fo") == "Zm8=");
+	CHECK(b("foo") == "Zm9v");
+	CHECK(b("foob") == "Zm9vYg==");
+	CHECK(b("fooba") == "Zm9vYmE=");
+	CHECK(b("foobar") == "Zm9vYmFy");
+}
+
+TEST_CASE("split_der_certs walks a DER sequence and rejects malformed input")
+{
+	Bytes one{0x30, 0x03, 1, 2, 3};
+	Bytes two{0x30, 0x81, 0x02, 9, 9};
+	Bytes chain = one;
+	chain.insert(chain.end(), two.begin(), two.end());
+	auto certs = split_der_certs(chain);
+	REQUIRE(certs.size() == 2);
+	CHECK(certs[0] == one);
+	CHECK(certs[1] == two);
+	CHECK_THROWS(split_der_certs(Bytes{0x31, 0x00}));             // not a SEQUENCE
+	CHECK_THROWS(split_der_certs(Bytes{0x30, 0x05, 1, 2}));       // runs past the end
+	CHECK_THROWS(split_der_certs(Bytes{0x30, 0x80}));             // indefinite length
+	CHECK_THROWS(split_der_certs(Bytes{0x30, 0x84, 0, 0, 0, 1})); // 4-byte length
+}
+
+TEST_CASE("algorithm names follow the SPDM bits")
+{
+	CHECK(std::string(asym_name(1u << 4)) == "ecdsa-p256");
+	CHECK(std::string(asym_name(1u << 2)) == "rsassa-3072");
+	CHECK(std::string(hash_name(1u << 1)) == "sha384");
+	CHECK(hash_len(1u << 2) == 64);
+	CHECK(version_text(0x13) == "1.3");
+}
+
+TEST_CASE("the 1.2+ signed message has the DSP0274 layout")
+{
+	Evidence e;
+	e.version = 0x12;
+	e.hash = 1u << 0; // SHA-256
+	Bytes t{'a', 'b', 'c'};
+	std::string ctx = "responder-challenge_auth signing";
+	Bytes m = signed_message(e, t, ctx);
+	REQUIRE(m.size() == 64 + 36 + 32);
+	CHECK(std::string(m.begin(), m.begin() + 16) == "dmtf-spdm-v1.2.*");
+	CHECK(std::string(m.begin() + 48, m.begin() + 64) == "dmtf-spdm-v1.2.*");
+	CHECK(m[64] == 0);
+	CHECK(m[67] == 0);
+	CHECK(std::string(m.begin() + 68, m.begin() + 100) == ctx);
+	// SHA-256("abc")
+	CHECK(hex(Bytes(m.begin() + 100, m.end())) ==
+	      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	e.version = 0x11;
+	CHECK(signed_message(e, t, "") == t);
+}
+
+TEST_CASE("verify_signature refuses garbage keys and wrong lengths")
+{
+	CHECK_FALSE(verify_signature(Bytes{1, 2, 3}, 1u << 4, 1u << 0, Bytes{1}, Bytes(64)).empty());
+}
+
+TEST_CASE("verify_evidence fails cleanly on an empty bundle")
+{
+	Evidence e;
+	auto r = verify_evidence(e, nullptr);
+	CHECK_FALSE(r.ok());
+	REQUIRE_FALSE(r.checks.empty());
+	CHECK(r.checks[0].name == "chain");
+}
+
+TEST_CASE("policy JSON shape and names")
+{
+	Policy p;
+	p.bdf = "0000:01:00.0";
+	p.serial = 0x1122334455667788ULL;
+	p.cert_digest = Bytes{0xab, 0xcd};
+	p.meas.push_back({1, Bytes{0x01}, false});
+	p.meas.push_back({3, Bytes{}, true});
+	p.action = SPDM_TSM_ACTION_UNBIND;
+	p.revalidate_mode = SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
+	JsonWriter w;
+	to_json(w, p);
+	CHECK(w.str() == R"({"bdf":"0000:01:00.0","serial":"1122334455667788","slot":0,"cert_digest":"abcd",)"
+			 R"("measurements":[{"index":1,"digest":"01","volatile":false},)"
+			 R"({"index":3,"digest":null,"volatile":true}],"action":"unbind","revalidate":"announce"})");
+	CHECK(action_from_name("disable-bus-master") == SPDM_TSM_ACTION_DISABLE_BUS_MASTER);
+	CHECK_FALSE(action_from_name("reboot").has_value());
+	CHECK(std::string(event_name(SPDM_TSM_EVENT_REVALIDATION_FAILED)) == "revalidation-failed");
+	CHECK(std::string(reason_name(SPDM_TSM_REASON_CERT_DIGEST)) == "cert-digest");
+	CHECK(std::string(reason_name(999)) == "unknown");
+}

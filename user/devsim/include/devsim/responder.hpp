@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+// spdm-devsim: an SPDM 1.0-1.3 responder (DSP0274) with fault injection.
+//
+// Responder::handle() takes one SPDM request message (no transport header)
+// and returns one SPDM response (ERROR responses included).  It needs no
+// sockets: the kernel protocol core is unit-tested against it in-process.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace devsim {
+
+using Bytes = std::vector<uint8_t>;
+
+enum class Asym { EcdsaP256, EcdsaP384, EcdsaP521, Rsa2048, Rsa3072, Rsa4096 };
+enum class Hash { Sha256, Sha384, Sha512 };
+
+// Names used on the command line: ecdsa-p256 ... rsa-4096, sha256 ... sha512.
+std::string_view to_string(Asym);
+std::string_view to_string(Hash);
+std::optional<Asym> parse_asym(std::string_view);
+std::optional<Hash> parse_hash(std::string_view);
+// SPDM BaseAsymAlgo / BaseHashAlgo bit for the algorithm.
+uint32_t asym_bit(Asym);
+uint32_t hash_bit(Hash);
+size_t hash_size(Hash);
+size_t signature_size(Asym);
+
+// The default CMA Subject Alternative Name (otherName 2.23.147) of the leaf:
+// QEMU's emulated nvme (1b36:0010, class 010802, rev 02, subsystem 1af4:1100).
+inline constexpr std::string_view kDefaultCmaName =
+    "Vendor=1b36:Device=0010:CC=010802:REV=02:SSVID=1af4:SSID=1100";
+
+// One certificate slot: DER certificates from the root CA to the leaf, and
+// the leaf's private key (PEM, PKCS#8 or SEC1/PKCS#1 as mbedTLS writes it).
+struct Slot {
+    std::vector<Bytes> certs;   // certs.front() = root CA, certs.back() = leaf
+    std::string leaf_key_pem;
+    Bytes der_chain() const;    // concatenated DER certificates
+};
+
+struct Identity {
+    Asym asym = Asym::EcdsaP256;
+    Hash hash = Hash::Sha384;   // certificate signature hash, preferred SPDM hash
+    uint64_t seed = 0;
+    std::string cma_name{kDefaultCmaName};
+    std::vector<Slot> slots;    // slot i = SPDM slot i (at most 8)
+
+    // SPDM certificate-chain format for slot: Length(2) Reserved(2)
+    // RootHash(H) Certificates; H = the negotiated hash.  With overlong, the
+    // chain carries 64 extra bytes that its Length field does not count.
+    Bytes spdm_chain(unsigned slot, Hash h, bool overlong = false) const;
+};
+
+// Root CA -> intermediate CA -> leaf per slot, keys and certificates
+// deterministic for (asym, hash, slots, seed, cma_name).
+Identity make_identity(Asym, Hash, int slots, uint64_t seed,
+                       std::string_view cma_name = kDefaultCmaName);
+// Files: DIR/identity.txt, DIR/slotN/{root,inter,leaf}.{der,pem},
+// chain.der, chain.pem, leaf.key.pem, spdm-chain.bin (for identity.hash).
+void save_identity(const Identity &, const std::string &dir);
+Identity load_identity(const std::string &dir);
+// Builds a one-slot identity from a leaf key and certificates (PEM or DER
+// files, root first, leaf last; PEM files may hold several certificates).
+Identity import_identity(const std::string &key_file,
+                         const std::vector<std::string> &chain_files, Hash hash);
+
+struct Measurement {
+    uint8_t index = 1;      // 1..0xFE
+    uint8_t type = 0;       // DMTFSpecMeasurementValueType bits 6:0
+    bool raw = false;       // true: raw bit stream, false: digest (of data)
+    bool tcb = true;        // counted in the TCB measurement summary hash
+    Bytes data;
+};
+std::vector<Measurement> default_measurements();
+
+// Fault injection.  Counters: 0 = off, N > 0 = the next N responses,
+// -1 = every response until cleared.
+struct Faults {
+    int bad_signature = 0;   // corrupt the signature of signed responses
+    int truncate = 0;        // cut the response to half its length
+    int oversize = 0;        // pad the response with zeros to the transport cap
+    int garbage = 0;         // replace the response by random bytes
+    int wrong_version = 0;   // answer with another SPDMVersion byte
+    int no_answer = 0;       // no response at all (handle() returns {})
+    int busy = 0;            // ERROR Busy instead of processing the request
+    bool chain_overlong = false;  // serve chains longer than their Length
+    unsigned delay_ms = 0;   // transport waits this long before each reply
+    void clear() { *this = Faults{}; }
+    std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
+};
+
+struct Config {
+    std::vector<uint8_t> versions{0x10, 0x11, 0x12, 0x13};  // offered in VERSION
+    uint8_t ct_exponent = 16;
+    bool cert_cap = true, chal_cap = true, meas_cap = true, meas_sig = true;
+    uint32_t hash_algos = 0x7;           // BaseHashAlgo bits the device supports
+    // Largest complete transport object a reply may be (QEMU drops more than
+    // 0x1200 bytes); includes the 8-byte DOE header.
+    uint32_t transport_cap = 0x1200;
+    uint32_t transport_overhead = 8;     // DOE header
+    uint32_t max_chunk = 0;              // device max CERTIFICATE portion, 0 = fit
+    uint32_t data_transfer_size = 0;     // 0 = transport_cap - overhead
+    uint32_t max_spdm_msg_size = 0;      // 0 = data_transfer_size (no chunking)
+    std::vector<Measurement> measurements = default_measurements();
+    Faults faults;                       // initial faults
+    uint32_t dts() const {
+        return data_transfer_size ? data_transfer_size : transport_cap - transport_overhead;
+    }
+    uint32_t max_msg() const { return max_spdm_msg_size ? max_spdm_msg_size : dts(); }
+};
+
+// SPDM codes
+namespace code {
+inline constexpr uint8_t DIGESTS = 0x01, CERTIFICATE = 0x02, CHALLENGE_AUTH = 0x03,
+    VERSION = 0x04, MEASUREMENTS = 0x60, CAPABILITIES = 0x61, ALGORITHMS = 0x63,
+    ERROR = 0x7F, GET_DIGESTS = 0x81, GET_CERTIFICATE = 0x82, CHALLENGE = 0x83,
+    GET_VERSION = 0x84, GET_MEASUREMENTS = 0xE0, GET_CAPABILITIES = 0xE1,
+    NEGOTIATE_ALGORITHMS = 0xE3;
+}
+namespace err {
+inline constexpr uint8_t InvalidRequest = 0x01, Busy = 0x03, UnexpectedRequest = 0x04,
+    Unspecified = 0x05, UnsupportedRequest = 0x07, ResponseTooLarge = 0x0F,
+    VersionMismatch = 0x41;
+}
+std::string_view code_name(uint8_t code);
+
+class Responder {
+public:
+    Responder(Config, Identity);
+    ~Responder();
+    Responder(const Responder &) = delete;
+    Responder &operator=(const Responder &) = delete;
+
+    // One SPDM request in, one SPDM response out; empty for no-answer.
+    std::vector<uint8_t> handle(std::span<const uint8_t> request);
+    void reset();                        // drop negotiated state and transcripts
+    Faults &faults();
+    // Applies one --fault SPEC (see spdm-devsim --help); throws
+    // std::invalid_argument with a message on a bad spec.
+    void apply_fault(std::string_view spec);
+    void swap_identity(Identity);        // device replacement (also resets)
+    void set_measurement(uint8_t index, Bytes data);
+
+    const Identity &identity() const;
+    const Config &config() const;
+    uint8_t negotiated_version() const;  // 0 before GET_CAPABILITIES
+    std::string status_json() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace devsim

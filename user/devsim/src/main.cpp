@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+// spdm-devsim: command line.
+#include <devsim/responder.hpp>
+#include <devsim/transport.hpp>
+
+#include "crypto.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <unistd.h>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace devsim;
+
+namespace {
+
+const char *kMainHelp = R"(usage: spdm-devsim COMMAND [OPTIONS]
+
+An SPDM 1.0-1.3 responder (DMTF DSP0274, PCIe CMA) for QEMU's spdm-socket
+(nvme/cxl DOE), with fault injection.
+
+commands:
+  serve     answer SPDM requests on 127.0.0.1 (QEMU spdm-socket protocol)
+  keygen    create an identity directory (root CA -> intermediate -> leaf per slot)
+  import    create an identity directory from an existing key and chain
+  ctl       talk to a running server's control socket
+
+'spdm-devsim COMMAND --help' documents each command's flags.
+)";
+
+const char *kServeHelp = R"(usage: spdm-devsim serve [OPTIONS]
+
+Listens on 127.0.0.1 only, one spdm-socket connection at a time (QEMU connects
+once; after SHUTDOWN or EOF the next connection is accepted and SPDM state is
+reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
+0x0001, type 1); NONE (0): bare SPDM.  SIGTERM/SIGINT exit 0.
+
+  --port P            TCP port (default 2323); 0 picks a free port
+  --port-file F       write the port and a newline to F once listening
+  --identity DIR      load the identity from DIR (see keygen/import)
+  --asym A            ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096
+                      (generated identity; default ecdsa-p384)
+  --hash H            sha256|sha384|sha512: certificate hash and preferred
+                      SPDM base hash (default sha384)
+  --slots N           certificate slots 1..8 (default 1)
+  --seed S            identity seed, keys are deterministic (default 1)
+  --cache DIR         keep generated identities in DIR and reuse them
+                      (RSA-4096 key generation takes ~20 s)
+  --cma-name STR      leaf SAN otherName (OID 2.23.147) value (default
+                      Vendor=1b36:Device=0010:CC=010802:REV=02:SSVID=1af4:SSID=1100)
+  --version LIST      SPDM versions offered, e.g. 1.0,1.1,1.2,1.3 (default all)
+  --hash-algos LIST   base hashes the device accepts (default sha256,sha384,sha512)
+  --max-chunk BYTES   largest CERTIFICATE portion (default: what fits the cap)
+  --transport-cap B   largest reply incl. the 8-byte DOE header (default 4608 =
+                      0x1200, QEMU drops larger replies); DataTransferSize and
+                      MaxSPDMmsgSize are cap - 8
+  --no-meas-sig       MEAS_CAP without signatures
+  --no-meas           no MEAS_CAP
+  --ctl SOCKET        unix control socket (see spdm-devsim ctl --help)
+  --fault SPEC        inject a fault from the start; repeatable (see below)
+  -v, --verbose       one line per message on stderr
+  --trace FILE        append one JSON object per exchange to FILE
+  -h, --help          this text
+
+fault SPEC (also 'spdm-devsim ctl SOCKET fault SPEC'); counters take =N for
+the next N responses, =always (or -1) until cleared, =0 to turn off:
+  bad-signature[=N]   corrupt signatures (default: always)
+  truncate[=N]        cut the response to half its length (default 1)
+  oversize[=N]        pad the response with zeros to cap-8 bytes (default 1)
+  garbage[=N]         random bytes instead of the response (default 1)
+  wrong-version[=N]   another SPDMVersion in the response (default 1)
+  no-answer[=N]       no SPDM response: an empty spdm-socket reply, which QEMU
+                      turns into a DOE error (default 1)
+  busy[=N]            ERROR Busy for the next N requests (default 1)
+  chain-overlong[=0]  serve chains 64 bytes longer than their Length field
+                      (sticky; =0 turns it off)
+  delay=MS            wait MS milliseconds before every reply (sticky; 0 = off)
+  measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
+                      digest measurements (default 1-3) report Hash(data) in
+                      the negotiated hash, raw ones (default 4) the bytes;
+                      a new IDX becomes a digest measurement
+  swap-identity[=SEED|DIR]  device replacement: new keys (seed+1 by default)
+                      or the identity in DIR; drops negotiated state
+  reset               drop negotiated state and transcripts
+  clear               remove all faults
+)";
+
+const char *kKeygenHelp = R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
+
+Writes D/identity.txt and D/slotN/{root,inter,leaf}.{der,pem}, chain.der,
+chain.pem, leaf.key.pem and spdm-chain.bin (SPDM chain format for --hash).
+  --dir D        output directory (created)
+  --asym A       ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096 (default ecdsa-p384)
+  --hash H       sha256|sha384|sha512 (default sha384)
+  --slots N      1..8 (default 1)
+  --seed S       deterministic seed (default 1)
+  --cma-name STR leaf SAN otherName 2.23.147 value
+)";
+
+const char *kImportHelp = R"(usage: spdm-devsim import --dir D --key K --chain C... [--hash H]
+
+Creates a one-slot identity directory from a leaf private key (PEM or DER) and
+certificates (PEM bundles or DER files, root first, leaf last).
+  --dir D        output directory
+  --key K        leaf private key
+  --chain C...   certificate files, one or more (until the next flag)
+  --hash H       sha256|sha384|sha512: preferred SPDM hash (default sha384)
+)";
+
+const char *kCtlHelp = R"(usage: spdm-devsim ctl SOCKET COMMAND
+
+Sends one line to a running server's control socket (--ctl) and prints the
+reply; exits 0 when the reply starts with "ok".  The protocol is one text
+line per request and per reply, usable with socat as well.
+  fault SPEC                 inject a fault (see spdm-devsim serve --help)
+  reset                      drop negotiated state
+  clear                      remove all faults
+  swap-identity [DIR|SEED]   device replacement
+  measurement IDX HEX        change measurement IDX
+  status                     "ok {json}": state, version, identity, faults
+)";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Minimal flag parser: --flag VALUE, --flag=VALUE, boolean flags.
+struct Args {
+    std::vector<std::string> v;
+    size_t i = 0;
+    bool done() const { return i >= v.size(); }
+    std::string next_flag(std::string &inline_val) {
+        std::string a = v[i++];
+        inline_val.clear();
+        if (a.starts_with("--"))
+            if (auto eq = a.find('='); eq != std::string::npos) {
+                inline_val = a.substr(eq + 1);
+                a = a.substr(0, eq);
+                pending_inline = true;
+                return a;
+            }
+        pending_inline = false;
+        return a;
+    }
+    std::string value(const std::string &flag, const std::string &inline_val) {
+        if (pending_inline)
+            return inline_val;
+        if (done())
+            throw UsageError(flag + " needs a value");
+        return v[i++];
+    }
+    bool pending_inline = false;
+};
+
+unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned long max) {
+    try {
+        size_t pos;
+        unsigned long v = std::stoul(s, &pos, 0);
+        if (pos == s.size() && v <= max && s[0] != '-')
+            return v;
+    } catch (...) {
+    }
+    throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
+}
+
+std::vector<std::string> split(const std::string &s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (;;) {
+        size_t c = s.find(',', start);
+        out.push_back(s.substr(start, c - start));
+        if (c == std::string::npos)
+            return out;
+        start = c + 1;
+    }
+}
+
+struct IdentityOpts {
+    Asym asym = Asym::EcdsaP384;
+    Hash hash = Hash::Sha384;
+    int slots = 1;
+    uint64_t seed = 1;
+    std::string cma_name{kDefaultCmaName};
+    std::string dir;
+
+    bool parse(Args &a, const std::string &flag, const std::string &iv) {
+        if (flag == "--asym") {
+            auto s = a.value(flag, iv);
+            auto x = parse_asym(s);
+            if (!x)
+                throw UsageError("--asym: unknown '" + s + "' (ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096)");
+            asym = *x;
+        } else if (flag == "--hash") {
+            auto s = a.value(flag, iv);
+            auto x = parse_hash(s);
+            if (!x)
+                throw UsageError("--hash: unknown '" + s + "' (sha256|sha384|sha512)");
+            hash = *x;
+        } else if (flag == "--slots") {
+            slots = int(parse_uint(flag, a.value(flag, iv), 8));
+            if (slots < 1)
+                throw UsageError("--slots: 1..8");
+        } else if (flag == "--seed") {
+            seed = parse_uint(flag, a.value(flag, iv), ~0ul);
+        } else if (flag == "--cma-name") {
+            cma_name = a.value(flag, iv);
+        } else if (flag == "--dir" || flag == "--identity") {
+            dir = a.value(flag, iv);
+        } else {
+            return false;
+        }
+        return true;
+    }
+};
+
+// A generated identity, taken from (or stored in) CACHE when given:
+// CACHE/<asym>-<hash>-s<slots>-seed<seed>[-<cma name digest>].
+Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
+    if (cache.empty())
+        return make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name);
+    std::string sub = cache + "/" + std::string(to_string(o.asym)) + "-" + std::string(to_string(o.hash)) + "-s" +
+                      std::to_string(o.slots) + "-seed" + std::to_string(o.seed);
+    if (o.cma_name != kDefaultCmaName)
+        sub += "-" + to_hex(digest(Hash::Sha256, Bytes(o.cma_name.begin(), o.cma_name.end()))).substr(0, 16);
+    if (std::filesystem::exists(sub + "/identity.txt")) {
+        try {
+            Identity id = load_identity(sub);
+            if (id.asym == o.asym && id.hash == o.hash && int(id.slots.size()) == o.slots && id.seed == o.seed)
+                return id;
+        } catch (const std::exception &e) {
+            std::cerr << "spdm-devsim: ignoring cached identity " << sub << ": " << e.what() << "\n";
+        }
+    }
+    Identity id = make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name);
+    // Save under a private name and rename: concurrent servers may race.
+    std::string tmp = sub + ".tmp." + std::to_string(getpid());
+    try {
+        std::filesystem::create_directories(cache);
+        save_identity(id, tmp);
+        std::error_code ec;
+        std::filesystem::rename(tmp, sub, ec);
+        if (ec)
+            std::filesystem::remove_all(tmp);
+    } catch (const std::exception &e) {
+        std::cerr << "spdm-devsim: cannot cache the identity in " << cache << ": " << e.what() << "\n";
+        std::error_code ec;
+        std::filesystem::remove_all(tmp, ec);
+    }
+    return id;
+}
+
+Server *volatile g_server;
+volatile sig_atomic_t g_stop_requested;
+extern "C" void on_signal(int) {
+    g_stop_requested = 1;
+    if (Server *s = g_server)
+        s->stop();
+}
+
+int cmd_serve(Args &a) {
+    // Handle SIGTERM/SIGINT from the start: a stop request that arrives
+    // while keys are generated ends the server as soon as it exists.
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    IdentityOpts ido;
+    Config cfg;
+    ServerOptions so;
+    std::vector<std::string> faults;
+    std::string cache;
+    while (!a.done()) {
+        std::string iv, f = a.next_flag(iv);
+        if (f == "-h" || f == "--help") {
+            std::cout << kServeHelp;
+            return 0;
+        } else if (ido.parse(a, f, iv)) {
+        } else if (f == "--port") {
+            so.port = uint16_t(parse_uint(f, a.value(f, iv), 65535));
+        } else if (f == "--port-file") {
+            so.port_file = a.value(f, iv);
+        } else if (f == "--version") {
+            cfg.versions.clear();
+            for (auto &v : split(a.value(f, iv))) {
+                if (v == "1.0") cfg.versions.push_back(0x10);
+                else if (v == "1.1") cfg.versions.push_back(0x11);
+                else if (v == "1.2") cfg.versions.push_back(0x12);
+                else if (v == "1.3") cfg.versions.push_back(0x13);
+                else throw UsageError("--version: unknown version '" + v + "' (1.0,1.1,1.2,1.3)");
+            }
+        } else if (f == "--hash-algos") {
+            cfg.hash_algos = 0;
+            for (auto &v : split(a.value(f, iv))) {
+                auto h = parse_hash(v);
+                if (!h)
+                    throw UsageError("--hash-algos: unknown '" + v + "'");
+                cfg.hash_algos |= hash_bit(*h);
+            }
+        } else if (f == "--max-chunk") {
+            cfg.max_chunk = uint32_t(parse_uint(f, a.value(f, iv), 65535));
+        } else if (f == "--transport-cap") {
+            cfg.transport_cap = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
+            if (cfg.transport_cap < 64)
+                throw UsageError("--transport-cap: at least 64");
+        } else if (f == "--no-meas-sig") {
+            cfg.meas_sig = false;
+        } else if (f == "--no-meas") {
+            cfg.meas_cap = false;
+        } else if (f == "--ctl") {
+            so.ctl_path = a.value(f, iv);
+        } else if (f == "--fault") {
+            faults.push_back(a.value(f, iv));
+        } else if (f == "-v" || f == "--verbose") {
+            so.verbose = true;
+        } else if (f == "--trace") {
+            so.trace_path = a.value(f, iv);
+        } else if (f == "--cache") {
+            cache = a.value(f, iv);
+        } else {
+            throw UsageError("serve: unknown flag '" + f + "'");
+        }
+    }
+    Identity id = !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache);
+    Responder r(cfg, id);
+    for (auto &f : faults) {
+        try {
+            r.apply_fault(f);
+        } catch (const std::invalid_argument &e) {
+            throw UsageError(std::string("--fault: ") + e.what());
+        }
+    }
+    Server s(r, so);
+    g_server = &s;
+    if (g_stop_requested)
+        s.stop();
+    std::string vers;
+    for (uint8_t v : cfg.versions)
+        vers += (vers.empty() ? "" : ",") + std::to_string(v >> 4) + "." + std::to_string(v & 0xF);
+    std::cerr << "spdm-devsim: listening on 127.0.0.1:" << s.port() << " versions " << vers << " "
+              << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size() << " seed "
+              << id.seed << " cap " << cfg.transport_cap << (so.ctl_path.empty() ? "" : " ctl " + so.ctl_path)
+              << " faults " << r.faults().describe() << std::endl;
+    s.run();
+    g_server = nullptr;
+    if (so.verbose)
+        std::cerr << "spdm-devsim: stopped" << std::endl;
+    return 0;
+}
+
+int cmd_keygen(Args &a) {
+    IdentityOpts ido;
+    while (!a.done()) {
+        std::string iv, f = a.next_flag(iv);
+        if (f == "-h" || f == "--help") {
+            std::cout << kKeygenHelp;
+            return 0;
+        } else if (f == "--identity" || !ido.parse(a, f, iv)) {
+            throw UsageError("keygen: unknown flag '" + f + "'");
+        }
+    }
+    if (ido.dir.empty())
+        throw UsageError("keygen: --dir is required");
+    Identity id = make_identity(ido.asym, ido.hash, ido.slots, ido.seed, ido.cma_name);
+    save_identity(id, ido.dir);
+    std::cout << ido.dir << ": " << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size()
+              << " seed " << id.seed << "\n";
+    return 0;
+}
+
+int cmd_import(Args &a) {
+    std::string dir, key;
+    std::vector<std::string> chain;
+    Hash hash = Hash::Sha384;
+    while (!a.done()) {
+        std::string iv, f = a.next_flag(iv);
+        if (f == "-h" || f == "--help") {
+            std::cout << kImportHelp;
+            return 0;
+        } else if (f == "--dir") {
+            dir = a.value(f, iv);
+        } else if (f == "--key") {
+            key = a.value(f, iv);
+        } else if (f == "--hash") {
+            auto s = a.value(f, iv);
+            auto h = parse_hash(s);
+            if (!h)
+                throw UsageError("--hash: unknown '" + s + "'");
+            hash = *h;
+        } else if (f == "--chain") {
+            chain.push_back(a.value(f, iv));
+            while (!a.done() && !a.v[a.i].starts_with("-"))
+                chain.push_back(a.v[a.i++]);
+        } else {
+            throw UsageError("import: unknown flag '" + f + "'");
+        }
+    }
+    if (dir.empty() || key.empty() || chain.empty())
+        throw UsageError("import: --dir, --key and --chain are required");
+    Identity id = import_identity(key, chain, hash);
+    save_identity(id, dir);
+    std::cout << dir << ": " << to_string(id.asym) << " " << id.slots[0].certs.size() << " certificates\n";
+    return 0;
+}
+
+int cmd_ctl(Args &a) {
+    std::vector<std::string> rest(a.v.begin() + long(a.i), a.v.end());
+    if (!rest.empty() && (rest[0] == "-h" || rest[0] == "--help")) {
+        std::cout << kCtlHelp;
+        return 0;
+    }
+    if (rest.size() < 2)
+        throw UsageError("ctl: usage: spdm-devsim ctl SOCKET COMMAND [ARGS]");
+    static const std::map<std::string, size_t> nargs = {
+        {"fault", 1}, {"reset", 0}, {"clear", 0}, {"swap-identity", 99}, {"measurement", 2}, {"status", 0}};
+    auto it = nargs.find(rest[1]);
+    if (it == nargs.end())
+        throw UsageError("ctl: unknown command '" + rest[1] + "' (fault|reset|clear|swap-identity|measurement|status)");
+    if (it->second != 99 && rest.size() - 2 != it->second)
+        throw UsageError("ctl " + rest[1] + ": expects " + std::to_string(it->second) + " argument(s)");
+    std::string line;
+    for (size_t k = 1; k < rest.size(); k++)
+        line += (k > 1 ? " " : "") + rest[k];
+    std::string reply = ctl_request(rest[0], line);
+    std::cout << reply << "\n";
+    return reply.starts_with("ok") ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    Args a;
+    a.v.assign(argv + 1, argv + argc);
+    try {
+        if (a.done()) {
+            std::cerr << kMainHelp;
+            return 2;
+        }
+        std::string cmd = a.v[a.i++];
+        if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+            std::cout << kMainHelp;
+            return 0;
+        }
+        if (cmd == "serve") return cmd_serve(a);
+        if (cmd == "keygen") return cmd_keygen(a);
+        if (cmd == "import") return cmd_import(a);
+        if (cmd == "ctl") return cmd_ctl(a);
+        throw UsageError("unknown command '" + cmd + "' (serve|keygen|import|ctl; see --help)");
+    } catch (const UsageError &e) {
+        std::cerr << "spdm-devsim: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception &e) {
+        std::cerr << "spdm-devsim: error: " << e.what() << "\n";
+        return 1;
+    }
+}

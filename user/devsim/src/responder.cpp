@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+// SPDM 1.0-1.3 responder (DMTF DSP0274): VCA, digests, certificates,
+// CHALLENGE_AUTH and MEASUREMENTS with transcripts as each version defines.
+//
+// Transcripts follow DSP0274 and libspdm:
+//   A  = GET_VERSION..ALGORITHMS (VCA);  B = GET_DIGESTS/DIGESTS,
+//   GET_CERTIFICATE/CERTIFICATE since the last CHALLENGE;  C = CHALLENGE ||
+//   CHALLENGE_AUTH without the signature.  M1 = A || B || C.
+//   L1 = (1.2+: A ||) every GET_MEASUREMENTS/MEASUREMENTS since the last
+//   signed one, the last without its signature.  Any other request resets L;
+//   GET_MEASUREMENTS resets B (the requester skipped CHALLENGE).
+//   1.0/1.1 sign M (i.e. Hash(M)); 1.2+ sign combined_spdm_prefix || Hash(M)
+//   where the prefix is "dmtf-spdm-v1.X.*" x 4, zero padding and the context.
+#include "crypto.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+namespace devsim {
+
+std::string_view code_name(uint8_t c) {
+    switch (c) {
+    case code::DIGESTS: return "DIGESTS";
+    case code::CERTIFICATE: return "CERTIFICATE";
+    case code::CHALLENGE_AUTH: return "CHALLENGE_AUTH";
+    case code::VERSION: return "VERSION";
+    case code::MEASUREMENTS: return "MEASUREMENTS";
+    case code::CAPABILITIES: return "CAPABILITIES";
+    case code::ALGORITHMS: return "ALGORITHMS";
+    case code::ERROR: return "ERROR";
+    case code::GET_DIGESTS: return "GET_DIGESTS";
+    case code::GET_CERTIFICATE: return "GET_CERTIFICATE";
+    case code::CHALLENGE: return "CHALLENGE";
+    case code::GET_VERSION: return "GET_VERSION";
+    case code::GET_MEASUREMENTS: return "GET_MEASUREMENTS";
+    case code::GET_CAPABILITIES: return "GET_CAPABILITIES";
+    case code::NEGOTIATE_ALGORITHMS: return "NEGOTIATE_ALGORITHMS";
+    case 0xE4: return "KEY_EXCHANGE";
+    case 0xFE: return "VENDOR_DEFINED_REQUEST";
+    case 0xFF: return "RESPOND_IF_READY";
+    default: return "UNKNOWN";
+    }
+}
+
+std::vector<Measurement> default_measurements() {
+    auto data = [](const char *s) { return Bytes(s, s + strlen(s)); };
+    return {
+        {1, 0x00, false, true, data("spdm-devsim immutable ROM v1")},
+        {2, 0x01, false, true, data("spdm-devsim firmware 1.0.0")},
+        {3, 0x02, false, false, data("spdm-devsim hardware config A")},
+        {4, 0x03, true, false, Bytes{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}},
+    };
+}
+
+std::string Faults::describe() const {
+    std::ostringstream o;
+    auto add = [&](const char *n, int v) {
+        if (v)
+            o << (o.tellp() ? "," : "") << n << "=" << v;
+    };
+    add("bad-signature", bad_signature);
+    add("truncate", truncate);
+    add("oversize", oversize);
+    add("garbage", garbage);
+    add("wrong-version", wrong_version);
+    add("no-answer", no_answer);
+    add("busy", busy);
+    add("chain-overlong", chain_overlong);
+    add("delay", int(delay_ms));
+    std::string s = o.str();
+    return s.empty() ? "none" : s;
+}
+
+namespace {
+
+void put16(Bytes &b, uint32_t v) { b.push_back(uint8_t(v)); b.push_back(uint8_t(v >> 8)); }
+void put24(Bytes &b, uint32_t v) { put16(b, v); b.push_back(uint8_t(v >> 16)); }
+void put32(Bytes &b, uint32_t v) { put16(b, v); put16(b, v >> 16); }
+uint32_t get16(std::span<const uint8_t> b, size_t o) { return b[o] | b[o + 1] << 8; }
+uint32_t get32(std::span<const uint8_t> b, size_t o) { return get16(b, o) | get16(b, o + 2) << 16; }
+void append(Bytes &to, std::span<const uint8_t> from) { to.insert(to.end(), from.begin(), from.end()); }
+
+bool take(int &ctr) {
+    if (ctr == 0)
+        return false;
+    if (ctr > 0)
+        ctr--;
+    return true;
+}
+
+std::optional<Hash> hash_from_bits(uint32_t bits, Hash preferred) {
+    if (bits & hash_bit(preferred))
+        return preferred;
+    for (Hash h : {Hash::Sha384, Hash::Sha512, Hash::Sha256})
+        if (bits & hash_bit(h))
+            return h;
+    return std::nullopt;
+}
+
+constexpr size_t kNonce = 32, kReqCtx = 8;
+
+}  // namespace
+
+struct Responder::Impl {
+    Config cfg;
+    Identity id;
+    Faults faults;
+    Drbg rng;
+    std::vector<std::unique_ptr<PkKey>> keys;
+
+    enum class State { Idle, AfterVersion, AfterCaps, Negotiated } state = State::Idle;
+    uint8_t version = 0;
+    uint32_t req_flags = 0, req_dts = 0, req_max = 0;
+    Hash hash = Hash::Sha256;
+    uint32_t asym_sel = 0, hash_sel = 0, meas_hash_sel = 0;
+    uint8_t meas_spec_sel = 0;
+    Bytes msg_a, msg_b, msg_m;
+    uint64_t requests = 0;
+
+    Impl(Config c, Identity i) : cfg(std::move(c)), id(std::move(i)), faults(cfg.faults) { load_keys(); }
+
+    void load_keys() {
+        if (id.slots.empty() || id.slots.size() > 8)
+            throw std::invalid_argument("identity needs 1..8 slots");
+        keys.clear();
+        for (auto &s : id.slots) {
+            auto k = std::make_unique<PkKey>();
+            parse_private_key(*k, s.leaf_key_pem, rng);
+            if (key_asym(k->get()) != id.asym)
+                throw std::invalid_argument("slot key type does not match the identity");
+            keys.push_back(std::move(k));
+        }
+    }
+
+    void reset() {
+        state = State::Idle;
+        version = 0;
+        req_flags = req_dts = req_max = 0;
+        asym_sel = hash_sel = meas_hash_sel = 0;
+        meas_spec_sel = 0;
+        msg_a.clear();
+        msg_b.clear();
+        msg_m.clear();
+    }
+
+    Bytes error(uint8_t code, uint8_t data = 0) const {
+        return Bytes{version ? version : uint8_t(0x10), code::ERROR, code, data};
+    }
+
+    size_t max_response() const {
+        size_t m = std::min<size_t>(cfg.transport_cap - cfg.transport_overhead, cfg.dts());
+        if (version >= 0x12 && req_dts)
+            m = std::min<size_t>(m, req_dts);
+        return m;
+    }
+
+    unsigned nslots() const { return unsigned(id.slots.size()); }
+    uint8_t slot_mask() const { return uint8_t((1u << nslots()) - 1); }
+    Bytes chain(unsigned slot) const { return id.spdm_chain(slot, hash, faults.chain_overlong); }
+
+    Bytes sign(unsigned slot, std::span<const uint8_t> transcript, std::string_view context) {
+        Bytes to_sign;
+        if (version >= 0x12) {
+            std::string prefix = "dmtf-spdm-v1." + std::to_string(version & 0xF) + ".*";
+            for (int i = 0; i < 4; i++)
+                append(to_sign, std::span(reinterpret_cast<const uint8_t *>(prefix.data()), prefix.size()));
+            to_sign.insert(to_sign.end(), 36 - context.size(), 0);
+            append(to_sign, std::span(reinterpret_cast<const uint8_t *>(context.data()), context.size()));
+            append(to_sign, digest(hash, transcript));
+        } else {
+            to_sign.assign(transcript.begin(), transcript.end());
+        }
+        Bytes sig = spdm_sign(*keys.at(slot), id.asym, hash, to_sign, rng);
+        if (take(faults.bad_signature))
+            sig[sig.size() / 2] ^= 0x01;
+        return sig;
+    }
+
+    Bytes meas_block(const Measurement &m) const {
+        Bytes value = m.raw ? m.data : digest(hash, m.data);
+        Bytes b{m.index, 0x01};
+        put16(b, uint32_t(3 + value.size()));
+        b.push_back(uint8_t((m.type & 0x7F) | (m.raw ? 0x80 : 0)));
+        put16(b, uint32_t(value.size()));
+        append(b, value);
+        return b;
+    }
+
+    Bytes summary_hash(uint8_t type) const {
+        Bytes all;
+        for (auto &m : cfg.measurements) {
+            if (type == 1 && !m.tcb)
+                continue;
+            // Whole measurement blocks, for every version (as libspdm does).
+            append(all, meas_block(m));
+        }
+        return digest(hash, all);
+    }
+
+    // --- request handlers -------------------------------------------------
+
+    Bytes get_version(std::span<const uint8_t> req) {
+        if (req[0] != 0x10)
+            return Bytes{0x10, code::ERROR, err::VersionMismatch, 0};
+        reset();
+        Bytes rsp{0x10, code::VERSION, 0, 0, 0, uint8_t(cfg.versions.size())};
+        for (uint8_t v : cfg.versions)
+            put16(rsp, uint32_t(v) << 8);
+        append(msg_a, req.first(4));
+        append(msg_a, rsp);
+        state = State::AfterVersion;
+        return rsp;
+    }
+
+    Bytes get_capabilities(std::span<const uint8_t> req) {
+        if (state != State::AfterVersion)
+            return error(err::UnexpectedRequest);
+        uint8_t v = req[0];
+        if (std::find(cfg.versions.begin(), cfg.versions.end(), v) == cfg.versions.end())
+            return error(err::VersionMismatch);
+        size_t len = v == 0x10 ? 4 : v == 0x11 ? 12 : 20;
+        if (req.size() < len)
+            return error(err::InvalidRequest);
+        if (v >= 0x11)
+            req_flags = get32(req, 8);
+        if (v >= 0x12) {
+            uint32_t dts = get32(req, 12), max = get32(req, 16);
+            // MinDataTransferSize is 42; without CHUNK_CAP (bit 17) the
+            // requester's MaxSPDMmsgSize must equal its DataTransferSize.
+            if (dts < 42 || max < dts || (!(req_flags & (1u << 17)) && max != dts))
+                return error(err::InvalidRequest);
+            req_dts = dts;
+            req_max = max;
+        }
+        uint32_t flags = 0;
+        if (cfg.cert_cap) flags |= 1u << 1;
+        if (cfg.chal_cap) flags |= 1u << 2;
+        if (cfg.meas_cap) flags |= (cfg.meas_sig ? 2u : 1u) << 3;
+        Bytes rsp{v, code::CAPABILITIES, 0, 0, 0, cfg.ct_exponent, 0, 0};
+        put32(rsp, flags);
+        if (v >= 0x12) {
+            put32(rsp, cfg.dts());
+            put32(rsp, cfg.max_msg());
+        }
+        version = v;
+        append(msg_a, req.first(len));
+        append(msg_a, rsp);
+        state = State::AfterCaps;
+        return rsp;
+    }
+
+    Bytes negotiate_algorithms(std::span<const uint8_t> req) {
+        if (state != State::AfterCaps)
+            return error(err::UnexpectedRequest);
+        if (req.size() < 32)
+            return error(err::InvalidRequest);
+        size_t length = get16(req, 4);
+        if (length < 32 || length > req.size() || length > 128)
+            return error(err::InvalidRequest);
+        size_t off = 32 + 4 * (size_t(req[28]) + req[29]);
+        std::vector<uint8_t> struct_types;
+        for (unsigned i = 0; i < req[2]; i++) {
+            if (off + 4 > length)
+                return error(err::InvalidRequest);
+            uint8_t type = req[off], cnt = req[off + 1];
+            // AlgCount: bits 7:4 FixedAlgCount (2), bits 3:0 ExtAlgCount
+            if ((cnt >> 4) != 2)
+                return error(err::InvalidRequest);
+            struct_types.push_back(type);
+            off += 2 + 2 + 4 * size_t(cnt & 0xF);
+        }
+        if (off != length)
+            return error(err::InvalidRequest);
+        uint32_t base_asym = get32(req, 8), base_hash = get32(req, 12);
+        uint32_t asym = base_asym & asym_bit(id.asym);
+        auto h = hash_from_bits(base_hash & cfg.hash_algos, id.hash);
+        bool need_asym = cfg.cert_cap || cfg.chal_cap || (cfg.meas_cap && cfg.meas_sig);
+        if (!h || (need_asym && !asym))
+            return error(err::InvalidRequest);
+        hash = *h;
+        hash_sel = hash_bit(hash);
+        asym_sel = asym;
+        if (cfg.meas_cap && (req[6] & 1)) {
+            meas_spec_sel = 1;
+            meas_hash_sel = hash_bit(hash) << 1;  // MeasurementHashAlgo: SHA-256 is bit 1
+        }
+        uint8_t other = version >= 0x12 ? uint8_t(req[7] & 0x02) : 0;
+        if (version == 0x10)
+            struct_types.clear();
+        Bytes rsp{version, code::ALGORITHMS, uint8_t(struct_types.size()), 0};
+        put16(rsp, uint32_t(36 + 4 * struct_types.size()));
+        rsp.push_back(meas_spec_sel);
+        rsp.push_back(other);
+        put32(rsp, meas_hash_sel);
+        put32(rsp, asym_sel);
+        put32(rsp, hash_sel);
+        rsp.insert(rsp.end(), 16, 0);  // reserved, MEL, ext counts, reserved
+        for (uint8_t t : struct_types)
+            append(rsp, Bytes{t, 0x20, 0, 0});
+        append(msg_a, req.first(length));
+        append(msg_a, rsp);
+        state = State::Negotiated;
+        return rsp;
+    }
+
+    Bytes get_digests(std::span<const uint8_t> req) {
+        if (!cfg.cert_cap)
+            return error(err::UnsupportedRequest, code::GET_DIGESTS);
+        Bytes rsp{version, code::DIGESTS, uint8_t(version >= 0x13 ? slot_mask() : 0), slot_mask()};
+        for (unsigned s = 0; s < nslots(); s++)
+            append(rsp, digest(hash, chain(s)));
+        if (rsp.size() > max_response())
+            return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+        append(msg_b, req.first(4));
+        append(msg_b, rsp);
+        return rsp;
+    }
+
+    Bytes get_certificate(std::span<const uint8_t> req) {
+        if (!cfg.cert_cap)
+            return error(err::UnsupportedRequest, code::GET_CERTIFICATE);
+        if (req.size() < 8)
+            return error(err::InvalidRequest);
+        unsigned slot = req[2] & 0xF;
+        if (slot >= nslots())
+            return error(err::InvalidRequest);
+        size_t offset = get16(req, 4), length = get16(req, 6);
+        Bytes c = chain(slot);
+        size_t portion, remainder;
+        if (version >= 0x13 && (req[3] & 1)) {  // SlotSizeRequested
+            portion = 0;
+            remainder = c.size();
+            offset = 0;
+        } else {
+            if (offset >= c.size())
+                return error(err::InvalidRequest);
+            size_t limit = max_response() - 8;
+            if (cfg.max_chunk)
+                limit = std::min<size_t>(limit, cfg.max_chunk);
+            portion = std::min({length, limit, c.size() - offset});
+            remainder = c.size() - offset - portion;
+        }
+        Bytes rsp{version, code::CERTIFICATE, uint8_t(slot), 0};
+        put16(rsp, uint32_t(portion));
+        put16(rsp, uint32_t(remainder));
+        rsp.insert(rsp.end(), c.begin() + offset, c.begin() + offset + portion);
+        append(msg_b, req.first(8));
+        append(msg_b, rsp);
+        return rsp;
+    }
+
+    Bytes challenge(std::span<const uint8_t> req) {
+        if (!cfg.chal_cap)
+            return error(err::UnsupportedRequest, code::CHALLENGE);
+        size_t len = 4 + kNonce + (version >= 0x13 ? kReqCtx : 0);
+        if (req.size() < len)
+            return error(err::InvalidRequest);
+        unsigned slot = req[2];
+        uint8_t mtype = req[3];
+        if (slot >= nslots())
+            return error(err::InvalidRequest);
+        if (mtype != 0 && mtype != 1 && mtype != 0xFF)
+            return error(err::InvalidRequest);
+        if (mtype != 0 && !cfg.meas_cap)
+            return error(err::InvalidRequest);
+        Bytes rsp{version, code::CHALLENGE_AUTH, uint8_t(slot), uint8_t(1u << slot)};
+        append(rsp, digest(hash, chain(slot)));
+        append(rsp, rng.bytes(kNonce));
+        if (mtype)
+            append(rsp, summary_hash(mtype));
+        put16(rsp, 0);  // OpaqueDataLength
+        if (version >= 0x13)
+            append(rsp, req.subspan(4 + kNonce, kReqCtx));
+        if (rsp.size() + signature_size(id.asym) > max_response())
+            return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+        Bytes m = msg_a;
+        append(m, msg_b);
+        append(m, req.first(len));
+        append(m, rsp);
+        append(rsp, sign(slot, m, "responder-challenge_auth signing"));
+        msg_b.clear();
+        return rsp;
+    }
+
+    Bytes get_measurements(std::span<const uint8_t> req) {
+        auto fail = [&](uint8_t code, uint8_t data = 0) { msg_m.clear(); return error(code, data); };
+        if (!cfg.meas_cap)
+            return fail(err::UnsupportedRequest, code::GET_MEASUREMENTS);
+        if (!meas_spec_sel)
+            return fail(err::UnexpectedRequest);
+        bool sig = req[2] & 1;
+        size_t len = 4;
+        if (sig)
+            len += kNonce + (version >= 0x11 ? 1 : 0);
+        if (version >= 0x13)
+            len += kReqCtx;
+        if (req.size() < len)
+            return fail(err::InvalidRequest);
+        if (sig && !cfg.meas_sig)
+            return fail(err::InvalidRequest);
+        unsigned slot = 0;
+        if (sig && version >= 0x11) {
+            slot = req[4 + kNonce] & 0xF;
+            if (slot >= nslots())
+                return fail(err::InvalidRequest);
+        }
+        msg_b.clear();  // the requester skipped CHALLENGE: M1/M2 start over
+        uint8_t idx = req[3];
+        Bytes record;
+        uint8_t nblocks = 0, param1 = 0;
+        if (idx == 0) {
+            param1 = uint8_t(cfg.measurements.size());
+        } else {
+            for (auto &m : cfg.measurements)
+                if (idx == 0xFF || m.index == idx) {
+                    append(record, meas_block(m));
+                    nblocks++;
+                }
+            if (!nblocks)
+                return fail(err::InvalidRequest);
+        }
+        Bytes rsp{version, code::MEASUREMENTS, param1, uint8_t(sig && version >= 0x11 ? slot : 0), nblocks};
+        put24(rsp, uint32_t(record.size()));
+        append(rsp, record);
+        append(rsp, rng.bytes(kNonce));
+        put16(rsp, 0);  // OpaqueDataLength
+        if (version >= 0x13)
+            append(rsp, req.subspan(len - kReqCtx, kReqCtx));
+        if (rsp.size() + (sig ? signature_size(id.asym) : 0) > max_response())
+            return fail(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+        append(msg_m, req.first(len));
+        append(msg_m, rsp);
+        if (sig) {
+            Bytes l = version >= 0x12 ? msg_a : Bytes{};
+            append(l, msg_m);
+            msg_m.clear();
+            append(rsp, sign(slot, l, "responder-measurements signing"));
+        }
+        return rsp;
+    }
+
+    Bytes dispatch(std::span<const uint8_t> req) {
+        if (req.size() < 4)
+            return error(err::InvalidRequest);
+        uint8_t c = req[1];
+        if (c != code::GET_MEASUREMENTS)
+            msg_m.clear();
+        if (c == code::GET_VERSION)
+            return get_version(req);
+        if (!(c & 0x80))
+            return error(err::InvalidRequest);
+        if (state == State::Idle)
+            return error(err::UnexpectedRequest);
+        switch (c) {
+        case code::GET_CAPABILITIES:
+            return get_capabilities(req);
+        case code::NEGOTIATE_ALGORITHMS:
+        case code::GET_DIGESTS:
+        case code::GET_CERTIFICATE:
+        case code::CHALLENGE:
+        case code::GET_MEASUREMENTS:
+            break;
+        default:
+            return error(err::UnsupportedRequest, c);
+        }
+        if (state == State::AfterVersion)
+            return error(err::UnexpectedRequest);
+        if (req[0] != version)
+            return error(err::VersionMismatch);
+        if (c == code::NEGOTIATE_ALGORITHMS)
+            return negotiate_algorithms(req);
+        if (state != State::Negotiated)
+            return error(err::UnexpectedRequest);
+        switch (c) {
+        case code::GET_DIGESTS: return get_digests(req);
+        case code::GET_CERTIFICATE: return get_certificate(req);
+        case code::CHALLENGE: return challenge(req);
+        default: return get_measurements(req);
+        }
+    }
+
+    Bytes handle(std::span<const uint8_t> req) {
+        requests++;
+        if (take(faults.busy)) {
+            uint8_t v = version ? version : 0x10;
+            return Bytes{v, code::ERROR, err::Busy, 0};
+        }
+        if (take(faults.no_answer))
+            return {};
+        Bytes rsp = dispatch(req);
+        if (take(faults.garbage)) {
+            rsp = rng.bytes(std::max<size_t>(rsp.size(), 4));
+            rsp[0] = 0xEE;  // never a valid SPDM version
+        }
+        if (take(faults.wrong_version))
+            rsp[0] = rsp[0] == 0x11 ? 0x12 : 0x11;
+        if (take(faults.truncate))
+            rsp.resize(std::max<size_t>(2, rsp.size() / 2));
+        if (take(faults.oversize)) {
+            size_t target = cfg.transport_cap - cfg.transport_overhead;
+            rsp.resize(std::max(target, rsp.size() + 16), 0);
+        }
+        return rsp;
+    }
+};
+
+Responder::Responder(Config c, Identity i) : impl_(std::make_unique<Impl>(std::move(c), std::move(i))) {}
+Responder::~Responder() = default;
+std::vector<uint8_t> Responder::handle(std::span<const uint8_t> request) { return impl_->handle(request); }
+void Responder::reset() { impl_->reset(); }
+Faults &Responder::faults() { return impl_->faults; }
+const Identity &Responder::identity() const { return impl_->id; }
+const Config &Responder::config() const { return impl_->cfg; }
+uint8_t Responder::negotiated_version() const { return impl_->version; }
+
+void Responder::swap_identity(Identity id) {
+    Identity old = std::move(impl_->id);
+    impl_->id = std::move(id);
+    try {
+        impl_->load_keys();
+    } catch (...) {
+        impl_->id = std::move(old);
+        impl_->load_keys();
+        throw;
+    }
+    impl_->reset();
+}
+
+void Responder::set_measurement(uint8_t index, Bytes data) {
+    if (index == 0 || index == 0xFF)
+        throw std::invalid_argument("measurement index must be 1..254");
+    for (auto &m : impl_->cfg.measurements)
+        if (m.index == index) {
+            m.data = std::move(data);
+            return;
+        }
+    impl_->cfg.measurements.push_back(Measurement{index, 0x01, false, false, std::move(data)});
+    std::sort(impl_->cfg.measurements.begin(), impl_->cfg.measurements.end(),
+              [](auto &a, auto &b) { return a.index < b.index; });
+}
+
+std::string Responder::status_json() const {
+    const Impl &i = *impl_;
+    static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
+    std::ostringstream o;
+    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"";
+    if (i.version)
+        o << (i.version >> 4) << "." << (i.version & 0xF);
+    o << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
+      << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
+      << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
+    bool first = true;
+    for (auto &m : i.cfg.measurements) {
+        o << (first ? "" : ",") << "\"" << int(m.index) << "\":\"" << to_hex(m.data) << "\"";
+        first = false;
+    }
+    o << "}}";
+    return o.str();
+}
+
+void Responder::apply_fault(std::string_view spec) {
+    std::string name(spec), arg;
+    bool has_arg = false;
+    if (auto eq = spec.find('='); eq != std::string_view::npos) {
+        name = std::string(spec.substr(0, eq));
+        arg = std::string(spec.substr(eq + 1));
+        has_arg = true;
+    }
+    auto bad = [&](const std::string &why) {
+        return std::invalid_argument("bad fault '" + std::string(spec) + "': " + why);
+    };
+    auto number = [&](long dflt) -> long {
+        if (!has_arg)
+            return dflt;
+        if (arg == "always")
+            return -1;
+        long v = 0;
+        auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+        if (ec != std::errc() || p != arg.data() + arg.size() || v < -1 || v > 1000000)
+            throw bad("expected a count (N, 0 = off, -1 or 'always' = sticky)");
+        return v;
+    };
+    Faults &f = impl_->faults;
+    if (name == "clear" || name == "none") f.clear();
+    else if (name == "bad-signature") f.bad_signature = int(number(-1));
+    else if (name == "truncate") f.truncate = int(number(1));
+    else if (name == "oversize") f.oversize = int(number(1));
+    else if (name == "garbage") f.garbage = int(number(1));
+    else if (name == "wrong-version") f.wrong_version = int(number(1));
+    else if (name == "no-answer") f.no_answer = int(number(1));
+    else if (name == "busy") f.busy = int(number(1));
+    else if (name == "chain-overlong") f.chain_overlong = number(1) != 0;
+    else if (name == "delay") {
+        long ms = number(-2);
+        if (ms < 0)
+            throw bad("expected delay=MS");
+        f.delay_ms = unsigned(ms);
+    } else if (name == "reset") {
+        reset();
+    } else if (name == "swap-identity") {
+        const Identity &cur = impl_->id;
+        if (!has_arg) {
+            swap_identity(make_identity(cur.asym, cur.hash, int(cur.slots.size()), cur.seed + 1, cur.cma_name));
+        } else if (std::filesystem::is_directory(arg)) {
+            swap_identity(load_identity(arg));
+        } else {
+            uint64_t seed = 0;
+            auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), seed);
+            if (ec != std::errc() || p != arg.data() + arg.size())
+                throw bad("expected swap-identity=SEED or swap-identity=DIR (an existing directory)");
+            swap_identity(make_identity(cur.asym, cur.hash, int(cur.slots.size()), seed, cur.cma_name));
+        }
+    } else if (name == "measurement") {
+        auto colon = arg.find(':');
+        if (colon == std::string::npos)
+            throw bad("expected measurement=IDX:HEX");
+        unsigned idx = 0;
+        auto [p, ec] = std::from_chars(arg.data(), arg.data() + colon, idx);
+        auto data = from_hex(std::string_view(arg).substr(colon + 1));
+        if (ec != std::errc() || p != arg.data() + colon || idx < 1 || idx > 254 || !data || data->empty())
+            throw bad("expected measurement=IDX:HEX with IDX 1..254 and an even number of hex digits");
+        set_measurement(uint8_t(idx), std::move(*data));
+    } else {
+        throw bad("unknown fault (see spdm-devsim serve --help)");
+    }
+}
+
+}  // namespace devsim

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+// spdm-socket server (QEMU backends/spdm-socket.c is the client) and the
+// control socket.  Single-threaded: a poll() loop owns the Responder.
+#include <devsim/transport.hpp>
+
+#include "crypto.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <iostream>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace devsim {
+
+Bytes doe_wrap(std::span<const uint8_t> payload, uint8_t type) {
+    size_t dwords = 2 + (payload.size() + 3) / 4;
+    Bytes out{uint8_t(doe::VENDOR_PCISIG), uint8_t(doe::VENDOR_PCISIG >> 8), type, 0,
+              uint8_t(dwords), uint8_t(dwords >> 8), uint8_t(dwords >> 16), 0};
+    out.insert(out.end(), payload.begin(), payload.end());
+    out.resize(dwords * 4, 0);
+    return out;
+}
+
+std::optional<DoeObject> doe_unwrap(std::span<const uint8_t> o) {
+    if (o.size() < 8 || o.size() % 4)
+        return std::nullopt;
+    uint32_t dwords = (o[4] | o[5] << 8 | o[6] << 16 | uint32_t(o[7]) << 24) & 0x3FFFF;
+    if (dwords == 0)
+        dwords = 0x40000;  // PCIe: 0 means 2^18 dwords
+    if (size_t(dwords) * 4 != o.size())
+        return std::nullopt;
+    return DoeObject{uint16_t(o[0] | o[1] << 8), o[2], Bytes(o.begin() + 8, o.end())};
+}
+
+Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t> payload) {
+    Bytes out;
+    for (uint32_t v : {command, transport, uint32_t(payload.size())})
+        for (int i = 3; i >= 0; i--)
+            out.push_back(uint8_t(v >> (8 * i)));
+    out.insert(out.end(), payload.begin(), payload.end());
+    return out;
+}
+
+namespace {
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() { reset(); }
+    Fd(Fd &&o) noexcept : fd_(o.release()) {}
+    Fd &operator=(Fd &&o) noexcept { if (this != &o) { reset(); fd_ = o.release(); } return *this; }
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    int release() { int f = fd_; fd_ = -1; return f; }
+    void reset() { if (fd_ >= 0) ::close(fd_); fd_ = -1; }
+private:
+    int fd_ = -1;
+};
+
+[[noreturn]] void sys_fail(const std::string &what) {
+    throw std::runtime_error(what + ": " + strerror(errno));
+}
+
+bool read_full(int fd, uint8_t *p, size_t n) {
+    while (n) {
+        ssize_t r = ::recv(fd, p, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= size_t(r);
+    }
+    return true;
+}
+
+bool write_full(int fd, const Bytes &b) {
+    size_t off = 0;
+    while (off < b.size()) {
+        ssize_t r = ::send(fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        off += size_t(r);
+    }
+    return true;
+}
+
+std::string hex8(uint8_t v) {
+    char b[8];
+    snprintf(b, sizeof b, "0x%02x", v);
+    return b;
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Responder &rsp;
+    ServerOptions opt;
+    Fd listen_fd, conn_fd, ctl_fd, stop_fd;
+    std::vector<Fd> ctl_clients;
+    std::vector<std::string> ctl_bufs;
+    std::ofstream trace;
+    uint64_t seq = 0;
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+
+    Impl(Responder &r, ServerOptions o) : rsp(r), opt(std::move(o)) {
+        if (!opt.log)
+            opt.log = &std::cerr;
+    }
+    ~Impl() {
+        if (ctl_fd)
+            ::unlink(opt.ctl_path.c_str());
+    }
+
+    std::ostream &log() { return *opt.log; }
+
+    void record(uint32_t cmd, std::span<const uint8_t> req, std::span<const uint8_t> out, bool answered) {
+        seq++;
+        uint8_t qc = req.size() > 1 ? req[1] : 0, rc = out.size() > 1 ? out[1] : 0;
+        if (opt.verbose) {
+            log() << "devsim: " << (req.size() > 1 ? code_name(qc) : "SHORT") << "(" << hex8(qc) << ") " << req.size()
+                  << "B -> ";
+            if (!answered)
+                log() << "no answer";
+            else
+                log() << code_name(rc) << "(" << hex8(rc) << ") " << out.size() << "B";
+            if (answered && rc == code::ERROR && out.size() >= 4)
+                log() << " error=" << hex8(out[2]) << " data=" << hex8(out[3]);
+            log() << "\n";
+            log().flush();
+        }
+        if (trace.is_open()) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+            trace << "{\"seq\":" << seq << ",\"t_us\":" << us << ",\"cmd\":" << cmd << ",\"req_code\":\"" << hex8(qc)
+                  << "\",\"req_name\":\"" << code_name(qc) << "\",\"req_len\":" << req.size() << ",\"answered\":"
+                  << (answered ? "true" : "false") << ",\"rsp_code\":\"" << hex8(rc) << "\",\"rsp_name\":\""
+                  << (answered ? code_name(rc) : "") << "\",\"rsp_len\":" << out.size();
+            if (answered && rc == code::ERROR && out.size() >= 4)
+                trace << ",\"error\":\"" << hex8(out[2]) << "\"";
+            trace << ",\"version\":\"" << hex8(rsp.negotiated_version()) << "\",\"faults\":\""
+                  << rsp.faults().describe() << "\",\"req\":\"" << to_hex(req) << "\",\"rsp\":\"" << to_hex(out)
+                  << "\"}\n";
+            trace.flush();
+        }
+    }
+
+    // Returns false when the connection is finished.
+    bool serve_frame() {
+        uint8_t hdr[12];
+        if (!read_full(conn_fd.get(), hdr, sizeof hdr))
+            return false;
+        auto be = [&](int o) { return uint32_t(hdr[o]) << 24 | hdr[o + 1] << 16 | hdr[o + 2] << 8 | hdr[o + 3]; };
+        uint32_t cmd = be(0), transport = be(4), len = be(8);
+        if (len > (1u << 20)) {
+            log() << "devsim: frame of " << len << " bytes, closing the connection\n";
+            return false;
+        }
+        Bytes payload(len);
+        if (len && !read_full(conn_fd.get(), payload.data(), len))
+            return false;
+        switch (cmd) {
+        case sock::CMD_TEST: {
+            const uint8_t *h = reinterpret_cast<const uint8_t *>(sock::kServerHello);
+            return write_full(conn_fd.get(), socket_frame(sock::CMD_TEST, transport,
+                                                          std::span(h, sizeof sock::kServerHello)));
+        }
+        case sock::CMD_SHUTDOWN:
+            write_full(conn_fd.get(), socket_frame(sock::CMD_SHUTDOWN, transport, {}));
+            return false;
+        case sock::CMD_NORMAL:
+            break;
+        default:
+            return write_full(conn_fd.get(), socket_frame(sock::CMD_UNKNOWN, transport, {}));
+        }
+        Bytes spdm;
+        if (transport == sock::TRANSPORT_PCI_DOE) {
+            auto obj = doe_unwrap(payload);
+            if (!obj || obj->vendor != doe::VENDOR_PCISIG || obj->type != doe::TYPE_CMA) {
+                if (opt.verbose)
+                    log() << "devsim: not a CMA DOE object (" << payload.size() << " bytes), empty reply\n";
+                return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+            }
+            spdm = std::move(obj->payload);
+        } else if (transport == sock::TRANSPORT_NONE) {
+            spdm = std::move(payload);
+        } else {
+            if (opt.verbose)
+                log() << "devsim: transport " << transport << " not supported, empty reply\n";
+            return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+        }
+        Bytes out = rsp.handle(spdm);
+        bool answered = !out.empty();
+        record(cmd, spdm, out, answered);
+        if (unsigned ms = rsp.faults().delay_ms)
+            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        Bytes obj = answered ? (transport == sock::TRANSPORT_PCI_DOE ? doe_wrap(out) : out) : Bytes{};
+        return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, obj));
+    }
+
+    void accept_conn() {
+        int fd = ::accept4(listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        conn_fd = Fd(fd);
+        if (opt.verbose)
+            log() << "devsim: connection accepted\n";
+    }
+
+    void accept_ctl() {
+        int fd = ::accept4(ctl_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        ctl_clients.emplace_back(fd);
+        ctl_bufs.emplace_back();
+    }
+};
+
+Server::Server(Responder &r, ServerOptions opt) : impl_(std::make_unique<Impl>(r, std::move(opt))) {
+    {
+        Impl &i = *impl_;
+        i.stop_fd = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!i.stop_fd)
+            sys_fail("eventfd");
+        i.listen_fd = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!i.listen_fd)
+            sys_fail("socket");
+        int one = 1;
+        setsockopt(i.listen_fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(i.opt.port);
+        if (::bind(i.listen_fd.get(), reinterpret_cast<sockaddr *>(&a), sizeof a) < 0)
+            sys_fail("bind 127.0.0.1:" + std::to_string(i.opt.port));
+        if (::listen(i.listen_fd.get(), 4) < 0)
+            sys_fail("listen");
+        socklen_t al = sizeof a;
+        getsockname(i.listen_fd.get(), reinterpret_cast<sockaddr *>(&a), &al);
+        port_ = ntohs(a.sin_port);
+        if (!i.opt.ctl_path.empty()) {
+            sockaddr_un u{};
+            u.sun_family = AF_UNIX;
+            if (i.opt.ctl_path.size() >= sizeof u.sun_path)
+                throw std::runtime_error("control socket path too long: " + i.opt.ctl_path);
+            strcpy(u.sun_path, i.opt.ctl_path.c_str());
+            ::unlink(u.sun_path);
+            Fd c(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+            if (!c || ::bind(c.get(), reinterpret_cast<sockaddr *>(&u), sizeof u) < 0 || ::listen(c.get(), 4) < 0)
+                sys_fail("control socket " + i.opt.ctl_path);
+            i.ctl_fd = std::move(c);
+        }
+        if (!i.opt.trace_path.empty()) {
+            i.trace.open(i.opt.trace_path, std::ios::app);
+            if (!i.trace)
+                throw std::runtime_error("cannot open trace file " + i.opt.trace_path);
+        }
+        if (!i.opt.port_file.empty()) {
+            std::string tmp = i.opt.port_file + ".tmp";
+            std::string s = std::to_string(port_) + "\n";
+            write_file(tmp, Bytes(s.begin(), s.end()));
+            if (::rename(tmp.c_str(), i.opt.port_file.c_str()) < 0)
+                sys_fail("rename " + tmp);
+        }
+    }
+}
+
+Server::~Server() = default;
+
+void Server::stop() {
+    uint64_t one = 1;
+    ssize_t r = ::write(impl_->stop_fd.get(), &one, sizeof one);
+    (void)r;
+}
+
+std::string Server::control(const std::string &line) {
+    Responder &r = impl_->rsp;
+    std::istringstream in(line);
+    std::string cmd, a, b;
+    in >> cmd >> a >> b;
+    try {
+        if (cmd == "fault" && !a.empty()) {
+            r.apply_fault(a);
+        } else if (cmd == "reset") {
+            r.reset();
+        } else if (cmd == "clear") {
+            r.faults().clear();
+        } else if (cmd == "swap-identity") {
+            r.apply_fault(a.empty() ? "swap-identity" : "swap-identity=" + a);
+        } else if (cmd == "measurement" && !a.empty() && !b.empty()) {
+            r.apply_fault("measurement=" + a + ":" + b);
+        } else if (cmd == "status") {
+            return "ok " + r.status_json();
+        } else {
+            return "error: unknown command '" + line +
+                   "' (fault SPEC | reset | clear | swap-identity [DIR|SEED] | measurement IDX HEX | status)";
+        }
+    } catch (const std::exception &e) {
+        return std::string("error: ") + e.what();
+    }
+    return "ok";
+}
+
+void Server::run() {
+    Impl &i = *impl_;
+    for (;;) {
+        std::vector<pollfd> p;
+        p.push_back({i.stop_fd.get(), POLLIN, 0});
+        p.push_back({i.conn_fd ? i.conn_fd.get() : i.listen_fd.get(), POLLIN, 0});
+        if (i.ctl_fd)
+            p.push_back({i.ctl_fd.get(), POLLIN, 0});
+        size_t first_client = p.size();
+        for (auto &c : i.ctl_clients)
+            p.push_back({c.get(), POLLIN, 0});
+        if (::poll(p.data(), p.size(), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            sys_fail("poll");
+        }
+        if (p[0].revents)
+            return;
+        if (p[1].revents) {
+            if (!i.conn_fd) {
+                i.accept_conn();
+            } else if (!i.serve_frame()) {
+                i.conn_fd.reset();
+                i.rsp.reset();
+                if (i.opt.verbose)
+                    i.log() << "devsim: connection closed, waiting for the next one\n";
+            }
+        }
+        if (i.ctl_fd && p[2].revents)
+            i.accept_ctl();
+        for (size_t k = first_client, c = 0; k < p.size(); k++, c++) {
+            if (!p[k].revents)
+                continue;
+            char buf[4096];
+            ssize_t n = ::read(i.ctl_clients[c].get(), buf, sizeof buf);
+            if (n <= 0) {
+                i.ctl_clients[c].reset();
+                continue;
+            }
+            i.ctl_bufs[c].append(buf, size_t(n));
+            size_t nl;
+            while ((nl = i.ctl_bufs[c].find('\n')) != std::string::npos) {
+                std::string line = i.ctl_bufs[c].substr(0, nl);
+                i.ctl_bufs[c].erase(0, nl + 1);
+                std::string reply = control(line) + "\n";
+                if (i.opt.verbose)
+                    i.log() << "devsim: ctl '" << line << "' -> " << reply;
+                write_full(i.ctl_clients[c].get(), Bytes(reply.begin(), reply.end()));
+            }
+        }
+        for (size_t c = 0; c < i.ctl_clients.size();) {
+            if (!i.ctl_clients[c]) {
+                i.ctl_clients.erase(i.ctl_clients.begin() + long(c));
+                i.ctl_bufs.erase(i.ctl_bufs.begin() + long(c));
+            } else {
+                c++;
+            }
+        }
+    }
+}
+
+std::string ctl_request(const std::string &path, const std::string &line) {
+    sockaddr_un u{};
+    u.sun_family = AF_UNIX;
+    if (path.size() >= sizeof u.sun_path)
+        throw std::runtime_error("control socket path too long: " + path);
+    strcpy(u.sun_path, path.c_str());
+    Fd c(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!c || ::connect(c.get(), reinterpret_cast<sockaddr *>(&u), sizeof u) < 0)
+        sys_fail("connect " + path);
+    std::string l = line + "\n";
+    if (!write_full(c.get(), Bytes(l.begin(), l.end())))
+        sys_fail("write " + path);
+    std::string reply;
+    char ch;
+    while (::read(c.get(), &ch, 1) == 1 && ch != '\n')
+        reply.push_back(ch);
+    return reply;
+}
+
+}  // namespace devsim

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+// Revalidation policies (policy-set/get/del) and device events
+// (dev-event-ntf on the "events" multicast group).
+#pragma once
+
+#include "spdmtsm/device.hpp"
+#include "spdmtsm/evidence.hpp"
+#include "spdmtsm/json.hpp"
+#include "spdmtsm/netlink.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spdmtsm {
+
+struct MeasRule {
+	std::uint8_t index = 0; // 1..254
+	Bytes digest;           // empty for a volatile index
+	bool is_volatile = false;
+};
+
+struct Policy {
+	std::string bdf;
+	std::optional<std::uint64_t> serial; // the kernel fills it from the device's DSN
+	std::uint8_t slot = 0;
+	Bytes cert_digest;                   // empty: not checked
+	bool cert_digest_current = false;    // request only: take the device's current digest
+	std::vector<MeasRule> meas;
+	std::uint32_t action = 0;            // enum spdm_tsm_action
+	std::uint32_t revalidate_mode = 0;   // enum spdm_tsm_revalidate_mode
+};
+
+Policy policy_set(GenlSocket &sock, const Policy &p); // returns what the kernel stored
+Policy policy_get(GenlSocket &sock, const std::string &bdf);
+std::vector<Policy> policy_list(GenlSocket &sock);
+void policy_del(GenlSocket &sock, const std::string &bdf);
+
+const char *action_name(std::uint32_t a);
+std::optional<std::uint32_t> action_from_name(const std::string &s);
+const char *event_name(std::uint32_t e);
+const char *reason_name(std::uint32_t r);
+
+void to_json(JsonWriter &w, const Policy &p);
+
+struct DevEvent {
+	DevInfo dev;
+	std::uint32_t event = 0;
+	std::uint32_t reason = 0;
+	std::uint64_t timestamp_ns = 0;
+};
+
+// A subscription to the "events" group.  Subscribe before triggering what
+// you want to observe: events are not queued for later subscribers.
+class EventStream {
+public:
+	EventStream(); // throws NetlinkError
+	// Wait up to timeout_ms (< 0: forever) and deliver what arrives to
+	// on_event until it returns false.  Returns false once on_event did.
+	bool poll(int timeout_ms, const std::function<bool(const DevEvent &)> &on_event);
+
+private:
+	GenlSocket sock_;
+};
+
+void to_json(JsonWriter &w, const DevEvent &e);
+
+} // namespace spdmtsm
