@@ -40,6 +40,7 @@ static void spdm_tsm_dev_release(struct kref *kref)
 {
 	struct spdm_tsm_dev *d = container_of(kref, struct spdm_tsm_dev, kref);
 
+	spdm_tsm_untrack(d);
 	spdm_session_free(d->session);
 	pci_dev_put(d->pdev);
 	mutex_destroy(&d->lock);
@@ -83,6 +84,8 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	spin_lock_init(&d->slock);
 	d->pdev = pci_dev_get(pdev);
 	d->sum.state = SPDM_TSM_STATE_NONE;
+	INIT_LIST_HEAD(&d->track);
+	INIT_WORK(&d->trigger_work, spdm_tsm_trigger_work);
 	list_add_tail(&d->node, &spdm_tsm_devs);
 	kref_get(&d->kref);	/* the list's reference and the caller's */
 	return d;
@@ -104,6 +107,8 @@ static void spdm_tsm_set_state(struct spdm_tsm_dev *d, enum spdm_tsm_state state
 static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
 {
 	lockdep_assert_held(&d->lock);
+	spdm_tsm_untrack(d);
+	d->cached_digest_len = 0;
 	spdm_session_free(d->session);
 	d->session = NULL;
 	d->generation++;
@@ -177,6 +182,9 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 
 	spdm_get_evidence(s, &ev);
 	d->session = s;
+	d->cached_digest_len = ev.hash_len;
+	memcpy(d->cached_digest, ev.digests[ev.slot], ev.hash_len);
+	spdm_tsm_track(d);
 	d->via_tsm = args->via_tsm;
 	d->generation++;
 	scoped_guard(spinlock, &d->slock) {

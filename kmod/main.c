@@ -29,10 +29,14 @@ static int __init spdm_tsm_init(void)
 	if (rc)
 		return rc;
 
+	rc = spdm_tsm_recovery_init();
+	if (rc)
+		goto err_dev;
+
 	spdm_tsm_faux = faux_device_create(KBUILD_MODNAME, NULL, NULL);
 	if (!spdm_tsm_faux) {
 		rc = -ENOMEM;
-		goto err_dev;
+		goto err_recovery;
 	}
 
 	spdm_tsm_tsm_dev = tsm_register(&spdm_tsm_faux->dev, &spdm_tsm_pci_ops);
@@ -55,6 +59,8 @@ err_tsm:
 	tsm_unregister(spdm_tsm_tsm_dev);
 err_faux:
 	faux_device_destroy(spdm_tsm_faux);
+err_recovery:
+	spdm_tsm_recovery_exit();
 err_dev:
 	spdm_tsm_dev_exit();
 	return rc;
@@ -62,6 +68,8 @@ err_dev:
 
 static void __exit spdm_tsm_exit(void)
 {
+	/* no new triggers, queued recovery drained (it may still notify) */
+	spdm_tsm_recovery_exit();
 	spdm_tsm_netlink_exit();
 	tsm_unregister(spdm_tsm_tsm_dev);
 	faux_device_destroy(spdm_tsm_faux);

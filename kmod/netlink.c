@@ -405,7 +405,7 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 	}
 
 	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
-		if (!d->session) {
+		if (!d->session || READ_ONCE(d->sum.state) != SPDM_TSM_STATE_AUTHENTICATED) {
 			NL_SET_ERR_MSG(cb->extack, "device is not authenticated: no evidence");
 			return -ENODATA;
 		}
@@ -746,6 +746,27 @@ static int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *in
 	return 0;
 }
 
+static int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+	int rc;
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d) {
+		NL_SET_ERR_MSG(info->extack, "device is not connected");
+		return -ENOTCONN;
+	}
+	rc = spdm_tsm_revalidate(d, SPDM_TSM_REASON_EXPLICIT, info->extack);
+	if (rc)
+		return rc;
+	return spdm_tsm_reply_dev(pdev, info);
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 static const char *const spdm_tsm_event_names[] = {
@@ -874,6 +895,13 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.maxattr = SPDM_TSM_A_POLICY_BDF,
 		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd = SPDM_TSM_CMD_REVALIDATE,
+		.doit = spdm_tsm_nl_revalidate_doit,
+		.policy = spdm_tsm_dev_get_nl_policy,
+		.maxattr = SPDM_TSM_A_DEV_BDF,
+		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 static const struct genl_multicast_group spdm_tsm_nl_mcgrps[] = {
@@ -888,7 +916,7 @@ static struct genl_family spdm_tsm_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.split_ops = spdm_tsm_nl_ops,
 	.n_split_ops = ARRAY_SIZE(spdm_tsm_nl_ops),
-	.resv_start_op = SPDM_TSM_CMD_DEV_EVENT_NTF + 1,
+	.resv_start_op = SPDM_TSM_CMD_REVALIDATE + 1,
 	.mcgrps = spdm_tsm_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(spdm_tsm_nl_mcgrps),
 };

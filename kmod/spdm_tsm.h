@@ -45,6 +45,13 @@ struct spdm_tsm_summary {
  *	fail with -EAGAIN
  * @via_tsm: connected through the PCI/TSM core (tsm/connect)
  * @removed: the function is being removed; refuse new operations
+ * @cached_digest: the slot's chain digest at connect (what revalidation
+ *	expects unless a policy says otherwise)
+ * @cached_digest_len: its length, 0 when not authenticated
+ * @track: entry in the list of authenticated devices the recovery
+ *	triggers look at (under spdm_tsm_track_lock; empty when not tracked)
+ * @trigger_work: recovery work queued by a trigger (reset, resume)
+ * @trigger_reason: enum spdm_tsm_reason of the last trigger
  */
 struct spdm_tsm_dev {
 	struct kref kref;
@@ -57,6 +64,11 @@ struct spdm_tsm_dev {
 	u64 generation;
 	bool via_tsm;
 	bool removed;
+	u8 cached_digest[SPDM_MAX_HASH];
+	u8 cached_digest_len;
+	struct list_head track;
+	struct work_struct trigger_work;
+	int trigger_reason;
 };
 
 struct spdm_tsm_connect_args {
@@ -108,6 +120,15 @@ struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf, u64 serial);
 int spdm_tsm_policy_for_each(unsigned long *pos,
 			     int (*fn)(const struct spdm_tsm_policy *p, void *arg), void *arg);
 void spdm_tsm_policy_exit(void);
+
+/* recovery.c */
+int spdm_tsm_recovery_init(void);
+void spdm_tsm_recovery_exit(void);
+void spdm_tsm_track(struct spdm_tsm_dev *d);
+void spdm_tsm_untrack(struct spdm_tsm_dev *d);
+void spdm_tsm_trigger_work(struct work_struct *work);
+int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
+			struct netlink_ext_ack *extack);
 
 /* netlink.c: announce an event on the "events" group and as a uevent */
 void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,

@@ -110,6 +110,19 @@ DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptio
 	return *out;
 }
 
+DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf)
+{
+	std::optional<DevInfo> out;
+	sock.request(
+		SPDM_TSM_CMD_REVALIDATE, false,
+		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
+		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
+		SPDM_TSM_A_DEV_MAX);
+	if (!out)
+		throw NetlinkError(EPROTO, "", -1, "revalidate returned no device");
+	return *out;
+}
+
 void dev_disconnect(GenlSocket &sock, const std::string &bdf)
 {
 	sock.request(

@@ -147,6 +147,35 @@ std::vector<Bytes> split_der_certs(const Bytes &chain)
 	return out;
 }
 
+std::vector<MeasBlock> parse_meas_blocks(const Bytes &b)
+{
+	std::vector<MeasBlock> out;
+	std::size_t pos = 0;
+	while (pos < b.size()) {
+		if (b.size() - pos < 4)
+			throw std::runtime_error("measurement block header truncated at offset " + std::to_string(pos));
+		std::size_t msize = b[pos + 2] | (b[pos + 3] << 8);
+		if (msize > b.size() - pos - 4)
+			throw std::runtime_error("measurement block at offset " + std::to_string(pos) +
+						 " runs past the end");
+		MeasBlock m;
+		m.index = b[pos];
+		m.spec = b[pos + 1];
+		const std::uint8_t *p = b.data() + pos + 4;
+		if (msize >= 3) {
+			std::size_t vsize = p[1] | (p[2] << 8);
+			if (vsize > msize - 3)
+				throw std::runtime_error("measurement value of index " + std::to_string(m.index) +
+							 " runs past its block");
+			m.type = p[0];
+			m.value.assign(p + 3, p + 3 + vsize);
+		}
+		out.push_back(std::move(m));
+		pos += 4 + msize;
+	}
+	return out;
+}
+
 std::string hex(const Bytes &b)
 {
 	static const char d[] = "0123456789abcdef";
@@ -285,6 +314,10 @@ void to_json(JsonWriter &w, const Evidence &e)
 	} else {
 		w.begin_object();
 		w.field("count", static_cast<unsigned>(e.meas_count));
+		w.key("values").begin_object();
+		for (const auto &m : parse_meas_blocks(e.meas_blocks))
+			w.field(std::to_string(m.index), hex(m.value));
+		w.end_object();
 		w.field("blocks", hex(e.meas_blocks));
 		w.field("nonce", hex(e.meas_nonce));
 		w.field("signature", hex(e.meas_signature));

@@ -98,6 +98,17 @@ std::vector<CommandSpec> make_commands()
 		 "Prints what the kernel stored.", {}, {json_opt}, {"DEV"}},
 		{"policy clear", "policy clear DEV", "delete the policy of a device",
 		 "Removes the policy; revalidation then checks only the signature.", {"DEV"}, {}},
+		{"revalidate", "revalidate DEV [-j]", "is this still the device you approved?",
+		 "Challenges the device again with a fresh kernel-chosen nonce and verifies\n"
+		 "the signature with the public key cached at connect (never a key the\n"
+		 "device offers now); first checks the slot's chain digest against the\n"
+		 "cached one or the policy's, and the policy's measurements after.  Without\n"
+		 "a reset it takes 2 DOE exchanges (GET_DIGESTS, CHALLENGE); after one the\n"
+		 "kernel renegotiates first.  Announces revalidated or revalidation-failed\n"
+		 "and applies the policy's action on failure.  Prints the exchange count\n"
+		 "and time.",
+		 {"DEV"},
+		 {json_opt}},
 		{"monitor", "monitor [-j] [--count N] [--timeout S]", "follow device events",
 		 "Prints one line (or, with -j, one JSON object per line) for each event\n"
 		 "on the spdm-tsm 'events' multicast group: connected, disconnected,\n"

@@ -125,6 +125,20 @@ void write_sysfs(const std::string &path, const std::string &value)
 		throw std::runtime_error("echo " + value + " > " + path + ": " + std::strerror(errno));
 }
 
+// The extended ack holds at most 79 bytes; the device's state keeps the
+// whole reason of a failed handshake.  Throw the better of the two.
+[[noreturn]] void rethrow_with_full_reason(GenlSocket &sock, const std::string &bdf, const NetlinkError &e)
+{
+	std::string full;
+	try {
+		full = dev_get(sock, bdf).last_error;
+	} catch (const NetlinkError &) {
+	}
+	if (full.size() > e.extack().size())
+		throw NetlinkError(e.error(), full, e.bad_attr_offset(), full + " (" + std::strerror(e.error()) + ")");
+	throw e;
+}
+
 void print_handshake(const DevInfo &d, double wall_ms)
 {
 	std::printf("%s: %s", d.bdf.c_str(), state_name(d.state));
@@ -175,16 +189,7 @@ int cmd_connect(const Parsed &p)
 		try {
 			d = dev_connect(sock, bdf, o);
 		} catch (const NetlinkError &e) {
-			// The extended ack holds 79 bytes; the device state has the whole reason.
-			std::string full;
-			try {
-				full = dev_get(sock, bdf).last_error;
-			} catch (const NetlinkError &) {
-			}
-			if (full.size() > e.extack().size())
-				throw NetlinkError(e.error(), full, e.bad_attr_offset(),
-						   full + " (" + std::strerror(e.error()) + ")");
-			throw;
+			rethrow_with_full_reason(sock, bdf, e);
 		}
 	}
 	double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -426,6 +431,27 @@ int cmd_policy_show(const Parsed &p)
 	} else {
 		for (const auto &x : list)
 			print_policy(x);
+	}
+	return 0;
+}
+
+int cmd_revalidate(const Parsed &p)
+{
+	std::string bdf = canonical_bdf(p.args.at(0));
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	DevInfo d;
+	try {
+		d = dev_revalidate(sock, bdf);
+	} catch (const NetlinkError &e) {
+		rethrow_with_full_reason(sock, bdf, e);
+	}
+	if (p.has("json")) {
+		JsonWriter w(true);
+		to_json(w, d);
+		std::cout << w.str() << "\n";
+	} else {
+		std::printf("%s: revalidated: %u DOE exchanges in %.1f ms\n", bdf.c_str(), d.exchanges.value_or(0),
+			    d.duration_us.value_or(0) / 1000.0);
 	}
 	return 0;
 }

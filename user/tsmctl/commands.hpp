@@ -16,5 +16,6 @@ int cmd_policy_set(const Parsed &p);
 int cmd_policy_show(const Parsed &p);
 int cmd_policy_clear(const Parsed &p);
 int cmd_monitor(const Parsed &p);
+int cmd_revalidate(const Parsed &p);
 
 } // namespace tsmctl

@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 		{"policy show", cmd_policy_show},
 		{"policy clear", cmd_policy_clear},
 		{"monitor", cmd_monitor},
+		{"revalidate", cmd_revalidate},
 	};
 	try {
 		return handlers.at(p.command)(p);

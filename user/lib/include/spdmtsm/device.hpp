@@ -51,6 +51,8 @@ DevInfo dev_get(GenlSocket &sock, const std::string &bdf);
 // Netlink connect (functions that are not a DSM); returns the device after it.
 DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptions &o);
 void dev_disconnect(GenlSocket &sock, const std::string &bdf);
+// Challenge again with a fresh kernel nonce, verify with the cached key.
+DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf);
 
 void to_json(JsonWriter &w, const DevInfo &d);
 

@@ -49,6 +49,16 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf);
 // malformed sequence.
 std::vector<Bytes> split_der_certs(const Bytes &chain);
 
+// One DMTF measurement block (DSP0274 "Measurement block format").
+struct MeasBlock {
+	std::uint8_t index = 0;
+	std::uint8_t spec = 0;
+	std::uint8_t type = 0; // DMTFSpecMeasurementValueType
+	Bytes value;
+};
+// Parse the blocks of a MEASUREMENTS response; throws std::runtime_error.
+std::vector<MeasBlock> parse_meas_blocks(const Bytes &blocks);
+
 std::string hex(const Bytes &b);
 Bytes unhex(const std::string &s); // throws std::invalid_argument
 std::string base64(const Bytes &b);

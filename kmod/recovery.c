@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Revalidation and the recovery triggers.
+ *
+ * revalidate: GET_DIGESTS + CHALLENGE with a fresh kernel nonce, verified
+ * with the public key cached at connect -- never a key the device offers
+ * now -- after checking the slot digest against the cached (or the policy's)
+ * digest, then the policy's measurements.  The SPDM core re-runs VERSION,
+ * CAPABILITIES and ALGORITHMS by itself when the device lost its state.
+ * Shaped as a future 'struct pci_tsm_ops::revalidate'.
+ *
+ * Triggers an out-of-tree module can reach on 7.x:
+ * - resets: a kretprobe on pci_restore_state(), which every reset path that
+ *   keeps the device usable runs afterwards: pci_reset_function() (sysfs
+ *   "reset", drivers' FLR), pci_reset_bus(), and AER/DPC recovery when the
+ *   driver's slot_reset restores state.  Its limit: a driver that resets a
+ *   function without restoring config space (a bare pcie_flr()) is not
+ *   seen; and a restore without a reset (runtime resume) is treated as a
+ *   reset, which costs one needless revalidation.
+ * - system resume: a PM notifier (PM_POST_SUSPEND/HIBERNATION/RESTORE);
+ *   restores seen between PM_*_PREPARE and PM_POST_* belong to it.
+ * - hot-remove: the PCI bus notifier in dev.c (session-lost, removal).
+ * - explicit: the netlink "revalidate" command.
+ * Each trigger announces session-lost, then, unless the module parameter
+ * auto_revalidate is off or the device's policy says announce-only,
+ * revalidates and announces revalidated or revalidation-failed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/suspend.h>
+#include <linux/workqueue.h>
+
+#include "spdm_tsm.h"
+
+static bool auto_revalidate = true;
+module_param(auto_revalidate, bool, 0644);
+MODULE_PARM_DESC(auto_revalidate,
+		 "Revalidate on reset and resume (default); off: only announce session-lost");
+
+static LIST_HEAD(spdm_tsm_tracked);
+static DEFINE_SPINLOCK(spdm_tsm_track_lock);
+static struct workqueue_struct *spdm_tsm_wq;
+static bool spdm_tsm_in_pm;
+static bool spdm_tsm_kretprobe_ok;
+
+/* An authenticated device becomes visible to the triggers. */
+void spdm_tsm_track(struct spdm_tsm_dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
+	if (list_empty(&d->track))
+		list_add_tail(&d->track, &spdm_tsm_tracked);
+	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
+}
+
+void spdm_tsm_untrack(struct spdm_tsm_dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
+	list_del_init(&d->track);
+	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
+}
+
+/*
+ * Queue recovery for @pdev if it is authenticated.  Any context: called
+ * from the kretprobe.  The queued work holds a reference; the registry's
+ * reference outlives tracking, so the put here never frees.
+ */
+static void spdm_tsm_trigger(struct pci_dev *pdev, enum spdm_tsm_reason reason)
+{
+	struct spdm_tsm_dev *d;
+	unsigned long flags;
+
+	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
+	list_for_each_entry(d, &spdm_tsm_tracked, track) {
+		if (d->pdev != pdev)
+			continue;
+		WRITE_ONCE(d->trigger_reason, reason);
+		kref_get(&d->kref);
+		if (!queue_work(spdm_tsm_wq, &d->trigger_work))
+			refcount_dec(&d->kref.refcount);	/* already queued */
+		break;
+	}
+	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
+}
+
+static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
+{
+	struct spdm_tsm_dev *d;
+	unsigned long flags;
+
+	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
+	list_for_each_entry(d, &spdm_tsm_tracked, track) {
+		WRITE_ONCE(d->trigger_reason, reason);
+		kref_get(&d->kref);
+		if (!queue_work(spdm_tsm_wq, &d->trigger_work))
+			refcount_dec(&d->kref.refcount);	/* already queued */
+	}
+	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
+}
+
+/* Compare the policy's measurements with the signed blocks just taken. */
+static int spdm_tsm_check_measurements(const struct spdm_tsm_policy *pol,
+				       const struct spdm_evidence *ev, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < pol->n_meas; i++) {
+		const struct spdm_tsm_meas_rule *r = &pol->meas[i];
+		const u8 *p = ev->meas_blocks.data;
+		size_t left = ev->meas_blocks.len;
+		bool found = false;
+
+		if (r->is_volatile)
+			continue;
+		/* DMTF block: index, spec, size(le16), then type, size(le16), value */
+		while (left >= 4) {
+			size_t msize = get_unaligned_le16(p + 2);
+			size_t vsize;
+
+			if (msize > left - 4)
+				break;
+			if (p[0] == r->index && msize >= 3) {
+				vsize = get_unaligned_le16(p + 5);
+				found = true;
+				if (vsize > msize - 3 || vsize != r->len ||
+				    memcmp(p + 7, r->digest, r->len)) {
+					snprintf(err, errlen,
+						 "MEASUREMENTS: index %u differs from the policy", r->index);
+					return -EKEYREJECTED;
+				}
+				break;
+			}
+			p += 4 + msize;
+			left -= 4 + msize;
+		}
+		if (!found) {
+			snprintf(err, errlen, "MEASUREMENTS: the device reports no index %u", r->index);
+			return -EKEYREJECTED;
+		}
+	}
+	return 0;
+}
+
+static bool spdm_tsm_policy_has_meas(const struct spdm_tsm_policy *pol)
+{
+	unsigned int i;
+
+	for (i = 0; pol && i < pol->n_meas; i++)
+		if (!pol->meas[i].is_volatile)
+			return true;
+	return false;
+}
+
+static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
+{
+	switch (action) {
+	case SPDM_TSM_ACTION_UNBIND:
+		pci_warn(pdev, "revalidation failed: unbinding the driver\n");
+		device_release_driver(&pdev->dev);
+		break;
+	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER:
+		pci_warn(pdev, "revalidation failed: disabling bus mastering\n");
+		pci_clear_master(pdev);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * spdm_tsm_revalidate() - is this still the device userspace approved?
+ * @d: the device (not locked)
+ * @trigger: what asked (reset, resume, explicit), reported with success
+ * @extack: the reason of a failure
+ *
+ * Announces revalidated or revalidation-failed (with the reason), and on
+ * failure applies the policy's action.
+ *
+ * Context: process context, may sleep; takes @d->lock.
+ * Return: 0 when the device proved it holds the cached key and matches the
+ * policy, else a negative errno.
+ */
+int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
+			struct netlink_ext_ack *extack)
+{
+	enum spdm_tsm_reason why = SPDM_TSM_REASON_NONE;
+	struct pci_dev *pdev = d->pdev;
+	char err[SPDM_ERRMSG_LEN] = "";
+	struct spdm_evidence ev;
+	u32 action = SPDM_TSM_ACTION_NOTIFY;
+	unsigned int n0;
+	ktime_t t0;
+	int rc;
+
+	struct spdm_tsm_policy *pol __free(kfree) =
+		spdm_tsm_policy_copy(pci_name(pdev), pci_get_dsn(pdev));
+
+	if (IS_ERR(pol))
+		return PTR_ERR(no_free_ptr(pol));
+	if (pol)
+		action = pol->action;
+
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (d->removed)
+			return -ENODEV;
+		if (!d->session) {
+			NL_SET_ERR_MSG(extack, "device is not connected");
+			return -ENOTCONN;
+		}
+		t0 = ktime_get();
+		n0 = spdm_exchange_count(d->session);
+		if (pol && pol->cert_digest_len &&
+		    (pol->cert_digest_len != d->cached_digest_len ||
+		     memcmp(pol->cert_digest, d->cached_digest, d->cached_digest_len))) {
+			rc = -EKEYREJECTED;
+			why = SPDM_TSM_REASON_CERT_DIGEST;
+			strscpy(err, "policy: expected chain digest is not the one authenticated at connect");
+		} else {
+			rc = spdm_revalidate(d->session, NULL);
+			spdm_get_evidence(d->session, &ev);
+			if (rc) {
+				strscpy(err, spdm_last_error(d->session));
+				if (rc == -ETIMEDOUT)
+					why = SPDM_TSM_REASON_TIMEOUT;
+				else if (rc != -EKEYREJECTED)
+					why = SPDM_TSM_REASON_DEVICE_ERROR;
+				else if (!(ev.slot_mask & BIT(ev.slot)) ||
+					 memcmp(ev.digests[ev.slot], d->cached_digest,
+						d->cached_digest_len))
+					why = SPDM_TSM_REASON_CERT_DIGEST;
+				else
+					why = SPDM_TSM_REASON_SIGNATURE;
+			} else if (spdm_tsm_policy_has_meas(pol)) {
+				rc = spdm_get_measurements(d->session, NULL);
+				spdm_get_evidence(d->session, &ev);
+				if (rc) {
+					strscpy(err, spdm_last_error(d->session));
+					why = rc == -EKEYREJECTED ? SPDM_TSM_REASON_SIGNATURE :
+						rc == -ETIMEDOUT ? SPDM_TSM_REASON_TIMEOUT :
+						SPDM_TSM_REASON_DEVICE_ERROR;
+				} else {
+					rc = spdm_tsm_check_measurements(pol, &ev, err, sizeof(err));
+					if (rc)
+						why = SPDM_TSM_REASON_MEASUREMENT;
+				}
+			}
+		}
+		d->generation++;
+		scoped_guard(spinlock, &d->slock) {
+			d->sum.exchanges = spdm_exchange_count(d->session) - n0;
+			d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
+			d->sum.mem_used = spdm_mem_used(d->session);
+			d->sum.generation = d->generation;
+			if (rc) {
+				d->sum.state = SPDM_TSM_STATE_FAILED;
+				strscpy(d->sum.last_error, err);
+			} else {
+				d->sum.state = SPDM_TSM_STATE_AUTHENTICATED;
+				d->sum.last_error[0] = '\0';
+			}
+		}
+	}
+
+	if (rc) {
+		char msg[NETLINK_MAX_FMTMSG_LEN];
+
+		strscpy(msg, err);
+		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
+		pci_info(pdev, "revalidation failed: %s (%d)\n", err, rc);
+		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
+		spdm_tsm_apply_action(pdev, action);
+		return rc;
+	}
+	pci_info(pdev, "revalidated (%s): %u DOE exchanges in %llu us\n",
+		 trigger == SPDM_TSM_REASON_EXPLICIT ? "explicit" :
+		 trigger == SPDM_TSM_REASON_RESUME ? "resume" : "reset",
+		 d->sum.exchanges, d->sum.duration_us);
+	spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATED, trigger);
+	return 0;
+}
+
+/* The work a trigger queued: announce the loss, then maybe revalidate. */
+void spdm_tsm_trigger_work(struct work_struct *work)
+{
+	struct spdm_tsm_dev *d = container_of(work, struct spdm_tsm_dev, trigger_work);
+	enum spdm_tsm_reason reason = READ_ONCE(d->trigger_reason);
+	struct pci_dev *pdev = d->pdev;
+	bool lost = false, have = false;
+	u32 mode = auto_revalidate ? SPDM_TSM_REVALIDATE_MODE_AUTO :
+				     SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
+
+	scoped_guard(mutex, &d->lock) {
+		have = d->session && !d->removed;
+		if (have) {
+			scoped_guard(spinlock, &d->slock) {
+				lost = d->sum.state == SPDM_TSM_STATE_AUTHENTICATED;
+				d->sum.state = SPDM_TSM_STATE_SESSION_LOST;
+			}
+		}
+	}
+	if (have) {
+		struct spdm_tsm_policy *pol __free(kfree) =
+			spdm_tsm_policy_copy(pci_name(pdev), pci_get_dsn(pdev));
+
+		if (!IS_ERR_OR_NULL(pol))
+			mode = pol->mode;
+		if (lost)
+			spdm_tsm_notify(pdev, SPDM_TSM_EVENT_SESSION_LOST, reason);
+		if (mode == SPDM_TSM_REVALIDATE_MODE_AUTO)
+			spdm_tsm_revalidate(d, reason, NULL);
+	}
+	spdm_tsm_dev_put(d);
+}
+
+static int spdm_tsm_restore_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(struct pci_dev **)ri->data = (struct pci_dev *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int spdm_tsm_restore_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct pci_dev *pdev = *(struct pci_dev **)ri->data;
+
+	/* restores during suspend/resume belong to the PM notifier */
+	if (pdev && !READ_ONCE(spdm_tsm_in_pm))
+		spdm_tsm_trigger(pdev, SPDM_TSM_REASON_RESET);
+	return 0;
+}
+
+static struct kretprobe spdm_tsm_restore_krp = {
+	.kp.symbol_name = "pci_restore_state",
+	.entry_handler = spdm_tsm_restore_entry,
+	.handler = spdm_tsm_restore_ret,
+	.data_size = sizeof(struct pci_dev *),
+	.maxactive = 32,
+};
+
+static int spdm_tsm_pm_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		WRITE_ONCE(spdm_tsm_in_pm, true);
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		WRITE_ONCE(spdm_tsm_in_pm, false);
+		spdm_tsm_trigger_all(SPDM_TSM_REASON_RESUME);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block spdm_tsm_pm_nb = {
+	.notifier_call = spdm_tsm_pm_notify,
+};
+
+int spdm_tsm_recovery_init(void)
+{
+	int rc;
+
+	spdm_tsm_wq = alloc_workqueue("spdm_tsm", WQ_UNBOUND, 0);
+	if (!spdm_tsm_wq)
+		return -ENOMEM;
+	rc = register_pm_notifier(&spdm_tsm_pm_nb);
+	if (rc)
+		goto err_wq;
+	rc = register_kretprobe(&spdm_tsm_restore_krp);
+	if (rc)
+		/* not fatal: explicit revalidation and resume still work */
+		pr_warn("cannot probe pci_restore_state (%d): resets are not detected\n", rc);
+	spdm_tsm_kretprobe_ok = !rc;
+	return 0;
+
+err_wq:
+	destroy_workqueue(spdm_tsm_wq);
+	return rc;
+}
+
+void spdm_tsm_recovery_exit(void)
+{
+	if (spdm_tsm_kretprobe_ok)
+		unregister_kretprobe(&spdm_tsm_restore_krp);
+	unregister_pm_notifier(&spdm_tsm_pm_nb);
+	destroy_workqueue(spdm_tsm_wq);	/* drains queued recovery */
+}

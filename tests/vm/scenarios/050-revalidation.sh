@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-args: --kmod nvme --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# Revalidation with the key cached at connect: explicit, after a function
+# reset (session-lost then revalidated, in that order), after resume, after
+# a device replacement (cert-digest mismatch + the policy's action), after a
+# measurement change (and with that index volatile), and under concurrency.
+. /tests/vm/lib.sh
+
+dev=$(first_cma_dev)
+sysdev=/sys/bus/pci/devices/$dev
+
+# events: start a monitor for N events, wait for it to subscribe
+monitor_start() {
+	tsmctl monitor -j --count "$1" --timeout 60 >/tmp/mon.json 2>/tmp/mon.err &
+	mon=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		grep -q following /tmp/mon.err 2>/dev/null && return 0
+		sleep 0.2
+	done
+}
+monitor_wait() { wait "$mon"; sed 's/^/# event: /' /tmp/mon.json; }
+event() { sed -n "${1}p" /tmp/mon.json | jq -r ".$2"; }
+
+check "load the nvme driver" modprobe nvme
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$sysdev/driver" ] && break; sleep 0.5; done
+check "nvme driver bound" test -e "$sysdev/driver"
+check "connect with measurements" tsmctl connect "$dev" --measurements
+
+# 1. explicit: 2 DOE exchanges when the device kept its state
+out=$(tsmctl revalidate "$dev")
+echo "# $out"
+check_match "explicit revalidation: 2 DOE exchanges" "revalidated: 2 DOE exchanges in [0-9.]+ ms" "$out"
+n1=$(tsmctl evidence "$dev" -j | jq -r .nonce)
+tsmctl revalidate "$dev" >/dev/null
+n2=$(tsmctl evidence "$dev" -j | jq -r .nonce)
+[ "$n1" != "$n2" ] && ok "each revalidation uses a fresh kernel nonce" || fail "nonce reused: $n1"
+check "the new evidence verifies offline" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
+
+# 2. reset -> session-lost, then revalidated
+check "policy: current chain digest" tsmctl policy set "$dev" --cert-digest current
+monitor_start 2
+echo 1 >"$sysdev/reset"
+monitor_wait
+check_eq "reset: first event session-lost" session-lost "$(event 1 event)"
+check_eq "reset: reason reset" reset "$(event 1 reason)"
+check_eq "reset: then revalidated" revalidated "$(event 2 event)"
+check_eq "authenticated after the reset" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+
+# 4. announce-only policy: a reset is announced, not revalidated
+check "policy: announce only" tsmctl policy set "$dev" --cert-digest current --announce-only
+monitor_start 1
+echo 1 >"$sysdev/reset"
+monitor_wait
+check_eq "announce-only: session-lost" session-lost "$(event 1 event)"
+sleep 1
+check_eq "announce-only: left in session-lost" session-lost "$(tsmctl show "$dev" -j | jq -r .state)"
+check "explicit revalidation recovers it" tsmctl revalidate "$dev"
+
+# 5. measurements: expected values from the evidence; a change fails, volatile passes
+ev=$(tsmctl evidence "$dev" -j)
+m1=$(echo "$ev" | jq -r '.measurements.values["1"]')
+m2=$(echo "$ev" | jq -r '.measurements.values["2"]')
+check_match "measurement 1 present" '^[0-9a-f]+$' "$m1"
+check "policy: measurements 1 and 2" tsmctl policy set "$dev" --cert-digest current --meas "1=$m1" --meas "2=$m2"
+check "revalidate with matching measurements" tsmctl revalidate "$dev"
+check "devsim: change measurement 2" devsim_ctl 0 measurement 2 deadbeef
+monitor_start 1
+out=$(tsmctl revalidate "$dev" 2>&1)
+check_eq "changed measurement: revalidation fails" 1 "$?"
+check_match "  and says which index" "index 2" "$out"
+monitor_wait
+check_eq "revalidation-failed event" revalidation-failed "$(event 1 event)"
+check_eq "  reason measurement" measurement "$(event 1 reason)"
+check "policy: index 2 volatile" tsmctl policy set "$dev" --cert-digest current --meas "1=$m1" --volatile 2
+check "volatile index ignored: revalidation succeeds" tsmctl revalidate "$dev"
+
+# 6. device replacement: swap identity, reset -> cert-digest mismatch, action applied
+check "policy: action disable-bus-master" tsmctl policy set "$dev" --cert-digest current --action disable-bus-master
+cmd=$(od -An -tu1 -j4 -N1 "$sysdev/config" | tr -d ' ')
+[ $((cmd & 4)) = 4 ] && ok "bus mastering on before" || fail "bus mastering off before ($cmd)"
+check "devsim: swap identity (device replaced)" devsim_ctl 0 swap-identity
+monitor_start 2
+echo 1 >"$sysdev/reset"
+monitor_wait
+check_eq "replacement: session-lost" session-lost "$(event 1 event)"
+check_eq "replacement: revalidation-failed" revalidation-failed "$(event 2 event)"
+check_eq "  reason cert-digest" cert-digest "$(event 2 reason)"
+check_eq "state failed" failed "$(tsmctl show "$dev" -j | jq -r .state)"
+check_match "last error names the digest" "digest" "$(tsmctl show "$dev" -j | jq -r .last_error)"
+cmd=$(od -An -tu1 -j4 -N1 "$sysdev/config" | tr -d ' ')
+[ $((cmd & 4)) = 0 ] && ok "action applied: bus mastering disabled" || fail "bus master still on ($cmd)"
+check_fails "no evidence while failed" tsmctl evidence "$dev"
+
+# 7. unbind action, on a fresh connect to the new identity
+check "reconnect to the new device" tsmctl connect "$dev"
+echo 1 >"$sysdev/remove" 2>/dev/null; echo 1 >/sys/bus/pci/rescan
+dev=$(first_cma_dev); sysdev=/sys/bus/pci/devices/$dev
+check "connect after remove/rescan" tsmctl connect "$dev"
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$sysdev/driver" ] && break; sleep 0.5; done
+check "nvme bound again" test -e "$sysdev/driver"
+check "policy: action unbind" tsmctl policy set "$dev" --cert-digest current --action unbind
+check "devsim: swap identity again" devsim_ctl 0 swap-identity
+check_fails "revalidation fails" tsmctl revalidate "$dev"
+sleep 1
+check_fails "action applied: driver unbound" test -e "$sysdev/driver"
+
+# 8. concurrency: two processes, 200 mixed operations, the kernel stays clean
+check "devsim: back to a good identity" devsim_ctl 0 swap-identity
+tsmctl policy clear "$dev" >/dev/null 2>&1
+tsmctl connect "$dev" >/dev/null
+worker() {
+	i=0
+	while [ $i -lt 100 ]; do
+		case $(( (i + $1) % 4 )) in
+		0) tsmctl revalidate "$dev" ;;
+		1) echo 1 >"$sysdev/reset" ;;
+		2) tsmctl disconnect "$dev" ;;
+		3) tsmctl connect "$dev" ;;
+		esac >/dev/null 2>&1
+		i=$((i + 1))
+	done
+}
+worker 0 & w1=$!
+worker 1 & w2=$!
+wait $w1 $w2
+ok "200 mixed operations from two processes finished"
+sleep 2
+check "connect afterwards" tsmctl connect "$dev"
+check "revalidate afterwards" tsmctl revalidate "$dev"
+# 9. resume (PM notifier), with pm_test so the VM does not really sleep;
+# last: virtio-serial (devsim_ctl) does not survive the simulated suspend
+monitor_start 2
+echo devices >/sys/power/pm_test
+echo freeze >/sys/power/state
+echo none >/sys/power/pm_test
+monitor_wait
+check_eq "resume: session-lost" session-lost "$(event 1 event)"
+check_eq "resume: reason resume" resume "$(event 1 reason)"
+check_eq "resume: revalidated" revalidated "$(event 2 event)"
+
+check "rmmod with a connected device" rmmod spdm_tsm
+done_testing
