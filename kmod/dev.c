@@ -250,6 +250,12 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 	struct spdm_tsm_dev *d;
 	bool had_session;
 
+	if (action == BUS_NOTIFY_ADD_DEVICE) {
+		/* hot-add or rescan: the DOE mailboxes exist by now */
+		if (spdm_tsm_has_cma(pdev))
+			spdm_tsm_notify(pdev, SPDM_TSM_EVENT_ADDED, SPDM_TSM_REASON_NONE);
+		return NOTIFY_OK;
+	}
 	if (action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
 	d = spdm_tsm_dev_find(pdev, false);

@@ -775,6 +775,7 @@ static const char *const spdm_tsm_event_names[] = {
 	[SPDM_TSM_EVENT_SESSION_LOST] = "session-lost",
 	[SPDM_TSM_EVENT_REVALIDATED] = "revalidated",
 	[SPDM_TSM_EVENT_REVALIDATION_FAILED] = "revalidation-failed",
+	[SPDM_TSM_EVENT_ADDED] = "added",
 };
 
 static const char *const spdm_tsm_reason_names[] = {

@@ -157,6 +157,7 @@ const char *event_name(std::uint32_t e)
 	case SPDM_TSM_EVENT_SESSION_LOST: return "session-lost";
 	case SPDM_TSM_EVENT_REVALIDATED: return "revalidated";
 	case SPDM_TSM_EVENT_REVALIDATION_FAILED: return "revalidation-failed";
+	case SPDM_TSM_EVENT_ADDED: return "added";
 	default: return "unknown";
 	}
 }

@@ -41,6 +41,8 @@ enum spdm_tsm_state {
  * @SPDM_TSM_EVENT_REVALIDATED: a fresh challenge verified with the cached key
  *	and the policy's digests matched
  * @SPDM_TSM_EVENT_REVALIDATION_FAILED: it did not (see reason)
+ * @SPDM_TSM_EVENT_ADDED: a function with a CMA mailbox appeared (hot-add,
+ *	rescan): an agent may connect it and check it against its policy
  */
 enum spdm_tsm_event {
 	SPDM_TSM_EVENT_CONNECTED = 1,
@@ -48,6 +50,7 @@ enum spdm_tsm_event {
 	SPDM_TSM_EVENT_SESSION_LOST,
 	SPDM_TSM_EVENT_REVALIDATED,
 	SPDM_TSM_EVENT_REVALIDATION_FAILED,
+	SPDM_TSM_EVENT_ADDED,
 };
 
 /* Why a session was lost, or why revalidation failed. */
