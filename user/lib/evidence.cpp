@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "spdmtsm/evidence.hpp"
+#include "spdmtsm/x509.hpp"
 
 #include <linux/spdm_tsm.h>
 #include <netlink/attr.h>
@@ -305,8 +306,16 @@ void to_json(JsonWriter &w, const Evidence &e)
 	w.field("transcript", hex(e.transcript));
 	w.field("leaf_spki", hex(e.leaf_spki));
 	w.key("certificates").begin_array();
-	for (const auto &c : split_der_certs(e.cert_chain))
-		w.value(base64(c));
+	for (const auto &c : split_der_certs(e.cert_chain)) {
+		w.begin_object();
+		try {
+			to_json(w, describe_cert(c));
+		} catch (const std::exception &ex) {
+			w.field("error", ex.what());
+		}
+		w.field("der", base64(c));
+		w.end_object();
+	}
 	w.end_array();
 	w.key("measurements");
 	if (e.meas_signature.empty()) {

@@ -7,6 +7,7 @@
 #include "spdmtsm/netlink.hpp"
 #include "spdmtsm/policy.hpp"
 #include "spdmtsm/verify.hpp"
+#include "spdmtsm/x509.hpp"
 
 #include <linux/spdm_tsm.h>
 
@@ -261,7 +262,20 @@ int cmd_evidence(const Parsed &p)
 		    hash_name(e.hash), e.slot);
 	for (const auto &[slot, d] : e.slot_digests)
 		std::printf("digest[%u]:   %s\n", slot, hex(d).c_str());
-	std::printf("chain:       %zu certificates, %zu bytes\n", certs.size(), e.cert_chain.size());
+	std::printf("chain:       %zu certificates, %zu bytes (root first)\n", certs.size(), e.cert_chain.size());
+	for (std::size_t i = 0; i < certs.size(); i++) {
+		try {
+			CertInfo c = describe_cert(certs[i]);
+			std::printf("  [%zu] subject:  %s\n", i, c.subject.c_str());
+			std::printf("      issuer:   %s\n", c.issuer.c_str());
+			std::printf("      validity: %s .. %s\n", c.not_before.c_str(), c.not_after.c_str());
+			std::printf("      key:      %s%s\n", c.key.c_str(), c.is_ca ? ", CA" : "");
+			if (c.cma_name)
+				std::printf("      PCIe CMA: %s\n", c.cma_name->c_str());
+		} catch (const std::exception &ex) {
+			std::printf("  [%zu] %s\n", i, ex.what());
+		}
+	}
 	std::printf("nonce:       %s\n", hex(e.nonce).c_str());
 	std::printf("transcript:  %zu bytes\n", e.transcript.size());
 	if (!e.context.empty())

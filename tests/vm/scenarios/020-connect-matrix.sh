@@ -34,6 +34,7 @@ for dev in $devs; do
 
 	ev=$(tsmctl evidence "$dev" -j)
 	check_eq "$tag: three certificates" 3 "$(echo "$ev" | jq '.certificates | length')"
+	check_match "$tag: the leaf carries the PCIe CMA otherName" "Vendor=1b36" "$(echo "$ev" | jq -r '.certificates[2].cma_name')"
 	check_eq "$tag: 32-byte nonce" 64 "$(echo "$ev" | jq -r '.nonce | length')"
 	check_match "$tag: a signature" '^[0-9a-f]{128,}$' "$(echo "$ev" | jq -r .signature)"
 	if [ "$ver" = 1.1 ]; then
