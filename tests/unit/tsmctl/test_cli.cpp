@@ -107,3 +107,25 @@ TEST_CASE("parse: option values with = and missing values")
 	CHECK(parse({"connect", "01:00.0", "--slot=3"}).get("slot") == "3");
 	CHECK_THROWS_WITH(parse({"connect", "01:00.0", "--slot"}), ContainsSubstring("needs a value"));
 }
+
+#include <fstream>
+#include <sstream>
+
+TEST_CASE("the man page documents every command and option")
+{
+	std::ifstream f(TSMCTL_MAN_PAGE);
+	REQUIRE(f);
+	std::stringstream ss;
+	ss << f.rdbuf();
+	std::string man = ss.str();
+	// groff escapes hyphens as \-
+	std::string plain;
+	for (std::size_t i = 0; i < man.size(); i++)
+		if (!(man[i] == '\\' && i + 1 < man.size() && man[i + 1] == '-'))
+			plain += man[i];
+	for (const auto &c : commands()) {
+		CHECK_THAT(plain, ContainsSubstring(c.name.substr(c.name.find(' ') == std::string::npos ? 0 : c.name.find(' ') + 1)));
+		for (const auto &o : c.options)
+			CHECK_THAT(plain, ContainsSubstring("--" + o.long_name));
+	}
+}
