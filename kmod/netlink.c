@@ -469,7 +469,6 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 	return rc;
 }
 
-
 /* ---- policies ---------------------------------------------------------- */
 
 static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_policy *p,
@@ -567,8 +566,8 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 				    "give cert-digest or cert-digest-current, not both");
 		return -EINVAL;
 	}
-	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE, genlmsg_data(info->genlhdr),
-				genlmsg_len(info->genlhdr), rem)
+	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE,
+			       genlmsg_data(info->genlhdr), genlmsg_len(info->genlhdr), rem)
 		n++;
 	if (n > 254) {
 		NL_SET_ERR_MSG(info->extack, "at most 254 measurement rules");
@@ -613,8 +612,8 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 	}
 
 	i = 0;
-	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE, genlmsg_data(info->genlhdr),
-				genlmsg_len(info->genlhdr), rem) {
+	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE,
+			       genlmsg_data(info->genlhdr), genlmsg_len(info->genlhdr), rem) {
 		struct spdm_tsm_meas_rule *r = &p->meas[i];
 		unsigned int j;
 
@@ -808,7 +807,7 @@ void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
 		     enum spdm_tsm_reason reason)
 {
 	char ev_env[48], reason_env[48];
-	char *envp[] = { ev_env, reason_env, NULL };
+	char *envp[3] = { ev_env, reason_env, NULL };
 	struct sk_buff *msg;
 	void *hdr;
 

@@ -106,7 +106,8 @@ static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
 
 /* Compare the policy's measurements with the signed blocks just taken. */
 static int spdm_tsm_check_measurements(const struct spdm_tsm_policy *pol,
-				       const struct spdm_evidence *ev, char *err, size_t errlen)
+				       const struct spdm_evidence *ev, char *err,
+				       size_t errlen)
 {
 	unsigned int i;
 
@@ -131,7 +132,8 @@ static int spdm_tsm_check_measurements(const struct spdm_tsm_policy *pol,
 				if (vsize > msize - 3 || vsize != r->len ||
 				    memcmp(p + 7, r->digest, r->len)) {
 					snprintf(err, errlen,
-						 "MEASUREMENTS: index %u differs from the policy", r->index);
+						 "MEASUREMENTS: index %u differs from the policy",
+						 r->index);
 					return -EKEYREJECTED;
 				}
 				break;
@@ -140,7 +142,8 @@ static int spdm_tsm_check_measurements(const struct spdm_tsm_policy *pol,
 			left -= 4 + msize;
 		}
 		if (!found) {
-			snprintf(err, errlen, "MEASUREMENTS: the device reports no index %u", r->index);
+			snprintf(err, errlen, "MEASUREMENTS: the device reports no index %u",
+				 r->index);
 			return -EKEYREJECTED;
 		}
 	}
@@ -155,6 +158,60 @@ static bool spdm_tsm_policy_has_meas(const struct spdm_tsm_policy *pol)
 		if (!pol->meas[i].is_volatile)
 			return true;
 	return false;
+}
+
+/* Map a failure of the SPDM core to the reason userspace is told. */
+static enum spdm_tsm_reason spdm_tsm_reason_of(struct spdm_tsm_dev *d, int rc)
+{
+	struct spdm_evidence ev;
+
+	if (rc == -ETIMEDOUT)
+		return SPDM_TSM_REASON_TIMEOUT;
+	if (rc != -EKEYREJECTED)
+		return SPDM_TSM_REASON_DEVICE_ERROR;
+	/* a different chain in the slot, or the same chain and a bad signature */
+	spdm_get_evidence(d->session, &ev);
+	if (!(ev.slot_mask & BIT(ev.slot)) ||
+	    memcmp(ev.digests[ev.slot], d->cached_digest, d->cached_digest_len))
+		return SPDM_TSM_REASON_CERT_DIGEST;
+	return SPDM_TSM_REASON_SIGNATURE;
+}
+
+/*
+ * Under d->lock: the digest check, GET_DIGESTS + CHALLENGE with the cached
+ * key, then the policy's measurements.  Fills @err and @why on failure.
+ */
+static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
+				    const struct spdm_tsm_policy *pol,
+				    char *err, size_t errlen, enum spdm_tsm_reason *why)
+{
+	struct spdm_evidence ev;
+	int rc;
+
+	lockdep_assert_held(&d->lock);
+	if (pol && pol->cert_digest_len &&
+	    (pol->cert_digest_len != d->cached_digest_len ||
+	     memcmp(pol->cert_digest, d->cached_digest, d->cached_digest_len))) {
+		*why = SPDM_TSM_REASON_CERT_DIGEST;
+		strscpy(err, "policy: expected chain digest is not the one seen at connect",
+			errlen);
+		return -EKEYREJECTED;
+	}
+	rc = spdm_revalidate(d->session, NULL);
+	if (!rc && spdm_tsm_policy_has_meas(pol))
+		rc = spdm_get_measurements(d->session, NULL);
+	if (rc) {
+		strscpy(err, spdm_last_error(d->session), errlen);
+		*why = spdm_tsm_reason_of(d, rc);
+		return rc;
+	}
+	if (!spdm_tsm_policy_has_meas(pol))
+		return 0;
+	spdm_get_evidence(d->session, &ev);
+	rc = spdm_tsm_check_measurements(pol, &ev, err, errlen);
+	if (rc)
+		*why = SPDM_TSM_REASON_MEASUREMENT;
+	return rc;
 }
 
 static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
@@ -192,7 +249,6 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 	enum spdm_tsm_reason why = SPDM_TSM_REASON_NONE;
 	struct pci_dev *pdev = d->pdev;
 	char err[SPDM_ERRMSG_LEN] = "";
-	struct spdm_evidence ev;
 	u32 action = SPDM_TSM_ACTION_NOTIFY;
 	unsigned int n0;
 	ktime_t t0;
@@ -215,42 +271,7 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 		}
 		t0 = ktime_get();
 		n0 = spdm_exchange_count(d->session);
-		if (pol && pol->cert_digest_len &&
-		    (pol->cert_digest_len != d->cached_digest_len ||
-		     memcmp(pol->cert_digest, d->cached_digest, d->cached_digest_len))) {
-			rc = -EKEYREJECTED;
-			why = SPDM_TSM_REASON_CERT_DIGEST;
-			strscpy(err, "policy: expected chain digest is not the one authenticated at connect");
-		} else {
-			rc = spdm_revalidate(d->session, NULL);
-			spdm_get_evidence(d->session, &ev);
-			if (rc) {
-				strscpy(err, spdm_last_error(d->session));
-				if (rc == -ETIMEDOUT)
-					why = SPDM_TSM_REASON_TIMEOUT;
-				else if (rc != -EKEYREJECTED)
-					why = SPDM_TSM_REASON_DEVICE_ERROR;
-				else if (!(ev.slot_mask & BIT(ev.slot)) ||
-					 memcmp(ev.digests[ev.slot], d->cached_digest,
-						d->cached_digest_len))
-					why = SPDM_TSM_REASON_CERT_DIGEST;
-				else
-					why = SPDM_TSM_REASON_SIGNATURE;
-			} else if (spdm_tsm_policy_has_meas(pol)) {
-				rc = spdm_get_measurements(d->session, NULL);
-				spdm_get_evidence(d->session, &ev);
-				if (rc) {
-					strscpy(err, spdm_last_error(d->session));
-					why = rc == -EKEYREJECTED ? SPDM_TSM_REASON_SIGNATURE :
-						rc == -ETIMEDOUT ? SPDM_TSM_REASON_TIMEOUT :
-						SPDM_TSM_REASON_DEVICE_ERROR;
-				} else {
-					rc = spdm_tsm_check_measurements(pol, &ev, err, sizeof(err));
-					if (rc)
-						why = SPDM_TSM_REASON_MEASUREMENT;
-				}
-			}
-		}
+		rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
 		d->generation++;
 		scoped_guard(spinlock, &d->slock) {
 			d->sum.exchanges = spdm_exchange_count(d->session) - n0;
@@ -342,7 +363,8 @@ static struct kretprobe spdm_tsm_restore_krp = {
 	.maxactive = 32,
 };
 
-static int spdm_tsm_pm_notify(struct notifier_block *nb, unsigned long action, void *data)
+static int spdm_tsm_pm_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
 {
 	switch (action) {
 	case PM_SUSPEND_PREPARE:

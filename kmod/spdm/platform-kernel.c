@@ -81,7 +81,13 @@ static const char *spdm_k_sig_alg(u32 asym, u32 hash)
 	return NULL;
 }
 
-DEFINE_FREE(spdm_sig, struct crypto_sig *, if (!IS_ERR_OR_NULL(_T)) crypto_free_sig(_T))
+static void spdm_k_sig_free(struct crypto_sig *tfm)
+{
+	if (!IS_ERR_OR_NULL(tfm))
+		crypto_free_sig(tfm);
+}
+
+DEFINE_FREE(spdm_sig, struct crypto_sig *, spdm_k_sig_free(_T))
 
 static int spdm_k_key_load(void *priv, u32 asym, u32 hash, const u8 *spki,
 			   size_t spki_len, const u8 *pub, size_t pub_len,

@@ -1132,7 +1132,8 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 			return fail(s, -EPROTO, "%s: block %u overruns the record", step, i);
 		msize = get_unaligned_le16(s->resp + off + 2);
 		if (off + 4 + msize > 8 + rec_len)
-			return fail(s, -EPROTO, "%s: block %u (index %u, %zu bytes) overruns the record",
+			return fail(s, -EPROTO,
+				    "%s: block %u (index %u, %zu bytes) overruns the record",
 				    step, i, s->resp[off], msize);
 		if (s->resp[off + 1] & 0x01) {	/* DMTF measurement */
 			if (msize < 3 || 3 + (size_t)get_unaligned_le16(s->resp + off + 5) != msize)
