@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --devsim "--asym ecdsa-p256 --hash sha256"
+# vm-args: --timeout 300 --devsim "--asym ecdsa-p256 --hash sha256"
 # The first vertical slice: the module registers a TSM and the netlink
 # family, lists the nvme's CMA mailbox, and unloads without a trace.
 . /tests/vm/lib.sh

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# vm-args: --timeout 600 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
 # A hostile or broken device: each fault makes connect fail with a message
 # naming the step and the reason, within a bounded time, leaves the kernel
 # clean (vm-run scans dmesg), and the device connects again once the fault

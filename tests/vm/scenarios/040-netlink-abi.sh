@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256"
+# vm-args: --timeout 600 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256"
 # The netlink ABI: hostile requests are refused with errno + extended ack,
 # unprivileged users get EPERM on every command that changes state or talks
 # to the device, policies round-trip, and 'tsmctl monitor -j' sees connect

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --kmod nvme --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# vm-args: --timeout 900 --kmod nvme --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
 # Revalidation with the key cached at connect: explicit, after a function
 # reset (session-lost then revalidated, in that order), after resume, after
 # a device replacement (cert-digest mismatch + the policy's action), after a

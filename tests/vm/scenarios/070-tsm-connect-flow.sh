@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-args: --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# The PCI/TSM core's own connect path, as on real hardware: spdm-devsim is a
+# whole PCIe endpoint (vfio-user) with DevCap TEE-IO and a CMA DOE mailbox,
+# so the core offers tsm/connect and calls the module's pci_tsm_ops.  The
+# reference flow step by step, an FLR, and malformed DOE use by the guest
+# (vm-run fails the scenario on any kernel WARNING/BUG).
+. /tests/vm/lib.sh
+
+# -- the TSM: the tsmN whose device is the spdm_tsm faux device
+tsm=
+for t in /sys/class/tsm/tsm*; do
+	[ "$(basename "$(readlink -f "$t/device")")" = spdm_tsm ] && tsm=$(basename "$t")
+done
+check_match "a tsmN in /sys/class/tsm belongs to spdm_tsm" '^tsm[0-9]+$' "$tsm"
+
+# -- the device: a DSM with a CMA mailbox
+dev=$(tsmctl list -j | jq -r '[.[] | select(.dsm)][0].bdf // empty')
+check_match "tsmctl list finds a DSM" '^[0-9a-f]{4}:' "$dev"
+j=$(tsmctl list -j | jq -c ".[] | select(.bdf == \"$dev\")")
+echo "# $j"
+check_eq "dsm: true" true "$(echo "$j" | jq -r .dsm)"
+check_eq "tee_io: true (DevCap bit 30)" true "$(echo "$j" | jq -r .tee_io)"
+check_eq "cma: true (DOE mailbox with CMA)" true "$(echo "$j" | jq -r .cma)"
+check_eq "the devsim's ids" 1b36:0099 "$(echo "$j" | jq -r '.vendor_id + ":" + .device_id')"
+leafhash=$(sed '1d;$d' /testdata/ecdsa-p384/slot0/leaf.pem | base64 -d | sha256sum | cut -c1-16)
+check_eq "DSN = first 8 bytes of SHA-256(leaf certificate)" "$leafhash" "$(echo "$j" | jq -r .serial)"
+check_eq "state none before connect" none "$(echo "$j" | jq -r .state)"
+sys=/sys/bus/pci/devices/$dev
+for f in connect disconnect dsm; do
+	check "PCI/TSM core offers tsm/$f" test -e "$sys/tsm/$f"
+done
+
+# -- connect through the PCI/TSM core
+check "echo $tsm > tsm/connect" sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "tsm/connect reads back $tsm" "$tsm" "$(cat "$sys/tsm/connect")"
+# the core's 'authenticated' mirrors tsm/connect: the TSM's name, empty when not
+check_eq "authenticated reads back $tsm" "$tsm" "$(cat "$sys/authenticated")"
+j=$(tsmctl show "$dev" -j)
+check_eq "tsmctl show: authenticated" authenticated "$(echo "$j" | jq -r .state)"
+check_eq "tsmctl show: tsm $tsm" "$tsm" "$(echo "$j" | jq -r .tsm)"
+check_eq "tsmctl show: SPDM 1.3" 1.3 "$(echo "$j" | jq -r .version)"
+check_eq "tsmctl show: ecdsa-p384" ecdsa-p384 "$(echo "$j" | jq -r .asym)"
+gen=$(echo "$j" | jq -r .generation)
+
+ev=$(tsmctl evidence "$dev" -j)
+check_eq "evidence: three certificates" 3 "$(echo "$ev" | jq '.certificates | length')"
+check_eq "evidence: 32-byte nonce" 64 "$(echo "$ev" | jq -r '.nonce | length')"
+check_match "evidence: a signature" '^[0-9a-f]{128,}$' "$(echo "$ev" | jq -r .signature)"
+check "verify against the device's root CA" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
+out=$(tsmctl verify "$dev" --ca /testdata/other-p384/slot0/root.pem 2>&1)
+check_eq "a foreign root CA is refused" 1 "$?"
+
+st=$(devsim_ctl pci0 status)
+check_match "devsim: negotiated SPDM 1.3" '"state":"negotiated","version":"1.3"' "$st"
+check_match "devsim: no FLR yet" '"flrs":0' "$st"
+
+# -- FLR: DevCap advertises it, so the reset file uses it; the device model
+# drops its DOE and SPDM state (revalidation is the module's business)
+check "echo 1 > reset (FLR)" sh -c "echo 1 > $sys/reset"
+st=$(devsim_ctl pci0 status)
+echo "# after FLR: $(tsmctl show "$dev" -j | jq -c '{state, tsm, generation}')"
+check_match "devsim saw one FLR" '"flrs":1,' "$st"
+check_match "it was the last reset" '"last_reset":"flr"' "$st"
+check_match "SPDM state was negotiated at the FLR and dropped by it" \
+	'"spdm_at_reset":"1.3","spdm_after_reset":""' "$st"
+
+# -- tsmctl connect/disconnect on a DSM go through sysfs
+tsmctl show "$dev" -j | jq -e '.tsm != null' >/dev/null && tsmctl disconnect "$dev" >/dev/null
+check_eq "disconnected before tsmctl connect" "" "$(cat "$sys/tsm/connect")"
+check "tsmctl connect (DSM: tsm/connect)" tsmctl connect "$dev"
+check_eq "tsm/connect reads back $tsm after tsmctl connect" "$tsm" "$(cat "$sys/tsm/connect")"
+check_match "a new handshake after the FLR" '"cma_since_reset":[1-9]' "$(devsim_ctl pci0 status)"
+check_fails "netlink-only options are refused for a DSM" tsmctl connect "$dev" --nonce \
+	000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+check "echo $tsm > tsm/disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+check_eq "tsm/connect empty after disconnect" "" "$(cat "$sys/tsm/connect")"
+check_eq "authenticated empty after disconnect" "" "$(cat "$sys/authenticated")"
+j=$(tsmctl show "$dev" -j)
+check_eq "state none after disconnect" none "$(echo "$j" | jq -r .state)"
+check_eq "no tsm after disconnect" null "$(echo "$j" | jq -r .tsm)"
+check_fails "no evidence after disconnect" tsmctl evidence "$dev"
+
+# -- malformed DOE use by the guest, through config space
+cfg=$sys/config
+r32() { dd if="$cfg" bs=4 skip=$(($1 / 4)) count=1 2>/dev/null | od -An -tu4 | tr -d ' '; }
+w32() {
+	v=$2
+	# shellcheck disable=SC2059
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)))" |
+		dd of="$cfg" bs=4 seek=$(($1 / 4)) count=1 conv=notrunc 2>/dev/null
+}
+doe=0 off=256
+while [ "$off" -ge 256 ] && [ "$off" -lt 4096 ]; do
+	h=$(r32 $off)
+	[ $((h & 0xffff)) = $((0x2e)) ] && { doe=$off; break; }
+	off=$((h >> 20))
+done
+check_match "DOE capability found in the extended capability list" '^[1-9]' "$doe"
+CTRL=$((doe + 8)) STATUS=$((doe + 12)) WRITE=$((doe + 16)) READ=$((doe + 20))
+
+check_eq "mailbox idle" 0 "$(r32 $STATUS)"
+check_eq "reading with nothing ready returns 0" 0 "$(r32 $READ)"
+w32 $READ 0
+check_eq "a stray read acknowledge changes nothing" 0 "$(r32 $STATUS)"
+
+# half a CMA object, then ABORT
+w32 $WRITE $((0x00010001))
+w32 $WRITE 10
+w32 $WRITE $((0x00008410))
+check_eq "half an object: not Busy, no Error, nothing ready" 0 "$(r32 $STATUS)"
+w32 $CTRL 1
+check_eq "ABORT mid-object: idle" 0 "$(r32 $STATUS)"
+check "connect after an aborted object" sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "authenticated after an aborted object" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+
+# a complete object (DOE discovery, index 0) read halfway, then ABORT
+w32 $WRITE 1
+w32 $WRITE 3
+w32 $WRITE 0
+w32 $CTRL $((0x80000000))
+check_eq "discovery response ready" $((0x80000000)) "$(r32 $STATUS)"
+check_eq "first response dword: vendor 0001 type 0" $((0x00000001)) "$(r32 $READ)"
+w32 $READ 0
+w32 $CTRL 1
+check_eq "ABORT mid-response: idle" 0 "$(r32 $STATUS)"
+
+# more dwords than the header says: Error, which the kernel's next exchange
+# clears with its own ABORT (pci_doe fails that exchange with -EIO)
+w32 $WRITE $((0x00010001))
+w32 $WRITE 3
+w32 $WRITE 1
+w32 $WRITE 2
+check_eq "overlong object: DOE Error" 4 "$(r32 $STATUS)"
+out=$(sh -c "echo $tsm > $sys/tsm/connect" 2>&1)
+echo "# connect with Error left set: rc $? $out"
+[ "$(cat "$sys/tsm/connect")" = "$tsm" ] || check "connect once the kernel aborted the mailbox" \
+	sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "authenticated after the guest's malformed object" authenticated \
+	"$(tsmctl show "$dev" -j | jq -r .state)"
+check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+check_match "devsim counted the errors and aborts" '"errors":[1-9][0-9]*,"aborts":[1-9]' "$(devsim_ctl pci0 status)"
+
+# -- hot-replace: unplug while connected (QMP device_del via vm-run's host
+# agent), swap the device's identity while it is out, plug it back
+check "connect before unplug" sh -c "echo $tsm > $sys/tsm/connect"
+check "hot-unplug while connected" vm_host unplug devsim-pci0
+check_fails "the device is gone" test -e "$sys"
+check_eq "tsmctl list no longer shows it" "" "$(tsmctl list -j 2>/dev/null | jq -r ".[] | select(.bdf == \"$dev\") | .bdf")"
+check "swap the identity while unplugged" devsim_ctl pci0 swap-identity 99
+check "hot-plug" vm_host plug devsim-pci0
+for _ in $(seq 1 150); do [ -e "$sys/tsm/connect" ] && break; sleep 0.2; done
+j=$(tsmctl list -j | jq -c ".[] | select(.bdf == \"$dev\")")
+echo "# $j"
+check_eq "back, not connected" none "$(echo "$j" | jq -r .state)"
+serial=$(echo "$j" | jq -r .serial)
+[ -n "$serial" ] && [ "$serial" != "$leafhash" ] && ok "a new identity shows a new serial ($serial)" ||
+	fail "serial after the swap: '$serial' (was $leafhash)"
+check "connect the replaced device" sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_fails "the old root CA no longer verifies it" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
+check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+done_testing
