@@ -38,9 +38,18 @@ check "the new evidence verifies offline" tsmctl verify "$dev" --ca /testdata/ec
 
 # 2. reset -> session-lost, then revalidated
 check "policy: current chain digest" tsmctl policy set "$dev" --cert-digest current
+# uevents mirror the netlink events (what udev sees)
+uevent sh -c 'echo "$ACTION $DEVPATH $SPDM_TSM_EVENT $SPDM_TSM_REASON" >>/tmp/uevents' &
+uev=$!
+sleep 0.5
 monitor_start 2
 echo 1 >"$sysdev/reset"
 monitor_wait
+sleep 0.5
+kill $uev 2>/dev/null
+sed 's/^/# uevent: /' /tmp/uevents
+check_match "uevent: change SPDM_TSM_EVENT=session-lost reason reset" "^change .*$dev session-lost reset" "$(cat /tmp/uevents)"
+check_match "uevent: change SPDM_TSM_EVENT=revalidated" "^change .*$dev revalidated reset" "$(cat /tmp/uevents)"
 check_eq "reset: first event session-lost" session-lost "$(event 1 event)"
 check_eq "reset: reason reset" reset "$(event 1 reason)"
 check_eq "reset: then revalidated" revalidated "$(event 2 event)"
