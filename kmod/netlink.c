@@ -76,6 +76,22 @@ static int spdm_tsm_parse_bdf(const char *bdf, char out[16], unsigned int *dom,
 	return 0;
 }
 
+/* The canonical address in a policy request's required bdf attribute. */
+static int spdm_tsm_nl_policy_bdf(struct genl_info *info, char bdf[16])
+{
+	unsigned int dom, bus, devfn;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+		return -EINVAL;
+	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
+			       &dom, &bus, &devfn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
+				    "malformed PCI address, expected DDDD:BB:DD.F");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0) into a referenced pci_dev. */
 static struct pci_dev *spdm_tsm_pdev_from_bdf(const char *bdf)
 {
@@ -663,19 +679,13 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 
 static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	unsigned int dom, bus, devfn;
 	struct sk_buff *msg;
 	char bdf[16];
 	int rc;
 
-	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
-		return -EINVAL;
-	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
-			       &dom, &bus, &devfn)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
-				    "malformed PCI address, expected DDDD:BB:DD.F");
-		return -EINVAL;
-	}
+	rc = spdm_tsm_nl_policy_bdf(info, bdf);
+	if (rc)
+		return rc;
 
 	struct spdm_tsm_policy *p __free(kfree) = spdm_tsm_policy_copy(bdf, 0);
 
@@ -726,17 +736,12 @@ static int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_cal
 
 static int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	unsigned int dom, bus, devfn;
 	char bdf[16];
+	int rc;
 
-	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
-		return -EINVAL;
-	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
-			       &dom, &bus, &devfn)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
-				    "malformed PCI address, expected DDDD:BB:DD.F");
-		return -EINVAL;
-	}
+	rc = spdm_tsm_nl_policy_bdf(info, bdf);
+	if (rc)
+		return rc;
 	if (spdm_tsm_policy_del(bdf)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
 				    "no policy for this device");
