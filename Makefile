@@ -8,7 +8,8 @@
 #   make check-debug the VM scenarios under the debug kernel (KASAN, lockdep,
 #                   kmemleak), plus the lane's own selftest (tests/vm/debug-lane-selftest)
 #   make demo       boot a VM with an SPDM device and show what the module sees
-#   make install    install the module, dkms.conf, tsmctl, udev rules (DESTDIR=)
+#   make install    install the module, dkms.conf, tsmctl, udev rules, the agent's
+#                   systemd unit and example configuration (DESTDIR=)
 #   make clean
 
 SHELL := /bin/bash

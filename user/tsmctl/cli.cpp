@@ -118,6 +118,34 @@ std::vector<CommandSpec> make_commands()
 		 {json_opt,
 		  {"count", 0, true, false, "N", "exit after N events"},
 		  {"timeout", 0, true, false, "S", "exit after S seconds"}}},
+		{"agent", "agent --config FILE [--once] [-v]", "recovery agent: connect, verify and set policies from a config",
+		 "The recovery daemon (systemd: spdm-tsm-agent.service).  At start, for each\n"
+		 "device of FILE that is present: connect unless authenticated, verify the\n"
+		 "evidence against the section's 'ca' trust anchors (the trust decision),\n"
+		 "and only when trusted store its revalidation policy; an untrusted device is\n"
+		 "disconnected.  Then follows the kernel's events: a configured device that\n"
+		 "is added (hot-add, rescan) goes through the same flow; session-lost,\n"
+		 "revalidated and revalidation-failed (with its reason and the action the\n"
+		 "kernel took) are logged.  Logs go to stderr, one line each, with sd-daemon\n"
+		 "<N> priority prefixes under journald or when stderr is not a terminal.\n"
+		 "SIGTERM/SIGINT end it with status 0.  With --once: the start-up pass only,\n"
+		 "status 0 when every configured device that is present is trusted, 1\n"
+		 "otherwise; 2 for a bad configuration (the error names FILE:LINE).\n\n"
+		 "FILE (see /etc/spdm-tsm/agent.conf.example):\n"
+		 "  [device 0000:01:00.0]            or [serial 0123456789abcdef]\n"
+		 "  ca = /etc/spdm-tsm/root.pem      trust anchor, repeatable, at least one\n"
+		 "  cert-digest = current            or the expected chain digest (hex)\n"
+		 "  meas = 1=HEX                     expected measurement, repeatable\n"
+		 "  volatile = 2                     ignored measurement index, repeatable\n"
+		 "  action = notify                  notify | unbind | disable-bus-master\n"
+		 "  revalidate = auto                auto | announce\n"
+		 "  slot = 0                         certificate slot (netlink connect)\n"
+		 "  measurements = no                connect with signed measurements\n"
+		 "                                   (default yes when meas/volatile given)",
+		 {},
+		 {{"config", 0, true, false, "FILE", "the configuration (required)"},
+		  {"once", 0, false, false, "", "run the start-up pass and exit"},
+		  {"verbose", 'v', false, false, "", "also log debug messages (events of other devices)"}}},
 	};
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "commands.hpp"
+#include "dsm.hpp"
 
 #include "spdmtsm/device.hpp"
 #include "spdmtsm/evidence.hpp"
@@ -102,30 +103,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The TSM device registered by spdm_tsm: the tsmN whose parent is the
-// spdm_tsm faux device.
-std::string our_tsm()
-{
-	std::error_code ec;
-	for (const auto &e : fs::directory_iterator("/sys/class/tsm", ec)) {
-		auto parent = fs::read_symlink(e.path() / "device", ec);
-		if (!ec && parent.filename() == "spdm_tsm")
-			return e.path().filename();
-	}
-	throw std::runtime_error("no TSM registered by spdm_tsm in /sys/class/tsm: is the module loaded?");
-}
-
-void write_sysfs(const std::string &path, const std::string &value)
-{
-	FILE *f = std::fopen(path.c_str(), "w");
-	if (!f)
-		throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-	bool ok = std::fputs(value.c_str(), f) >= 0;
-	ok = (std::fclose(f) == 0) && ok; // the kernel's answer arrives at close
-	if (!ok)
-		throw std::runtime_error("echo " + value + " > " + path + ": " + std::strerror(errno));
-}
-
 // The extended ack holds at most 79 bytes; the device's state keeps the
 // whole reason of a failed handshake.  Throw the better of the two.
 [[noreturn]] void rethrow_with_full_reason(GenlSocket &sock, const std::string &bdf, const NetlinkError &e)
@@ -165,8 +142,7 @@ int cmd_connect(const Parsed &p)
 		if (p.has("slot") || p.has("nonce") || p.has("measurements"))
 			throw std::invalid_argument("--slot, --nonce and --measurements apply to the netlink path; "
 						    + bdf + " is a DSM and connects through tsm/connect");
-		std::string tsm = p.get("tsm").value_or(our_tsm());
-		write_sysfs("/sys/bus/pci/devices/" + bdf + "/tsm/connect", tsm);
+		dsm_connect(bdf, p.get("tsm").value_or(""));
 		d = dev_get(sock, bdf);
 	} else {
 		if (p.has("tsm"))
@@ -212,7 +188,7 @@ int cmd_disconnect(const Parsed &p)
 	if (d.dsm) {
 		if (d.tsm.empty())
 			throw std::runtime_error(bdf + " is not connected");
-		write_sysfs("/sys/bus/pci/devices/" + bdf + "/tsm/disconnect", d.tsm);
+		dsm_disconnect(bdf, d.tsm);
 	} else {
 		dev_disconnect(sock, bdf);
 	}

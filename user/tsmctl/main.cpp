@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // tsmctl: native PCIe device authentication (CMA/SPDM) from the command line.
+#include "agent.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 		{"policy clear", cmd_policy_clear},
 		{"monitor", cmd_monitor},
 		{"revalidate", cmd_revalidate},
+		{"agent", cmd_agent},
 	};
 	try {
 		return handlers.at(p.command)(p);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# vm-args: --timeout 600 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
 # The recovery agent (tsmctl agent): the start-up pass (connect, verify
 # against the configured root, then the policy), a configuration error with
 # its file:line, hot-remove and rescan (session-lost removal, then added and
@@ -30,10 +30,10 @@ EOF2
 state() { tsmctl show "$dev" -j | jq -r .state; }
 show_log() { sed "s/^/# $1: /" "$2"; }
 # wait_log FILE PATTERN [N]: until FILE has at least N (default 1) lines
-# matching PATTERN, 20 s at most
+# matching PATTERN, 60 s at most
 wait_log() {
 	n=${3:-1} i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		[ "$(grep -cE "$2" "$1")" -ge "$n" ] && return 0
 		sleep 0.2
 		i=$((i + 1))
