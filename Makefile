@@ -70,7 +70,7 @@ check-debug: all debug-kernel
 	echo; echo "check-debug: $$p passed, $$f failed"; [ $$f = 0 ] && [ $$p -gt 0 ]
 
 demo: all
-	@scripts/vm-run --devsim "--asym ecdsa-p384 --hash sha384" -- /tests/vm/demo.sh
+	@scripts/vm-run --devsim "--identity $(abspath $(BUILD))/testdata/ecdsa-p384" -- sh /tests/vm/demo.sh
 
 install:
 	@scripts/install "$(DESTDIR)"
