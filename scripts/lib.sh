@@ -29,10 +29,33 @@ rootfs_key() {
 
 rootfs_dir() { echo "$SPDM_TSM_CACHE/rootfs-$(rootfs_key)"; }
 
-# Is this host able to build natively (kernel >= 7.0 headers, mbedTLS 3, catch2 3, libnl)?
+# Build on this host, without the rootfs?  SPDM_TSM_NATIVE=1 forces it, 0
+# forbids it; unset, a host qualifies when it runs a kernel >= 7.0 with
+# CONFIG_PCI_TSM and its headers, and has mbedTLS >= 3, Catch2 >= 3, libnl,
+# cmake, QEMU >= 11 and a static busybox (a Debian trixie/sid or recent
+# Ubuntu developer box).  The answer is cached for the process tree.
 native_ok() {
-	[ "${SPDM_TSM_NATIVE:-0}" = 1 ] || return 1
-	return 0
+	case "${SPDM_TSM_NATIVE:-}" in
+	1) return 0 ;;
+	0) return 1 ;;
+	esac
+	if [ -z "${_SPDM_TSM_NATIVE_DETECTED:-}" ]; then
+		_SPDM_TSM_NATIVE_DETECTED=no
+		local kv qv
+		kv=$(uname -r)
+		if [ "${kv%%.*}" -ge 7 ] 2>/dev/null &&
+		   [ -e "/lib/modules/$kv/build/Makefile" ] &&
+		   grep -qs '^CONFIG_PCI_TSM=y' "/boot/config-$kv" "/lib/modules/$kv/build/.config" &&
+		   command -v cmake >/dev/null && command -v busybox >/dev/null &&
+		   pkg-config --atleast-version=3 mbedtls 2>/dev/null &&
+		   pkg-config --exists libnl-genl-3.0 2>/dev/null &&
+		   pkg-config --atleast-version=3 catch2-with-main 2>/dev/null; then
+			qv=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p')
+			[ "${qv:-0}" -ge 11 ] && _SPDM_TSM_NATIVE_DETECTED=yes
+		fi
+		export _SPDM_TSM_NATIVE_DETECTED
+	fi
+	[ "$_SPDM_TSM_NATIVE_DETECTED" = yes ]
 }
 
 # Print the Debian mirror URL: $SPDM_TSM_MIRROR, else the first Debian archive
