@@ -41,17 +41,41 @@ check_match() {
 first_cma_dev() { tsmctl list -j | jq -r '[.[] | select(.cma)][0].bdf // empty'; }
 
 # devsim_ctl N COMMAND...: send one line to the control socket of the Nth
-# --devsim (0-based, vm-args order) and print its one-line reply.  Fails
-# when the devsim answers with an error or not within 10 s.
+# --devsim (0-based, vm-args order) and print its one-line reply; with
+# pciN, of the Nth --devsim-pci.  Fails when the devsim answers with an
+# error or not within 10 s.
 devsim_ctl() {
 	n=$1; shift
+	case $n in
+	pci*) name=devsim-$n ;;
+	*) name=devsim$n ;;
+	esac
 	port=
 	for p in /sys/class/virtio-ports/*; do
-		[ "$(cat "$p/name" 2>/dev/null)" = "devsim$n" ] && port=/dev/$(basename "$p")
+		[ "$(cat "$p/name" 2>/dev/null)" = "$name" ] && port=/dev/$(basename "$p")
 	done
-	[ -n "$port" ] || { echo "devsim_ctl: no virtio port devsim$n" >&2; return 1; }
+	[ -n "$port" ] || { echo "devsim_ctl: no virtio port $name" >&2; return 1; }
 	reply=$(timeout 10 sh -c 'exec 3<>"$1"; shift; echo "$*" >&3; read -r r <&3; echo "$r"' \
 		devsim_ctl "$port" "$@")
+	echo "$reply"
+	case "$reply" in
+	ok*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# vm_host REQUEST...: ask the host (scripts/vm-host-agent, started by vm-run
+# with --devsim-pci) to act on the VM: "unplug devsim-pciN" (returns once
+# QEMU reports the device deleted), "plug devsim-pciN", "list".  Prints the
+# one-line reply; fails on an error reply or after 90 s.
+vm_host() {
+	port=
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = vmrun-host ] && port=/dev/$(basename "$p")
+	done
+	[ -n "$port" ] || { echo "vm_host: no virtio port vmrun-host" >&2; return 1; }
+	reply=$(timeout 90 sh -c 'exec 3<>"$1"; shift; echo "$*" >&3; read -r r <&3; echo "$r"' \
+		vm_host "$port" "$@")
 	echo "$reply"
 	case "$reply" in
 	ok*) return 0 ;;

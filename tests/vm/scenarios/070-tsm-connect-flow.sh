@@ -90,11 +90,12 @@ w32() {
 	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)))" |
 		dd of="$cfg" bs=4 seek=$(($1 / 4)) count=1 conv=notrunc 2>/dev/null
 }
-doe=0 off=256
-while [ "$off" -ge 256 ] && [ "$off" -lt 4096 ]; do
+doe=0 off=256 n=0
+while [ "$off" -ge 256 ] && [ "$off" -lt 4096 ] && [ $((n += 1)) -le 64 ]; do
 	h=$(r32 $off)
+	echo "# extended capability at $off: $(printf %08x "${h:-0}")"
 	[ $((h & 0xffff)) = $((0x2e)) ] && { doe=$off; break; }
-	off=$((h >> 20))
+	off=$(((h >> 20) & 0xffc))
 done
 check_match "DOE capability found in the extended capability list" '^[1-9]' "$doe"
 CTRL=$((doe + 8)) STATUS=$((doe + 12)) WRITE=$((doe + 16)) READ=$((doe + 20))
@@ -144,8 +145,19 @@ check_match "devsim counted the errors and aborts" '"errors":[1-9][0-9]*,"aborts
 
 # -- hot-replace: unplug while connected (QMP device_del via vm-run's host
 # agent), swap the device's identity while it is out, plug it back
+# q35 hot-plugs root ports through ACPI: a kernel without HOTPLUG_PCI_ACPI
+# (the debug kernel) never releases the slot.  (Native pciehp instead trips
+# a lockdep report inside pciehp itself on 7.3.)
+if zcat /proc/config.gz 2>/dev/null | grep -q '^# CONFIG_HOTPLUG_PCI_ACPI is not set'; then
+	ok "# SKIP hot-replace: this kernel has no ACPI PCI hot-plug"
+	done_testing
+fi
 check "connect before unplug" sh -c "echo $tsm > $sys/tsm/connect"
 check "hot-unplug while connected" vm_host unplug devsim-pci0
+if [ -e "$sys" ]; then
+	fail "the device is still there: hot-replace checks skipped"
+	done_testing
+fi
 check_fails "the device is gone" test -e "$sys"
 check_eq "tsmctl list no longer shows it" "" "$(tsmctl list -j 2>/dev/null | jq -r ".[] | select(.bdf == \"$dev\") | .bdf")"
 check "swap the identity while unplugged" devsim_ctl pci0 swap-identity 99

@@ -2,6 +2,7 @@
 // spdm-devsim: command line.
 #include <devsim/responder.hpp>
 #include <devsim/transport.hpp>
+#include <devsim/vfio_user.hpp>
 
 #include "crypto.hpp"
 
@@ -22,10 +23,12 @@ namespace {
 const char *kMainHelp = R"(usage: spdm-devsim COMMAND [OPTIONS]
 
 An SPDM 1.0-1.3 responder (DMTF DSP0274, PCIe CMA) for QEMU's spdm-socket
-(nvme/cxl DOE), with fault injection.
+(nvme/cxl DOE) or as a vfio-user PCIe device, with fault injection.
 
 commands:
   serve     answer SPDM requests on 127.0.0.1 (QEMU spdm-socket protocol)
+  serve-pci be a whole PCIe endpoint with a CMA DOE mailbox over vfio-user
+            (QEMU -device vfio-user-pci)
   keygen    create an identity directory (root CA -> intermediate -> leaf per slot)
   import    create an identity directory from an existing key and chain
   ctl       talk to a running server's control socket
@@ -90,6 +93,36 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   clear               remove all faults
 )";
 
+const char *kServePciHelp = R"(usage: spdm-devsim serve-pci --socket PATH [OPTIONS]
+
+A whole PCIe endpoint served over vfio-user on the unix socket PATH (QEMU:
+-device '{"driver":"vfio-user-pci","socket":{"path":"PATH","type":"unix"}}').
+Configuration space (region 7): PCI Express capability (Endpoint, DevCap
+FLR + TEE-IO), Device Serial Number (the first 8 bytes of SHA-256 of the
+slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
+optionally an IDE capability (no streams); BAR0: 4 KiB of registers; no
+interrupts.  A guest FLR (DevCtl Initiate FLR), DEVICE_RESET (bus reset) and
+a client disconnect reset the DOE mailbox and drop SPDM state.  One client
+at a time.  SIGTERM/SIGINT exit 0.
+
+  --socket PATH       vfio-user socket (required; replaced if it exists)
+  --vendor-id HEX     PCI vendor and subsystem vendor id (default 1b36)
+  --device-id HEX     PCI device and subsystem id (default 0099)
+  --class HEX         class code (default ff0000, no driver binds)
+  --no-tee-io         clear DevCap TEE-IO (bit 30): no longer a DSM for PCI/TSM
+  --no-flr            clear DevCap FLR (bit 28)
+  --ide               add an IDE extended capability (advertising no streams)
+  -v, --verbose       one line per DOE exchange, reset and connection
+  --cma-name STR      default: Vendor=<vid>:Device=<did>:CC=<class>:REV=01:...
+  Identity, SPDM and fault options as for 'spdm-devsim serve' (--identity,
+  --asym, --hash, --slots, --seed, --cache, --version, --hash-algos,
+  --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --ctl, --fault).
+
+Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
+"pci" member (ids, serial, flrs, resets, DOE counters and state), and
+'pci-reset' resets the device as a bus reset would.
+)";
+
 const char *kKeygenHelp = R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
 
 Writes D/identity.txt and D/slotN/{root,inter,leaf}.{der,pem}, chain.der,
@@ -123,6 +156,7 @@ line per request and per reply, usable with socat as well.
   swap-identity [DIR|SEED]   device replacement
   measurement IDX HEX        change measurement IDX
   status                     "ok {json}": state, version, identity, faults
+  pci-reset                  (serve-pci) reset the device as a bus reset would
 )";
 
 struct UsageError : std::runtime_error {
@@ -186,6 +220,7 @@ struct IdentityOpts {
     int slots = 1;
     uint64_t seed = 1;
     std::string cma_name{kDefaultCmaName};
+    bool cma_set = false;
     std::string dir;
 
     bool parse(Args &a, const std::string &flag, const std::string &iv) {
@@ -209,6 +244,7 @@ struct IdentityOpts {
             seed = parse_uint(flag, a.value(flag, iv), ~0ul);
         } else if (flag == "--cma-name") {
             cma_name = a.value(flag, iv);
+            cma_set = true;
         } else if (flag == "--dir" || flag == "--identity") {
             dir = a.value(flag, iv);
         } else {
@@ -255,14 +291,17 @@ Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
 }
 
 Server *volatile g_server;
+VfioUserServer *volatile g_pci_server;
 volatile sig_atomic_t g_stop_requested;
 extern "C" void on_signal(int) {
     g_stop_requested = 1;
     if (Server *s = g_server)
         s->stop();
+    if (VfioUserServer *s = g_pci_server)
+        s->stop();
 }
 
-int cmd_serve(Args &a) {
+void install_signals() {
     // Handle SIGTERM/SIGINT from the start: a stop request that arrives
     // while keys are generated ends the server as soon as it exists.
     struct sigaction sa{};
@@ -270,21 +309,19 @@ int cmd_serve(Args &a) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
+}
+
+// Options shared by serve and serve-pci: identity, SPDM configuration,
+// faults, control socket, logging.
+struct ServeOpts {
     IdentityOpts ido;
     Config cfg;
-    ServerOptions so;
     std::vector<std::string> faults;
-    std::string cache;
-    while (!a.done()) {
-        std::string iv, f = a.next_flag(iv);
-        if (f == "-h" || f == "--help") {
-            std::cout << kServeHelp;
-            return 0;
-        } else if (ido.parse(a, f, iv)) {
-        } else if (f == "--port") {
-            so.port = uint16_t(parse_uint(f, a.value(f, iv), 65535));
-        } else if (f == "--port-file") {
-            so.port_file = a.value(f, iv);
+    std::string cache, ctl, trace;
+    bool verbose = false;
+
+    bool parse(Args &a, const std::string &f, const std::string &iv) {
+        if (ido.parse(a, f, iv)) {
         } else if (f == "--version") {
             cfg.versions.clear();
             for (auto &v : split(a.value(f, iv))) {
@@ -313,42 +350,142 @@ int cmd_serve(Args &a) {
         } else if (f == "--no-meas") {
             cfg.meas_cap = false;
         } else if (f == "--ctl") {
-            so.ctl_path = a.value(f, iv);
+            ctl = a.value(f, iv);
         } else if (f == "--fault") {
             faults.push_back(a.value(f, iv));
         } else if (f == "-v" || f == "--verbose") {
-            so.verbose = true;
+            verbose = true;
         } else if (f == "--trace") {
-            so.trace_path = a.value(f, iv);
+            trace = a.value(f, iv);
         } else if (f == "--cache") {
             cache = a.value(f, iv);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    Identity identity() const { return !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache); }
+
+    void apply_faults(Responder &r) const {
+        for (auto &f : faults) {
+            try {
+                r.apply_fault(f);
+            } catch (const std::invalid_argument &e) {
+                throw UsageError(std::string("--fault: ") + e.what());
+            }
+        }
+    }
+
+    std::string describe(const Identity &id) const {
+        std::string vers;
+        for (uint8_t v : cfg.versions)
+            vers += (vers.empty() ? "" : ",") + std::to_string(v >> 4) + "." + std::to_string(v & 0xF);
+        return " versions " + vers + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
+               " slots " + std::to_string(id.slots.size()) + " seed " + std::to_string(id.seed) + " cap " +
+               std::to_string(cfg.transport_cap) + (ctl.empty() ? "" : " ctl " + ctl);
+    }
+};
+
+int cmd_serve(Args &a) {
+    install_signals();
+    ServeOpts o;
+    ServerOptions so;
+    while (!a.done()) {
+        std::string iv, f = a.next_flag(iv);
+        if (f == "-h" || f == "--help") {
+            std::cout << kServeHelp;
+            return 0;
+        } else if (o.parse(a, f, iv)) {
+        } else if (f == "--port") {
+            so.port = uint16_t(parse_uint(f, a.value(f, iv), 65535));
+        } else if (f == "--port-file") {
+            so.port_file = a.value(f, iv);
         } else {
             throw UsageError("serve: unknown flag '" + f + "'");
         }
     }
-    Identity id = !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache);
-    Responder r(cfg, id);
-    for (auto &f : faults) {
-        try {
-            r.apply_fault(f);
-        } catch (const std::invalid_argument &e) {
-            throw UsageError(std::string("--fault: ") + e.what());
-        }
-    }
+    so.ctl_path = o.ctl;
+    so.verbose = o.verbose;
+    so.trace_path = o.trace;
+    Identity id = o.identity();
+    Responder r(o.cfg, id);
+    o.apply_faults(r);
     Server s(r, so);
     g_server = &s;
     if (g_stop_requested)
         s.stop();
-    std::string vers;
-    for (uint8_t v : cfg.versions)
-        vers += (vers.empty() ? "" : ",") + std::to_string(v >> 4) + "." + std::to_string(v & 0xF);
-    std::cerr << "spdm-devsim: listening on 127.0.0.1:" << s.port() << " versions " << vers << " "
-              << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size() << " seed "
-              << id.seed << " cap " << cfg.transport_cap << (so.ctl_path.empty() ? "" : " ctl " + so.ctl_path)
-              << " faults " << r.faults().describe() << std::endl;
+    std::cerr << "spdm-devsim: listening on 127.0.0.1:" << s.port() << o.describe(id) << " faults "
+              << r.faults().describe() << std::endl;
     s.run();
     g_server = nullptr;
     if (so.verbose)
+        std::cerr << "spdm-devsim: stopped" << std::endl;
+    return 0;
+}
+
+int cmd_serve_pci(Args &a) {
+    install_signals();
+    ServeOpts o;
+    PciServerOptions po;
+    pci::PciOptions pcio;
+    auto id16 = [&](const std::string &f, const std::string &v) {
+        return uint16_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFF));
+    };
+    while (!a.done()) {
+        std::string iv, f = a.next_flag(iv);
+        if (f == "-h" || f == "--help") {
+            std::cout << kServePciHelp;
+            return 0;
+        } else if (o.parse(a, f, iv)) {
+        } else if (f == "--socket") {
+            po.socket_path = a.value(f, iv);
+        } else if (f == "--vendor-id") {
+            pcio.vendor_id = pcio.subsys_vendor_id = id16(f, a.value(f, iv));
+        } else if (f == "--device-id") {
+            pcio.device_id = pcio.subsys_id = id16(f, a.value(f, iv));
+        } else if (f == "--class") {
+            std::string v = a.value(f, iv);
+            pcio.class_code = uint32_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFFFF));
+        } else if (f == "--ide") {
+            pcio.ide = true;
+        } else if (f == "--no-tee-io") {
+            pcio.tee_io = false;
+        } else if (f == "--no-flr") {
+            pcio.flr = false;
+        } else {
+            throw UsageError("serve-pci: unknown flag '" + f + "'");
+        }
+    }
+    if (po.socket_path.empty())
+        throw UsageError("serve-pci: --socket PATH is required");
+    if (!o.trace.empty())
+        throw UsageError("serve-pci: --trace is not supported (use -v)");
+    if (!o.ido.cma_set) {
+        char n[96];
+        snprintf(n, sizeof n, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x:SSVID=%04x:SSID=%04x", pcio.vendor_id,
+                 pcio.device_id, pcio.class_code, pcio.revision, pcio.subsys_vendor_id, pcio.subsys_id);
+        o.ido.cma_name = n;
+    }
+    po.ctl_path = o.ctl;
+    po.verbose = o.verbose;
+    Identity id = o.identity();
+    Responder r(o.cfg, id);
+    o.apply_faults(r);
+    pci::PciDevice dev(r, pcio);
+    VfioUserServer s(dev, po);
+    g_pci_server = &s;
+    if (g_stop_requested)
+        s.stop();
+    char ids[160];
+    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx%s%s%s", pcio.vendor_id, pcio.device_id,
+             pcio.class_code, static_cast<unsigned long long>(dev.serial()), pcio.tee_io ? " tee-io" : "",
+             pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
+    std::cerr << "spdm-devsim: vfio-user on " << po.socket_path << ids << o.describe(id) << " faults "
+              << r.faults().describe() << std::endl;
+    s.run();
+    g_pci_server = nullptr;
+    if (po.verbose)
         std::cerr << "spdm-devsim: stopped" << std::endl;
     return 0;
 }
@@ -417,7 +554,7 @@ int cmd_ctl(Args &a) {
     if (rest.size() < 2)
         throw UsageError("ctl: usage: spdm-devsim ctl SOCKET COMMAND [ARGS]");
     static const std::map<std::string, size_t> nargs = {
-        {"fault", 1}, {"reset", 0}, {"clear", 0}, {"swap-identity", 99}, {"measurement", 2}, {"status", 0}};
+        {"fault", 1}, {"reset", 0}, {"clear", 0}, {"swap-identity", 99}, {"measurement", 2}, {"status", 0}, {"pci-reset", 0}};
     auto it = nargs.find(rest[1]);
     if (it == nargs.end())
         throw UsageError("ctl: unknown command '" + rest[1] + "' (fault|reset|clear|swap-identity|measurement|status)");
@@ -447,10 +584,11 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (cmd == "serve") return cmd_serve(a);
+        if (cmd == "serve-pci") return cmd_serve_pci(a);
         if (cmd == "keygen") return cmd_keygen(a);
         if (cmd == "import") return cmd_import(a);
         if (cmd == "ctl") return cmd_ctl(a);
-        throw UsageError("unknown command '" + cmd + "' (serve|keygen|import|ctl; see --help)");
+        throw UsageError("unknown command '" + cmd + "' (serve|serve-pci|keygen|import|ctl; see --help)");
     } catch (const UsageError &e) {
         std::cerr << "spdm-devsim: " << e.what() << "\n";
         return 2;

@@ -290,8 +290,9 @@ void Server::stop() {
     (void)r;
 }
 
-std::string Server::control(const std::string &line) {
-    Responder &r = impl_->rsp;
+std::string Server::control(const std::string &line) { return control_command(impl_->rsp, line); }
+
+std::string control_command(Responder &r, const std::string &line) {
     std::istringstream in(line);
     std::string cmd, a, b;
     in >> cmd >> a >> b;

@@ -69,6 +69,10 @@ private:
     uint16_t port_ = 0;
 };
 
+// Executes one control-socket line against a responder (the commands every
+// server shares): "ok ..." or "error: ...".
+std::string control_command(Responder &, const std::string &line);
+
 // Client side of the control socket: sends one line, returns the reply.
 std::string ctl_request(const std::string &path, const std::string &line);
 
