@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# vm-args: --timeout 600 --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
 # The PCI/TSM core's own connect path, as on real hardware: spdm-devsim is a
 # whole PCIe endpoint (vfio-user) with DevCap TEE-IO and a CMA DOE mailbox,
 # so the core offers tsm/connect and calls the module's pci_tsm_ops.  The
