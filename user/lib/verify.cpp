@@ -4,6 +4,8 @@
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
+
+#include "mbed_raii.hpp"
 #include <psa/crypto.h>
 
 #include <cstring>
@@ -25,21 +27,8 @@ void TrustAnchorsDeleter::operator()(TrustAnchors *t) const
 
 namespace {
 
-struct Pk {
-	mbedtls_pk_context ctx;
-	Pk() { mbedtls_pk_init(&ctx); }
-	~Pk() { mbedtls_pk_free(&ctx); }
-	Pk(const Pk &) = delete;
-	Pk &operator=(const Pk &) = delete;
-};
-
-struct Crt {
-	mbedtls_x509_crt crt;
-	Crt() { mbedtls_x509_crt_init(&crt); }
-	~Crt() { mbedtls_x509_crt_free(&crt); }
-	Crt(const Crt &) = delete;
-	Crt &operator=(const Crt &) = delete;
-};
+using mbed::Pk;
+using mbed::Crt;
 
 mbedtls_md_type_t md_type(std::uint32_t hash)
 {

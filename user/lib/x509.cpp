@@ -5,6 +5,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
+#include "mbed_raii.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -13,13 +15,7 @@ namespace spdmtsm {
 
 namespace {
 
-struct Crt {
-	mbedtls_x509_crt crt;
-	Crt() { mbedtls_x509_crt_init(&crt); }
-	~Crt() { mbedtls_x509_crt_free(&crt); }
-	Crt(const Crt &) = delete;
-	Crt &operator=(const Crt &) = delete;
-};
+using mbed::Crt;
 
 std::string dn(const mbedtls_x509_name *n)
 {
