@@ -4,8 +4,8 @@
  * --debug-kernel) catches what it exists for.  Both parameters default off,
  * and then this file does nothing.
  *
- *	selftest_leak=1			at load, allocate one object and forget
- *					it: kmemleak must report it
+ *	selftest_leak=1			at load, allocate a few objects and
+ *					forget them: kmemleak must report them
  *	selftest_lock_inversion=1	at load, take mutex A then B, then B
  *					then A, one after the other: no
  *					deadlock, but lockdep must report a
@@ -36,20 +36,32 @@ MODULE_PARM_DESC(selftest_lock_inversion,
 static DEFINE_MUTEX(spdm_tsm_selftest_a);
 static DEFINE_MUTEX(spdm_tsm_selftest_b);
 
-/* Size of the leaked object; its contents name it in kmemleak's hex dump. */
-#define SPDM_TSM_SELFTEST_LEAK_SIZE 32
+/*
+ * Leak several objects of different sizes, small ones from kmalloc caches
+ * and one large enough to come from the page allocator.  kmemleak scans
+ * conservatively: a stale copy of a just-freed slot pointer (a per-CPU
+ * slab cache, another object's old contents) can hide one object by chance,
+ * not all of them.  Their contents name them in kmemleak's hex dump.
+ */
+#define SPDM_TSM_SELFTEST_LEAKS 4
 
 static noinline void spdm_tsm_selftest_leak(void)
 {
+	static const size_t sizes[SPDM_TSM_SELFTEST_LEAKS] = {
+		32, 96, 512, 3 * PAGE_SIZE,
+	};
+	unsigned int i, n = 0;
 	char *p;
 
-	p = kmalloc(SPDM_TSM_SELFTEST_LEAK_SIZE, GFP_KERNEL);
-	if (!p)
-		return;
-	strscpy(p, "spdm_tsm selftest_leak", SPDM_TSM_SELFTEST_LEAK_SIZE);
-	/* The only reference goes out of scope here: a leak, on purpose. */
-	pr_warn("selftest: leaked %d bytes on purpose (selftest_leak=1)\n",
-		SPDM_TSM_SELFTEST_LEAK_SIZE);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p = kmalloc(sizes[i], GFP_KERNEL);
+		if (!p)
+			continue;
+		strscpy(p, "spdm_tsm selftest_leak", sizes[i]);
+		n++;
+		/* The only reference goes out of scope here: a leak, on purpose. */
+	}
+	pr_warn("selftest: leaked %u objects on purpose (selftest_leak=1)\n", n);
 }
 
 static noinline void spdm_tsm_selftest_lock_inversion(void)
