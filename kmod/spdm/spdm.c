@@ -780,12 +780,47 @@ static int get_nonce(struct spdm_session *s, const char *step, u8 *dst,
 	return 0;
 }
 
+/*
+ * The tail CHALLENGE_AUTH and MEASUREMENTS share, from @off of the @n byte
+ * response: OpaqueDataLength, OpaqueData, RequesterContext (1.3+) and the
+ * Signature.  With @req_ctx, the RequesterContext must echo it.  On success
+ * *@body is the length of the message without its signature (what the
+ * transcript records); the signature follows it.
+ */
+static int parse_signed_tail(struct spdm_session *s, const char *step,
+			     size_t n, size_t off, const u8 *req_ctx,
+			     size_t *body)
+{
+	size_t opaque;
+	int rc;
+
+	if (off > n || n - off < 2)
+		return fail(s, -EPROTO,
+			    "%s: truncated response (%zu bytes, fields say %zu)",
+			    step, n, off + 2);
+	opaque = get_unaligned_le16(s->resp + off);
+	if (opaque > SPDM_MAX_OPAQUE)
+		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
+			    step, opaque, SPDM_MAX_OPAQUE);
+	off += 2 + opaque;
+	if (s->version >= SPDM_VER_13)
+		off += SPDM_REQ_CTX_LEN;
+	rc = check_len(s, step, n, off + s->slen);
+	if (rc)
+		return rc;
+	if (s->version >= SPDM_VER_13 && req_ctx &&
+	    memcmp(s->resp + off - SPDM_REQ_CTX_LEN, req_ctx, SPDM_REQ_CTX_LEN))
+		return fail(s, -EPROTO, "%s: RequesterContext not echoed", step);
+	*body = off;
+	return 0;
+}
+
 static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
 {
 	static const char step[] = "CHALLENGE_AUTH";
 	u8 req[4 + SPDM_NONCE_LEN + SPDM_REQ_CTX_LEN] = {
 		s->version, SPDM_CHALLENGE, slot, 0 };
-	size_t req_len = 4 + SPDM_NONCE_LEN, off, opaque, body;
+	size_t req_len = 4 + SPDM_NONCE_LEN, off, body;
 	ssize_t n;
 	int rc;
 
@@ -816,21 +851,9 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
 			    "%s: CertChainHash does not match the slot %u digest",
 			    step, slot);
 	off += s->hlen + SPDM_NONCE_LEN;	/* no measurement summary hash */
-	opaque = get_unaligned_le16(s->resp + off);
-	if (opaque > SPDM_MAX_OPAQUE)
-		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
-			    step, opaque, SPDM_MAX_OPAQUE);
-	off += 2 + opaque;
-	if (s->version >= SPDM_VER_13)
-		off += SPDM_REQ_CTX_LEN;
-	body = off;
-	rc = check_len(s, step, n, body + s->slen);
+	rc = parse_signed_tail(s, step, n, off, req + 4 + SPDM_NONCE_LEN, &body);
 	if (rc)
 		return rc;
-	if (s->version >= SPDM_VER_13 &&
-	    memcmp(s->resp + body - SPDM_REQ_CTX_LEN, req + 4 + SPDM_NONCE_LEN,
-		   SPDM_REQ_CTX_LEN))
-		return fail(s, -EPROTO, "%s: RequesterContext not echoed", step);
 
 	rc = sbuf_reserve(s, step, &s->m1, s->vca.len + s->b.len + req_len + body);
 	if (rc)
@@ -1095,7 +1118,7 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	static const char step[] = "GET_MEASUREMENTS";
 	u8 req[4 + SPDM_NONCE_LEN + 1 + SPDM_REQ_CTX_LEN] = {
 		s->version, SPDM_GET_MEASUREMENTS, 0x01, 0xff };
-	size_t req_len = 4 + SPDM_NONCE_LEN, rec_len, off, body, opaque;
+	size_t req_len = 4 + SPDM_NONCE_LEN, rec_len, off, body;
 	unsigned int i, nblocks;
 	ssize_t n;
 	int rc;
@@ -1146,16 +1169,9 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	if (off != 8 + rec_len)
 		return fail(s, -EPROTO, "%s: %u blocks fill %zu of %zu record bytes",
 			    step, nblocks, off - 8, rec_len);
-	off += SPDM_NONCE_LEN;
-	opaque = get_unaligned_le16(s->resp + off);
-	if (opaque > SPDM_MAX_OPAQUE)
-		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
-			    step, opaque, SPDM_MAX_OPAQUE);
-	off += 2 + opaque;
-	if (s->version >= SPDM_VER_13)
-		off += SPDM_REQ_CTX_LEN;
-	body = off;
-	rc = check_len(s, step, n, body + s->slen);
+	/* on 1.3 the request ended with the RequesterContext to be echoed */
+	rc = parse_signed_tail(s, step, n, off + SPDM_NONCE_LEN,
+			       req + req_len - SPDM_REQ_CTX_LEN, &body);
 	if (rc)
 		return rc;
 	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->slot)

@@ -414,3 +414,24 @@ TEST_CASE("core: DOE dword padding on every response is tolerated and not signed
     CHECK(verify_offline(ev) == "");
     CHECK(verify_offline(ev, true) == "");
 }
+
+TEST_CASE("core: SPDM 1.3 RequesterContext must be echoed in CHALLENGE_AUTH and MEASUREMENTS", "[core][devsim]")
+{
+    // The RequesterContext sits right before the signature (96 bytes, P-384).
+    auto code = GENERATE(as<uint8_t>{}, 0x83 /* CHALLENGE */, 0xE0 /* GET_MEASUREMENTS */);
+    CAPTURE(unsigned(code));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP384, Hash::Sha384));
+    dev.filter = [&](std::span<const uint8_t> req, Bytes &r) {
+        if (req.size() > 1 && req[1] == code && r.size() > 96 + 8)
+            r[r.size() - 96 - 8] ^= 0x01;
+    };
+    auto s = make_session(dev.plat);
+    int rc = spdm_authenticate(s.get(), 0, nullptr);
+    if (code == 0xE0) {
+        INFO(spdm_last_error(s.get()));
+        REQUIRE(rc == 0);
+        rc = spdm_get_measurements(s.get(), nullptr);
+    }
+    CHECK(rc == -EPROTO);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
+}
