@@ -3,7 +3,10 @@
 // control socket.  Single-threaded: a poll() loop owns the Responder.
 #include <devsim/transport.hpp>
 
+#include <devsim/ctl_line.hpp>
+
 #include "crypto.hpp"
+#include "sockio.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -56,24 +59,10 @@ Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t
 
 namespace {
 
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd &&o) noexcept : fd_(o.release()) {}
-    Fd &operator=(Fd &&o) noexcept { if (this != &o) { reset(); fd_ = o.release(); } return *this; }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() { int f = fd_; fd_ = -1; return f; }
-    void reset() { if (fd_ >= 0) ::close(fd_); fd_ = -1; }
-private:
-    int fd_ = -1;
-};
-
-[[noreturn]] void sys_fail(const std::string &what) {
-    throw std::runtime_error(what + ": " + strerror(errno));
-}
+using detail::Fd;
+using detail::listen_unix;
+using detail::send_all;
+using detail::sys_fail;
 
 bool read_full(int fd, uint8_t *p, size_t n) {
     while (n) {
@@ -84,19 +73,6 @@ bool read_full(int fd, uint8_t *p, size_t n) {
             return false;
         p += r;
         n -= size_t(r);
-    }
-    return true;
-}
-
-bool write_full(int fd, const Bytes &b) {
-    size_t off = 0;
-    while (off < b.size()) {
-        ssize_t r = ::send(fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        off += size_t(r);
     }
     return true;
 }
@@ -114,7 +90,7 @@ struct Server::Impl {
     ServerOptions opt;
     Fd listen_fd, conn_fd, ctl_fd, stop_fd;
     std::vector<Fd> ctl_clients;
-    std::vector<std::string> ctl_bufs;
+    std::vector<CtlLineBuffer> ctl_bufs;
     std::ofstream trace;
     uint64_t seq = 0;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
@@ -177,16 +153,16 @@ struct Server::Impl {
         switch (cmd) {
         case sock::CMD_TEST: {
             const uint8_t *h = reinterpret_cast<const uint8_t *>(sock::kServerHello);
-            return write_full(conn_fd.get(), socket_frame(sock::CMD_TEST, transport,
-                                                          std::span(h, sizeof sock::kServerHello)));
+            return send_all(conn_fd.get(), socket_frame(sock::CMD_TEST, transport,
+                                                        std::span(h, sizeof sock::kServerHello)));
         }
         case sock::CMD_SHUTDOWN:
-            write_full(conn_fd.get(), socket_frame(sock::CMD_SHUTDOWN, transport, {}));
+            send_all(conn_fd.get(), socket_frame(sock::CMD_SHUTDOWN, transport, {}));
             return false;
         case sock::CMD_NORMAL:
             break;
         default:
-            return write_full(conn_fd.get(), socket_frame(sock::CMD_UNKNOWN, transport, {}));
+            return send_all(conn_fd.get(), socket_frame(sock::CMD_UNKNOWN, transport, {}));
         }
         Bytes spdm;
         if (transport == sock::TRANSPORT_PCI_DOE) {
@@ -194,7 +170,7 @@ struct Server::Impl {
             if (!obj || obj->vendor != doe::VENDOR_PCISIG || obj->type != doe::TYPE_CMA) {
                 if (opt.verbose)
                     log() << "devsim: not a CMA DOE object (" << payload.size() << " bytes), empty reply\n";
-                return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+                return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
             }
             spdm = std::move(obj->payload);
         } else if (transport == sock::TRANSPORT_NONE) {
@@ -202,7 +178,7 @@ struct Server::Impl {
         } else {
             if (opt.verbose)
                 log() << "devsim: transport " << transport << " not supported, empty reply\n";
-            return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+            return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
         }
         Bytes out = rsp.handle(spdm);
         bool answered = !out.empty();
@@ -210,7 +186,7 @@ struct Server::Impl {
         if (unsigned ms = rsp.faults().delay_ms)
             std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         Bytes obj = answered ? (transport == sock::TRANSPORT_PCI_DOE ? doe_wrap(out) : out) : Bytes{};
-        return write_full(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, obj));
+        return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, obj));
     }
 
     void accept_conn() {
@@ -256,16 +232,7 @@ Server::Server(Responder &r, ServerOptions opt) : impl_(std::make_unique<Impl>(r
         getsockname(i.listen_fd.get(), reinterpret_cast<sockaddr *>(&a), &al);
         port_ = ntohs(a.sin_port);
         if (!i.opt.ctl_path.empty()) {
-            sockaddr_un u{};
-            u.sun_family = AF_UNIX;
-            if (i.opt.ctl_path.size() >= sizeof u.sun_path)
-                throw std::runtime_error("control socket path too long: " + i.opt.ctl_path);
-            strcpy(u.sun_path, i.opt.ctl_path.c_str());
-            ::unlink(u.sun_path);
-            Fd c(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-            if (!c || ::bind(c.get(), reinterpret_cast<sockaddr *>(&u), sizeof u) < 0 || ::listen(c.get(), 4) < 0)
-                sys_fail("control socket " + i.opt.ctl_path);
-            i.ctl_fd = std::move(c);
+            i.ctl_fd = listen_unix(i.opt.ctl_path, "control socket");
         }
         if (!i.opt.trace_path.empty()) {
             i.trace.open(i.opt.trace_path, std::ios::app);
@@ -321,6 +288,7 @@ std::string control_command(Responder &r, const std::string &line) {
 
 void Server::run() {
     Impl &i = *impl_;
+    const CtlHandler handler = [this](const std::string &line) { return control(line); };
     for (;;) {
         std::vector<pollfd> p;
         p.push_back({i.stop_fd.get(), POLLIN, 0});
@@ -350,24 +318,9 @@ void Server::run() {
         if (i.ctl_fd && p[2].revents)
             i.accept_ctl();
         for (size_t k = first_client, c = 0; k < p.size(); k++, c++) {
-            if (!p[k].revents)
-                continue;
-            char buf[4096];
-            ssize_t n = ::read(i.ctl_clients[c].get(), buf, sizeof buf);
-            if (n <= 0) {
+            if (p[k].revents && !serve_ctl_client(i.ctl_clients[c].get(), i.ctl_bufs[c], handler, i.log(),
+                                                  i.opt.verbose, "devsim"))
                 i.ctl_clients[c].reset();
-                continue;
-            }
-            i.ctl_bufs[c].append(buf, size_t(n));
-            size_t nl;
-            while ((nl = i.ctl_bufs[c].find('\n')) != std::string::npos) {
-                std::string line = i.ctl_bufs[c].substr(0, nl);
-                i.ctl_bufs[c].erase(0, nl + 1);
-                std::string reply = control(line) + "\n";
-                if (i.opt.verbose)
-                    i.log() << "devsim: ctl '" << line << "' -> " << reply;
-                write_full(i.ctl_clients[c].get(), Bytes(reply.begin(), reply.end()));
-            }
         }
         for (size_t c = 0; c < i.ctl_clients.size();) {
             if (!i.ctl_clients[c]) {
@@ -390,7 +343,7 @@ std::string ctl_request(const std::string &path, const std::string &line) {
     if (!c || ::connect(c.get(), reinterpret_cast<sockaddr *>(&u), sizeof u) < 0)
         sys_fail("connect " + path);
     std::string l = line + "\n";
-    if (!write_full(c.get(), Bytes(l.begin(), l.end())))
+    if (!send_all(c.get(), l))
         sys_fail("write " + path);
     std::string reply;
     char ch;

@@ -6,6 +6,10 @@
 // e.g. on hot-unplug, the device is reset and the next client accepted).
 #include <devsim/vfio_user.hpp>
 
+#include <devsim/ctl_line.hpp>
+
+#include "sockio.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,24 +27,10 @@ namespace devsim {
 
 namespace {
 
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd &&o) noexcept : fd_(o.release()) {}
-    Fd &operator=(Fd &&o) noexcept { if (this != &o) { reset(); fd_ = o.release(); } return *this; }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() { int f = fd_; fd_ = -1; return f; }
-    void reset() { if (fd_ >= 0) ::close(fd_); fd_ = -1; }
-private:
-    int fd_ = -1;
-};
-
-[[noreturn]] void sys_fail(const std::string &what) {
-    throw std::runtime_error(what + ": " + strerror(errno));
-}
+using detail::Fd;
+using detail::listen_unix;
+using detail::send_all;
+using detail::sys_fail;
 
 uint16_t le16(const uint8_t *p) { return uint16_t(p[0] | p[1] << 8); }
 uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
@@ -81,32 +71,6 @@ bool recv_full(int fd, uint8_t *p, size_t n, std::vector<Fd> &fds) {
     return true;
 }
 
-bool write_full(int fd, const Bytes &b) {
-    size_t off = 0;
-    while (off < b.size()) {
-        ssize_t r = ::send(fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        off += size_t(r);
-    }
-    return true;
-}
-
-Fd listen_unix(const std::string &path, const char *what) {
-    sockaddr_un u{};
-    u.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof u.sun_path)
-        throw std::runtime_error(std::string(what) + " path empty or too long: " + path);
-    strcpy(u.sun_path, path.c_str());
-    ::unlink(u.sun_path);
-    Fd c(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!c || ::bind(c.get(), reinterpret_cast<sockaddr *>(&u), sizeof u) < 0 || ::listen(c.get(), 4) < 0)
-        sys_fail(std::string(what) + " " + path);
-    return c;
-}
-
 const char *cmd_name(uint16_t c) {
     static const char *n[] = {"?", "VERSION", "DMA_MAP", "DMA_UNMAP", "DEVICE_GET_INFO", "DEVICE_GET_REGION_INFO",
                               "DEVICE_GET_REGION_IO_FDS", "DEVICE_GET_IRQ_INFO", "DEVICE_SET_IRQS", "REGION_READ",
@@ -122,7 +86,7 @@ struct VfioUserServer::Impl {
     PciServerOptions opt;
     Fd listen_fd, conn_fd, ctl_fd, stop_fd;
     std::vector<Fd> ctl_clients;
-    std::vector<std::string> ctl_bufs;
+    std::vector<CtlLineBuffer> ctl_bufs;
     uint64_t messages = 0, connections = 0;
 
     Impl(pci::PciDevice &d, PciServerOptions o) : dev(d), opt(std::move(o)) {
@@ -376,6 +340,7 @@ std::string VfioUserServer::control(const std::string &line) {
 
 void VfioUserServer::run() {
     Impl &i = *impl_;
+    const CtlHandler handler = [this](const std::string &line) { return control(line); };
     for (;;) {
         std::vector<pollfd> p;
         p.push_back({i.stop_fd.get(), POLLIN, 0});
@@ -418,7 +383,7 @@ void VfioUserServer::run() {
                 if (alive) {
                     Bytes rep = handle_message(msg);
                     if (!rep.empty())
-                        alive = write_full(i.conn_fd.get(), rep);
+                        alive = send_all(i.conn_fd.get(), rep);
                 }
                 if (!alive) {
                     i.conn_fd.reset();
@@ -436,24 +401,9 @@ void VfioUserServer::run() {
             }
         }
         for (size_t k = first_client, c = 0; k < p.size(); k++, c++) {
-            if (!p[k].revents)
-                continue;
-            char buf[4096];
-            ssize_t n = ::read(i.ctl_clients[c].get(), buf, sizeof buf);
-            if (n <= 0 || i.ctl_bufs[c].size() > 65536) {
+            if (p[k].revents && !serve_ctl_client(i.ctl_clients[c].get(), i.ctl_bufs[c], handler, i.log(),
+                                                  i.opt.verbose, "devsim-pci"))
                 i.ctl_clients[c].reset();
-                continue;
-            }
-            i.ctl_bufs[c].append(buf, size_t(n));
-            size_t nl;
-            while ((nl = i.ctl_bufs[c].find('\n')) != std::string::npos) {
-                std::string line = i.ctl_bufs[c].substr(0, nl);
-                i.ctl_bufs[c].erase(0, nl + 1);
-                std::string reply = control(line) + "\n";
-                if (i.opt.verbose)
-                    i.log() << "devsim-pci: ctl '" << line << "' -> " << reply;
-                write_full(i.ctl_clients[c].get(), Bytes(reply.begin(), reply.end()));
-            }
         }
         for (size_t c = 0; c < i.ctl_clients.size();) {
             if (!i.ctl_clients[c]) {
