@@ -194,13 +194,14 @@ static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
 	return 0;
 }
 
-static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
+/* nlmsg_free() takes NULL */
+DEFINE_FREE(spdm_tsm_msg_free, struct sk_buff *, nlmsg_free(_T))
+
+/* Reply with the dev-get attributes of @pdev in @msg (consumed). */
+static int spdm_tsm_send_dev(struct sk_buff *msg, struct pci_dev *pdev, struct genl_info *info)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	int rc;
 
-	if (!msg)
-		return -ENOMEM;
 	rc = spdm_tsm_fill_dev(msg, pdev, info->genlhdr->cmd, info->snd_portid,
 			       info->snd_seq, 0);
 	if (rc) {
@@ -208,6 +209,15 @@ static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
 		return rc;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return -ENOMEM;
+	return spdm_tsm_send_dev(msg, pdev, info);
 }
 
 static int spdm_tsm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -274,6 +284,12 @@ static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	args.measurements = nla_get_flag(info->attrs[SPDM_TSM_A_DEV_MEASUREMENTS]);
 
+	/* the reply first: out of memory must not follow a state change */
+	struct sk_buff *msg __free(spdm_tsm_msg_free) = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return -ENOMEM;
+
 	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, true);
 
 	if (IS_ERR(d))
@@ -288,7 +304,7 @@ static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		if (rc)
 			return rc;
 	}
-	return spdm_tsm_reply_dev(pdev, info);
+	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info);
 }
 
 static int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *info)
@@ -759,6 +775,12 @@ static int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *in
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
 
+	/* the reply first: out of memory must not follow a verdict */
+	struct sk_buff *msg __free(spdm_tsm_msg_free) = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return -ENOMEM;
+
 	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
 
 	if (!d) {
@@ -768,7 +790,7 @@ static int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *in
 	rc = spdm_tsm_revalidate(d, SPDM_TSM_REASON_EXPLICIT, info->extack);
 	if (rc)
 		return rc;
-	return spdm_tsm_reply_dev(pdev, info);
+	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -804,7 +826,8 @@ static const char *const spdm_tsm_reason_names[] = {
  *
  * Multicasts a dev-event-ntf on the "events" group (the dev-get attributes
  * plus event, reason and timestamp-ns) and emits a "change" uevent on the
- * PCI device with SPDM_TSM_EVENT= and SPDM_TSM_REASON=.
+ * PCI device with SPDM_TSM_EVENT= and SPDM_TSM_REASON=.  When the event
+ * cannot be built (out of memory), every listener is told with ENOBUFS.
  *
  * Context: process context; may sleep.
  */
@@ -816,16 +839,21 @@ void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
 	struct sk_buff *msg;
 	void *hdr;
 
+	int rc;
+
 	snprintf(ev_env, sizeof(ev_env), "SPDM_TSM_EVENT=%s", spdm_tsm_event_names[event]);
 	snprintf(reason_env, sizeof(reason_env), "SPDM_TSM_REASON=%s",
 		 spdm_tsm_reason_names[reason]);
-	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
+	rc = kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
+	if (rc)
+		pci_notice_ratelimited(pdev, "spdm_tsm: uevent %s not sent (%d)\n",
+				       spdm_tsm_event_names[event], rc);
 
 	if (!genl_has_listeners(&spdm_tsm_nl_family, &init_net, 0))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return;
+		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &spdm_tsm_nl_family, 0, SPDM_TSM_CMD_DEV_EVENT_NTF);
 	if (!hdr ||
 	    spdm_tsm_put_dev_attrs(msg, pdev) ||
@@ -838,6 +866,13 @@ void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
 	return;
 free:
 	nlmsg_free(msg);
+lost:
+	/*
+	 * Never lose an event silently: every listener's next receive fails
+	 * with ENOBUFS, as when its socket overflows, and it resynchronises
+	 * (tsmctl agent rescans; tsmctl monitor says so).
+	 */
+	genl_set_err(&spdm_tsm_nl_family, &init_net, 0, 0, -ENOBUFS);
 }
 
 static const struct genl_split_ops spdm_tsm_nl_ops[] = {

@@ -237,7 +237,8 @@ static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
  * @extack: the reason of a failure
  *
  * Announces revalidated or revalidation-failed (with the reason), and on
- * failure applies the policy's action.
+ * failure applies the policy's action.  Running out of memory on the host is
+ * no verdict on the device: -ENOMEM changes nothing but last_error.
  *
  * Context: process context, may sleep; takes @d->lock.
  * Return: 0 when the device proved it holds the cached key and matches the
@@ -278,7 +279,10 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 			d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
 			d->sum.mem_used = spdm_mem_used(d->session);
 			d->sum.generation = d->generation;
-			if (rc) {
+			if (rc == -ENOMEM) {
+				/* the host failed, not the device: judge nothing */
+				strscpy(d->sum.last_error, err);
+			} else if (rc) {
 				d->sum.state = SPDM_TSM_STATE_FAILED;
 				strscpy(d->sum.last_error, err);
 			} else {
@@ -288,6 +292,17 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 		}
 	}
 
+	if (rc == -ENOMEM) {
+		/*
+		 * Out of memory here says nothing about the device: no
+		 * revalidation-failed, no action, the state stays (still
+		 * session-lost after a reset).  The caller may try again.
+		 */
+		NL_SET_ERR_MSG(extack,
+			       "out of memory: revalidation not completed, device state unchanged");
+		pci_info(pdev, "revalidation not completed: %s (%d)\n", err, rc);
+		return rc;
+	}
 	if (rc) {
 		char msg[NETLINK_MAX_FMTMSG_LEN];
 

@@ -179,11 +179,13 @@ static int sbuf_reserve(struct spdm_session *s, const char *step,
 	/* fall back to the exact size if doubling would break the budget */
 	if (cap > s->p.mem_budget - s->used)
 		cap = need;
-	n = s_alloc(s, cap);
-	if (!n)
+	if (cap > s->p.mem_budget - s->used)
 		return fail(s, -ENOMEM,
 			    "%s: memory budget exhausted (%zu of %zu bytes used, %zu more needed)",
 			    step, s->used, s->p.mem_budget, cap);
+	n = s_alloc(s, cap);
+	if (!n)
+		return fail(s, -ENOMEM, "%s: out of memory (allocating %zu bytes)", step, cap);
 	if (b->len)
 		memcpy(n, b->data, b->len);
 	s_free(s, b->data, b->cap);
@@ -716,6 +718,10 @@ static int load_key(struct spdm_session *s, const char *step)
 	rc = s->p.ops->key_load(s->p.priv, s->asym, s->hash, s->spki.data,
 				s->spki.len,
 				s->spki.data + s->pub_off, s->pub_len, &s->key);
+	if (rc == -ENOMEM) {
+		s->key = NULL;
+		return fail(s, rc, "%s: out of memory loading the leaf public key", step);
+	}
 	if (rc) {
 		s->key = NULL;
 		return fail(s, rc, "%s: the platform rejected the leaf public key (%d)",

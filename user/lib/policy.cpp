@@ -279,6 +279,9 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 			throw NetlinkError(EPROTO, "", -1, st.error);
 		if (st.stop)
 			return false;
+		if (rc == -NLE_NOMEM) // libnl's name for ENOBUFS
+			throw EventsLost(ENOBUFS, "", -1,
+					 "events were lost (the kernel could not queue them)");
 		if (rc < 0)
 			throw NetlinkError(EIO, "", -1, std::string("netlink receive failed: ") + nl_geterror(rc));
 	}

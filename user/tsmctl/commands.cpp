@@ -479,23 +479,35 @@ int cmd_monitor(const Parsed &p)
 				break;
 			slice = static_cast<int>(std::min<long long>(left, slice));
 		}
-		bool more = events.poll(slice, [&](const DevEvent &e) {
-			if (json) {
-				JsonWriter w;
-				to_json(w, e);
-				std::cout << w.str() << std::endl;
-			} else {
-				std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
-				char ts[32];
-				std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
-				std::printf("%s.%03lluZ %s %s reason=%s state=%s\n", ts,
-					    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
-					    e.dev.bdf.c_str(), event_name(e.event), reason_name(e.reason),
-					    state_name(e.dev.state));
-				std::fflush(stdout);
-			}
-			return !(count && ++seen >= count);
-		});
+		bool more = true;
+		try {
+			more = events.poll(slice, [&](const DevEvent &e) {
+				if (json) {
+					JsonWriter w;
+					to_json(w, e);
+					std::cout << w.str() << std::endl;
+				} else {
+					std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
+					char ts[32];
+					std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
+					std::printf("%s.%03lluZ %s %s reason=%s state=%s\n", ts,
+						    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
+						    e.dev.bdf.c_str(), event_name(e.event), reason_name(e.reason),
+						    state_name(e.dev.state));
+					std::fflush(stdout);
+				}
+				return !(count && ++seen >= count);
+			});
+		} catch (const EventsLost &e) {
+			// keep following; say so, and let scripts see it in the stream
+			std::fprintf(stderr, "tsmctl monitor: %s; device states may have changed, "
+				     "'tsmctl list' shows them now\n", e.what());
+			if (json)
+				std::cout << "{\"event\":\"events-lost\"}" << std::endl;
+			else
+				std::printf("events-lost\n");
+			std::fflush(stdout);
+		}
 		if (!more)
 			break;
 	}

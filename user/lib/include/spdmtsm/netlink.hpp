@@ -34,6 +34,14 @@ private:
 	int bad_attr_;
 };
 
+// The kernel told an event listener that events were lost (ENOBUFS: its
+// socket overflowed, or an event could not be allocated).  The stream is
+// still usable; what was missed must be re-read (dev-get).
+class EventsLost : public NetlinkError {
+public:
+	using NetlinkError::NetlinkError;
+};
+
 // Build the attributes of a request.
 using MsgBuilder = std::function<void(nl_msg *)>;
 // Called for each reply message with its parsed attributes (index = attr
