@@ -8,8 +8,10 @@
 _failed=0
 _count=0
 
-ok()   { _count=$((_count + 1)); echo "ok $_count - $*"; }
-fail() { _count=$((_count + 1)); _failed=$((_failed + 1)); echo "not ok $_count - $*"; }
+# Each result line ends with the guest's uptime, to see where time goes.
+_t() { read -r _up _ </proc/uptime; echo "[${_up}s]"; }
+ok()   { _count=$((_count + 1)); echo "ok $_count - $* $(_t)"; }
+fail() { _count=$((_count + 1)); _failed=$((_failed + 1)); echo "not ok $_count - $* $(_t)"; }
 
 # check DESCRIPTION CMD...: passes when CMD exits 0
 check() {

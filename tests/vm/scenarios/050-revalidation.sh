@@ -100,7 +100,12 @@ cmd=$(od -An -tu1 -j4 -N1 "$sysdev/config" | tr -d ' ')
 [ $((cmd & 4)) = 0 ] && ok "action applied: bus mastering disabled" || fail "bus master still on ($cmd)"
 check_fails "no evidence while failed" tsmctl evidence "$dev"
 
-# 7. unbind action, on a fresh connect to the new identity
+# 7. unbind action, on a fresh connect to the new identity.  The operator
+# turns bus mastering back on first: without it nvme's removal waits out
+# its 60 s admin timeout on queue deletions the device cannot DMA.
+printf "\\$(printf %o $((cmd | 4)))" | dd of="$sysdev/config" bs=1 seek=4 count=1 conv=notrunc 2>/dev/null
+cmd=$(od -An -tu1 -j4 -N1 "$sysdev/config" | tr -d ' ')
+[ $((cmd & 4)) = 4 ] && ok "bus mastering back on" || fail "bus mastering still off ($cmd)"
 check "reconnect to the new device" tsmctl connect "$dev"
 echo 1 >"$sysdev/remove" 2>/dev/null; echo 1 >/sys/bus/pci/rescan
 dev=$(first_cma_dev); sysdev=/sys/bus/pci/devices/$dev
