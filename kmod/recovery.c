@@ -236,9 +236,10 @@ static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
  * @trigger: what asked (reset, resume, explicit), reported with success
  * @extack: the reason of a failure
  *
- * Announces revalidated or revalidation-failed (with the reason), and on
- * failure applies the policy's action.  Running out of memory on the host is
- * no verdict on the device: -ENOMEM changes nothing but last_error.
+ * On failure applies the policy's action, then announces
+ * revalidation-failed (with the reason); on success announces revalidated.
+ * Running out of memory on the host is no verdict on the device: -ENOMEM
+ * changes nothing but last_error.
  *
  * Context: process context, may sleep; takes @d->lock.
  * Return: 0 when the device proved it holds the cached key and matches the
@@ -309,8 +310,9 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 		strscpy(msg, err);
 		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
 		pci_info(pdev, "revalidation failed: %s (%d)\n", err, rc);
-		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
+		/* act first: whoever hears the event finds the action done */
 		spdm_tsm_apply_action(pdev, action);
+		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
 		return rc;
 	}
 	pci_info(pdev, "revalidated (%s): %u DOE exchanges in %llu us\n",
