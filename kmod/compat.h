@@ -7,6 +7,7 @@
 #ifndef _SPDM_TSM_COMPAT_H
 #define _SPDM_TSM_COMPAT_H
 
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -30,5 +31,19 @@
 #ifndef kzalloc_flex
 #define kzalloc_flex(P, FAM, COUNT, GFP) kzalloc(struct_size(&(P), FAM, COUNT), GFP)
 #endif
+
+/*
+ * Whether the PCI core still counts @pdev as added: the core sets
+ * PCI_DEV_ADDED (bit 0 of pci_dev::priv_flags, drivers/pci/pci.h, unchanged
+ * since 4.x) in pci_bus_add_device() after the device's "add" uevent, and
+ * clears it first thing on removal (pci_stop_dev()), before the PCI/TSM
+ * core's teardown and before BUS_NOTIFY_DEL_DEVICE.  Out of tree there is no
+ * exported accessor; in tree this is pci_dev_is_added().
+ */
+#define SPDM_TSM_PCI_DEV_ADDED 0
+static inline bool spdm_tsm_pci_dev_added(const struct pci_dev *pdev)
+{
+	return test_bit(SPDM_TSM_PCI_DEV_ADDED, &pdev->priv_flags);
+}
 
 #endif /* _SPDM_TSM_COMPAT_H */

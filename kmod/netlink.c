@@ -808,7 +808,7 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_NONE] = "none",
 	[SPDM_TSM_REASON_RESET] = "reset",
 	[SPDM_TSM_REASON_RESUME] = "resume",
-	[SPDM_TSM_REASON_LINK_DOWN] = "link-down",
+	[SPDM_TSM_REASON_UNKNOWN] = "unknown",
 	[SPDM_TSM_REASON_REMOVAL] = "removal",
 	[SPDM_TSM_REASON_EXPLICIT] = "explicit",
 	[SPDM_TSM_REASON_SIGNATURE] = "signature",
@@ -816,6 +816,10 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_MEASUREMENT] = "measurement",
 	[SPDM_TSM_REASON_DEVICE_ERROR] = "device-error",
 	[SPDM_TSM_REASON_TIMEOUT] = "timeout",
+	[SPDM_TSM_REASON_DOWNGRADE] = "downgrade",
+	[SPDM_TSM_REASON_BUDGET] = "budget",
+	[SPDM_TSM_REASON_DEADLINE] = "deadline",
+	[SPDM_TSM_REASON_SERIAL] = "serial",
 };
 
 /**

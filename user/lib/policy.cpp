@@ -164,9 +164,10 @@ const char *event_name(std::uint32_t e)
 
 const char *reason_name(std::uint32_t r)
 {
-	static const char *const names[] = {"none",      "reset",     "resume",      "link-down",
-					    "removal",   "explicit",  "signature",   "cert-digest",
-					    "measurement", "device-error", "timeout"};
+	static const char *const names[] = {"none",        "reset",        "resume",    "unknown",
+					    "removal",     "explicit",     "signature", "cert-digest",
+					    "measurement", "device-error", "timeout",   "downgrade",
+					    "budget",      "deadline",     "serial"};
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 

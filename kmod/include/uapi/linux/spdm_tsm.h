@@ -36,7 +36,7 @@ enum spdm_tsm_state {
  * enum spdm_tsm_event - what a dev-event-ntf announces
  * @SPDM_TSM_EVENT_CONNECTED: the device authenticated (connect)
  * @SPDM_TSM_EVENT_DISCONNECTED: its session and evidence were dropped
- * @SPDM_TSM_EVENT_SESSION_LOST: reset, resume, link down or removal ended
+ * @SPDM_TSM_EVENT_SESSION_LOST: reset, resume or removal ended
  *	the authenticated state (see reason)
  * @SPDM_TSM_EVENT_REVALIDATED: a fresh challenge verified with the cached key
  *	and the policy's digests matched
@@ -53,12 +53,19 @@ enum spdm_tsm_event {
 	SPDM_TSM_EVENT_ADDED,
 };
 
-/* Why a session was lost, or why revalidation failed. */
+/*
+ * Why a session was lost, or why revalidation failed.
+ * UNKNOWN: a recovery trigger may have been missed (the reset probe ran out
+ * of instances); DOWNGRADE: version or algorithms differ from connect;
+ * BUDGET: the device made the module exceed max_evidence_bytes; DEADLINE:
+ * the operation exceeded op_timeout_ms; SERIAL: the Device Serial Number
+ * differs from the one the policy was set for.
+ */
 enum spdm_tsm_reason {
 	SPDM_TSM_REASON_NONE,
 	SPDM_TSM_REASON_RESET,
 	SPDM_TSM_REASON_RESUME,
-	SPDM_TSM_REASON_LINK_DOWN,
+	SPDM_TSM_REASON_UNKNOWN,
 	SPDM_TSM_REASON_REMOVAL,
 	SPDM_TSM_REASON_EXPLICIT,
 	SPDM_TSM_REASON_SIGNATURE,
@@ -66,6 +73,10 @@ enum spdm_tsm_reason {
 	SPDM_TSM_REASON_MEASUREMENT,
 	SPDM_TSM_REASON_DEVICE_ERROR,
 	SPDM_TSM_REASON_TIMEOUT,
+	SPDM_TSM_REASON_DOWNGRADE,
+	SPDM_TSM_REASON_BUDGET,
+	SPDM_TSM_REASON_DEADLINE,
+	SPDM_TSM_REASON_SERIAL,
 };
 
 /* What the kernel does to a device that fails revalidation. */
