@@ -75,6 +75,16 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	}
 	if (!create)
 		return NULL;
+	/*
+	 * Removal clears the PCI core's "added" bit before the TSM teardown
+	 * and before BUS_NOTIFY_DEL_DEVICE, whose handler looks the device up
+	 * under spdm_tsm_devs_lock.  Checking the bit under that lock means
+	 * either the removal handler finds (and retires) the entry created
+	 * here, or no entry is created: never a fresh, not-removed entry for
+	 * a function whose DOE mailbox is about to be destroyed.
+	 */
+	if (!spdm_tsm_pci_dev_added(pdev))
+		return ERR_PTR(-ENODEV);
 
 	d = kzalloc_obj(*d, GFP_KERNEL);
 	if (!d)
@@ -102,6 +112,17 @@ static void spdm_tsm_set_state(struct spdm_tsm_dev *d, enum spdm_tsm_state state
 {
 	guard(spinlock)(&d->slock);
 	d->sum.state = state;
+}
+
+/*
+ * Whether the function belongs to a guest (bound to a vfio driver): the
+ * host does not challenge it behind the guest's back.
+ */
+bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d)
+{
+	struct device_driver *drv = READ_ONCE(d->pdev->dev.driver);
+
+	return drv && drv->name && strstr(drv->name, "vfio");
 }
 
 static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
@@ -201,7 +222,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	pci_info(pdev, "authenticated: SPDM %u.%u, slot %u, %u DOE exchanges in %llu us\n",
 		 ev.version >> 4, ev.version & 0xf, ev.slot, d->sum.exchanges,
 		 d->sum.duration_us);
-	spdm_tsm_notify(pdev, SPDM_TSM_EVENT_CONNECTED, SPDM_TSM_REASON_NONE);
+	spdm_tsm_notify(d, SPDM_TSM_EVENT_CONNECTED, SPDM_TSM_REASON_NONE);
 	return 0;
 
 fail:
@@ -223,37 +244,104 @@ fail:
 /**
  * spdm_tsm_dev_disconnect() - forget the session and its evidence
  * @d: the device, with @d->lock held
+ *
+ * Announces "disconnected", or "session-lost" with reason "removal" when
+ * the function is being removed: the PCI/TSM core's removal path calls its
+ * ->disconnect before the device is deleted, and a removed device lost its
+ * session, nobody disconnected it.
  */
 void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
 {
 	bool had_session = d->session;
 
 	lockdep_assert_held(&d->lock);
+	if (!spdm_tsm_pci_dev_added(d->pdev))
+		d->removed = true;
 	spdm_tsm_drop_session(d);
 	d->via_tsm = false;
 	scoped_guard(spinlock, &d->slock) {
 		d->sum.state = SPDM_TSM_STATE_NONE;
 		d->sum.via_tsm = false;
 	}
-	if (had_session && !d->removed)
-		spdm_tsm_notify(d->pdev, SPDM_TSM_EVENT_DISCONNECTED, SPDM_TSM_REASON_NONE);
+	if (!had_session)
+		return;
+	if (d->removed)
+		spdm_tsm_notify(d, SPDM_TSM_EVENT_SESSION_LOST, SPDM_TSM_REASON_REMOVAL);
+	else
+		spdm_tsm_notify(d, SPDM_TSM_EVENT_DISCONNECTED, SPDM_TSM_REASON_NONE);
+}
+
+/*
+ * "added" must reach udev after the device's own "add" uevent, which
+ * device_add() sends after BUS_NOTIFY_ADD_DEVICE.  The PCI core sets its
+ * "added" bit in pci_bus_add_device(), after device_add() has returned, so
+ * wait for that bit (bounded: SPDM_TSM_ADDED_TRIES polls).
+ */
+#define SPDM_TSM_ADDED_POLL_MS	20
+#define SPDM_TSM_ADDED_TRIES	500	/* 10 s */
+
+struct spdm_tsm_added {
+	struct list_head node;
+	struct pci_dev *pdev;
+	unsigned int tries;
+};
+
+static LIST_HEAD(spdm_tsm_added_pending);
+static DEFINE_MUTEX(spdm_tsm_added_lock);
+static void spdm_tsm_added_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(spdm_tsm_added_dwork, spdm_tsm_added_work);
+
+static void spdm_tsm_added_work(struct work_struct *work)
+{
+	struct spdm_tsm_added *a, *tmp;
+
+	guard(mutex)(&spdm_tsm_added_lock);
+	list_for_each_entry_safe(a, tmp, &spdm_tsm_added_pending, node) {
+		bool added = spdm_tsm_pci_dev_added(a->pdev);
+
+		if (!added && ++a->tries < SPDM_TSM_ADDED_TRIES &&
+		    device_is_registered(&a->pdev->dev))
+			continue;
+		if (added)
+			spdm_tsm_notify_added(a->pdev);
+		list_del(&a->node);
+		pci_dev_put(a->pdev);
+		kfree(a);
+	}
+	if (!list_empty(&spdm_tsm_added_pending))
+		schedule_delayed_work(&spdm_tsm_added_dwork,
+				      msecs_to_jiffies(SPDM_TSM_ADDED_POLL_MS));
+}
+
+static void spdm_tsm_queue_added(struct pci_dev *pdev)
+{
+	struct spdm_tsm_added *a = kzalloc_obj(*a, GFP_KERNEL);
+
+	if (!a) {
+		pci_notice(pdev, "spdm_tsm: out of memory: event 'added' not sent\n");
+		return;
+	}
+	a->pdev = pci_dev_get(pdev);
+	scoped_guard(mutex, &spdm_tsm_added_lock)
+		list_add_tail(&a->node, &spdm_tsm_added_pending);
+	schedule_delayed_work(&spdm_tsm_added_dwork, 0);
 }
 
 /*
  * A function is going away (hot-remove, driver core removal): its DOE
- * mailbox is destroyed after BUS_NOTIFY_DEL_DEVICE, so drop the session now,
- * after any operation in flight has finished.
+ * mailbox is destroyed after BUS_NOTIFY_DEL_DEVICE, so drop the session now.
+ * An operation in flight stops at its next exchange (the PCI core cleared
+ * its "added" bit before calling us), so this waits about one DOE exchange.
  */
 static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 	struct spdm_tsm_dev *d;
-	bool had_session;
 
 	if (action == BUS_NOTIFY_ADD_DEVICE) {
 		/* hot-add or rescan: the DOE mailboxes exist by now */
 		if (spdm_tsm_has_cma(pdev))
-			spdm_tsm_notify(pdev, SPDM_TSM_EVENT_ADDED, SPDM_TSM_REASON_NONE);
+			spdm_tsm_queue_added(pdev);
 		return NOTIFY_OK;
 	}
 	if (action != BUS_NOTIFY_DEL_DEVICE)
@@ -263,12 +351,9 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 		return NOTIFY_DONE;
 
 	scoped_guard(mutex, &d->lock) {
-		had_session = d->session;
 		d->removed = true;
 		spdm_tsm_dev_disconnect(d);
 	}
-	if (had_session)
-		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_SESSION_LOST, SPDM_TSM_REASON_REMOVAL);
 	scoped_guard(mutex, &spdm_tsm_devs_lock) {
 		if (!list_empty(&d->node)) {
 			list_del_init(&d->node);
@@ -288,12 +373,22 @@ int spdm_tsm_dev_init(void)
 	return bus_register_notifier(&pci_bus_type, &spdm_tsm_bus_nb);
 }
 
-/* Module unload: the netlink family and the TSM are gone, nothing races. */
+/*
+ * Module unload, after the TSM is unregistered and before the netlink family
+ * is: nothing else races.
+ */
 void spdm_tsm_dev_exit(void)
 {
+	struct spdm_tsm_added *a, *atmp;
 	struct spdm_tsm_dev *d, *tmp;
 
 	bus_unregister_notifier(&pci_bus_type, &spdm_tsm_bus_nb);
+	cancel_delayed_work_sync(&spdm_tsm_added_dwork);
+	list_for_each_entry_safe(a, atmp, &spdm_tsm_added_pending, node) {
+		list_del(&a->node);
+		pci_dev_put(a->pdev);
+		kfree(a);
+	}
 	guard(mutex)(&spdm_tsm_devs_lock);
 	list_for_each_entry_safe(d, tmp, &spdm_tsm_devs, node) {
 		list_del_init(&d->node);

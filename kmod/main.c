@@ -25,9 +25,16 @@ static int __init spdm_tsm_init(void)
 
 	spdm_tsm_selftest_init();
 
+	/* first: everything below may announce events */
+	rc = spdm_tsm_netlink_init();
+	if (rc) {
+		pr_err("registering the generic netlink family failed: %d\n", rc);
+		return rc;
+	}
+
 	rc = spdm_tsm_dev_init();
 	if (rc)
-		return rc;
+		goto err_netlink;
 
 	rc = spdm_tsm_recovery_init();
 	if (rc)
@@ -46,23 +53,18 @@ static int __init spdm_tsm_init(void)
 		goto err_faux;
 	}
 
-	rc = spdm_tsm_netlink_init();
-	if (rc) {
-		pr_err("registering the generic netlink family failed: %d\n", rc);
-		goto err_tsm;
-	}
-
 	pr_info("registered %s\n", dev_name(&spdm_tsm_tsm_dev->dev));
 	return 0;
 
-err_tsm:
-	tsm_unregister(spdm_tsm_tsm_dev);
 err_faux:
 	faux_device_destroy(spdm_tsm_faux);
 err_recovery:
 	spdm_tsm_recovery_exit();
 err_dev:
 	spdm_tsm_dev_exit();
+err_netlink:
+	spdm_tsm_netlink_exit();
+	spdm_tsm_selftest_exit();
 	return rc;
 }
 
@@ -70,11 +72,14 @@ static void __exit spdm_tsm_exit(void)
 {
 	/* no new triggers, queued recovery drained (it may still notify) */
 	spdm_tsm_recovery_exit();
-	spdm_tsm_netlink_exit();
+	/* ->disconnect of every tsm/connect'ed device: may notify */
 	tsm_unregister(spdm_tsm_tsm_dev);
 	faux_device_destroy(spdm_tsm_faux);
 	spdm_tsm_dev_exit();
 	spdm_tsm_policy_exit();
+	/* last: nothing above can announce an event any more */
+	spdm_tsm_netlink_exit();
+	spdm_tsm_selftest_exit();
 }
 
 module_init(spdm_tsm_init);

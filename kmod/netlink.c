@@ -137,15 +137,24 @@ static struct pci_dev *spdm_tsm_nl_pdev(struct nlattr *attr, struct netlink_ext_
 	return pdev;
 }
 
-static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev)
+/*
+ * The dev-get attributes of @pdev; @d is its state, or NULL to look it up.
+ * The Device Serial Number is only for @priv (CAP_SYS_ADMIN) callers: PCI
+ * sysfs shows extended config space to root only.
+ */
+static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev,
+				  struct spdm_tsm_dev *d, bool priv)
 {
-	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+	struct spdm_tsm_dev *found __free(spdm_tsm_dev_put) =
+		d ? NULL : spdm_tsm_dev_find(pdev, false);
 	struct spdm_tsm_summary sum = { .state = SPDM_TSM_STATE_NONE };
 	u64 dsn;
 
+	if (!d)
+		d = found;
 	if (d)
 		spdm_tsm_dev_summary(d, &sum);
-	dsn = pci_get_dsn(pdev);
+	dsn = priv ? pci_get_dsn(pdev) : 0;
 	if (nla_put_string(msg, SPDM_TSM_A_DEV_BDF, pci_name(pdev)) ||
 	    nla_put_u16(msg, SPDM_TSM_A_DEV_VENDOR_ID, pdev->vendor) ||
 	    nla_put_u16(msg, SPDM_TSM_A_DEV_DEVICE_ID, pdev->device) ||
@@ -179,14 +188,14 @@ static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev)
 }
 
 static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
-			     u32 portid, u32 seq, int flags)
+			     u32 portid, u32 seq, int flags, bool priv)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &spdm_tsm_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (spdm_tsm_put_dev_attrs(msg, pdev)) {
+	if (spdm_tsm_put_dev_attrs(msg, pdev, NULL, priv)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -198,12 +207,13 @@ static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
 DEFINE_FREE(spdm_tsm_msg_free, struct sk_buff *, nlmsg_free(_T))
 
 /* Reply with the dev-get attributes of @pdev in @msg (consumed). */
-static int spdm_tsm_send_dev(struct sk_buff *msg, struct pci_dev *pdev, struct genl_info *info)
+static int spdm_tsm_send_dev(struct sk_buff *msg, struct pci_dev *pdev, struct genl_info *info,
+			     bool priv)
 {
 	int rc;
 
 	rc = spdm_tsm_fill_dev(msg, pdev, info->genlhdr->cmd, info->snd_portid,
-			       info->snd_seq, 0);
+			       info->snd_seq, 0, priv);
 	if (rc) {
 		nlmsg_free(msg);
 		return rc;
@@ -211,23 +221,18 @@ static int spdm_tsm_send_dev(struct sk_buff *msg, struct pci_dev *pdev, struct g
 	return genlmsg_reply(msg, info);
 }
 
-static int spdm_tsm_reply_dev(struct pci_dev *pdev, struct genl_info *info)
-{
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-
-	if (!msg)
-		return -ENOMEM;
-	return spdm_tsm_send_dev(msg, pdev, info);
-}
-
 static int spdm_tsm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
 		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+	struct sk_buff *msg;
 
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
-	return spdm_tsm_reply_dev(pdev, info);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	return spdm_tsm_send_dev(msg, pdev, info, netlink_capable(skb, CAP_SYS_ADMIN));
 }
 
 /* cb->ctx: the number of PCI devices already walked past */
@@ -248,7 +253,8 @@ static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callba
 		if (spdm_tsm_has_cma(pdev)) {
 			rc = spdm_tsm_fill_dev(skb, pdev, SPDM_TSM_CMD_DEV_GET,
 					       NETLINK_CB(cb->skb).portid,
-					       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					       netlink_capable(cb->skb, CAP_SYS_ADMIN));
 			if (rc) {
 				pci_dev_put(pdev);
 				break;
@@ -292,8 +298,11 @@ static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 
 	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, true);
 
-	if (IS_ERR(d))
+	if (IS_ERR(d)) {
+		if (PTR_ERR(d) == -ENODEV)
+			NL_SET_ERR_MSG(info->extack, "device is being removed");
 		return PTR_ERR(d);
+	}
 	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
 		if (d->via_tsm) {
 			NL_SET_ERR_MSG(info->extack,
@@ -304,7 +313,7 @@ static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		if (rc)
 			return rc;
 	}
-	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info);
+	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
 static int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *info)
@@ -503,8 +512,9 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 
 /* ---- policies ---------------------------------------------------------- */
 
+/* A policy message; the serial only for @priv (CAP_SYS_ADMIN) readers. */
 static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_policy *p,
-				u8 cmd, u32 portid, u32 seq, int flags)
+				u8 cmd, u32 portid, u32 seq, int flags, bool priv)
 {
 	struct nlattr *nest;
 	unsigned int i;
@@ -514,7 +524,8 @@ static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_polic
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(msg, SPDM_TSM_A_POLICY_BDF, p->bdf) ||
-	    (p->serial && nla_put_u64_64bit(msg, SPDM_TSM_A_POLICY_SERIAL, p->serial, 0)) ||
+	    (priv && p->serial &&
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_POLICY_SERIAL, p->serial, 0)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_POLICY_SLOT, p->slot) ||
 	    (p->cert_digest_len &&
 	     nla_put(msg, SPDM_TSM_A_POLICY_CERT_DIGEST, p->cert_digest_len, p->cert_digest)) ||
@@ -540,14 +551,22 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Take the digest of the device's current, authenticated chain. */
-static int spdm_tsm_current_digest(const char *bdf, struct spdm_tsm_policy *p,
-				   struct nlattr *attr, struct netlink_ext_ack *extack)
+/*
+ * The identity a new policy is bound to: the chain digest verified at
+ * connect for the slot authenticated then -- never what the device claims
+ * now.  With @required (cert-digest-current) a device that is not
+ * authenticated, or another slot, is an error; otherwise the policy stays
+ * unbound when there is no connected device.
+ */
+static int spdm_tsm_connect_digest(const char *bdf, struct spdm_tsm_policy *p,
+				   struct nlattr *attr, bool required,
+				   struct netlink_ext_ack *extack)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) = spdm_tsm_pdev_from_bdf(bdf);
-	struct spdm_evidence ev;
 
 	if (IS_ERR(pdev)) {
+		if (!required)
+			return 0;
 		NL_SET_ERR_MSG_ATTR(extack, attr, "cert-digest-current: no device at this address");
 		return -ENODEV;
 	}
@@ -557,20 +576,24 @@ static int spdm_tsm_current_digest(const char *bdf, struct spdm_tsm_policy *p,
 	if (!d)
 		goto not_auth;
 	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
-		if (!d->session)
+		if (!d->session || !d->cached_digest_len)
 			goto not_auth;
-		spdm_get_evidence(d->session, &ev);
-		if (!(ev.slot_mask & BIT(p->slot))) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "cert-digest-current: the device has no digest for this slot");
+		if (p->slot != d->sum.slot) {
+			if (!required)
+				return 0;
+			NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
+						"cert-digest-current: slot %u was not authenticated at connect (slot %u was)",
+						p->slot, d->sum.slot);
 			return -ENOENT;
 		}
-		p->cert_digest_len = ev.hash_len;
-		memcpy(p->cert_digest, ev.digests[p->slot], ev.hash_len);
+		p->cert_digest_len = d->cached_digest_len;
+		memcpy(p->cert_digest, d->cached_digest, d->cached_digest_len);
 	}
 	return 0;
 
 not_auth:
+	if (!required)
+		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr,
 			    "cert-digest-current: the device is not authenticated (connect first)");
 	return -ENODATA;
@@ -636,9 +659,11 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 		}
 		p->cert_digest_len = nla_len(attr);
 		nla_memcpy(p->cert_digest, attr, sizeof(p->cert_digest));
-	} else if (attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT]) {
-		rc = spdm_tsm_current_digest(bdf, p, attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT],
-					     info->extack);
+	} else {
+		/* bound to the identity verified at connect (or unbound) */
+		attr = attrs[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT];
+		rc = spdm_tsm_connect_digest(bdf, p, attr ?: attrs[SPDM_TSM_A_POLICY_BDF],
+					     !!attr, info->extack);
 		if (rc)
 			return rc;
 	}
@@ -682,7 +707,7 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 	if (!msg)
 		return -ENOMEM;
 	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_SET, info->snd_portid,
-				  info->snd_seq, 0);
+				  info->snd_seq, 0, true);
 	if (!rc)
 		rc = spdm_tsm_policy_set(p, info->extack);
 	if (rc) {
@@ -703,7 +728,7 @@ static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *in
 	if (rc)
 		return rc;
 
-	struct spdm_tsm_policy *p __free(kfree) = spdm_tsm_policy_copy(bdf, 0);
+	struct spdm_tsm_policy *p __free(kfree) = spdm_tsm_policy_copy(bdf);
 
 	if (IS_ERR(p))
 		return PTR_ERR(no_free_ptr(p));
@@ -716,7 +741,7 @@ static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *in
 	if (!msg)
 		return -ENOMEM;
 	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_GET, info->snd_portid,
-				  info->snd_seq, 0);
+				  info->snd_seq, 0, netlink_capable(skb, CAP_SYS_ADMIN));
 	if (rc) {
 		nlmsg_free(msg);
 		return rc;
@@ -735,7 +760,7 @@ static int spdm_tsm_policy_dump_one(const struct spdm_tsm_policy *p, void *arg)
 
 	return spdm_tsm_fill_policy(a->skb, p, SPDM_TSM_CMD_POLICY_GET,
 				    NETLINK_CB(a->cb->skb).portid, a->cb->nlh->nlmsg_seq,
-				    NLM_F_MULTI);
+				    NLM_F_MULTI, netlink_capable(a->cb->skb, CAP_SYS_ADMIN));
 }
 
 static int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -790,7 +815,7 @@ static int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *in
 	rc = spdm_tsm_revalidate(d, SPDM_TSM_REASON_EXPLICIT, info->extack);
 	if (rc)
 		return rc;
-	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info);
+	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -822,21 +847,15 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_SERIAL] = "serial",
 };
 
-/**
- * spdm_tsm_notify() - announce an event of @pdev
- * @pdev: the device
- * @event: what happened
- * @reason: why (SPDM_TSM_REASON_NONE when there is no reason to give)
- *
- * Multicasts a dev-event-ntf on the "events" group (the dev-get attributes
- * plus event, reason and timestamp-ns) and emits a "change" uevent on the
- * PCI device with SPDM_TSM_EVENT= and SPDM_TSM_REASON=.  When the event
- * cannot be built (out of memory), every listener is told with ENOBUFS.
- *
- * Context: process context; may sleep.
+/*
+ * Multicast a dev-event-ntf on the "events" group (the dev-get attributes,
+ * without the Device Serial Number since the group is open to every user,
+ * plus event, reason and timestamp-ns) and emit a "change" uevent on the PCI
+ * device with SPDM_TSM_EVENT= and SPDM_TSM_REASON=.  When the event cannot
+ * be built (out of memory), every listener is told with ENOBUFS.
  */
-void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
-		     enum spdm_tsm_reason reason)
+static void __spdm_tsm_notify(struct pci_dev *pdev, struct spdm_tsm_dev *d,
+			      enum spdm_tsm_event event, enum spdm_tsm_reason reason)
 {
 	char ev_env[48], reason_env[48];
 	char *envp[3] = { ev_env, reason_env, NULL };
@@ -860,7 +879,7 @@ void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
 		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &spdm_tsm_nl_family, 0, SPDM_TSM_CMD_DEV_EVENT_NTF);
 	if (!hdr ||
-	    spdm_tsm_put_dev_attrs(msg, pdev) ||
+	    spdm_tsm_put_dev_attrs(msg, pdev, d, false) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_EVENT, event) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_REASON, reason) ||
 	    nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_TIMESTAMP_NS, ktime_get_real_ns(), 0))
@@ -877,6 +896,50 @@ lost:
 	 * (tsmctl agent rescans; tsmctl monitor says so).
 	 */
 	genl_set_err(&spdm_tsm_nl_family, &init_net, 0, 0, -ENOBUFS);
+}
+
+/**
+ * spdm_tsm_notify() - announce an event of a device
+ * @d: the device, with @d->lock held: the event goes out in the same
+ *	critical section as the state change it announces, so listeners see
+ *	events in the order the state changed, and any action taken for it
+ *	(unbind, bus mastering off) is done before it is announced
+ * @event: what happened
+ * @reason: why (SPDM_TSM_REASON_NONE when there is no reason to give)
+ *
+ * Context: process context; may sleep.
+ */
+void spdm_tsm_notify(struct spdm_tsm_dev *d, enum spdm_tsm_event event,
+		     enum spdm_tsm_reason reason)
+{
+	lockdep_assert_held(&d->lock);
+	__spdm_tsm_notify(d->pdev, d, event, reason);
+}
+
+/**
+ * spdm_tsm_notify_added() - announce a function with a CMA mailbox appeared
+ * @pdev: the function, after its own "add" uevent
+ *
+ * Context: process context; may sleep.
+ */
+void spdm_tsm_notify_added(struct pci_dev *pdev)
+{
+	__spdm_tsm_notify(pdev, NULL, SPDM_TSM_EVENT_ADDED, SPDM_TSM_REASON_NONE);
+}
+
+/*
+ * Commands that talk to a device or change state need CAP_SYS_ADMIN: with
+ * connect, a policy and revalidate, a caller can unbind the driver of any
+ * device with a CMA mailbox.  (GENL_ADMIN_PERM would only ask for
+ * CAP_NET_ADMIN.)
+ */
+static int spdm_tsm_nl_sys_admin(const struct genl_split_ops *ops, struct sk_buff *skb,
+				 struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "needs CAP_SYS_ADMIN");
+	return -EPERM;
 }
 
 static const struct genl_split_ops spdm_tsm_nl_ops[] = {
@@ -897,14 +960,16 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.doit = spdm_tsm_nl_connect_doit,
 		.policy = spdm_tsm_connect_nl_policy,
 		.maxattr = SPDM_TSM_A_DEV_MEASUREMENTS,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.pre_doit = spdm_tsm_nl_sys_admin,
+		.flags = GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd = SPDM_TSM_CMD_DISCONNECT,
 		.doit = spdm_tsm_nl_disconnect_doit,
 		.policy = spdm_tsm_dev_get_nl_policy,
 		.maxattr = SPDM_TSM_A_DEV_BDF,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.pre_doit = spdm_tsm_nl_sys_admin,
+		.flags = GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd = SPDM_TSM_CMD_EVIDENCE_GET,
@@ -918,7 +983,8 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.doit = spdm_tsm_nl_policy_set_doit,
 		.policy = spdm_tsm_policy_set_nl_policy,
 		.maxattr = SPDM_TSM_A_POLICY_MAX,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.pre_doit = spdm_tsm_nl_sys_admin,
+		.flags = GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd = SPDM_TSM_CMD_POLICY_GET,
@@ -937,14 +1003,16 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.doit = spdm_tsm_nl_policy_del_doit,
 		.policy = spdm_tsm_policy_get_nl_policy,
 		.maxattr = SPDM_TSM_A_POLICY_BDF,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.pre_doit = spdm_tsm_nl_sys_admin,
+		.flags = GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd = SPDM_TSM_CMD_REVALIDATE,
 		.doit = spdm_tsm_nl_revalidate_doit,
 		.policy = spdm_tsm_dev_get_nl_policy,
 		.maxattr = SPDM_TSM_A_DEV_BDF,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.pre_doit = spdm_tsm_nl_sys_admin,
+		.flags = GENL_CMD_CAP_DO,
 	},
 };
 

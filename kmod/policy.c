@@ -5,9 +5,12 @@
  * volatile and ignored), the action on failure, and whether recovery
  * triggers revalidate automatically or only announce.
  *
- * A policy is keyed by PCI address and, when the device has a Device Serial
- * Number, by that serial too; lookups prefer the serial, so a policy follows
- * a device that moved to another slot.
+ * A policy is keyed by PCI address only, and bound to the identity of the
+ * device authenticated there (the chain digest verified at connect).  What
+ * the device reports about itself -- its Device Serial Number -- never
+ * selects a policy: a device reporting another device's serial must not get
+ * that device's policy, nor replace it.  A serial in a policy only narrows
+ * it: revalidation fails (reason "serial") when the device reports another.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,16 +33,11 @@ static void spdm_tsm_policy_free(struct spdm_tsm_policy *p)
 }
 
 /* Under spdm_tsm_policy_lock. */
-static struct spdm_tsm_policy *spdm_tsm_policy_lookup(const char *bdf, u64 serial)
+static struct spdm_tsm_policy *spdm_tsm_policy_lookup(const char *bdf)
 {
 	struct spdm_tsm_policy *p;
 
 	lockdep_assert_held(&spdm_tsm_policy_lock);
-	if (serial) {
-		list_for_each_entry(p, &spdm_tsm_policies, node)
-			if (p->serial == serial)
-				return p;
-	}
 	list_for_each_entry(p, &spdm_tsm_policies, node)
 		if (!strcmp(p->bdf, bdf))
 			return p;
@@ -51,7 +49,7 @@ static struct spdm_tsm_policy *spdm_tsm_policy_lookup(const char *bdf, u64 seria
  * @np: the new policy (ownership passes to the store on success)
  * @extack: why not
  *
- * A policy with the same BDF, or the same serial, is replaced.
+ * A policy with the same BDF is replaced (and no other).
  *
  * Return: 0 or a negative errno.
  */
@@ -62,7 +60,7 @@ int spdm_tsm_policy_set(struct spdm_tsm_policy *np, struct netlink_ext_ack *exta
 
 	guard(mutex)(&spdm_tsm_policy_lock);
 	list_for_each_entry_safe(p, tmp, &spdm_tsm_policies, node) {
-		if (!strcmp(p->bdf, np->bdf) || (np->serial && p->serial == np->serial)) {
+		if (!strcmp(p->bdf, np->bdf)) {
 			list_del(&p->node);
 			spdm_tsm_policy_free(p);
 			replaced++;
@@ -101,18 +99,20 @@ int spdm_tsm_policy_del(const char *bdf)
 }
 
 /**
- * spdm_tsm_policy_copy() - a private copy of the policy that applies
+ * spdm_tsm_policy_copy() - a private copy of the policy set for an address
  * @bdf: the device's PCI address
- * @serial: its Device Serial Number, 0 when it has none
  *
- * Return: a copy to kfree(), NULL when no policy applies, or ERR_PTR(-ENOMEM).
+ * The caller checks the policy's identity (cert_digest) and serial against
+ * the device.
+ *
+ * Return: a copy to kfree(), NULL when there is none, or ERR_PTR(-ENOMEM).
  */
-struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf, u64 serial)
+struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf)
 {
 	struct spdm_tsm_policy *p;
 
 	guard(mutex)(&spdm_tsm_policy_lock);
-	p = spdm_tsm_policy_lookup(bdf, serial);
+	p = spdm_tsm_policy_lookup(bdf);
 	if (!p)
 		return NULL;
 	p = kmemdup(p, struct_size(p, meas, p->n_meas), GFP_KERNEL);

@@ -15,21 +15,34 @@
  *   "reset", drivers' FLR), pci_reset_bus(), and AER/DPC recovery when the
  *   driver's slot_reset restores state.  Its limit: a driver that resets a
  *   function without restoring config space (a bare pcie_flr()) is not
- *   seen; and a restore without a reset (runtime resume) is treated as a
- *   reset, which costs one needless revalidation.
+ *   seen.  Restores that follow no reset are ignored: with no saved state
+ *   (nothing is restored) and during runtime-PM resume (no event storm for
+ *   a device that runtime-suspends often; the next revalidation
+ *   renegotiates if the device lost its SPDM state).  A probe hit the
+ *   kretprobe could not record (all instances busy: nmissed) is never
+ *   silent: every tracked device gets session-lost with reason "unknown"
+ *   and a revalidation.
  * - system resume: a PM notifier (PM_POST_SUSPEND/HIBERNATION/RESTORE);
  *   restores seen between PM_*_PREPARE and PM_POST_* belong to it.
  * - hot-remove: the PCI bus notifier in dev.c (session-lost, removal).
  * - explicit: the netlink "revalidate" command.
  * Each trigger announces session-lost, then, unless the module parameter
  * auto_revalidate is off or the device's policy says announce-only,
- * revalidates and announces revalidated or revalidation-failed.
+ * revalidates and announces revalidated or revalidation-failed.  A function
+ * bound to a vfio driver belongs to a guest: the host does not challenge it
+ * behind the guest's back; the trigger is announced and last_error says so.
+ *
+ * Serialisation: the state change, the policy's action and the event that
+ * announces them happen in one critical section under d->lock, so
+ * listeners see events in the order the state changed, and find the action
+ * done when they hear about it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
+#include <linux/pm_runtime.h>
 #include <linux/suspend.h>
 #include <linux/workqueue.h>
 
@@ -45,6 +58,17 @@ static DEFINE_SPINLOCK(spdm_tsm_track_lock);
 static struct workqueue_struct *spdm_tsm_wq;
 static bool spdm_tsm_in_pm;
 static bool spdm_tsm_kretprobe_ok;
+
+static int spdm_tsm_restore_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+static int spdm_tsm_restore_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* maxactive is sized at init: at least 64, four per possible CPU */
+static struct kretprobe spdm_tsm_restore_krp = {
+	.kp.symbol_name = "pci_restore_state",
+	.entry_handler = spdm_tsm_restore_entry,
+	.handler = spdm_tsm_restore_ret,
+	.data_size = sizeof(struct pci_dev *),
+};
 
 /* An authenticated device becomes visible to the triggers. */
 void spdm_tsm_track(struct spdm_tsm_dev *d)
@@ -67,6 +91,21 @@ void spdm_tsm_untrack(struct spdm_tsm_dev *d)
 }
 
 /*
+ * Under spdm_tsm_track_lock: queue @d's recovery work, which owns a
+ * reference.  When the work was already queued the extra reference goes
+ * again; that put is never the last: a tracked device is in the registry,
+ * whose reference outlives tracking.
+ */
+static void spdm_tsm_queue_trigger(struct spdm_tsm_dev *d, enum spdm_tsm_reason reason)
+{
+	lockdep_assert_held(&spdm_tsm_track_lock);
+	WRITE_ONCE(d->trigger_reason, reason);
+	kref_get(&d->kref);
+	if (!queue_work(spdm_tsm_wq, &d->trigger_work))
+		spdm_tsm_dev_put(d);
+}
+
+/*
  * Queue recovery for @pdev if it is authenticated.  Any context: called
  * from the kretprobe.  The queued work holds a reference; the registry's
  * reference outlives tracking, so the put here never frees.
@@ -80,10 +119,7 @@ static void spdm_tsm_trigger(struct pci_dev *pdev, enum spdm_tsm_reason reason)
 	list_for_each_entry(d, &spdm_tsm_tracked, track) {
 		if (d->pdev != pdev)
 			continue;
-		WRITE_ONCE(d->trigger_reason, reason);
-		kref_get(&d->kref);
-		if (!queue_work(spdm_tsm_wq, &d->trigger_work))
-			refcount_dec(&d->kref.refcount);	/* already queued */
+		spdm_tsm_queue_trigger(d, reason);
 		break;
 	}
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
@@ -95,12 +131,8 @@ static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
 	unsigned long flags;
 
 	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
-	list_for_each_entry(d, &spdm_tsm_tracked, track) {
-		WRITE_ONCE(d->trigger_reason, reason);
-		kref_get(&d->kref);
-		if (!queue_work(spdm_tsm_wq, &d->trigger_work))
-			refcount_dec(&d->kref.refcount);	/* already queued */
-	}
+	list_for_each_entry(d, &spdm_tsm_tracked, track)
+		spdm_tsm_queue_trigger(d, reason);
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
@@ -178,8 +210,39 @@ static enum spdm_tsm_reason spdm_tsm_reason_of(struct spdm_tsm_dev *d, int rc)
 }
 
 /*
- * Under d->lock: the digest check, GET_DIGESTS + CHALLENGE with the cached
- * key, then the policy's measurements.  Fills @err and @why on failure.
+ * Is the policy for this address about this device?  It is bound to the
+ * identity verified at connect (the chain digest), and its serial, if any,
+ * must also be what the device reports.
+ */
+static int spdm_tsm_check_policy(struct spdm_tsm_dev *d, const struct spdm_tsm_policy *pol,
+				 char *err, size_t errlen, enum spdm_tsm_reason *why)
+{
+	u64 dsn;
+
+	if (!pol)
+		return 0;
+	if (pol->cert_digest_len &&
+	    (pol->cert_digest_len != d->cached_digest_len ||
+	     memcmp(pol->cert_digest, d->cached_digest, d->cached_digest_len))) {
+		*why = SPDM_TSM_REASON_CERT_DIGEST;
+		strscpy(err, "policy: the chain digest verified at connect is not the policy's",
+			errlen);
+		return -EKEYREJECTED;
+	}
+	dsn = pci_get_dsn(d->pdev);
+	if (pol->serial && dsn != pol->serial) {
+		*why = SPDM_TSM_REASON_SERIAL;
+		snprintf(err, errlen,
+			 "policy: device reports serial %016llx, the policy was set for %016llx",
+			 dsn, pol->serial);
+		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+/*
+ * Under d->lock: GET_DIGESTS + CHALLENGE with the cached key, then the
+ * policy's measurements.  Fills @err and @why on failure.
  */
 static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 				    const struct spdm_tsm_policy *pol,
@@ -189,14 +252,9 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 	int rc;
 
 	lockdep_assert_held(&d->lock);
-	if (pol && pol->cert_digest_len &&
-	    (pol->cert_digest_len != d->cached_digest_len ||
-	     memcmp(pol->cert_digest, d->cached_digest, d->cached_digest_len))) {
-		*why = SPDM_TSM_REASON_CERT_DIGEST;
-		strscpy(err, "policy: expected chain digest is not the one seen at connect",
-			errlen);
-		return -EKEYREJECTED;
-	}
+	rc = spdm_tsm_check_policy(d, pol, err, errlen, why);
+	if (rc)
+		return rc;
 	rc = spdm_revalidate(d->session, NULL);
 	if (!rc && spdm_tsm_policy_has_meas(pol))
 		rc = spdm_get_measurements(d->session, NULL);
@@ -230,67 +288,53 @@ static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
 	}
 }
 
-/**
- * spdm_tsm_revalidate() - is this still the device userspace approved?
- * @d: the device (not locked)
- * @trigger: what asked (reset, resume, explicit), reported with success
- * @extack: the reason of a failure
- *
- * On failure applies the policy's action, then announces
- * revalidation-failed (with the reason); on success announces revalidated.
- * Running out of memory on the host is no verdict on the device: -ENOMEM
- * changes nothing but last_error.
- *
- * Context: process context, may sleep; takes @d->lock.
- * Return: 0 when the device proved it holds the cached key and matches the
- * policy, else a negative errno.
+static const char *spdm_tsm_trigger_name(enum spdm_tsm_reason trigger)
+{
+	switch (trigger) {
+	case SPDM_TSM_REASON_EXPLICIT:
+		return "explicit";
+	case SPDM_TSM_REASON_RESUME:
+		return "resume";
+	case SPDM_TSM_REASON_UNKNOWN:
+		return "unknown";
+	default:
+		return "reset";
+	}
+}
+
+/*
+ * The verdict, the policy's action and the event, in one step under
+ * d->lock.  Running out of memory on the host is no verdict on the device:
+ * -ENOMEM changes nothing but last_error.  A removal that interrupted the
+ * exchange is announced by the removal path.
  */
-int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
-			struct netlink_ext_ack *extack)
+static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
+				      const struct spdm_tsm_policy *pol,
+				      enum spdm_tsm_reason trigger,
+				      struct netlink_ext_ack *extack)
 {
 	enum spdm_tsm_reason why = SPDM_TSM_REASON_NONE;
 	struct pci_dev *pdev = d->pdev;
 	char err[SPDM_ERRMSG_LEN] = "";
-	u32 action = SPDM_TSM_ACTION_NOTIFY;
 	unsigned int n0;
 	ktime_t t0;
 	int rc;
 
-	struct spdm_tsm_policy *pol __free(kfree) =
-		spdm_tsm_policy_copy(pci_name(pdev), pci_get_dsn(pdev));
-
-	if (IS_ERR(pol))
-		return PTR_ERR(no_free_ptr(pol));
-	if (pol)
-		action = pol->action;
-
-	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
-		if (d->removed)
-			return -ENODEV;
-		if (!d->session) {
-			NL_SET_ERR_MSG(extack, "device is not connected");
-			return -ENOTCONN;
-		}
-		t0 = ktime_get();
-		n0 = spdm_exchange_count(d->session);
-		rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
-		d->generation++;
-		scoped_guard(spinlock, &d->slock) {
-			d->sum.exchanges = spdm_exchange_count(d->session) - n0;
-			d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
-			d->sum.mem_used = spdm_mem_used(d->session);
-			d->sum.generation = d->generation;
-			if (rc == -ENOMEM) {
-				/* the host failed, not the device: judge nothing */
-				strscpy(d->sum.last_error, err);
-			} else if (rc) {
-				d->sum.state = SPDM_TSM_STATE_FAILED;
-				strscpy(d->sum.last_error, err);
-			} else {
-				d->sum.state = SPDM_TSM_STATE_AUTHENTICATED;
-				d->sum.last_error[0] = '\0';
-			}
-		}
+	lockdep_assert_held(&d->lock);
+	t0 = ktime_get();
+	n0 = spdm_exchange_count(d->session);
+	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
+	d->generation++;
+	scoped_guard(spinlock, &d->slock) {
+		d->sum.exchanges = spdm_exchange_count(d->session) - n0;
+		d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
+		d->sum.mem_used = spdm_mem_used(d->session);
+		d->sum.generation = d->generation;
+		strscpy(d->sum.last_error, err);
+		if (rc && rc != -ENOMEM)
+			d->sum.state = SPDM_TSM_STATE_FAILED;
+		else if (!rc)
+			d->sum.state = SPDM_TSM_STATE_AUTHENTICATED;
 	}
 
 	if (rc == -ENOMEM) {
@@ -311,16 +355,56 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
 		pci_info(pdev, "revalidation failed: %s (%d)\n", err, rc);
 		/* act first: whoever hears the event finds the action done */
-		spdm_tsm_apply_action(pdev, action);
-		spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
+		spdm_tsm_apply_action(pdev, pol ? pol->action : SPDM_TSM_ACTION_NOTIFY);
+		spdm_tsm_notify(d, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
 		return rc;
 	}
 	pci_info(pdev, "revalidated (%s): %u DOE exchanges in %llu us\n",
-		 trigger == SPDM_TSM_REASON_EXPLICIT ? "explicit" :
-		 trigger == SPDM_TSM_REASON_RESUME ? "resume" : "reset",
-		 d->sum.exchanges, d->sum.duration_us);
-	spdm_tsm_notify(pdev, SPDM_TSM_EVENT_REVALIDATED, trigger);
+		 spdm_tsm_trigger_name(trigger), d->sum.exchanges, d->sum.duration_us);
+	spdm_tsm_notify(d, SPDM_TSM_EVENT_REVALIDATED, trigger);
 	return 0;
+}
+
+#define SPDM_TSM_GUEST_OWNED_MSG \
+	"not challenged: bound to a vfio driver (owned by a guest); revalidate once the host owns it"
+
+/**
+ * spdm_tsm_revalidate() - is this still the device userspace approved?
+ * @d: the device (not locked)
+ * @trigger: what asked (explicit here), reported with success
+ * @extack: the reason of a failure
+ *
+ * On failure applies the policy's action, then announces
+ * revalidation-failed (with the reason); on success announces revalidated;
+ * both under @d->lock with the state change.
+ *
+ * Context: process context, may sleep; takes @d->lock.
+ * Return: 0 when the device proved it holds the cached key and matches the
+ * policy, else a negative errno.
+ */
+int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
+			struct netlink_ext_ack *extack)
+{
+	struct spdm_tsm_policy *pol __free(kfree) = spdm_tsm_policy_copy(pci_name(d->pdev));
+
+	if (IS_ERR(pol))
+		return PTR_ERR(no_free_ptr(pol));
+	spdm_tsm_check_missed();
+
+	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (d->removed)
+			return -ENODEV;
+		if (!d->session) {
+			NL_SET_ERR_MSG(extack, "device is not connected");
+			return -ENOTCONN;
+		}
+		if (spdm_tsm_dev_guest_owned(d)) {
+			NL_SET_ERR_MSG(extack, SPDM_TSM_GUEST_OWNED_MSG);
+			return -EBUSY;
+		}
+		return spdm_tsm_revalidate_locked(d, pol, trigger, extack);
+	}
+	return 0;	/* not reached */
 }
 
 /* The work a trigger queued: announce the loss, then maybe revalidate. */
@@ -329,36 +413,100 @@ void spdm_tsm_trigger_work(struct work_struct *work)
 	struct spdm_tsm_dev *d = container_of(work, struct spdm_tsm_dev, trigger_work);
 	enum spdm_tsm_reason reason = READ_ONCE(d->trigger_reason);
 	struct pci_dev *pdev = d->pdev;
-	bool lost = false, have = false;
 	u32 mode = auto_revalidate ? SPDM_TSM_REVALIDATE_MODE_AUTO :
 				     SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
+	struct spdm_tsm_policy *pol __free(kfree) = spdm_tsm_policy_copy(pci_name(pdev));
+
+	if (IS_ERR(pol)) {
+		/* no memory for the policy: announce, judge nothing */
+		pol = NULL;
+		mode = SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
+	} else if (pol) {
+		mode = pol->mode;
+	}
 
 	scoped_guard(mutex, &d->lock) {
-		have = d->session && !d->removed;
-		if (have) {
-			scoped_guard(spinlock, &d->slock) {
-				lost = d->sum.state == SPDM_TSM_STATE_AUTHENTICATED;
-				d->sum.state = SPDM_TSM_STATE_SESSION_LOST;
-			}
-		}
-	}
-	if (have) {
-		struct spdm_tsm_policy *pol __free(kfree) =
-			spdm_tsm_policy_copy(pci_name(pdev), pci_get_dsn(pdev));
+		bool lost;
 
-		if (!IS_ERR_OR_NULL(pol))
-			mode = pol->mode;
+		if (!d->session || d->removed)
+			break;
+		scoped_guard(spinlock, &d->slock) {
+			lost = d->sum.state == SPDM_TSM_STATE_AUTHENTICATED;
+			d->sum.state = SPDM_TSM_STATE_SESSION_LOST;
+		}
 		if (lost)
-			spdm_tsm_notify(pdev, SPDM_TSM_EVENT_SESSION_LOST, reason);
+			spdm_tsm_notify(d, SPDM_TSM_EVENT_SESSION_LOST, reason);
+		if (spdm_tsm_dev_guest_owned(d)) {
+			scoped_guard(spinlock, &d->slock)
+				strscpy(d->sum.last_error, SPDM_TSM_GUEST_OWNED_MSG);
+			pci_info(pdev, "%s\n", SPDM_TSM_GUEST_OWNED_MSG);
+			break;
+		}
 		if (mode == SPDM_TSM_REVALIDATE_MODE_AUTO)
-			spdm_tsm_revalidate(d, reason, NULL);
+			spdm_tsm_revalidate_locked(d, pol, reason, NULL);
 	}
 	spdm_tsm_dev_put(d);
 }
 
+/*
+ * Probe hits the kretprobe could not record: all instances were busy
+ * (nmissed), or the kprobe hit recursively (kp.nmissed).  Either may have
+ * been a reset of any device, so none may pass in silence.
+ */
+static unsigned long spdm_tsm_missed_seen;
+
+static unsigned long spdm_tsm_missed_now(void)
+{
+	return READ_ONCE(spdm_tsm_restore_krp.nmissed) +
+	       READ_ONCE(spdm_tsm_restore_krp.kp.nmissed);
+}
+
+/**
+ * spdm_tsm_check_missed() - announce resets the reset probe may have missed
+ *
+ * Called from the probe's return handler (a miss means every instance was
+ * in use, and those return after it) and from explicit revalidation.  On a
+ * new miss every tracked device gets session-lost with reason "unknown",
+ * then a revalidation.  Any context.
+ */
+void spdm_tsm_check_missed(void)
+{
+	unsigned long now, seen;
+
+	if (!spdm_tsm_kretprobe_ok)
+		return;
+	now = spdm_tsm_missed_now();
+	seen = READ_ONCE(spdm_tsm_missed_seen);
+	if (now == seen || cmpxchg(&spdm_tsm_missed_seen, seen, now) != seen)
+		return;
+	pr_warn_ratelimited("the reset probe missed %lu call(s) of pci_restore_state(): revalidating every authenticated device\n",
+			    now - seen);
+	spdm_tsm_trigger_all(SPDM_TSM_REASON_UNKNOWN);
+}
+
+#ifdef CONFIG_SPDM_TSM_SELFTEST
+/* Test only (selftest_reset_miss): as if the probe had missed @n calls. */
+void spdm_tsm_selftest_missed(unsigned int n)
+{
+	spdm_tsm_restore_krp.nmissed += n;
+	spdm_tsm_check_missed();
+}
+#endif
+
+/*
+ * Entry: remember the device if this restore can follow a reset.  Nothing
+ * is restored without saved state, and a runtime-PM resume is not a reset:
+ * announcing it would flood listeners for devices that runtime-suspend
+ * often (the next revalidation renegotiates if the device lost its state).
+ */
 static int spdm_tsm_restore_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	*(struct pci_dev **)ri->data = (struct pci_dev *)regs_get_kernel_argument(regs, 0);
+	struct pci_dev *pdev = (struct pci_dev *)regs_get_kernel_argument(regs, 0);
+
+	if (pdev && (!pdev->state_saved ||
+		     READ_ONCE(pdev->dev.power.runtime_status) == RPM_RESUMING))
+		pdev = NULL;
+	*(struct pci_dev **)ri->data = pdev;
 	return 0;
 }
 
@@ -369,16 +517,9 @@ static int spdm_tsm_restore_ret(struct kretprobe_instance *ri, struct pt_regs *r
 	/* restores during suspend/resume belong to the PM notifier */
 	if (pdev && !READ_ONCE(spdm_tsm_in_pm))
 		spdm_tsm_trigger(pdev, SPDM_TSM_REASON_RESET);
+	spdm_tsm_check_missed();
 	return 0;
 }
-
-static struct kretprobe spdm_tsm_restore_krp = {
-	.kp.symbol_name = "pci_restore_state",
-	.entry_handler = spdm_tsm_restore_entry,
-	.handler = spdm_tsm_restore_ret,
-	.data_size = sizeof(struct pci_dev *),
-	.maxactive = 32,
-};
 
 static int spdm_tsm_pm_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
@@ -413,10 +554,12 @@ int spdm_tsm_recovery_init(void)
 	rc = register_pm_notifier(&spdm_tsm_pm_nb);
 	if (rc)
 		goto err_wq;
+	spdm_tsm_restore_krp.maxactive = max(64, 4 * (int)num_possible_cpus());
 	rc = register_kretprobe(&spdm_tsm_restore_krp);
 	if (rc)
 		/* not fatal: explicit revalidation and resume still work */
 		pr_warn("cannot probe pci_restore_state (%d): resets are not detected\n", rc);
+	spdm_tsm_missed_seen = 0;
 	spdm_tsm_kretprobe_ok = !rc;
 	return 0;
 

@@ -10,8 +10,15 @@
  *					then A, one after the other: no
  *					deadlock, but lockdep must report a
  *					possible circular locking dependency
+ *	selftest_reset_miss (write N)	count N pci_restore_state() calls as
+ *					missed by the reset probe (as when all
+ *					its instances are busy): every
+ *					authenticated device must get
+ *					session-lost "unknown" + revalidation
  *
- * tests/vm/debug-lane-selftest runs both.
+ * tests/vm/debug-lane-selftest runs the first two, the debug-only VM
+ * scenario 095 the third.  Built only with CONFIG_SPDM_TSM_SELFTEST=y
+ * (make -C kmod SPDM_TSM_SELFTEST=1): never in the shipped module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,6 +85,25 @@ static noinline void spdm_tsm_selftest_lock_inversion(void)
 	mutex_unlock(&spdm_tsm_selftest_b);
 }
 
+static int spdm_tsm_selftest_reset_miss_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int rc = kstrtouint(val, 0, &n);
+
+	if (rc)
+		return rc;
+	if (n)
+		spdm_tsm_selftest_missed(n);
+	return 0;
+}
+
+static const struct kernel_param_ops spdm_tsm_selftest_reset_miss_ops = {
+	.set = spdm_tsm_selftest_reset_miss_set,
+};
+module_param_cb(selftest_reset_miss, &spdm_tsm_selftest_reset_miss_ops, NULL, 0200);
+MODULE_PARM_DESC(selftest_reset_miss,
+		 "Test only: write N to count N reset-probe misses (session-lost 'unknown')");
+
 /* Called once from the module's init; does nothing unless a parameter is set. */
 void spdm_tsm_selftest_init(void)
 {
@@ -85,4 +111,8 @@ void spdm_tsm_selftest_init(void)
 		spdm_tsm_selftest_leak();
 	if (selftest_lock_inversion)
 		spdm_tsm_selftest_lock_inversion();
+}
+
+void spdm_tsm_selftest_exit(void)
+{
 }

@@ -45,8 +45,9 @@ struct spdm_tsm_summary {
  *	fail with -EAGAIN
  * @via_tsm: connected through the PCI/TSM core (tsm/connect)
  * @removed: the function is being removed; refuse new operations
- * @cached_digest: the slot's chain digest at connect (what revalidation
- *	expects unless a policy says otherwise)
+ * @cached_digest: the slot's chain digest verified at connect: the
+ *	device's identity, which policies are bound to and revalidation
+ *	expects; never updated from what the device claims later
  * @cached_digest_len: its length, 0 when not authenticated
  * @track: entry in the list of authenticated devices the recovery
  *	triggers look at (under spdm_tsm_track_lock; empty when not tracked)
@@ -79,6 +80,9 @@ struct spdm_tsm_connect_args {
 	u8 nonce[SPDM_NONCE_LEN];
 };
 
+/* Per-device operations (dev.c), for recovery.c and netlink.c. */
+bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d);
+
 /* One expected measurement of a policy. */
 struct spdm_tsm_meas_rule {
 	u8 index;
@@ -90,11 +94,14 @@ struct spdm_tsm_meas_rule {
 /**
  * struct spdm_tsm_policy - what to expect of a device on revalidation
  * @node: entry in the policy store
- * @bdf: PCI address the policy was set for
- * @serial: Device Serial Number it follows, 0 for none
+ * @bdf: PCI address the policy was set for: the only lookup key
+ * @serial: Device Serial Number the device must also report, 0 for none
+ *	(it narrows a match, never selects a policy)
  * @slot: certificate slot
- * @cert_digest_len: 0 when the chain digest is not checked
- * @cert_digest: expected digest of the slot's certificate chain
+ * @cert_digest_len: 0 when the policy is bound to no identity (set for an
+ *	address with no connected device and no digest given)
+ * @cert_digest: the identity the policy is bound to: the chain digest the
+ *	device connected at @bdf must have been verified with at connect
  * @action: enum spdm_tsm_action
  * @mode: enum spdm_tsm_revalidate_mode
  * @n_meas: number of @meas
@@ -116,7 +123,7 @@ struct spdm_tsm_policy {
 /* policy.c */
 int spdm_tsm_policy_set(struct spdm_tsm_policy *np, struct netlink_ext_ack *extack);
 int spdm_tsm_policy_del(const char *bdf);
-struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf, u64 serial);
+struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf);
 int spdm_tsm_policy_for_each(unsigned long *pos,
 			     int (*fn)(const struct spdm_tsm_policy *p, void *arg), void *arg);
 void spdm_tsm_policy_exit(void);
@@ -127,12 +134,19 @@ void spdm_tsm_recovery_exit(void);
 void spdm_tsm_track(struct spdm_tsm_dev *d);
 void spdm_tsm_untrack(struct spdm_tsm_dev *d);
 void spdm_tsm_trigger_work(struct work_struct *work);
+void spdm_tsm_check_missed(void);
 int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 			struct netlink_ext_ack *extack);
 
-/* netlink.c: announce an event on the "events" group and as a uevent */
-void spdm_tsm_notify(struct pci_dev *pdev, enum spdm_tsm_event event,
+/*
+ * netlink.c: announce an event on the "events" group and as a uevent.
+ * spdm_tsm_notify() is called with d->lock held, in the same critical
+ * section as the state change it announces, so listeners see events in the
+ * order the state changed.
+ */
+void spdm_tsm_notify(struct spdm_tsm_dev *d, enum spdm_tsm_event event,
 		     enum spdm_tsm_reason reason);
+void spdm_tsm_notify_added(struct pci_dev *pdev);
 
 /* dev.c */
 struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create);
@@ -158,7 +172,18 @@ bool spdm_tsm_has_cma(struct pci_dev *pdev);
 int spdm_tsm_netlink_init(void);
 void spdm_tsm_netlink_exit(void);
 
-/* selftest.c (test only: selftest_leak, selftest_lock_inversion) */
+/*
+ * selftest.c: test-only faults for the debug-kernel lane, built only with
+ * CONFIG_SPDM_TSM_SELFTEST=y (make SPDM_TSM_SELFTEST=1); never by make,
+ * DKMS or make install.
+ */
+#ifdef CONFIG_SPDM_TSM_SELFTEST
 void spdm_tsm_selftest_init(void);
+void spdm_tsm_selftest_exit(void);
+void spdm_tsm_selftest_missed(unsigned int n);	/* recovery.c */
+#else
+static inline void spdm_tsm_selftest_init(void) { }
+static inline void spdm_tsm_selftest_exit(void) { }
+#endif
 
 #endif /* _SPDM_TSM_H */
