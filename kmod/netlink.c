@@ -184,6 +184,10 @@ static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev,
 	if (sum.last_error[0] &&
 	    nla_put_string(msg, SPDM_TSM_A_DEV_LAST_ERROR, sum.last_error))
 		return -EMSGSIZE;
+	/* the core's view: it keeps a connection after a failed revalidation */
+	if (is_pci_tsm_pf0(pdev) &&
+	    nla_put_u8(msg, SPDM_TSM_A_DEV_CORE_CONNECTED, !!READ_ONCE(pdev->tsm)))
+		return -EMSGSIZE;
 	return 0;
 }
 

@@ -66,6 +66,8 @@ DevInfo dev_from_attrs(nlattr **a, int maxattr)
 		d.generation = nla_get_u64(a[SPDM_TSM_A_DEV_GENERATION]);
 	if (has(SPDM_TSM_A_DEV_LAST_ERROR))
 		d.last_error = nla_get_string(a[SPDM_TSM_A_DEV_LAST_ERROR]);
+	if (has(SPDM_TSM_A_DEV_CORE_CONNECTED))
+		d.core_connected = nla_get_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
 	return d;
 }
 
@@ -176,6 +178,11 @@ void to_json(JsonWriter &w, const DevInfo &d)
 		w.null();
 	else
 		w.value(d.last_error);
+	w.key("core_connected");
+	if (d.core_connected)
+		w.value(*d.core_connected);
+	else
+		w.null();
 	w.end_object();
 }
 

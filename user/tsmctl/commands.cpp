@@ -87,6 +87,12 @@ int cmd_show(const Parsed &p)
 		    d.tee_io ? "yes" : "no");
 	std::printf("state:     %s\n", state_name(d.state));
 	std::printf("tsm:       %s\n", d.tsm.empty() ? "-" : d.tsm.c_str());
+	if (d.core_connected) {
+		// the PCI/TSM core keeps its connection after a failed revalidation
+		bool differs = *d.core_connected && d.state != SPDM_TSM_STATE_AUTHENTICATED;
+		std::printf("core:      %s%s\n", *d.core_connected ? "connected" : "not connected",
+			    differs ? " (spdm_tsm says otherwise: tsm/disconnect, then connect again)" : "");
+	}
 	if (d.version)
 		std::printf("spdm:      %s, %s, %s, slot %u\n", version_text(d.version).c_str(),
 			    asym_name(d.asym), hash_name(d.hash), d.slot);

@@ -118,6 +118,7 @@ enum {
 	SPDM_TSM_A_DEV_EVENT,		/* u32: enum spdm_tsm_event (dev-event-ntf) */
 	SPDM_TSM_A_DEV_REASON,		/* u32: enum spdm_tsm_reason (dev-event-ntf) */
 	SPDM_TSM_A_DEV_TIMESTAMP_NS,	/* u64: CLOCK_REALTIME of the event */
+	SPDM_TSM_A_DEV_CORE_CONNECTED,	/* u8: DSMs: 1 if the PCI/TSM core holds a connection */
 
 	__SPDM_TSM_A_DEV_MAX,
 	SPDM_TSM_A_DEV_MAX = (__SPDM_TSM_A_DEV_MAX - 1)

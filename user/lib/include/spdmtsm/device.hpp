@@ -33,6 +33,7 @@ struct DevInfo {
 	std::uint32_t mem_limit = 0;
 	std::uint64_t generation = 0;
 	std::string last_error;
+	std::optional<bool> core_connected; // DSMs: the PCI/TSM core's view
 };
 
 struct ConnectOptions {
