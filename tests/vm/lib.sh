@@ -42,6 +42,15 @@ check_match() {
 # The BDF of the first PCI function with a CMA mailbox, from tsmctl list -j.
 first_cma_dev() { tsmctl list -j | jq -r '[.[] | select(.cma)][0].bdf // empty'; }
 
+# as_caps CAPS CMD...: run CMD as user nobody (65534:65534, no supplementary
+# groups) holding exactly CAPS (capexec --caps: "none", "net_admin",
+# "sys_admin,net_admin", ...) in its effective, permitted, inheritable and
+# ambient sets; CMD's exit status, 125 when capexec itself failed.
+as_caps() {
+	_caps=$1; shift
+	capexec --user 65534:65534 --caps "$_caps" -- "$@"
+}
+
 # devsim_ctl N COMMAND...: send one line to the control socket of the Nth
 # --devsim (0-based, vm-args order) and print its one-line reply; with
 # pciN, of the Nth --devsim-pci.  Fails when the devsim answers with an
