@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 using namespace devsim;
 using tst::B;
@@ -184,4 +185,104 @@ TEST_CASE("devsim robustness: truncated and mutated requests get ERRORs, never c
         Bytes out = r.handle(g);
         REQUIRE(out.size() >= 4);
     }
+}
+
+namespace {
+// The versions a VERSION response lists.
+std::vector<uint8_t> version_entries(const Bytes &v) {
+    std::vector<uint8_t> out;
+    for (size_t i = 0; i < v.at(5); i++)
+        out.push_back(v.at(6 + 2 * i + 1));
+    return out;
+}
+}  // namespace
+
+TEST_CASE("devsim fault offer-versions narrows VERSION from the next GET_VERSION", "[devsim][faults]") {
+    auto r = make();
+    rq::Requester q(r, 0x13);
+    q.connect();
+    r.apply_fault("offer-versions=1.0");
+    CHECK(q.digests()[1] == code::DIGESTS);   // the negotiated connection goes on
+    CHECK(r.negotiated_version() == 0x13);
+    r.apply_fault("reset");                    // as a PCI reset or 'ctl reset' would
+    Bytes v = r.handle(B({0x10, 0x84, 0, 0}));
+    CHECK(version_entries(v) == std::vector<uint8_t>{0x10});
+    // a requester that insists on 1.3 gets VersionMismatch
+    CHECK(r.handle(B({0x13, 0xE1, 0, 0, 0, 10, 0, 0, 0x06, 0, 0, 0, 0, 0x12, 0, 0, 0, 0x12, 0, 0})) ==
+          B({0x10, 0x7F, err::VersionMismatch, 0}));
+    rq::Requester q10(r, 0x10);
+    q10.connect();
+    CHECK(r.negotiated_version() == 0x10);
+    q10.get_chain(0);
+    CHECK(q10.challenge(0, 0));
+
+    r.apply_fault("offer-versions=1.1,1.0");   // Config order, not the list's
+    CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x10, 0x11});
+    CHECK(r.faults().describe() == "offer-versions=1.1,1.0");
+    // a change between GET_VERSION and GET_CAPABILITIES waits for the next VERSION
+    r.apply_fault("offer-versions=1.2");
+    CHECK(r.handle(B({0x11, 0xE1, 0, 0, 0, 10, 0, 0, 0x06, 0, 0, 0}))[1] == code::CAPABILITIES);
+    CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x12});
+    r.apply_fault("clear");
+    CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x10, 0x11, 0x12, 0x13});
+
+    Config only12;
+    only12.versions = {0x12, 0x13};
+    Responder r12(only12, tst::identity(Asym::EcdsaP256));
+    CHECK_THROWS_WITH(r12.apply_fault("offer-versions=1.0,1.1"),
+                      "bad fault 'offer-versions=1.0,1.1': none of them is offered (--version 1.2,1.3)");
+    r12.apply_fault("offer-versions=1.0,1.2");  // intersected
+    CHECK(version_entries(r12.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x12});
+    for (const char *bad : {"offer-versions", "offer-versions=", "offer-versions=2.0", "offer-versions=1.0,,1.1",
+                            "offer-versions=1.0,"})
+        CHECK_THROWS_AS(r.apply_fault(bad), std::invalid_argument);
+}
+
+TEST_CASE("devsim fault offer-hash narrows the base hash from the next NEGOTIATE_ALGORITHMS", "[devsim][faults]") {
+    auto r = make();   // identity hash sha384: preferred
+    rq::Requester q(r, 0x12);
+    q.connect();
+    CHECK(q.sel_hash == hash_bit(Hash::Sha384));
+    r.apply_fault("offer-hash=sha256,sha512");
+    q.get_chain(0);                            // the connection keeps SHA-384
+    CHECK(q.challenge(0, 0));
+    q.connect();
+    CHECK(q.sel_hash == hash_bit(Hash::Sha512));
+    r.apply_fault("offer-hash=sha256");
+    q.connect();
+    CHECK(q.sel_hash == hash_bit(Hash::Sha256));
+    q.get_chain(0);
+    CHECK(q.chain == r.identity().spdm_chain(0, Hash::Sha256));
+    CHECK(q.challenge(0, 1));
+    CHECK(q.measurements(0xFF, true));
+    // the requester offers none of them: no common algorithm
+    q.offer_hash = hash_bit(Hash::Sha384) | hash_bit(Hash::Sha512);
+    CHECK_THROWS(q.connect());
+    CHECK(q.last == B({0x12, 0x7F, err::InvalidRequest, 0}));
+    CHECK(r.faults().describe() == "offer-hash=sha256");
+    r.apply_fault("clear");
+    CHECK_NOTHROW(q.connect());
+    CHECK(q.sel_hash == hash_bit(Hash::Sha384));
+
+    Config c;
+    c.hash_algos = hash_bit(Hash::Sha384);
+    Responder r384(c, tst::identity(Asym::EcdsaP256));
+    CHECK_THROWS_WITH(r384.apply_fault("offer-hash=sha256"),
+                      "bad fault 'offer-hash=sha256': none of them is supported (--hash-algos sha384)");
+    CHECK_THROWS_WITH(r.apply_fault("offer-hash=md5"),
+                      "bad fault 'offer-hash=md5': unknown 'md5' (sha256,sha384,sha512)");
+    CHECK_THROWS_AS(r.apply_fault("offer-hash"), std::invalid_argument);
+}
+
+TEST_CASE("devsim fault offer-asym: only the identity's algorithm, and only when listed", "[devsim][faults]") {
+    auto r = make();   // ecdsa-p256
+    rq::Requester q(r, 0x12);
+    r.apply_fault("offer-asym=rsa-3072,ecdsa-p256");
+    q.connect();
+    CHECK(q.sel_asym == asym_bit(Asym::EcdsaP256));
+    CHECK(r.faults().describe() == "offer-asym=ecdsa-p256,rsa-3072");
+    r.apply_fault("offer-asym=rsa-3072");      // no key for it: no common algorithm
+    CHECK_THROWS(q.connect());
+    CHECK(q.last == B({0x12, 0x7F, err::InvalidRequest, 0}));
+    CHECK_THROWS_AS(r.apply_fault("offer-asym=dsa"), std::invalid_argument);
 }

@@ -83,6 +83,17 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   chain-overlong[=0]  serve chains 64 bytes longer than their Length field
                       (sticky; =0 turns it off)
   delay=MS            wait MS milliseconds before every reply (sticky; 0 = off)
+  offer-versions=LIST from the next GET_VERSION on, VERSION lists only these of
+                      --version (e.g. 1.0 or 1.0,1.1; sticky): a device that
+                      negotiated 1.3 offers 1.0 after a reset
+  offer-hash=LIST     from the next NEGOTIATE_ALGORITHMS on, select the base
+                      hash only among LIST (sha256,sha384,sha512) & --hash-algos
+                      (sticky); none of them offered by the requester: ERROR
+                      InvalidRequest, as for any missing common algorithm
+  offer-asym=LIST     select the base asym only among LIST (ecdsa-p256 ...
+                      rsa-4096); devsim only has keys for the identity's
+                      algorithm, so a LIST without it leaves no common
+                      algorithm: ERROR InvalidRequest (sticky)
   measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
                       digest measurements (default 1-3) report Hash(data) in
                       the negotiated hash, raw ones (default 4) the bytes;
@@ -202,15 +213,13 @@ unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned
     throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
 }
 
-std::vector<std::string> split(const std::string &s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        size_t c = s.find(',', start);
-        out.push_back(s.substr(start, c - start));
-        if (c == std::string::npos)
-            return out;
-        start = c + 1;
+// --flag LIST through one of the shared list parsers (devsim/responder.hpp).
+template <class Parse>
+auto list_value(Args &a, const std::string &flag, const std::string &iv, Parse parse) {
+    try {
+        return parse(a.value(flag, iv));
+    } catch (const std::invalid_argument &e) {
+        throw UsageError(flag + ": " + e.what());
     }
 }
 
@@ -323,22 +332,9 @@ struct ServeOpts {
     bool parse(Args &a, const std::string &f, const std::string &iv) {
         if (ido.parse(a, f, iv)) {
         } else if (f == "--version") {
-            cfg.versions.clear();
-            for (auto &v : split(a.value(f, iv))) {
-                if (v == "1.0") cfg.versions.push_back(0x10);
-                else if (v == "1.1") cfg.versions.push_back(0x11);
-                else if (v == "1.2") cfg.versions.push_back(0x12);
-                else if (v == "1.3") cfg.versions.push_back(0x13);
-                else throw UsageError("--version: unknown version '" + v + "' (1.0,1.1,1.2,1.3)");
-            }
+            cfg.versions = list_value(a, f, iv, parse_version_list);
         } else if (f == "--hash-algos") {
-            cfg.hash_algos = 0;
-            for (auto &v : split(a.value(f, iv))) {
-                auto h = parse_hash(v);
-                if (!h)
-                    throw UsageError("--hash-algos: unknown '" + v + "'");
-                cfg.hash_algos |= hash_bit(*h);
-            }
+            cfg.hash_algos = list_value(a, f, iv, parse_hash_list);
         } else if (f == "--max-chunk") {
             cfg.max_chunk = uint32_t(parse_uint(f, a.value(f, iv), 65535));
         } else if (f == "--transport-cap") {
@@ -378,10 +374,7 @@ struct ServeOpts {
     }
 
     std::string describe(const Identity &id) const {
-        std::string vers;
-        for (uint8_t v : cfg.versions)
-            vers += (vers.empty() ? "" : ",") + std::to_string(v >> 4) + "." + std::to_string(v & 0xF);
-        return " versions " + vers + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
+        return " versions " + version_list_text(cfg.versions) + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
                " slots " + std::to_string(id.slots.size()) + " seed " + std::to_string(id.seed) + " cap " +
                std::to_string(cfg.transport_cap) + (ctl.empty() ? "" : " ctl " + ctl);
     }

@@ -58,9 +58,10 @@ std::vector<Measurement> default_measurements() {
 
 std::string Faults::describe() const {
     std::ostringstream o;
+    auto item = [&](const char *n, const std::string &v) { o << (o.tellp() ? "," : "") << n << "=" << v; };
     auto add = [&](const char *n, int v) {
         if (v)
-            o << (o.tellp() ? "," : "") << n << "=" << v;
+            item(n, std::to_string(v));
     };
     add("bad-signature", bad_signature);
     add("truncate", truncate);
@@ -71,6 +72,12 @@ std::string Faults::describe() const {
     add("busy", busy);
     add("chain-overlong", chain_overlong);
     add("delay", int(delay_ms));
+    if (!offer_versions.empty())
+        item("offer-versions", version_list_text(offer_versions));
+    if (offer_hash)
+        item("offer-hash", hash_list_text(offer_hash));
+    if (offer_asym)
+        item("offer-asym", asym_list_text(offer_asym));
     std::string s = o.str();
     return s.empty() ? "none" : s;
 }
@@ -114,6 +121,7 @@ struct Responder::Impl {
 
     enum class State { Idle, AfterVersion, AfterCaps, Negotiated } state = State::Idle;
     uint8_t version = 0;
+    std::vector<uint8_t> offered;  // versions the last VERSION listed
     uint32_t req_flags = 0, req_dts = 0, req_max = 0;
     Hash hash = Hash::Sha256;
     uint32_t asym_sel = 0, hash_sel = 0, meas_hash_sel = 0;
@@ -207,8 +215,13 @@ struct Responder::Impl {
         if (req[0] != 0x10)
             return Bytes{0x10, code::ERROR, err::VersionMismatch, 0};
         reset();
-        Bytes rsp{0x10, code::VERSION, 0, 0, 0, uint8_t(cfg.versions.size())};
+        offered.clear();
         for (uint8_t v : cfg.versions)
+            if (faults.offer_versions.empty() ||
+                std::find(faults.offer_versions.begin(), faults.offer_versions.end(), v) != faults.offer_versions.end())
+                offered.push_back(v);
+        Bytes rsp{0x10, code::VERSION, 0, 0, 0, uint8_t(offered.size())};
+        for (uint8_t v : offered)
             put16(rsp, uint32_t(v) << 8);
         append(msg_a, req.first(4));
         append(msg_a, rsp);
@@ -220,7 +233,7 @@ struct Responder::Impl {
         if (state != State::AfterVersion)
             return error(err::UnexpectedRequest);
         uint8_t v = req[0];
-        if (std::find(cfg.versions.begin(), cfg.versions.end(), v) == cfg.versions.end())
+        if (std::find(offered.begin(), offered.end(), v) == offered.end())
             return error(err::VersionMismatch);
         size_t len = v == 0x10 ? 4 : v == 0x11 ? 12 : 20;
         if (req.size() < len)
@@ -276,8 +289,8 @@ struct Responder::Impl {
         if (off != length)
             return error(err::InvalidRequest);
         uint32_t base_asym = get32(req, 8), base_hash = get32(req, 12);
-        uint32_t asym = base_asym & asym_bit(id.asym);
-        auto h = hash_from_bits(base_hash & cfg.hash_algos, id.hash);
+        uint32_t asym = base_asym & asym_bit(id.asym) & (faults.offer_asym ? faults.offer_asym : ~0u);
+        auto h = hash_from_bits(base_hash & cfg.hash_algos & (faults.offer_hash ? faults.offer_hash : ~0u), id.hash);
         bool need_asym = cfg.cert_cap || cfg.chal_cap || (cfg.meas_cap && cfg.meas_sig);
         if (!h || (need_asym && !asym))
             return error(err::InvalidRequest);
@@ -547,10 +560,8 @@ std::string Responder::status_json() const {
     const Impl &i = *impl_;
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
     std::ostringstream o;
-    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"";
-    if (i.version)
-        o << (i.version >> 4) << "." << (i.version & 0xF);
-    o << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
+    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"" << version_text(i.version)
+      << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
       << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
       << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
     bool first = true;
@@ -599,6 +610,28 @@ void Responder::apply_fault(std::string_view spec) {
         if (ms < 0)
             throw bad("expected delay=MS");
         f.delay_ms = unsigned(ms);
+    } else if (name == "offer-versions" || name == "offer-hash" || name == "offer-asym") {
+        if (arg.empty())
+            throw bad("expected " + name + "=LIST");
+        try {
+            if (name == "offer-versions") {
+                auto v = parse_version_list(arg);
+                const auto &have = impl_->cfg.versions;
+                if (std::ranges::find_first_of(have, v) == have.end())
+                    throw std::invalid_argument("none of them is offered (--version " + version_list_text(have) + ")");
+                f.offer_versions = std::move(v);
+            } else if (name == "offer-hash") {
+                uint32_t bits = parse_hash_list(arg);
+                if (!(bits & impl_->cfg.hash_algos))
+                    throw std::invalid_argument("none of them is supported (--hash-algos " +
+                                                hash_list_text(impl_->cfg.hash_algos) + ")");
+                f.offer_hash = bits;
+            } else {
+                f.offer_asym = parse_asym_list(arg);
+            }
+        } catch (const std::invalid_argument &e) {
+            throw bad(e.what());
+        }
     } else if (name == "reset") {
         reset();
     } else if (name == "swap-identity") {
