@@ -188,6 +188,23 @@ TEST_CASE("devsim robustness: truncated and mutated requests get ERRORs, never c
 }
 
 namespace {
+// A requester connected at ver and the whole chain of slot 0, fetched
+// before any certificate fault.
+struct WithChain {
+    Responder r = make();
+    rq::Requester q;
+    Bytes whole;
+    explicit WithChain(uint8_t ver) : q(r, ver) {
+        q.connect();
+        whole = q.get_chain(0);
+    }
+    // GET_CERTIFICATE slot 0 at offset (Param2 = 1: 1.3 SlotSizeRequested)
+    Bytes cert(unsigned offset, unsigned length = 0xFFFF, int param2 = 0) {
+        return r.handle(B({q.ver, 0x82, 0, param2, int(offset & 0xFF), int(offset >> 8), int(length & 0xFF),
+                           int(length >> 8)}));
+    }
+};
+
 // The versions a VERSION response lists.
 std::vector<uint8_t> version_entries(const Bytes &v) {
     std::vector<uint8_t> out;
@@ -285,4 +302,76 @@ TEST_CASE("devsim fault offer-asym: only the identity's algorithm, and only when
     CHECK_THROWS(q.connect());
     CHECK(q.last == B({0x12, 0x7F, err::InvalidRequest, 0}));
     CHECK_THROWS_AS(r.apply_fault("offer-asym=dsa"), std::invalid_argument);
+}
+
+TEST_CASE("devsim fault cert-portion: many small CERTIFICATE responses", "[devsim][faults]") {
+    WithChain w(0x12);
+    auto &[r, q, whole] = w;
+    r.apply_fault("cert-portion=100");
+    unsigned offset = 0;
+    size_t responses = 0;
+    for (;;) {
+        Bytes c = w.cert(offset);
+        REQUIRE(c[1] == code::CERTIFICATE);
+        uint32_t portion = rq::le16(c, 4), remainder = rq::le16(c, 6);
+        responses++;
+        CHECK(portion == std::min<size_t>(100, whole.size() - offset));
+        CHECK(remainder == whole.size() - offset - portion);
+        CHECK(Bytes(c.begin() + 8, c.end()) == Bytes(whole.begin() + offset, whole.begin() + offset + portion));
+        offset += portion;
+        if (!remainder)
+            break;
+    }
+    CHECK(responses == (whole.size() + 99) / 100);
+    CHECK(r.faults().describe() == "cert-portion=100");
+    // sticky, a smaller request still wins, and the transcript stays signable
+    q.connect();
+    CHECK(q.get_chain(0, 40) == whole);
+    CHECK(q.challenge(0, 0));
+    CHECK(rq::le16(w.cert(0), 4) == 100);
+    r.apply_fault("cert-portion=0");
+    CHECK(rq::le16(w.cert(0), 4) == whole.size());
+    for (const char *bad : {"cert-portion", "cert-portion=x", "cert-portion=65536", "cert-portion=always"})
+        CHECK_THROWS_AS(r.apply_fault(bad), std::invalid_argument);
+}
+
+TEST_CASE("devsim fault cert-stall: PortionLength 0 with RemainderLength left", "[devsim][faults]") {
+    WithChain w(0x13);
+    auto &[r, q, whole] = w;
+    r.apply_fault("cert-stall");
+    // 1.3 SlotSizeRequested (a legal PortionLength 0) does not use it up
+    Bytes size = w.cert(0, 0, 1);
+    CHECK(rq::le16(size, 4) == 0);
+    CHECK(rq::le16(size, 6) == whole.size());
+    Bytes s = w.cert(16);
+    CHECK(s == B({0x13, code::CERTIFICATE, 0, 0, 0, 0, int((whole.size() - 16) & 0xFF), int((whole.size() - 16) >> 8)}));
+    CHECK(r.faults().describe() == "none");    // once by default
+    CHECK(rq::le16(w.cert(16), 4) == whole.size() - 16);
+    r.apply_fault("cert-stall=always");
+    CHECK_THROWS(q.get_chain(0));              // never progresses
+    CHECK(r.faults().cert_stall == -1);
+    CHECK_THROWS_AS(r.apply_fault("cert-stall=x"), std::invalid_argument);
+}
+
+TEST_CASE("devsim fault cert-remainder-lie: RemainderLength does not shrink", "[devsim][faults]") {
+    WithChain w(0x12);
+    auto &[r, q, whole] = w;
+    REQUIRE(whole.size() > 300);
+    r.apply_fault("cert-portion=100");
+    r.apply_fault("cert-remainder-lie");
+    auto get = [&](unsigned offset) {
+        Bytes c = w.cert(offset);
+        REQUIRE(c[1] == code::CERTIFICATE);
+        return std::make_pair(rq::le16(c, 4), rq::le16(c, 6));
+    };
+    auto first = get(0);                       // Offset 0: truthful, the fault waits
+    CHECK(first == std::make_pair(100u, uint32_t(whole.size() - 100)));
+    CHECK(r.faults().cert_remainder_lie == 1);
+    auto second = get(100);
+    CHECK(second.first == 100);
+    CHECK(second.second == first.second);      // stays at the initial value
+    CHECK(r.faults().cert_remainder_lie == 0);
+    CHECK(get(200).second == whole.size() - 300);  // once by default
+    r.apply_fault("cert-remainder-lie=always");
+    CHECK_THROWS(q.get_chain(0));              // the last portion claims more to come
 }

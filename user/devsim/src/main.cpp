@@ -94,6 +94,14 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
                       rsa-4096); devsim only has keys for the identity's
                       algorithm, so a LIST without it leaves no common
                       algorithm: ERROR InvalidRequest (sticky)
+  cert-portion=N      every CERTIFICATE carries at most N chain bytes (1..65535,
+                      RemainderLength correct; sticky; 0 = off)
+  cert-stall[=N]      CERTIFICATE with PortionLength 0 and RemainderLength > 0
+                      (no progress; illegal) (default 1)
+  cert-remainder-lie[=N]  CERTIFICATE at Offset > 0 whose RemainderLength did
+                      not shrink by its portion (the 2nd response repeats the
+                      1st's value; illegal); a chain that fits one response
+                      needs cert-portion too (default 1)
   measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
                       digest measurements (default 1-3) report Hash(data) in
                       the negotiated hash, raw ones (default 4) the bytes;

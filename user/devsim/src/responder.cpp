@@ -78,6 +78,9 @@ std::string Faults::describe() const {
         item("offer-hash", hash_list_text(offer_hash));
     if (offer_asym)
         item("offer-asym", asym_list_text(offer_asym));
+    add("cert-portion", int(cert_portion));
+    add("cert-stall", cert_stall);
+    add("cert-remainder-lie", cert_remainder_lie);
     std::string s = o.str();
     return s.empty() ? "none" : s;
 }
@@ -354,8 +357,14 @@ struct Responder::Impl {
             size_t limit = max_response() - 8;
             if (cfg.max_chunk)
                 limit = std::min<size_t>(limit, cfg.max_chunk);
+            if (faults.cert_portion)
+                limit = std::min<size_t>(limit, faults.cert_portion);
             portion = std::min({length, limit, c.size() - offset});
             remainder = c.size() - offset - portion;
+            if (take(faults.cert_stall))
+                portion = 0, remainder = c.size() - offset;  // no progress
+            else if (offset > 0 && portion && take(faults.cert_remainder_lie))
+                remainder += portion;  // as before this portion: for the 2nd response, the 1st's value
         }
         Bytes rsp{version, code::CERTIFICATE, uint8_t(slot), 0};
         put16(rsp, uint32_t(portion));
@@ -605,11 +614,18 @@ void Responder::apply_fault(std::string_view spec) {
     else if (name == "no-answer") f.no_answer = int(number(1));
     else if (name == "busy") f.busy = int(number(1));
     else if (name == "chain-overlong") f.chain_overlong = number(1) != 0;
+    else if (name == "cert-stall") f.cert_stall = int(number(1));
+    else if (name == "cert-remainder-lie") f.cert_remainder_lie = int(number(1));
     else if (name == "delay") {
         long ms = number(-2);
         if (ms < 0)
             throw bad("expected delay=MS");
         f.delay_ms = unsigned(ms);
+    } else if (name == "cert-portion") {
+        long n = number(-2);
+        if (n < 0 || n > 0xFFFF)
+            throw bad("expected cert-portion=N with N 1..65535 (0 = off)");
+        f.cert_portion = uint32_t(n);
     } else if (name == "offer-versions" || name == "offer-hash" || name == "offer-asym") {
         if (arg.empty())
             throw bad("expected " + name + "=LIST");

@@ -107,6 +107,10 @@ struct Faults {
     std::vector<uint8_t> offer_versions;  // VERSION lists Config::versions & these
     uint32_t offer_hash = 0;              // BaseHashAlgo bits selectable (& Config::hash_algos)
     uint32_t offer_asym = 0;              // BaseAsymAlgo bits selectable (& the identity's)
+    // CERTIFICATE: at most this many chain bytes per response (0 = off)
+    uint32_t cert_portion = 0;
+    int cert_stall = 0;          // CERTIFICATE with PortionLength 0, RemainderLength > 0
+    int cert_remainder_lie = 0;  // CERTIFICATE (Offset > 0) whose RemainderLength did not shrink
     void clear() { *this = Faults{}; }
     std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
 };
