@@ -375,3 +375,18 @@ TEST_CASE("devsim fault cert-remainder-lie: RemainderLength does not shrink", "[
     r.apply_fault("cert-remainder-lie=always");
     CHECK_THROWS(q.get_chain(0));              // the last portion claims more to come
 }
+
+TEST_CASE("devsim fault serial: parsed, described, cleared", "[devsim][faults]") {
+    auto r = make();
+    r.apply_fault("serial=0123456789abcdef");
+    CHECK(r.faults().serial == 0x0123456789abcdefull);
+    CHECK(r.faults().describe() == "serial=0123456789abcdef");
+    r.apply_fault("serial=0x2a");
+    CHECK(r.faults().serial == 0x2a);
+    for (const char *bad : {"serial", "serial=", "serial=xyz", "serial=0x", "serial=10000000000000000", "serial=-1",
+                            "serial=12 34"})
+        CHECK_THROWS_AS(r.apply_fault(bad), std::invalid_argument);
+    CHECK(r.faults().serial == 0x2a);
+    r.apply_fault("clear");
+    CHECK_FALSE(r.faults().serial);
+}

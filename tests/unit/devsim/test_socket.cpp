@@ -216,7 +216,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
                              "no-answer", "truncate", "oversize", "garbage", "wrong-version", "busy",
                              "chain-overlong", "ecdsa-p521", "rsa-4096", "sha512", "offer-versions=LIST",
                              "offer-hash=LIST", "offer-asym=LIST", "cert-portion=N", "cert-stall[=N]",
-                             "cert-remainder-lie[=N]"})
+                             "cert-remainder-lie[=N]", "serial=HEX"})
         CHECK(h.out.find(flag) != std::string::npos);
     CHECK(run(bin + " --help").status == 0);
     CHECK(run(bin + " keygen --help").out.find("--slots") != std::string::npos);
@@ -228,7 +228,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     CHECK(run(bin + " serve --asym dsa").status == 2);
     CHECK(run(bin + " serve --fault nonsense --port 0").status == 2);
     for (const char *bad : {"offer-versions=1.4", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
-                            "cert-stall=y", "cert-remainder-lie=-2"}) {
+                            "cert-stall=y", "cert-remainder-lie=-2", "serial=xyz"}) {
         Proc p = run(bin + " serve --port 0 --asym ecdsa-p256 --fault " + bad);
         CHECK(p.status == 2);
         CHECK(p.out.find(std::string("--fault: bad fault '") + bad + "'") != std::string::npos);

@@ -142,6 +142,16 @@ std::string version_list_text(std::span<const uint8_t> versions) {
     return s;
 }
 
+std::optional<uint64_t> parse_serial(std::string_view s) {
+    if (s.starts_with("0x") || s.starts_with("0X"))
+        s.remove_prefix(2);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+    if (s.empty() || s.size() > 16 || ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
 size_t hash_size(Hash h) { return h == Hash::Sha256 ? 32 : h == Hash::Sha384 ? 48 : 64; }
 size_t signature_size(Asym a) {
     switch (a) {

@@ -102,6 +102,9 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
                       not shrink by its portion (the 2nd response repeats the
                       1st's value; illegal); a chain that fits one response
                       needs cert-portion too (default 1)
+  serial=HEX          serve-pci: report Device Serial Number HEX (1..16 hex
+                      digits) from now on instead of --serial or the identity's
+                      (sticky; clear restores it; serve has no DSN, ignores it)
   measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
                       digest measurements (default 1-3) report Hash(data) in
                       the negotiated hash, raw ones (default 4) the bytes;
@@ -117,8 +120,8 @@ const char *kServePciHelp = R"(usage: spdm-devsim serve-pci --socket PATH [OPTIO
 A whole PCIe endpoint served over vfio-user on the unix socket PATH (QEMU:
 -device '{"driver":"vfio-user-pci","socket":{"path":"PATH","type":"unix"}}').
 Configuration space (region 7): PCI Express capability (Endpoint, DevCap
-FLR + TEE-IO), Device Serial Number (the first 8 bytes of SHA-256 of the
-slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
+FLR + TEE-IO), Device Serial Number (--serial, the serial fault, or the first
+8 bytes of SHA-256 of the slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
 optionally an IDE capability (no streams); BAR0: 4 KiB of registers; no
 interrupts.  A guest FLR (DevCtl Initiate FLR), DEVICE_RESET (bus reset) and
 a client disconnect reset the DOE mailbox and drop SPDM state.  One client
@@ -131,6 +134,11 @@ at a time.  SIGTERM/SIGINT exit 0.
   --no-tee-io         clear DevCap TEE-IO (bit 30): no longer a DSM for PCI/TSM
   --no-flr            clear DevCap FLR (bit 28)
   --ide               add an IDE extended capability (advertising no streams)
+  --serial HEX        Device Serial Number, 1..16 hex digits (default: the first
+                      8 bytes of SHA-256 of the slot-0 leaf certificate);
+                      --serial 0123456789abcdef reads as 0x0123456789abcdef in
+                      pci_get_dsn() and 01-23-45-67-89-ab-cd-ef in lspci -vv
+                      (config 0x104 = 89abcdef, 0x108 = 01234567)
   -v, --verbose       one line per DOE exchange, reset and connection
   --cma-name STR      default: Vendor=<vid>:Device=<did>:CC=<class>:REV=01:...
   Identity, SPDM and fault options as for 'spdm-devsim serve' (--identity,
@@ -138,8 +146,8 @@ at a time.  SIGTERM/SIGINT exit 0.
   --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --ctl, --fault).
 
 Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
-"pci" member (ids, serial, flrs, resets, DOE counters and state), and
-'pci-reset' resets the device as a bus reset would.
+"pci" member (ids, serial and serial_source, flrs, resets, DOE counters and
+state), and 'pci-reset' resets the device as a bus reset would.
 )";
 
 const char *kKeygenHelp = R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
@@ -454,6 +462,11 @@ int cmd_serve_pci(Args &a) {
             pcio.tee_io = false;
         } else if (f == "--no-flr") {
             pcio.flr = false;
+        } else if (f == "--serial") {
+            std::string v = a.value(f, iv);
+            pcio.serial = parse_serial(v);
+            if (!pcio.serial)
+                throw UsageError("--serial: bad serial number '" + v + "' (1..16 hex digits, e.g. 0123456789abcdef)");
         } else {
             throw UsageError("serve-pci: unknown flag '" + f + "'");
         }
@@ -478,10 +491,10 @@ int cmd_serve_pci(Args &a) {
     g_pci_server = &s;
     if (g_stop_requested)
         s.stop();
-    char ids[160];
-    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx%s%s%s", pcio.vendor_id, pcio.device_id,
-             pcio.class_code, static_cast<unsigned long long>(dev.serial()), pcio.tee_io ? " tee-io" : "",
-             pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
+    char ids[176];
+    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx (%s)%s%s%s", pcio.vendor_id,
+             pcio.device_id, pcio.class_code, static_cast<unsigned long long>(dev.serial()), dev.serial_source(),
+             pcio.tee_io ? " tee-io" : "", pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
     std::cerr << "spdm-devsim: vfio-user on " << po.socket_path << ids << o.describe(id) << " faults "
               << r.faults().describe() << std::endl;
     s.run();

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -81,6 +82,11 @@ std::string Faults::describe() const {
     add("cert-portion", int(cert_portion));
     add("cert-stall", cert_stall);
     add("cert-remainder-lie", cert_remainder_lie);
+    if (serial) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*serial));
+        item("serial", hex);
+    }
     std::string s = o.str();
     return s.empty() ? "none" : s;
 }
@@ -648,6 +654,11 @@ void Responder::apply_fault(std::string_view spec) {
         } catch (const std::invalid_argument &e) {
             throw bad(e.what());
         }
+    } else if (name == "serial") {
+        auto s = parse_serial(arg);
+        if (!s)
+            throw bad("expected serial=HEX with 1..16 hex digits (e.g. serial=0123456789abcdef)");
+        f.serial = *s;
     } else if (name == "reset") {
         reset();
     } else if (name == "swap-identity") {

@@ -89,6 +89,8 @@ std::string version_text(uint8_t v);                         // 0x12 -> "1.2", 0
 std::string version_list_text(std::span<const uint8_t>);     // {0x10, 0x12} -> "1.0,1.2"
 std::string hash_list_text(uint32_t bits);                   // -> "sha256,sha384"
 std::string asym_list_text(uint32_t bits);                   // -> "ecdsa-p256,rsa-3072"
+// A 64-bit Device Serial Number: 1..16 hex digits, optional 0x ("0123456789abcdef").
+std::optional<uint64_t> parse_serial(std::string_view);
 
 // Fault injection.  Counters: 0 = off, N > 0 = the next N responses,
 // -1 = every response until cleared.
@@ -111,6 +113,7 @@ struct Faults {
     uint32_t cert_portion = 0;
     int cert_stall = 0;          // CERTIFICATE with PortionLength 0, RemainderLength > 0
     int cert_remainder_lie = 0;  // CERTIFICATE (Offset > 0) whose RemainderLength did not shrink
+    std::optional<uint64_t> serial;  // Device Serial Number override (PCI endpoint)
     void clear() { *this = Faults{}; }
     std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
 };
