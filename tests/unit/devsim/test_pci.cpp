@@ -153,6 +153,55 @@ TEST_CASE("devsim pci DSN follows the identity", "[devsim][pci]") {
     CHECK((d.pci.config_read32(0x104) | uint64_t(d.pci.config_read32(0x108)) << 32) == d.pci.serial());
 }
 
+TEST_CASE("devsim pci DSN override: --serial, the serial fault, pci_get_dsn() byte order", "[devsim][pci]") {
+    Responder r{Config{}, make_identity(Asym::EcdsaP256, Hash::Sha256, 1, 501)};
+    PciOptions o;
+    o.serial = 0x0123456789abcdefull;
+    PciDevice p(r, o);
+    // PCIe DSN capability: +4 Serial Number lower dword, +8 upper, little-endian bytes
+    uint8_t raw[8];
+    p.config_read(kDsnCap + 4, raw);
+    CHECK(Bytes(raw, raw + 8) == B({0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01}));
+    // drivers/pci/pci.c pci_get_dsn(): dword at +4 | (u64)dword at +8 << 32
+    uint32_t lo = p.config_read32(kDsnCap + 4), hi = p.config_read32(kDsnCap + 8);
+    CHECK((uint64_t(hi) << 32 | lo) == 0x0123456789abcdefull);
+    // lspci -vv (ls-ecaps.c cap_dsn): the upper dword's bytes, then the lower's, MSB first
+    char lspci[32];
+    snprintf(lspci, sizeof lspci, "%02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x", hi >> 24, (hi >> 16) & 0xff,
+             (hi >> 8) & 0xff, hi & 0xff, lo >> 24, (lo >> 16) & 0xff, (lo >> 8) & 0xff, lo & 0xff);
+    CHECK(std::string(lspci) == "01-23-45-67-89-ab-cd-ef");
+    CHECK(p.serial() == 0x0123456789abcdefull);
+    CHECK(p.serial_source() == std::string("option"));
+    CHECK(p.status_json().find("\"serial\":\"0123456789abcdef\",\"serial_source\":\"option\"") != std::string::npos);
+    p.config_write32(kDsnCap + 4, 0);   // read-only
+    CHECK(p.serial() == 0x0123456789abcdefull);
+
+    // another endpoint reports the first one's DSN: at once, across resets
+    Dev d;
+    uint64_t own = d.pci.serial();
+    CHECK(d.pci.serial_source() == std::string("identity"));
+    CHECK(own != p.serial());
+    d.rsp.apply_fault("serial=0123456789abcdef");
+    CHECK(d.pci.serial() == p.serial());
+    CHECK((d.pci.config_read32(kDsnCap + 4) | uint64_t(d.pci.config_read32(kDsnCap + 8)) << 32) == p.serial());
+    CHECK(d.pci.serial_source() == std::string("fault"));
+    d.pci.reset(true);
+    d.pci.reset(false);
+    d.rsp.swap_identity(make_identity(Asym::EcdsaP256, Hash::Sha256, 1, 502));
+    CHECK(d.pci.serial() == p.serial());
+    d.rsp.apply_fault("serial=1");
+    CHECK(d.pci.config_read32(kDsnCap + 4) == 1);
+    CHECK(d.pci.config_read32(kDsnCap + 8) == 0);
+    d.rsp.apply_fault("clear");                // back to the (new) identity's
+    CHECK(d.pci.serial_source() == std::string("identity"));
+    CHECK(d.pci.serial() != own);
+    // the fault wins over --serial, clear goes back to --serial
+    r.apply_fault("serial=fedcba9876543210");
+    CHECK(p.config_read32(kDsnCap + 8) == 0xfedcba98u);
+    r.apply_fault("clear");
+    CHECK(p.serial() == 0x0123456789abcdefull);
+}
+
 TEST_CASE("devsim pci DOE discovery lists discovery and CMA", "[devsim][pci][doe]") {
     Dev d;
     CHECK(d.status() == 0);
@@ -509,6 +558,13 @@ TEST_CASE("devsim vfio-user messages", "[devsim][pci][vfio-user]") {
         CHECK(d.pci.reset_count() == 1);
         CHECK(s.control("fault busy=1") == "ok");
         CHECK(s.control("bogus").starts_with("error:"));
+        CHECK(s.control("fault serial=00000000000000ab") == "ok");
+        CHECK(s.control("status").find("\"serial\":\"00000000000000ab\",\"serial_source\":\"fault\"") !=
+              std::string::npos);
+        CHECK(s.control("fault serial=zz") ==
+              "error: bad fault 'serial=zz': expected serial=HEX with 1..16 hex digits (e.g. serial=0123456789abcdef)");
+        CHECK(s.control("clear") == "ok");
+        CHECK(s.control("status").find("\"serial_source\":\"identity\"") != std::string::npos);
     }
 }
 
@@ -651,12 +707,16 @@ TEST_CASE("devsim CLI: serve-pci help, usage errors, a client, ctl and SIGTERM",
     auto [hs, help] = run(bin + " serve-pci --help");
     CHECK(hs == 0);
     for (const char *flag : {"--socket", "--vendor-id", "--device-id", "--class", "--no-tee-io", "--no-flr", "--ide",
-                             "--identity", "--ctl", "--fault", "pci-reset", "vfio-user-pci"})
+                             "--identity", "--ctl", "--fault", "pci-reset", "vfio-user-pci", "--serial", "01-23-45-67-89-ab-cd-ef"})
         CHECK(help.find(flag) != std::string::npos);
     CHECK(run(bin + " --help").second.find("serve-pci") != std::string::npos);
     CHECK(run(bin + " serve-pci").first == 2);
     CHECK(run(bin + " serve-pci --socket /tmp/x --bogus").first == 2);
     CHECK(run(bin + " serve-pci --socket /tmp/x --vendor-id zz").first == 2);
+    auto [bs, badserial] = run(bin + " serve-pci --socket /tmp/x --serial 0123456789abcdef0");
+    CHECK(bs == 2);
+    CHECK(badserial.find("--serial: bad serial number '0123456789abcdef0'") != std::string::npos);
+    CHECK(run(bin + " serve-pci --socket /tmp/x --fault serial=g").first == 2);
 
     auto dir = std::filesystem::temp_directory_path() / ("devsim-cli-pci-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
@@ -666,7 +726,7 @@ TEST_CASE("devsim CLI: serve-pci help, usage errors, a client, ctl and SIGTERM",
         FILE *l = freopen(log.c_str(), "w", stderr);
         (void)l;
         execl(bin.c_str(), bin.c_str(), "serve-pci", "--socket", sock.c_str(), "--ctl", ctl.c_str(), "--asym",
-              "ecdsa-p256", "--device-id", "00aa", "-v", nullptr);
+              "ecdsa-p256", "--device-id", "00aa", "--serial", "0123456789abcdef", "-v", nullptr);
         _exit(127);
     }
     for (int i = 0; i < 300 && !(std::filesystem::exists(sock) && std::filesystem::exists(ctl)); i++)
@@ -690,6 +750,12 @@ TEST_CASE("devsim CLI: serve-pci help, usage errors, a client, ctl and SIGTERM",
     auto [cs, status] = run(bin + " ctl " + ctl + " status");
     CHECK(cs == 0);
     CHECK(status.find("\"device\":\"00aa\"") != std::string::npos);
+    CHECK(status.find("\"serial\":\"0123456789abcdef\",\"serial_source\":\"option\"") != std::string::npos);
+    CHECK(run(bin + " ctl " + ctl + " fault serial=42").first == 0);
+    CHECK(run(bin + " ctl " + ctl + " status").second.find("\"serial\":\"0000000000000042\"") != std::string::npos);
+    auto [es, err] = run(bin + " ctl " + ctl + " fault serial=nothex");
+    CHECK(es == 1);
+    CHECK(err.starts_with("error: bad fault 'serial=nothex'"));
     CHECK(run(bin + " ctl " + ctl + " pci-reset").first == 0);
     kill(pid, SIGTERM);
     int st = 0;
@@ -700,6 +766,7 @@ TEST_CASE("devsim CLI: serve-pci help, usage errors, a client, ctl and SIGTERM",
     CHECK_FALSE(std::filesystem::exists(ctl));
     std::ifstream lf(log);
     std::string logtext((std::istreambuf_iterator<char>(lf)), {});
-    CHECK(logtext.find("spdm-devsim: vfio-user on " + sock + " device 1b36:00aa") != std::string::npos);
+    CHECK(logtext.find("spdm-devsim: vfio-user on " + sock + " device 1b36:00aa class ff0000 serial 0123456789abcdef (option)") !=
+          std::string::npos);
     std::filesystem::remove_all(dir);
 }

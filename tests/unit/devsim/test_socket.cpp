@@ -214,7 +214,9 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
                              "--version", "--max-chunk", "--ctl", "--fault", "-v", "--trace", "--transport-cap",
                              "bad-signature", "swap-identity", "measurement=IDX:HEX", "reset", "delay=MS",
                              "no-answer", "truncate", "oversize", "garbage", "wrong-version", "busy",
-                             "chain-overlong", "ecdsa-p521", "rsa-4096", "sha512"})
+                             "chain-overlong", "ecdsa-p521", "rsa-4096", "sha512", "offer-versions=LIST",
+                             "offer-hash=LIST", "offer-asym=LIST", "cert-portion=N", "cert-stall[=N]",
+                             "cert-remainder-lie[=N]", "serial=HEX"})
         CHECK(h.out.find(flag) != std::string::npos);
     CHECK(run(bin + " --help").status == 0);
     CHECK(run(bin + " keygen --help").out.find("--slots") != std::string::npos);
@@ -225,6 +227,16 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     CHECK(bad.out.find("--bogus") != std::string::npos);
     CHECK(run(bin + " serve --asym dsa").status == 2);
     CHECK(run(bin + " serve --fault nonsense --port 0").status == 2);
+    for (const char *bad : {"offer-versions=1.4", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
+                            "cert-stall=y", "cert-remainder-lie=-2", "serial=xyz"}) {
+        Proc p = run(bin + " serve --port 0 --asym ecdsa-p256 --fault " + bad);
+        CHECK(p.status == 2);
+        CHECK(p.out.find(std::string("--fault: bad fault '") + bad + "'") != std::string::npos);
+    }
+    Proc badver = run(bin + " serve --version 1.0,2.0");
+    CHECK(badver.status == 2);
+    CHECK(badver.out.find("--version: unknown version '2.0' (1.0,1.1,1.2,1.3)") != std::string::npos);
+    CHECK(run(bin + " serve --hash-algos sha1").status == 2);
     CHECK(run(bin + " frob").status == 2);
     CHECK(run(bin).status == 2);
 }

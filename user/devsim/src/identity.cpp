@@ -6,6 +6,8 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/x509_crt.h>
 
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,18 +36,62 @@ std::string_view to_string(Hash h) {
     }
     return "?";
 }
-std::optional<Asym> parse_asym(std::string_view s) {
-    for (Asym a : {Asym::EcdsaP256, Asym::EcdsaP384, Asym::EcdsaP521, Asym::Rsa2048, Asym::Rsa3072, Asym::Rsa4096})
+namespace {
+constexpr Asym kAsyms[] = {Asym::EcdsaP256, Asym::EcdsaP384, Asym::EcdsaP521,
+                           Asym::Rsa2048,   Asym::Rsa3072,   Asym::Rsa4096};
+constexpr Hash kHashes[] = {Hash::Sha256, Hash::Sha384, Hash::Sha512};
+
+template <class Alg, size_t N>
+std::optional<Alg> parse_alg(std::string_view s, const Alg (&all)[N]) {
+    for (Alg a : all)
         if (s == to_string(a))
             return a;
     return std::nullopt;
 }
-std::optional<Hash> parse_hash(std::string_view s) {
-    for (Hash h : {Hash::Sha256, Hash::Sha384, Hash::Sha512})
-        if (s == to_string(h))
-            return h;
-    return std::nullopt;
+
+// Calls f(item) for each item of a comma-separated list (no empty items).
+template <class F>
+void for_each_item(std::string_view list, F f) {
+    for (;;) {
+        size_t c = list.find(',');
+        std::string_view item = list.substr(0, c);
+        if (item.empty())
+            throw std::invalid_argument("empty item in list '" + std::string(list) + "'");
+        f(item);
+        if (c == std::string_view::npos)
+            return;
+        list.remove_prefix(c + 1);
+    }
 }
+
+template <class Alg, size_t N>
+uint32_t parse_alg_list(std::string_view list, const Alg (&all)[N], uint32_t (*bit)(Alg)) {
+    uint32_t bits = 0;
+    for_each_item(list, [&](std::string_view v) {
+        auto a = parse_alg(v, all);
+        if (!a) {
+            std::string names;
+            for (Alg x : all)
+                names += (names.empty() ? "" : ",") + std::string(to_string(x));
+            throw std::invalid_argument("unknown '" + std::string(v) + "' (" + names + ")");
+        }
+        bits |= bit(*a);
+    });
+    return bits;
+}
+
+template <class Alg, size_t N>
+std::string alg_list_text(uint32_t bits, const Alg (&all)[N], uint32_t (*bit)(Alg)) {
+    std::string s;
+    for (Alg a : all)
+        if (bits & bit(a))
+            s += (s.empty() ? "" : ",") + std::string(to_string(a));
+    return s;
+}
+}  // namespace
+
+std::optional<Asym> parse_asym(std::string_view s) { return parse_alg(s, kAsyms); }
+std::optional<Hash> parse_hash(std::string_view s) { return parse_alg(s, kHashes); }
 uint32_t asym_bit(Asym a) {
     switch (a) {
     case Asym::Rsa2048: return 1u << 0;
@@ -65,6 +111,47 @@ uint32_t hash_bit(Hash h) {
     }
     return 0;
 }
+uint32_t parse_hash_list(std::string_view list) { return parse_alg_list(list, kHashes, hash_bit); }
+uint32_t parse_asym_list(std::string_view list) { return parse_alg_list(list, kAsyms, asym_bit); }
+std::string hash_list_text(uint32_t bits) { return alg_list_text(bits, kHashes, hash_bit); }
+std::string asym_list_text(uint32_t bits) { return alg_list_text(bits, kAsyms, asym_bit); }
+
+std::vector<uint8_t> parse_version_list(std::string_view list) {
+    std::vector<uint8_t> out;
+    for_each_item(list, [&](std::string_view v) {
+        uint8_t x = 0;
+        for (uint8_t k : {0x10, 0x11, 0x12, 0x13})
+            if (v == version_text(k))
+                x = k;
+        if (!x)
+            throw std::invalid_argument("unknown version '" + std::string(v) + "' (1.0,1.1,1.2,1.3)");
+        if (std::find(out.begin(), out.end(), x) == out.end())
+            out.push_back(x);
+    });
+    return out;
+}
+
+std::string version_text(uint8_t v) {
+    return v ? std::to_string(v >> 4) + "." + std::to_string(v & 0xF) : std::string();
+}
+
+std::string version_list_text(std::span<const uint8_t> versions) {
+    std::string s;
+    for (uint8_t v : versions)
+        s += (s.empty() ? "" : ",") + version_text(v);
+    return s;
+}
+
+std::optional<uint64_t> parse_serial(std::string_view s) {
+    if (s.starts_with("0x") || s.starts_with("0X"))
+        s.remove_prefix(2);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+    if (s.empty() || s.size() > 16 || ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
 size_t hash_size(Hash h) { return h == Hash::Sha256 ? 32 : h == Hash::Sha384 ? 48 : 64; }
 size_t signature_size(Asym a) {
     switch (a) {

@@ -83,6 +83,28 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   chain-overlong[=0]  serve chains 64 bytes longer than their Length field
                       (sticky; =0 turns it off)
   delay=MS            wait MS milliseconds before every reply (sticky; 0 = off)
+  offer-versions=LIST from the next GET_VERSION on, VERSION lists only these of
+                      --version (e.g. 1.0 or 1.0,1.1; sticky): a device that
+                      negotiated 1.3 offers 1.0 after a reset
+  offer-hash=LIST     from the next NEGOTIATE_ALGORITHMS on, select the base
+                      hash only among LIST (sha256,sha384,sha512) & --hash-algos
+                      (sticky); none of them offered by the requester: ERROR
+                      InvalidRequest, as for any missing common algorithm
+  offer-asym=LIST     select the base asym only among LIST (ecdsa-p256 ...
+                      rsa-4096); devsim only has keys for the identity's
+                      algorithm, so a LIST without it leaves no common
+                      algorithm: ERROR InvalidRequest (sticky)
+  cert-portion=N      every CERTIFICATE carries at most N chain bytes (1..65535,
+                      RemainderLength correct; sticky; 0 = off)
+  cert-stall[=N]      CERTIFICATE with PortionLength 0 and RemainderLength > 0
+                      (no progress; illegal) (default 1)
+  cert-remainder-lie[=N]  CERTIFICATE at Offset > 0 whose RemainderLength did
+                      not shrink by its portion (the 2nd response repeats the
+                      1st's value; illegal); a chain that fits one response
+                      needs cert-portion too (default 1)
+  serial=HEX          serve-pci: report Device Serial Number HEX (1..16 hex
+                      digits) from now on instead of --serial or the identity's
+                      (sticky; clear restores it; serve has no DSN, ignores it)
   measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
                       digest measurements (default 1-3) report Hash(data) in
                       the negotiated hash, raw ones (default 4) the bytes;
@@ -98,8 +120,8 @@ const char *kServePciHelp = R"(usage: spdm-devsim serve-pci --socket PATH [OPTIO
 A whole PCIe endpoint served over vfio-user on the unix socket PATH (QEMU:
 -device '{"driver":"vfio-user-pci","socket":{"path":"PATH","type":"unix"}}').
 Configuration space (region 7): PCI Express capability (Endpoint, DevCap
-FLR + TEE-IO), Device Serial Number (the first 8 bytes of SHA-256 of the
-slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
+FLR + TEE-IO), Device Serial Number (--serial, the serial fault, or the first
+8 bytes of SHA-256 of the slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
 optionally an IDE capability (no streams); BAR0: 4 KiB of registers; no
 interrupts.  A guest FLR (DevCtl Initiate FLR), DEVICE_RESET (bus reset) and
 a client disconnect reset the DOE mailbox and drop SPDM state.  One client
@@ -112,6 +134,11 @@ at a time.  SIGTERM/SIGINT exit 0.
   --no-tee-io         clear DevCap TEE-IO (bit 30): no longer a DSM for PCI/TSM
   --no-flr            clear DevCap FLR (bit 28)
   --ide               add an IDE extended capability (advertising no streams)
+  --serial HEX        Device Serial Number, 1..16 hex digits (default: the first
+                      8 bytes of SHA-256 of the slot-0 leaf certificate);
+                      --serial 0123456789abcdef reads as 0x0123456789abcdef in
+                      pci_get_dsn() and 01-23-45-67-89-ab-cd-ef in lspci -vv
+                      (config 0x104 = 89abcdef, 0x108 = 01234567)
   -v, --verbose       one line per DOE exchange, reset and connection
   --cma-name STR      default: Vendor=<vid>:Device=<did>:CC=<class>:REV=01:...
   Identity, SPDM and fault options as for 'spdm-devsim serve' (--identity,
@@ -119,8 +146,8 @@ at a time.  SIGTERM/SIGINT exit 0.
   --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --ctl, --fault).
 
 Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
-"pci" member (ids, serial, flrs, resets, DOE counters and state), and
-'pci-reset' resets the device as a bus reset would.
+"pci" member (ids, serial and serial_source, flrs, resets, DOE counters and
+state), and 'pci-reset' resets the device as a bus reset would.
 )";
 
 const char *kKeygenHelp = R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
@@ -202,15 +229,13 @@ unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned
     throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
 }
 
-std::vector<std::string> split(const std::string &s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        size_t c = s.find(',', start);
-        out.push_back(s.substr(start, c - start));
-        if (c == std::string::npos)
-            return out;
-        start = c + 1;
+// --flag LIST through one of the shared list parsers (devsim/responder.hpp).
+template <class Parse>
+auto list_value(Args &a, const std::string &flag, const std::string &iv, Parse parse) {
+    try {
+        return parse(a.value(flag, iv));
+    } catch (const std::invalid_argument &e) {
+        throw UsageError(flag + ": " + e.what());
     }
 }
 
@@ -323,22 +348,9 @@ struct ServeOpts {
     bool parse(Args &a, const std::string &f, const std::string &iv) {
         if (ido.parse(a, f, iv)) {
         } else if (f == "--version") {
-            cfg.versions.clear();
-            for (auto &v : split(a.value(f, iv))) {
-                if (v == "1.0") cfg.versions.push_back(0x10);
-                else if (v == "1.1") cfg.versions.push_back(0x11);
-                else if (v == "1.2") cfg.versions.push_back(0x12);
-                else if (v == "1.3") cfg.versions.push_back(0x13);
-                else throw UsageError("--version: unknown version '" + v + "' (1.0,1.1,1.2,1.3)");
-            }
+            cfg.versions = list_value(a, f, iv, parse_version_list);
         } else if (f == "--hash-algos") {
-            cfg.hash_algos = 0;
-            for (auto &v : split(a.value(f, iv))) {
-                auto h = parse_hash(v);
-                if (!h)
-                    throw UsageError("--hash-algos: unknown '" + v + "'");
-                cfg.hash_algos |= hash_bit(*h);
-            }
+            cfg.hash_algos = list_value(a, f, iv, parse_hash_list);
         } else if (f == "--max-chunk") {
             cfg.max_chunk = uint32_t(parse_uint(f, a.value(f, iv), 65535));
         } else if (f == "--transport-cap") {
@@ -378,10 +390,7 @@ struct ServeOpts {
     }
 
     std::string describe(const Identity &id) const {
-        std::string vers;
-        for (uint8_t v : cfg.versions)
-            vers += (vers.empty() ? "" : ",") + std::to_string(v >> 4) + "." + std::to_string(v & 0xF);
-        return " versions " + vers + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
+        return " versions " + version_list_text(cfg.versions) + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
                " slots " + std::to_string(id.slots.size()) + " seed " + std::to_string(id.seed) + " cap " +
                std::to_string(cfg.transport_cap) + (ctl.empty() ? "" : " ctl " + ctl);
     }
@@ -453,6 +462,11 @@ int cmd_serve_pci(Args &a) {
             pcio.tee_io = false;
         } else if (f == "--no-flr") {
             pcio.flr = false;
+        } else if (f == "--serial") {
+            std::string v = a.value(f, iv);
+            pcio.serial = parse_serial(v);
+            if (!pcio.serial)
+                throw UsageError("--serial: bad serial number '" + v + "' (1..16 hex digits, e.g. 0123456789abcdef)");
         } else {
             throw UsageError("serve-pci: unknown flag '" + f + "'");
         }
@@ -477,10 +491,10 @@ int cmd_serve_pci(Args &a) {
     g_pci_server = &s;
     if (g_stop_requested)
         s.stop();
-    char ids[160];
-    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx%s%s%s", pcio.vendor_id, pcio.device_id,
-             pcio.class_code, static_cast<unsigned long long>(dev.serial()), pcio.tee_io ? " tee-io" : "",
-             pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
+    char ids[176];
+    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx (%s)%s%s%s", pcio.vendor_id,
+             pcio.device_id, pcio.class_code, static_cast<unsigned long long>(dev.serial()), dev.serial_source(),
+             pcio.tee_io ? " tee-io" : "", pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
     std::cerr << "spdm-devsim: vfio-user on " << po.socket_path << ids << o.describe(id) << " faults "
               << r.faults().describe() << std::endl;
     s.run();

@@ -228,7 +228,15 @@ void PciDevice::init_config() {
     put32(bar_.data() + 0x04, 0x00010000);  // model version 1.0
 }
 
+const char *PciDevice::serial_source() const {
+    return rsp_.faults().serial ? "fault" : opt_.serial ? "option" : "identity";
+}
+
 uint64_t PciDevice::serial() const {
+    if (auto s = rsp_.faults().serial)
+        return *s;
+    if (opt_.serial)
+        return *opt_.serial;
     const Identity &id = rsp_.identity();
     if (id.slots.empty() || id.slots[0].certs.empty())
         return 0;
@@ -378,15 +386,14 @@ DoeResult PciDevice::handle(const DoeObject &o) {
 }
 
 std::string PciDevice::status_json() {
-    auto vtext = [](uint8_t v) { return v ? std::to_string(v >> 4) + "." + std::to_string(v & 0xF) : std::string(); };
     auto &s = doe_.stats();
-    char ids[64];
-    snprintf(ids, sizeof ids, "\"vendor\":\"%04x\",\"device\":\"%04x\",\"serial\":\"%016llx\"", opt_.vendor_id,
-             opt_.device_id, static_cast<unsigned long long>(serial()));
+    char ids[112];
+    snprintf(ids, sizeof ids, "\"vendor\":\"%04x\",\"device\":\"%04x\",\"serial\":\"%016llx\",\"serial_source\":\"%s\"",
+             opt_.vendor_id, opt_.device_id, static_cast<unsigned long long>(serial()), serial_source());
     std::ostringstream o;
     o << "{" << ids << ",\"flrs\":" << flrs_ << ",\"resets\":" << resets_ << ",\"last_reset\":\"" << last_reset_
-      << "\",\"spdm_at_reset\":\"" << vtext(spdm_at_reset_) << "\",\"spdm_after_reset\":\""
-      << vtext(spdm_after_reset_) << "\",\"cma_since_reset\":" << cma_since_reset_ << ",\"doe\":{\"requests\":" << s.requests
+      << "\",\"spdm_at_reset\":\"" << version_text(spdm_at_reset_) << "\",\"spdm_after_reset\":\""
+      << version_text(spdm_after_reset_) << "\",\"cma_since_reset\":" << cma_since_reset_ << ",\"doe\":{\"requests\":" << s.requests
       << ",\"responses\":" << s.responses << ",\"errors\":" << s.errors << ",\"aborts\":" << s.aborts
       << ",\"busy\":" << (doe_.busy() ? "true" : "false") << ",\"error\":" << (doe_.error() ? "true" : "false")
       << ",\"ready\":" << (doe_.ready() ? "true" : "false") << ",\"last_error\":\"";

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -58,9 +59,10 @@ std::vector<Measurement> default_measurements() {
 
 std::string Faults::describe() const {
     std::ostringstream o;
+    auto item = [&](const char *n, const std::string &v) { o << (o.tellp() ? "," : "") << n << "=" << v; };
     auto add = [&](const char *n, int v) {
         if (v)
-            o << (o.tellp() ? "," : "") << n << "=" << v;
+            item(n, std::to_string(v));
     };
     add("bad-signature", bad_signature);
     add("truncate", truncate);
@@ -71,6 +73,20 @@ std::string Faults::describe() const {
     add("busy", busy);
     add("chain-overlong", chain_overlong);
     add("delay", int(delay_ms));
+    if (!offer_versions.empty())
+        item("offer-versions", version_list_text(offer_versions));
+    if (offer_hash)
+        item("offer-hash", hash_list_text(offer_hash));
+    if (offer_asym)
+        item("offer-asym", asym_list_text(offer_asym));
+    add("cert-portion", int(cert_portion));
+    add("cert-stall", cert_stall);
+    add("cert-remainder-lie", cert_remainder_lie);
+    if (serial) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*serial));
+        item("serial", hex);
+    }
     std::string s = o.str();
     return s.empty() ? "none" : s;
 }
@@ -114,6 +130,7 @@ struct Responder::Impl {
 
     enum class State { Idle, AfterVersion, AfterCaps, Negotiated } state = State::Idle;
     uint8_t version = 0;
+    std::vector<uint8_t> offered;  // versions the last VERSION listed
     uint32_t req_flags = 0, req_dts = 0, req_max = 0;
     Hash hash = Hash::Sha256;
     uint32_t asym_sel = 0, hash_sel = 0, meas_hash_sel = 0;
@@ -207,8 +224,13 @@ struct Responder::Impl {
         if (req[0] != 0x10)
             return Bytes{0x10, code::ERROR, err::VersionMismatch, 0};
         reset();
-        Bytes rsp{0x10, code::VERSION, 0, 0, 0, uint8_t(cfg.versions.size())};
+        offered.clear();
         for (uint8_t v : cfg.versions)
+            if (faults.offer_versions.empty() ||
+                std::find(faults.offer_versions.begin(), faults.offer_versions.end(), v) != faults.offer_versions.end())
+                offered.push_back(v);
+        Bytes rsp{0x10, code::VERSION, 0, 0, 0, uint8_t(offered.size())};
+        for (uint8_t v : offered)
             put16(rsp, uint32_t(v) << 8);
         append(msg_a, req.first(4));
         append(msg_a, rsp);
@@ -220,7 +242,7 @@ struct Responder::Impl {
         if (state != State::AfterVersion)
             return error(err::UnexpectedRequest);
         uint8_t v = req[0];
-        if (std::find(cfg.versions.begin(), cfg.versions.end(), v) == cfg.versions.end())
+        if (std::find(offered.begin(), offered.end(), v) == offered.end())
             return error(err::VersionMismatch);
         size_t len = v == 0x10 ? 4 : v == 0x11 ? 12 : 20;
         if (req.size() < len)
@@ -276,8 +298,8 @@ struct Responder::Impl {
         if (off != length)
             return error(err::InvalidRequest);
         uint32_t base_asym = get32(req, 8), base_hash = get32(req, 12);
-        uint32_t asym = base_asym & asym_bit(id.asym);
-        auto h = hash_from_bits(base_hash & cfg.hash_algos, id.hash);
+        uint32_t asym = base_asym & asym_bit(id.asym) & (faults.offer_asym ? faults.offer_asym : ~0u);
+        auto h = hash_from_bits(base_hash & cfg.hash_algos & (faults.offer_hash ? faults.offer_hash : ~0u), id.hash);
         bool need_asym = cfg.cert_cap || cfg.chal_cap || (cfg.meas_cap && cfg.meas_sig);
         if (!h || (need_asym && !asym))
             return error(err::InvalidRequest);
@@ -341,8 +363,14 @@ struct Responder::Impl {
             size_t limit = max_response() - 8;
             if (cfg.max_chunk)
                 limit = std::min<size_t>(limit, cfg.max_chunk);
+            if (faults.cert_portion)
+                limit = std::min<size_t>(limit, faults.cert_portion);
             portion = std::min({length, limit, c.size() - offset});
             remainder = c.size() - offset - portion;
+            if (take(faults.cert_stall))
+                portion = 0, remainder = c.size() - offset;  // no progress
+            else if (offset > 0 && portion && take(faults.cert_remainder_lie))
+                remainder += portion;  // as before this portion: for the 2nd response, the 1st's value
         }
         Bytes rsp{version, code::CERTIFICATE, uint8_t(slot), 0};
         put16(rsp, uint32_t(portion));
@@ -547,10 +575,8 @@ std::string Responder::status_json() const {
     const Impl &i = *impl_;
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
     std::ostringstream o;
-    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"";
-    if (i.version)
-        o << (i.version >> 4) << "." << (i.version & 0xF);
-    o << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
+    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"" << version_text(i.version)
+      << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
       << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
       << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
     bool first = true;
@@ -594,11 +620,45 @@ void Responder::apply_fault(std::string_view spec) {
     else if (name == "no-answer") f.no_answer = int(number(1));
     else if (name == "busy") f.busy = int(number(1));
     else if (name == "chain-overlong") f.chain_overlong = number(1) != 0;
+    else if (name == "cert-stall") f.cert_stall = int(number(1));
+    else if (name == "cert-remainder-lie") f.cert_remainder_lie = int(number(1));
     else if (name == "delay") {
         long ms = number(-2);
         if (ms < 0)
             throw bad("expected delay=MS");
         f.delay_ms = unsigned(ms);
+    } else if (name == "cert-portion") {
+        long n = number(-2);
+        if (n < 0 || n > 0xFFFF)
+            throw bad("expected cert-portion=N with N 1..65535 (0 = off)");
+        f.cert_portion = uint32_t(n);
+    } else if (name == "offer-versions" || name == "offer-hash" || name == "offer-asym") {
+        if (arg.empty())
+            throw bad("expected " + name + "=LIST");
+        try {
+            if (name == "offer-versions") {
+                auto v = parse_version_list(arg);
+                const auto &have = impl_->cfg.versions;
+                if (std::ranges::find_first_of(have, v) == have.end())
+                    throw std::invalid_argument("none of them is offered (--version " + version_list_text(have) + ")");
+                f.offer_versions = std::move(v);
+            } else if (name == "offer-hash") {
+                uint32_t bits = parse_hash_list(arg);
+                if (!(bits & impl_->cfg.hash_algos))
+                    throw std::invalid_argument("none of them is supported (--hash-algos " +
+                                                hash_list_text(impl_->cfg.hash_algos) + ")");
+                f.offer_hash = bits;
+            } else {
+                f.offer_asym = parse_asym_list(arg);
+            }
+        } catch (const std::invalid_argument &e) {
+            throw bad(e.what());
+        }
+    } else if (name == "serial") {
+        auto s = parse_serial(arg);
+        if (!s)
+            throw bad("expected serial=HEX with 1..16 hex digits (e.g. serial=0123456789abcdef)");
+        f.serial = *s;
     } else if (name == "reset") {
         reset();
     } else if (name == "swap-identity") {

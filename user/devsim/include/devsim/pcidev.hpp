@@ -93,6 +93,7 @@ struct PciOptions {
     bool tee_io = true;               // DevCap bit 30 (TEE-IO)
     bool flr = true;                  // DevCap bit 28 (Function Level Reset)
     bool ide = false;                 // IDE extended capability (no streams)
+    std::optional<uint64_t> serial;   // Device Serial Number (default: from the identity)
 };
 
 // One PCIe function.  Offsets and lengths of config() / bar() accesses are
@@ -112,7 +113,12 @@ public:
     void bar_write(uint32_t offset, std::span<const uint8_t> in);
 
     void reset(bool flr);  // FLR (guest DevCtl write) or DEVICE_RESET / bus reset
-    uint64_t serial() const;  // DSN: the first 8 bytes of SHA-256(slot-0 leaf cert)
+    // DSN in use: the serial fault, else PciOptions::serial, else the first 8
+    // bytes of SHA-256(slot-0 leaf cert) as a big-endian number.  Config
+    // space holds it as PCIe and pci_get_dsn() read it: 0x104 the lower
+    // dword, 0x108 the upper, each little-endian.
+    uint64_t serial() const;
+    const char *serial_source() const;  // "fault", "option" or "identity"
 
     DoeMailbox &doe() { return doe_; }
     Responder &responder() { return rsp_; }
@@ -121,7 +127,7 @@ public:
     uint64_t reset_count() const { return resets_; }
     // CMA requests since the last FLR/reset (all of them when none yet).
     uint64_t cma_since_reset() const { return cma_since_reset_; }
-    // {"vendor":"1b36","device":"0099","serial":"...","flrs":N,"resets":N,
+    // {"vendor":"1b36","device":"0099","serial":"...","serial_source":"identity","flrs":N,"resets":N,
     //  "last_reset":"none|flr|reset","spdm_at_reset":"1.3","spdm_after_reset":"",
     //  "cma_since_reset":N,"doe":{...}}
     std::string status_json();

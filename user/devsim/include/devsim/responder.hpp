@@ -80,6 +80,18 @@ struct Measurement {
 };
 std::vector<Measurement> default_measurements();
 
+// Comma-separated lists as the command line and the fault specs take them;
+// the parsers throw std::invalid_argument naming the bad (or empty) item.
+std::vector<uint8_t> parse_version_list(std::string_view);   // "1.0,1.2" -> {0x10, 0x12}
+uint32_t parse_hash_list(std::string_view);                  // "sha256,sha384" -> BaseHashAlgo bits
+uint32_t parse_asym_list(std::string_view);                  // "ecdsa-p256,rsa-3072" -> BaseAsymAlgo bits
+std::string version_text(uint8_t v);                         // 0x12 -> "1.2", 0 -> ""
+std::string version_list_text(std::span<const uint8_t>);     // {0x10, 0x12} -> "1.0,1.2"
+std::string hash_list_text(uint32_t bits);                   // -> "sha256,sha384"
+std::string asym_list_text(uint32_t bits);                   // -> "ecdsa-p256,rsa-3072"
+// A 64-bit Device Serial Number: 1..16 hex digits, optional 0x ("0123456789abcdef").
+std::optional<uint64_t> parse_serial(std::string_view);
+
 // Fault injection.  Counters: 0 = off, N > 0 = the next N responses,
 // -1 = every response until cleared.
 struct Faults {
@@ -92,6 +104,16 @@ struct Faults {
     int busy = 0;            // ERROR Busy instead of processing the request
     bool chain_overlong = false;  // serve chains longer than their Length
     unsigned delay_ms = 0;   // transport waits this long before each reply
+    // Sticky narrowing of what the device supports, taking effect at the
+    // next GET_VERSION / NEGOTIATE_ALGORITHMS (empty / 0 = Config as is).
+    std::vector<uint8_t> offer_versions;  // VERSION lists Config::versions & these
+    uint32_t offer_hash = 0;              // BaseHashAlgo bits selectable (& Config::hash_algos)
+    uint32_t offer_asym = 0;              // BaseAsymAlgo bits selectable (& the identity's)
+    // CERTIFICATE: at most this many chain bytes per response (0 = off)
+    uint32_t cert_portion = 0;
+    int cert_stall = 0;          // CERTIFICATE with PortionLength 0, RemainderLength > 0
+    int cert_remainder_lie = 0;  // CERTIFICATE (Offset > 0) whose RemainderLength did not shrink
+    std::optional<uint64_t> serial;  // Device Serial Number override (PCI endpoint)
     void clear() { *this = Faults{}; }
     std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
 };
