@@ -130,23 +130,64 @@ check_fails "action applied: driver unbound" test -e "$sysdev/driver"
 check "devsim: back to a good identity" devsim_ctl 0 swap-identity
 tsmctl policy clear "$dev" >/dev/null 2>&1
 tsmctl connect "$dev" >/dev/null
+# each operation's outcome: "worker op rc start end" (uptime, 1/100 s)
 worker() {
 	i=0
 	while [ $i -lt 100 ]; do
+		read -r t0 _ </proc/uptime
 		case $(( (i + $1) % 4 )) in
-		0) tsmctl revalidate "$dev" ;;
-		1) echo 1 >"$sysdev/reset" ;;
-		2) tsmctl disconnect "$dev" ;;
-		3) tsmctl connect "$dev" ;;
+		0) op=revalidate; tsmctl revalidate "$dev" ;;
+		1) op=reset; echo 1 >"$sysdev/reset" ;;
+		2) op=disconnect; tsmctl disconnect "$dev" ;;
+		3) op=connect; tsmctl connect "$dev" ;;
 		esac >/dev/null 2>&1
+		rc=$?
+		read -r t1 _ </proc/uptime
+		echo "$1 $op $rc $t0 $t1" >>/tmp/storm.$1
 		i=$((i + 1))
 	done
 }
+rm -f /tmp/storm.0 /tmp/storm.1
+tsmctl monitor -j --timeout 600 >/tmp/storm-events.json 2>/tmp/storm-mon.err &
+smon=$!
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	grep -q following /tmp/storm-mon.err 2>/dev/null && break
+	sleep 0.2
+done
 worker 0 & w1=$!
 worker 1 & w2=$!
 wait $w1 $w2
-ok "200 mixed operations from two processes finished"
+check_eq "200 mixed operations from two processes finished" 200 "$(cat /tmp/storm.0 /tmp/storm.1 | wc -l)"
+# outcomes by kind: every kind ran, connects and revalidations both
+# succeeded and failed (a disconnect raced them), resets never failed
+for op in revalidate reset disconnect connect; do
+	n_ok=$(cat /tmp/storm.0 /tmp/storm.1 | awk -v o=$op '$2 == o && $3 == 0' | wc -l)
+	n_fail=$(cat /tmp/storm.0 /tmp/storm.1 | awk -v o=$op '$2 == o && $3 != 0' | wc -l)
+	echo "# storm: $op: $n_ok succeeded, $n_fail failed"
+	[ $((n_ok + n_fail)) = 50 ] && ok "storm: 50 ${op}s ran" || fail "storm: $op ran $((n_ok + n_fail)) times"
+done
+check_eq "storm: no reset failed" 0 "$(cat /tmp/storm.0 /tmp/storm.1 | awk '$2 == "reset" && $3 != 0' | wc -l)"
+check_match "storm: some connects succeeded" '^[1-9]' "$(cat /tmp/storm.0 /tmp/storm.1 | awk '$2 == "connect" && $3 == 0' | wc -l)"
+# the two workers' operations overlapped in time (an op of one ran inside
+# an op of the other): the kernel really saw concurrent requests
+overlaps=$(awk 'FNR == NR { s[NR] = $4; e[NR] = $5; n = NR; next }
+	{ for (i = 1; i <= n; i++) if ($4 < e[i] && s[i] < $5) { c++; break } }
+	END { print c + 0 }' /tmp/storm.0 /tmp/storm.1)
+echo "# storm: $overlaps of worker 1's operations overlapped one of worker 0's"
+check_match "storm: operations of the two workers overlapped" '^[1-9]' "$overlaps"
 sleep 2
+kill $smon 2>/dev/null; wait $smon 2>/dev/null
+# the event stream follows the state: nothing but 'connected' after
+# 'disconnected', no 'disconnected' or 'session-lost' when not connected
+bad=$(jq -r "select(.device.bdf == \"$dev\") | .event" /tmp/storm-events.json | awk '
+	{ n++ }
+	$1 == "connected" { st = "up"; next }
+	$1 == "disconnected" { if (st == "down") { print NR": disconnected twice"; exit } st = "down"; next }
+	$1 == "session-lost" || $1 == "revalidated" || $1 == "revalidation-failed" {
+		if (st == "down") { print NR": "$1" after disconnected"; exit } next }
+	END { if (n < 20) print "only " n " events" }')
+echo "# storm: $(wc -l </tmp/storm-events.json) events"
+check_eq "storm: the event stream is consistent with the state" "" "$bad"
 check "connect afterwards" tsmctl connect "$dev"
 check "revalidate afterwards" tsmctl revalidate "$dev"
 # 9. resume (PM notifier), with pm_test so the VM does not really sleep;
