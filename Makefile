@@ -61,13 +61,14 @@ check-debug: all debug-kernel
 	@tests/run-all --only vm --debug-kernel 2>&1 | tee $(BUILD)/check-debug-vm.log; \
 	echo; echo "== debug lane selftest (tests/vm/debug-lane-selftest)"; \
 	tests/vm/debug-lane-selftest 2>&1 | tee $(BUILD)/check-debug-selftest.log; \
-	p=0; f=0; \
+	p=0; f=0; k=0; \
 	for l in $(BUILD)/check-debug-vm.log $(BUILD)/check-debug-selftest.log; do \
-		s=$$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $$l | tail -n1); \
+		k=$$((k + $$(sed -n 's/^[0-9]* passed, [0-9]* failed, \([0-9]*\) skipped$$/\1/p' $$l | tail -n1 | grep . || echo 0))); \
+		s=$$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, [0-9]* skipped\)\{0,1\}$$/\1 \2/p' $$l | tail -n1); \
 		if [ -z "$$s" ]; then f=$$((f + 1)); echo "no summary in $$l: counted as one failure"; \
 		else p=$$((p + $${s% *})); f=$$((f + $${s#* })); fi; \
 	done; \
-	echo; echo "check-debug: $$p passed, $$f failed"; [ $$f = 0 ] && [ $$p -gt 0 ]
+	echo; echo "check-debug: $$p passed, $$f failed, $$k skipped"; [ $$f = 0 ] && [ $$p -gt 0 ]
 
 demo: all
 	@scripts/vm-run --devsim "--identity $(abspath $(BUILD))/testdata/ecdsa-p384" -- sh /tests/vm/demo.sh
