@@ -20,6 +20,7 @@
  * tolerates at most 3 trailing bytes.
  */
 #include "spdm.h"
+#include "spdm_error_codes.h"
 
 #define SPDM_GET_VERSION		0x84
 #define SPDM_VERSION			0x04
@@ -37,12 +38,6 @@
 #define SPDM_MEASUREMENTS		0x60
 #define SPDM_ERROR			0x7f
 #define SPDM_RESPOND_IF_READY		0xff
-
-#define SPDM_ERR_BUSY			0x03
-#define SPDM_ERR_UNEXPECTED		0x04
-#define SPDM_ERR_VERSION_MISMATCH	0x41
-#define SPDM_ERR_NOT_READY		0x42
-#define SPDM_ERR_RESYNCH		0x43
 
 #define SPDM_MAX_PAD			3
 #define SPDM_MAX_CERT_REQUESTS		4096
@@ -245,31 +240,6 @@ size_t spdm_sig_len(u32 asym)
 
 /* ---- transport ---- */
 
-static const char *err_name(u8 code)
-{
-	switch (code) {
-	case 0x01: return "InvalidRequest";
-	case 0x03: return "Busy";
-	case 0x04: return "UnexpectedRequest";
-	case 0x05: return "Unspecified";
-	case 0x07: return "DecryptError";
-	case 0x07 + 1: return "UnsupportedRequest";
-	case 0x09: return "RequestInFlight";
-	case 0x0a: return "InvalidResponseCode";
-	case 0x0b: return "SessionLimitExceeded";
-	case 0x0c: return "SessionRequired";
-	case 0x0d: return "ResetRequired";
-	case 0x0e: return "ResponseTooLarge";
-	case 0x0f: return "RequestTooLarge";
-	case 0x10: return "LargeResponse";
-	case 0x11: return "MessageLost";
-	case 0x41: return "VersionMismatch";
-	case 0x42: return "ResponseNotReady";
-	case 0x43: return "RequestResynch";
-	}
-	return "unknown";
-}
-
 static void spdm_delay(struct spdm_session *s, unsigned int us)
 {
 	if (s->p.ops->delay_us)
@@ -315,18 +285,18 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 		if (s->resp[1] == SPDM_ERROR) {
 			u8 code = s->resp[2];
 
-			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_NOT_READY) &&
+			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_RESPONSE_NOT_READY) &&
 			    ++tries > SPDM_BUSY_RETRIES)
 				return fail(s, -ETIMEDOUT,
 					    "%s: device still %s after %u retries",
-					    step, err_name(code), SPDM_BUSY_RETRIES);
+					    step, spdm_error_code_name(code), SPDM_BUSY_RETRIES);
 			if (code == SPDM_ERR_BUSY) {
 				spdm_delay(s, 1000u << (tries < 10 ? tries : 10));
 				cur = req;
 				cur_len = req_len;
 				continue;
 			}
-			if (code == SPDM_ERR_NOT_READY && n >= 8) {
+			if (code == SPDM_ERR_RESPONSE_NOT_READY && n >= 8) {
 				u8 exp = s->resp[4] > 20 ? 20 : s->resp[4];
 				u32 us = (1u << exp) * (s->resp[7] ? s->resp[7] : 1);
 
@@ -343,13 +313,14 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 				cur_len = sizeof(rir);
 				continue;
 			}
-			if (code == SPDM_ERR_UNEXPECTED || code == SPDM_ERR_RESYNCH ||
+			if (code == SPDM_ERR_UNEXPECTED_REQUEST ||
+			    code == SPDM_ERR_REQUEST_RESYNCH ||
 			    code == SPDM_ERR_VERSION_MISMATCH)
 				return fail(s, -ECONNRESET,
 					    "%s: device answered ERROR %s (0x%02x)",
-					    step, err_name(code), code);
+					    step, spdm_error_code_name(code), code);
 			return fail(s, -EIO, "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
-				    step, err_name(code), code, s->resp[3]);
+				    step, spdm_error_code_name(code), code, s->resp[3]);
 		}
 		break;
 	}

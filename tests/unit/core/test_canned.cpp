@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <string>
+#include <utility>
 
 #include "canned.h"
 #include "platform_user.h"
@@ -263,6 +265,32 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EIO);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR Unspecified (0x05, data 0x77)"));
+    }
+    SECTION("UnsupportedRequest (0x07) is named as such, not DecryptError") {
+        Script s{c::version({0x11}), c::error(0x11, 0x07, 0xe1)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR UnsupportedRequest (0x07"));
+    }
+    SECTION("every named code between 0x06 and 0x11 keeps its own name") {
+        // DSP0274 ERROR codes; the old table was shifted by one from 0x07 on
+        const std::pair<uint8_t, const char *> want[] = {
+            {0x06, "DecryptError"},        {0x08, "RequestInFlight"},
+            {0x09, "InvalidResponseCode"}, {0x0a, "SessionLimitExceeded"},
+            {0x0b, "SessionRequired"},     {0x0c, "ResetRequired"},
+            {0x0d, "ResponseTooLarge"},    {0x0e, "RequestTooLarge"},
+            {0x0f, "LargeResponse"},       {0x10, "MessageLost"},
+        };
+        for (auto [code, name] : want) {
+            CAPTURE(unsigned(code));
+            Script s{c::version({0x11}), c::error(0x11, code)};
+            auto r = run(s);
+            CHECK_THAT(r.msg, ContainsSubstring(std::string("device answered ERROR ") + name + " ("));
+        }
+    }
+    SECTION("an unknown ERROR code prints as unknown, with its number") {
+        Script s{c::version({0x11}), c::error(0x11, 0x3a, 0x01)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR unknown (0x3a, data 0x01)"));
     }
     SECTION("transport errors propagate") {
         Platform p;
