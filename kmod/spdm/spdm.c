@@ -82,7 +82,19 @@ struct spdm_session {
 	u8 digests[SPDM_SLOTS][SPDM_MAX_HASH];
 	bool have_identity;
 	u8 slot;
-	u8 cached_digest[SPDM_MAX_HASH];
+	/*
+	 * What the successful spdm_authenticate() (or
+	 * spdm_set_cached_identity()) fixed; every later negotiation must
+	 * come out the same.  Written only there (and version once, when a
+	 * cached identity said "any").
+	 */
+	struct {
+		u8 version;
+		u32 asym, hash;
+		size_t hlen;
+		u8 slot;
+		u8 digest[SPDM_MAX_HASH];
+	} conn;
 	void *key;
 	size_t pub_off;
 	size_t pub_len;
@@ -236,6 +248,40 @@ size_t spdm_sig_len(u32 asym)
 	case SPDM_ASYM_ECDSA_P521: return 132;
 	}
 	return 0;
+}
+
+static const char *hash_name(u32 hash)
+{
+	switch (hash) {
+	case SPDM_HASH_SHA256: return "sha256";
+	case SPDM_HASH_SHA384: return "sha384";
+	case SPDM_HASH_SHA512: return "sha512";
+	}
+	return "no hash";
+}
+
+static const char *asym_name(u32 asym)
+{
+	switch (asym) {
+	case SPDM_ASYM_RSASSA_2048: return "rsa-2048";
+	case SPDM_ASYM_RSASSA_3072: return "rsa-3072";
+	case SPDM_ASYM_RSASSA_4096: return "rsa-4096";
+	case SPDM_ASYM_ECDSA_P256: return "ecdsa-p256";
+	case SPDM_ASYM_ECDSA_P384: return "ecdsa-p384";
+	case SPDM_ASYM_ECDSA_P521: return "ecdsa-p521";
+	}
+	return "no signature algorithm";
+}
+
+static const char *version_name(u8 version)
+{
+	switch (version) {
+	case SPDM_VER_10: return "1.0";
+	case SPDM_VER_11: return "1.1";
+	case SPDM_VER_12: return "1.2";
+	case SPDM_VER_13: return "1.3";
+	}
+	return "(any)";
 }
 
 /* ---- transport ---- */
@@ -544,6 +590,24 @@ static int do_vca(struct spdm_session *s)
 	return rc;
 }
 
+/*
+ * The live negotiated version and algorithms must be those of the connect
+ * (s->conn).  On a mismatch VCA is renegotiated next time, so a device
+ * cannot make a later call pass by merely being asked again.
+ */
+static int check_conn(struct spdm_session *s, const char *step)
+{
+	if (s->asym == s->conn.asym && s->hash == s->conn.hash &&
+	    (!s->conn.version || s->version == s->conn.version))
+		return 0;
+	s->vca_done = false;
+	return fail(s, -EKEYREJECTED,
+		    "%s: downgrade: device negotiated SPDM %s, %s, %s; connect had SPDM %s, %s, %s",
+		    step, version_name(s->version), hash_name(s->hash),
+		    asym_name(s->asym), version_name(s->conn.version),
+		    hash_name(s->conn.hash), asym_name(s->conn.asym));
+}
+
 /* ---- identity ---- */
 
 static int do_digests(struct spdm_session *s)
@@ -792,7 +856,8 @@ static int parse_signed_tail(struct spdm_session *s, const char *step,
 	return 0;
 }
 
-static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
+static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
+			const u8 *nonce)
 {
 	static const char step[] = "CHALLENGE_AUTH";
 	u8 req[4 + SPDM_NONCE_LEN + SPDM_REQ_CTX_LEN] = {
@@ -823,7 +888,7 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
 		return fail(s, -EPROTO, "%s: SlotMask 0x%02x lacks slot %u",
 			    step, s->resp[3], slot);
 	off = 4;
-	if (memcmp(s->resp + off, s->cached_digest, s->hlen))
+	if (memcmp(s->resp + off, chain_hash, s->hlen))
 		return fail(s, -EKEYREJECTED,
 			    "%s: CertChainHash does not match the slot %u digest",
 			    step, slot);
@@ -968,10 +1033,15 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 	if (rc)
 		return rc;
 	s->slot = slot;
-	memcpy(s->cached_digest, s->digests[slot], SPDM_MAX_HASH);
-	rc = do_challenge(s, slot, nonce);
+	rc = do_challenge(s, slot, s->digests[slot], nonce);
 	if (rc)
 		return rc;
+	s->conn.version = s->version;
+	s->conn.asym = s->asym;
+	s->conn.hash = s->hash;
+	s->conn.hlen = s->hlen;
+	s->conn.slot = slot;
+	memcpy(s->conn.digest, s->digests[slot], sizeof(s->conn.digest));
 	s->have_identity = true;
 	return 0;
 }
@@ -1024,8 +1094,13 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 	if (rc)
 		return rc;
 	s->slot = slot;
-	memset(s->cached_digest, 0, sizeof(s->cached_digest));
-	memcpy(s->cached_digest, digest, s->hlen);
+	s->conn.version = version;
+	s->conn.asym = asym;
+	s->conn.hash = hash;
+	s->conn.hlen = s->hlen;
+	s->conn.slot = slot;
+	memset(s->conn.digest, 0, sizeof(s->conn.digest));
+	memcpy(s->conn.digest, digest, s->conn.hlen);
 	s->have_identity = true;
 	return 0;
 }
@@ -1036,51 +1111,56 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
  * @nonce: CHALLENGE nonce or NULL for a random one
  *
  * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
- * the session has none or the device indicates it lost state; the
- * algorithms must then come out the same.  A changed slot digest fails.
+ * the session has none or the device indicates it lost state.  Whether or
+ * not VCA ran in this call, the negotiated version and algorithms must be
+ * those of the connect (a mismatch fails as a downgrade, every time, and
+ * forces VCA to be renegotiated next time), and the slot digest must be
+ * the one seen at connect.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
 int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 {
-	u32 asym = s->asym, hash = s->hash;
-	u8 version = s->version;
+	static const char step[] = "revalidate";
 	bool renegotiated = false;
-	int rc;
+	u8 slot = s->conn.slot;
+	int rc = 0;
 
 	begin(s);
 	if (!s->have_identity || !s->key)
-		return fail(s, -ENOKEY, "revalidate: no cached identity");
+		return fail(s, -ENOKEY, "%s: no cached identity", step);
 	if (!s->vca_done) {
 		rc = do_vca(s);
 		renegotiated = true;
-		if (rc)
-			return rc;
 	}
-	rc = do_digests(s);
+	if (!rc)
+		rc = check_conn(s, step);
+	if (!rc)
+		rc = do_digests(s);
 	if (rc == -ECONNRESET && !renegotiated) {
 		/* the device lost its state (reset, power cycle): redo VCA */
 		s->err[0] = 0;
 		rc = do_vca(s);
-		renegotiated = true;
+		if (!rc)
+			rc = check_conn(s, step);
 		if (!rc)
 			rc = do_digests(s);
 	}
 	if (rc)
 		return rc;
-	if (renegotiated && (s->asym != asym || s->hash != hash ||
-			     (version && s->version != version)))
-		return fail(s, -EKEYREJECTED,
-			    "revalidate: device renegotiated different parameters (version 0x%02x asym 0x%x hash 0x%x)",
-			    s->version, s->asym, s->hash);
-	if (!(s->slot_mask & (1u << s->slot)))
+	if (!(s->slot_mask & (1u << slot)))
 		return fail(s, -EKEYREJECTED, "GET_DIGESTS: slot %u is no longer provisioned",
-			    s->slot);
-	if (memcmp(s->digests[s->slot], s->cached_digest, s->hlen))
+			    slot);
+	if (memcmp(s->digests[slot], s->conn.digest, s->conn.hlen))
 		return fail(s, -EKEYREJECTED,
 			    "GET_DIGESTS: slot %u digest changed since authentication",
-			    s->slot);
-	return do_challenge(s, s->slot, nonce);
+			    slot);
+	rc = do_challenge(s, slot, s->conn.digest, nonce);
+	if (rc)
+		return rc;
+	if (!s->conn.version)
+		s->conn.version = s->version;	/* "any" is pinned on first use */
+	return 0;
 }
 
 /**
@@ -1105,6 +1185,9 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	sbuf_clear(&s->l1);
 	if (!s->have_identity || !s->key || !s->vca_done)
 		return fail(s, -ENOKEY, "%s: session is not authenticated", step);
+	rc = check_conn(s, step);
+	if (rc)
+		return rc;
 	if ((s->caps & SPDM_CAP_MEAS_MASK) != SPDM_CAP_MEAS_SIG)
 		return fail(s, -EOPNOTSUPP, "%s: device cannot sign measurements", step);
 	rc = get_nonce(s, step, s->meas_nonce, nonce);
@@ -1112,7 +1195,7 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 		return rc;
 	memcpy(req + 4, s->meas_nonce, SPDM_NONCE_LEN);
 	if (s->version >= SPDM_VER_11)
-		req[req_len++] = s->slot;
+		req[req_len++] = s->conn.slot;
 	if (s->version >= SPDM_VER_13)
 		req_len += SPDM_REQ_CTX_LEN;
 	n = xchg(s, step, req, req_len, SPDM_MEASUREMENTS, 8);
@@ -1151,9 +1234,9 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 			       req + req_len - SPDM_REQ_CTX_LEN, &body);
 	if (rc)
 		return rc;
-	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->slot)
+	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->conn.slot)
 		return fail(s, -EPROTO, "%s: answer for slot %u, asked %u", step,
-			    s->resp[3] & 0x0f, s->slot);
+			    s->resp[3] & 0x0f, s->conn.slot);
 	if (s->version >= SPDM_VER_12)
 		rc = sbuf_put(s, step, &s->l1, s->vca.data, s->vca.len);
 	if (!rc)

@@ -293,7 +293,10 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(identity(Asym::EcdsaP256, Hash::Sha256));
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
-        CHECK_THAT(msg(), ContainsSubstring("revalidate: device renegotiated different parameters"));
+        CHECK(msg() == "revalidate: downgrade: device negotiated SPDM 1.3, sha256, ecdsa-p256; "
+                       "connect had SPDM 1.3, sha384, ecdsa-p384");
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_THAT(msg(), ContainsSubstring("revalidate: downgrade: "));
     }
     CHECK(spdm_mem_used(s.get()) <= SPDM_DEFAULT_BUDGET);
 }
@@ -434,4 +437,46 @@ TEST_CASE("core: SPDM 1.3 RequesterContext must be echoed in CHALLENGE_AUTH and 
     }
     CHECK(rc == -EPROTO);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
+}
+
+TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every revalidation", "[core][devsim]")
+{
+    // Connect at SPDM 1.3 with P-384/SHA-384; then the device is replaced
+    // (same keys) by one that offers only 1.0, or only 1.0 and SHA-256.
+    auto only_sha256 = GENERATE(false, true);
+    CAPTURE(only_sha256);
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    devsim::Responder good(devsim::Config{}, id);
+    devsim::Config weak_cfg = config_for(0x10);
+    if (only_sha256)
+        weak_cfg.hash_algos = 0x1;
+    devsim::Responder weak(weak_cfg, id);
+    devsim::Responder *cur = &good;
+    Platform plat([&](std::span<const uint8_t> req) { return cur->handle(req); });
+    auto s = make_session(plat);
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+
+    cur = &weak;
+    size_t first = plat.requests.size();
+    std::string want = std::string("revalidate: downgrade: device negotiated SPDM 1.0, ") +
+                       (only_sha256 ? "sha256" : "sha384") +
+                       ", ecdsa-p384; connect had SPDM 1.3, sha384, ecdsa-p384";
+    for (int i = 0; i < 3; i++) {
+        CAPTURE(i);
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK(std::string(spdm_last_error(s.get())) == want);
+    }
+    // nothing was signed for the weaker connection
+    for (size_t i = first; i < plat.requests.size(); i++)
+        CHECK(plat.requests[i][1] != 0x83);
+    // the measurements refuse too: the session has no valid connection
+    CHECK(spdm_get_measurements(s.get(), nullptr) < 0);
+
+    // the original device is back: revalidation renegotiates and passes
+    cur = &good;
+    good.reset();
+    int rc = spdm_revalidate(s.get(), nullptr);
+    INFO(spdm_last_error(s.get()));
+    CHECK(rc == 0);
 }
