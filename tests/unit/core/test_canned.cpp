@@ -37,6 +37,7 @@ struct Script {
 struct Run {
     int rc;
     std::string msg;
+    spdm_failure cls;
     unsigned exchanges;
     spdm_evidence ev;
 };
@@ -48,6 +49,7 @@ Run run(Script &s, size_t max_resp = 0, size_t budget = 0, uint8_t maxv = 0)
         auto sess = make_session(s.plat, max_resp, budget, maxv);
         r.rc = spdm_authenticate(sess.get(), 0, nullptr);
         r.msg = spdm_last_error(sess.get());
+        r.cls = spdm_last_failure(sess.get());
         r.exchanges = spdm_exchange_count(sess.get());
         spdm_get_evidence(sess.get(), &r.ev);
         r.ev.chain = {};  // pointers die with the session
@@ -102,6 +104,7 @@ TEST_CASE("core: malformed VERSION responses", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EPROTO);
         CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: device lists no version"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("entry count overruns the message") {
         Bytes v = c::version({0x12});
@@ -164,6 +167,7 @@ TEST_CASE("core: CAPABILITIES checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EOPNOTSUPP);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device lacks CERT_CAP or CHAL_CAP"));
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
     }
     SECTION("DataTransferSize below 42") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 16, 16)};
@@ -237,6 +241,7 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
         CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: device still Busy after 8 retries"));
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TIMEOUT);
         CHECK(spdm_exchange_count(sess.get()) == SPDM_BUSY_RETRIES + 1);
         CHECK(p.delays == SPDM_BUSY_RETRIES);
     }
@@ -259,17 +264,21 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         Script s{c::version({0x11}), c::caps(0x11), c::algs(0x11), Bytes{0x11, 0x7f, 0x42, 0, 3, 0x82, 0x5a, 1}};
         auto r = run(s);
         CHECK_THAT(r.msg, ContainsSubstring("ResponseNotReady names request 0x82"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("Unspecified error is named") {
         Script s{c::version({0x11}), c::error(0x11, 0x05, 0x77)};
         auto r = run(s);
         CHECK(r.rc == -EIO);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR Unspecified (0x05, data 0x77)"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("UnsupportedRequest (0x07) is named as such, not DecryptError") {
         Script s{c::version({0x11}), c::error(0x11, 0x07, 0xe1)};
         auto r = run(s);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR UnsupportedRequest (0x07"));
+        CHECK(r.rc == -EOPNOTSUPP);
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
     }
     SECTION("every named code between 0x06 and 0x11 keeps its own name") {
         // DSP0274 ERROR codes; the old table was shifted by one from 0x07 on
@@ -298,12 +307,14 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
         CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: transport error -110"));
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TRANSPORT);
     }
     SECTION("transport claiming more bytes than the buffer") {
         Platform p;
         p.exchange = [](std::span<const uint8_t>, std::span<uint8_t> r) -> ssize_t { return ssize_t(r.size() + 1); };
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -EIO);
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TRANSPORT);
     }
 }
 
@@ -377,6 +388,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         // the body is not DER: that is the next failure
         CHECK(r.rc == -EBADMSG);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: certificate chain is not a sequence of DER certificates"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
         REQUIRE(s.plat.requests.size() == 7);
         CHECK(s.plat.requests[6][4] == 112);  // offset
         CHECK(s.plat.requests[6][6] == 40);   // length = what remains
@@ -388,6 +400,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EKEYREJECTED);
         CHECK_THAT(r.msg, ContainsSubstring("chain hash does not match the slot 0 digest"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("answer for another slot") {
         Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch),
@@ -402,6 +415,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -ENOENT);
         CHECK_THAT(r.msg, ContainsSubstring("slot 0 is not provisioned"));
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
     }
 }
 

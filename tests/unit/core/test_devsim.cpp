@@ -193,20 +193,24 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
     auto s = make_session(dev.plat);
     auto auth = [&] { return spdm_authenticate(s.get(), 0, nullptr); };
     auto msg = [&] { return std::string(spdm_last_error(s.get())); };
+    auto cls = [&] { return spdm_last_failure(s.get()); };
 
     SECTION("bad signature") {
         dev.rsp.faults().bad_signature = 1;
         CHECK(auth() == -EKEYREJECTED);
         CHECK(msg() == "CHALLENGE_AUTH: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         // the next attempt is fine again, and the message is cleared
         CHECK(auth() == 0);
         CHECK(msg().empty());
+        CHECK(cls() == SPDM_FAIL_NONE);
     }
     SECTION("bad measurement signature") {
         REQUIRE(auth() == 0);
         dev.rsp.faults().bad_signature = 1;
         CHECK(spdm_get_measurements(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(msg() == "GET_MEASUREMENTS: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         spdm_evidence ev;
         spdm_get_evidence(s.get(), &ev);
         CHECK(ev.meas_transcript.len == 0);
@@ -216,13 +220,26 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         dev.rsp.faults().bad_signature = 1;
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(msg() == "CHALLENGE_AUTH: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         CHECK(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(cls() == SPDM_FAIL_NONE);
+    }
+    SECTION("CertChainHash of CHALLENGE_AUTH differs from the connect's") {
+        REQUIRE(auth() == 0);
+        dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
+            if (req[1] == 0x83 && r.size() > 8)
+                r[4] ^= 0x01;
+        };
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_THAT(msg(), ContainsSubstring("CHALLENGE_AUTH: CertChainHash does not match"));
+        CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
     }
     SECTION("overlong chain") {
         dev.rsp.faults().chain_overlong = true;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_CERTIFICATE: device returned"));
         CHECK_THAT(msg(), ContainsSubstring("chain header says"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("truncated CERTIFICATE") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -231,6 +248,7 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_CERTIFICATE: truncated response"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("certificate body corrupted but hashes consistent is impossible: digest catches it") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -239,11 +257,13 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("chain hash does not match the slot 0 digest"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);  // inconsistent at connect, not a changed identity
     }
     SECTION("garbage") {
         dev.rsp.faults().garbage = -1;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: "));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("garbage later") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -253,22 +273,26 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() < 0);
         CHECK_THAT(msg(), ContainsSubstring("CHALLENGE_AUTH: "));
+        CHECK(cls() != SPDM_FAIL_NONE);
     }
     SECTION("busy forever is bounded") {
         dev.rsp.faults().busy = -1;
         CHECK(auth() == -ETIMEDOUT);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: device still Busy after"));
+        CHECK(cls() == SPDM_FAIL_TIMEOUT);
         CHECK(spdm_exchange_count(s.get()) == SPDM_BUSY_RETRIES + 1);
     }
     SECTION("busy a few times is absorbed") {
         dev.rsp.faults().busy = 3;
         CHECK(auth() == 0);
+        CHECK(cls() == SPDM_FAIL_NONE);
         CHECK(spdm_exchange_count(s.get()) == 9);
     }
     SECTION("no answer") {
         dev.rsp.faults().no_answer = 1;
         CHECK(auth() == -ETIMEDOUT);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: transport error"));
+        CHECK(cls() == SPDM_FAIL_TRANSPORT);
     }
     SECTION("wrong version") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -277,17 +301,20 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: response has version 0x11, expected 0x13"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("oversize response") {
         dev.rsp.faults().oversize = 1;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("unexpected trailing bytes"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("identity replaced: revalidate refuses") {
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(devsim::make_identity(Asym::EcdsaP384, Hash::Sha384, 2, 7));
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: slot 0 digest changed since authentication"));
+        CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
     }
     SECTION("device downgraded its algorithms: revalidate refuses") {
         REQUIRE(auth() == 0);
@@ -295,8 +322,10 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(msg() == "revalidate: downgrade: device negotiated SPDM 1.3, sha256, ecdsa-p256; "
                        "connect had SPDM 1.3, sha384, ecdsa-p384");
+        CHECK(cls() == SPDM_FAIL_DOWNGRADE);
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("revalidate: downgrade: "));
+        CHECK(cls() == SPDM_FAIL_DOWNGRADE);
     }
     CHECK(spdm_mem_used(s.get()) <= SPDM_DEFAULT_BUDGET);
 }
@@ -337,9 +366,12 @@ TEST_CASE("core: allocation failures at every point are clean", "[core][devsim]"
             if (rc) {
                 CHECK(rc == -ENOMEM);
                 CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("out of memory"));
+                CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NOMEM);
             }
             if (rc == 0)
                 rc = spdm_get_measurements(s.get(), nullptr);
+            if (rc)
+                CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NOMEM);
         }
         CHECK(dev.plat.live_allocs == 0);
     }
@@ -370,7 +402,9 @@ TEST_CASE("core: revalidate with a cached identity on a fresh session", "[core][
     // wrong algorithm for the key
     CHECK(spdm_set_cached_identity(s.get(), version, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA384, 0,
                                    digest.data(), spki.data(), spki.size()) == -EINVAL);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
     CHECK(spdm_revalidate(s.get(), nullptr) == -ENOKEY);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: device without signed measurements", "[core][devsim]")
@@ -382,6 +416,7 @@ TEST_CASE("core: device without signed measurements", "[core][devsim]")
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     CHECK(spdm_get_measurements(s.get(), nullptr) == -EOPNOTSUPP);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("cannot sign measurements"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: device without CHAL_CAP is refused", "[core][devsim]")
@@ -391,6 +426,7 @@ TEST_CASE("core: device without CHAL_CAP is refused", "[core][devsim]")
     Device dev(c, identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_session(dev.plat);
     CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EOPNOTSUPP);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: DOE dword padding on every response is tolerated and not signed", "[core][devsim]")
@@ -437,6 +473,7 @@ TEST_CASE("core: SPDM 1.3 RequesterContext must be echoed in CHALLENGE_AUTH and 
     }
     CHECK(rc == -EPROTO);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_PROTOCOL);
 }
 
 TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every revalidation", "[core][devsim]")
@@ -466,6 +503,7 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
         CAPTURE(i);
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(std::string(spdm_last_error(s.get())) == want);
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
     }
     // nothing was signed for the weaker connection
     for (size_t i = first; i < plat.requests.size(); i++)
@@ -479,4 +517,5 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
     int rc = spdm_revalidate(s.get(), nullptr);
     INFO(spdm_last_error(s.get()));
     CHECK(rc == 0);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NONE);
 }
