@@ -101,6 +101,8 @@ struct spdm_session {
 	size_t pub_len;
 
 	/* evidence */
+	bool chal_ok;		/* vca, b, m1, nonce, sig: one verified challenge */
+	bool complete;		/* see struct spdm_evidence */
 	u8 nonce[SPDM_NONCE_LEN];
 	bool have_nonce;
 	u8 sig[SPDM_MAX_SIG];
@@ -198,7 +200,7 @@ static int sbuf_reserve(struct spdm_session *s, const char *step,
 	u8 *n;
 
 	if (extra > SIZE_MAX / 2 - b->len)
-		return fail(s, SPDM_FAIL_BUDGET, -ENOMEM, "%s: size overflow", step);
+		return fail(s, SPDM_FAIL_BUDGET, -EDQUOT, "%s: size overflow", step);
 	need = b->len + extra;
 	if (need <= b->cap)
 		return 0;
@@ -209,7 +211,7 @@ static int sbuf_reserve(struct spdm_session *s, const char *step,
 	if (cap > s->p.mem_budget - s->used)
 		cap = need;
 	if (cap > s->p.mem_budget - s->used)
-		return fail(s, SPDM_FAIL_BUDGET, -ENOMEM,
+		return fail(s, SPDM_FAIL_BUDGET, -EDQUOT,
 			    "%s: memory budget exhausted (%zu of %zu bytes used, %zu more needed)",
 			    step, s->used, s->p.mem_budget, cap);
 	n = s_alloc(s, cap);
@@ -1065,6 +1067,8 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 
 	begin(s);
 	s->have_identity = false;
+	s->complete = false;
+	s->chal_ok = false;
 	if (slot >= SPDM_SLOTS)
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
 			    "slot %u out of range", slot);
@@ -1092,6 +1096,8 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 	s->conn.slot = slot;
 	memcpy(s->conn.digest, s->digests[slot], sizeof(s->conn.digest));
 	s->have_identity = true;
+	s->chal_ok = true;
+	s->complete = true;
 	return 0;
 }
 
@@ -1120,6 +1126,8 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 
 	begin(s);
 	s->have_identity = false;
+	s->complete = false;
+	s->chal_ok = false;
 	if (slot >= SPDM_SLOTS || !spdm_hash_len(hash) || !spdm_sig_len(asym))
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
 			    "%s: invalid slot or algorithm", step);
@@ -1167,7 +1175,8 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
  * not VCA ran in this call, the negotiated version and algorithms must be
  * those of the connect (a mismatch fails as a downgrade, every time, and
  * forces VCA to be renegotiated next time), and the slot digest must be
- * the one seen at connect.
+ * the one seen at connect.  Measurement evidence is cleared: take it again
+ * with spdm_get_measurements() if it is wanted beside the new challenge.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
@@ -1182,6 +1191,11 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 	if (!s->have_identity || !s->key)
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -ENOKEY,
 			    "%s: no cached identity", step);
+	/* from here on the evidence changes: challenge anew, no measurements */
+	s->complete = false;
+	s->chal_ok = false;
+	s->have_meas = false;
+	sbuf_clear(&s->l1);
 	if (!s->vca_done) {
 		rc = do_vca(s);
 		renegotiated = true;
@@ -1213,6 +1227,8 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 		return rc;
 	if (!s->conn.version)
 		s->conn.version = s->version;	/* "any" is pinned on first use */
+	s->chal_ok = true;
+	s->complete = true;
 	return 0;
 }
 
@@ -1220,6 +1236,10 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
  * spdm_get_measurements() - signed GET_MEASUREMENTS of all blocks
  * @s: an authenticated session
  * @nonce: 32-byte nonce or NULL for a random one
+ *
+ * The negotiated version and algorithms must still be the connect's.  The
+ * evidence is complete afterwards only if the last authenticate or
+ * revalidate succeeded too.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
@@ -1234,6 +1254,7 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	int rc;
 
 	begin(s);
+	s->complete = false;
 	s->have_meas = false;
 	sbuf_clear(&s->l1);
 	if (!s->have_identity || !s->key || !s->vca_done)
@@ -1312,6 +1333,8 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	if (rc)
 		return rc;
 	s->have_meas = true;
+	/* coherent only beside the challenge that established this VCA */
+	s->complete = s->chal_ok;
 	return 0;
 }
 
@@ -1394,6 +1417,7 @@ void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev)
 		ev->nonce = view(s->nonce, SPDM_NONCE_LEN);
 	ev->transcript = view(s->m1.data, s->m1.len);
 	ev->signature = view(s->sig, s->sig_len);
+	ev->complete = s->complete;
 	ev->context = s->version >= SPDM_VER_12 ? ctx_challenge : NULL;
 	if (s->have_meas) {
 		ev->meas_blocks = view(s->l1.data + s->meas_off, s->meas_len);

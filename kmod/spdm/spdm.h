@@ -164,10 +164,15 @@ struct spdm_buf_view {
  *	without its signature, signed like @transcript
  * @meas_signature: the MEASUREMENTS signature
  * @meas_context: the 1.2+ signing context for measurements
+ * @complete: the evidence is one coherent handshake: false from the moment
+ *	an authenticate, revalidate or get_measurements call starts changing
+ *	transcripts, nonces or signatures until a later call succeeds (and
+ *	after measurements taken on a session whose last challenge failed)
  *
  * All pointers stay valid until the next call that changes the session.
  * Measurement fields are empty unless the last spdm_get_measurements()
- * succeeded.
+ * succeeded; authenticate and revalidate clear them (the measurements of an
+ * earlier handshake do not belong to the new one).
  */
 struct spdm_evidence {
 	u8 version;
@@ -194,6 +199,7 @@ struct spdm_evidence {
 	struct spdm_buf_view meas_transcript;
 	struct spdm_buf_view meas_signature;
 	const char *meas_context;
+	bool complete;
 };
 
 /**

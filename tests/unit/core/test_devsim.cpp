@@ -344,8 +344,9 @@ TEST_CASE("core: memory budget", "[core][devsim]")
     }
     // a budget that fits the session and VCA but not the chain
     auto s = make_session(dev.plat, 0, 0x1200 + 2048 + 1024);
-    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ENOMEM);
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EDQUOT);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("memory budget exhausted"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_BUDGET);
     CHECK(spdm_mem_used(s.get()) <= 0x1200 + 2048 + 1024);
     // an exact budget works
     auto s2 = make_session(dev.plat, 0, full);
@@ -446,10 +447,15 @@ TEST_CASE("core: DOE dword padding on every response is tolerated and not signed
     INFO(spdm_last_error(s.get()));
     REQUIRE(rc == 0);
     REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
-    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
-    CHECK(padded > 0);
     spdm_evidence ev;
     spdm_get_evidence(s.get(), &ev);
+    CHECK(verify_offline(ev, true) == "");
+    // a revalidation starts a new evidence set: measurements taken after it
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(padded > 0);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.complete);
     CHECK(verify_offline(ev) == "");
     CHECK(verify_offline(ev, true) == "");
 }
@@ -518,4 +524,89 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
     INFO(spdm_last_error(s.get()));
     CHECK(rc == 0);
     CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NONE);
+}
+
+TEST_CASE("core: exceeding the budget is the device's fault (-EDQUOT), not the allocator's", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    Device dev(devsim::Config{}, id);
+    size_t after_connect;
+    {
+        auto s = make_session(dev.plat);
+        REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        after_connect = spdm_mem_used(s.get());
+    }
+    // connect fits, the measurement transcript (VCA || request || response) does not
+    auto s = make_session(dev.plat, 0, after_connect + 64);
+    int rc = spdm_authenticate(s.get(), 0, nullptr);
+    INFO(spdm_last_error(s.get()));
+    REQUIRE(rc == 0);
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.complete);
+    CHECK(spdm_get_measurements(s.get(), nullptr) == -EDQUOT);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("GET_MEASUREMENTS: memory budget exhausted ("));
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring(" bytes used, "));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_BUDGET);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK_FALSE(ev.complete);
+    CHECK(ev.meas_transcript.len == 0);
+    CHECK(spdm_mem_used(s.get()) <= after_connect + 64);
+    // the allocator failing is still -ENOMEM
+    dev.plat.fail_alloc_at = 1 << 30;  // count allocations, fail none
+    dev.plat.alloc_calls = 0;
+    auto s2 = make_session(dev.plat);
+    dev.plat.fail_alloc_at = dev.plat.alloc_calls;  // the next allocation
+    CHECK(spdm_authenticate(s2.get(), 0, nullptr) == -ENOMEM);
+    CHECK(spdm_last_failure(s2.get()) == SPDM_FAIL_NOMEM);
+}
+
+TEST_CASE("core: evidence is complete only when it comes from one successful handshake", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    Device dev(devsim::Config{}, id);
+    auto s = make_session(dev.plat);
+    auto complete = [&] {
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        return ev.complete;
+    };
+    CHECK_FALSE(complete());  // nothing yet
+    dev.rsp.faults().bad_signature = 1;
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EKEYREJECTED);
+    CHECK_FALSE(complete());
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    CHECK(complete());
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(complete());
+
+    SECTION("a failed revalidation, then measurements: still not one handshake") {
+        dev.rsp.faults().bad_signature = 1;
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_FALSE(complete());
+        // the measurements verify, but the challenge evidence beside them failed
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(complete());
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        CHECK(ev.meas_transcript.len == 0);  // not carried over from before
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
+    SECTION("failed measurements") {
+        dev.rsp.faults().bad_signature = 1;
+        CHECK(spdm_get_measurements(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
+    SECTION("a revalidation that fails before changing anything keeps nothing half-done") {
+        dev.rsp.faults().no_answer = 1;
+        CHECK(spdm_revalidate(s.get(), nullptr) < 0);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
 }
