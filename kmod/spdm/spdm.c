@@ -318,6 +318,30 @@ static void spdm_delay(struct spdm_session *s, unsigned int us)
 }
 
 /*
+ * Ask the host whether the operation may go on (deadline, device removal).
+ * Called before every exchange and before every retry delay.
+ */
+static int check_op(struct spdm_session *s, const char *step)
+{
+	int rc;
+
+	if (!s->p.ops->check)
+		return 0;
+	rc = s->p.ops->check(s->p.priv);
+	if (!rc)
+		return 0;
+	if (rc > 0)
+		rc = -ECANCELED;	/* not an errno: still stop */
+	if (rc == -ETIME)
+		return fail(s, SPDM_FAIL_DEADLINE, rc,
+			    "%s: operation deadline exceeded", step);
+	if (rc == -ENODEV)
+		return fail(s, SPDM_FAIL_ABORTED, rc,
+			    "%s: aborted (device removed)", step);
+	return fail(s, SPDM_FAIL_ABORTED, rc, "%s: aborted (%d)", step, rc);
+}
+
+/*
  * Send @req, receive into s->resp.  Handles Busy and ResponseNotReady with a
  * bounded number of retries.  Checks version and response code and that at
  * least @min bytes arrived.  Returns the received length or a negative errno;
@@ -332,12 +356,16 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 	size_t cur_len = req_len;
 	unsigned int tries = 0;
 	ssize_t n;
+	int rc;
 
 	if (s->rsp_dts && req_len > s->rsp_dts)
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
 			    "%s: request of %zu bytes exceeds the device's DataTransferSize %u",
 			    step, req_len, s->rsp_dts);
 	for (;;) {
+		rc = check_op(s, step);
+		if (rc)
+			return rc;
 		memset(s->resp, 0, s->resp_cap);
 		n = s->p.ops->exchange(s->p.priv, cur, cur_len, s->resp,
 				       s->resp_cap);
@@ -362,6 +390,9 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 					    "%s: device still %s after %u retries",
 					    step, spdm_error_code_name(code), SPDM_BUSY_RETRIES);
 			if (code == SPDM_ERR_BUSY) {
+				rc = check_op(s, step);
+				if (rc)
+					return rc;
 				spdm_delay(s, 1000u << (tries < 10 ? tries : 10));
 				cur = req;
 				cur_len = req_len;
@@ -375,6 +406,9 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 					return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 						    "%s: ResponseNotReady names request 0x%02x",
 						    step, s->resp[5]);
+				rc = check_op(s, step);
+				if (rc)
+					return rc;
 				spdm_delay(s, us < SPDM_MAX_DELAY_US ? us : SPDM_MAX_DELAY_US);
 				rir[0] = ver;
 				rir[1] = SPDM_RESPOND_IF_READY;
@@ -712,10 +746,19 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 				    step, s->resp[2] & 0x0f, slot);
 		portion = get_unaligned_le16(s->resp + 4);
 		remainder = get_unaligned_le16(s->resp + 6);
-		if (!portion || portion > ask)
+		/*
+		 * DSP0274: a portion may be shorter than asked for, but each
+		 * response must make progress and its RemainderLength must
+		 * be what is left of the total the first response fixed.
+		 */
+		if (portion > ask)
 			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: PortionLength %zu invalid (asked for %zu)",
 				    step, portion, ask);
+		if (!portion && remainder)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: empty portion at offset %zu with %zu bytes remaining (no progress)",
+				    step, off, remainder);
 		rc = check_len(s, step, n, 8 + portion);
 		if (rc)
 			return rc;
@@ -733,9 +776,11 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 			if (rc)
 				return rc;
 		} else if (off + portion + remainder != total) {
+			/* portion <= ask <= total - off: no underflow */
 			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-				    "%s: device returned %zu bytes at offset %zu with %zu remaining, chain is %zu",
-				    step, portion, off, remainder, total);
+				    "%s: RemainderLength %zu after %zu bytes at offset %zu, expected %zu (chain of %zu bytes)",
+				    step, remainder, portion, off,
+				    total - off - portion, total);
 		}
 		rc = sbuf_put(s, step, &s->b, req, sizeof(req));
 		if (!rc)

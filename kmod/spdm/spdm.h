@@ -86,6 +86,12 @@ enum spdm_hash_alg {
  * @zalloc: zeroed allocation; NULL on failure.
  * @free: zero @len bytes of @p and release it.  @p may be NULL.
  * @delay_us: optional; sleep before retrying after Busy/ResponseNotReady.
+ *	It may return early (deadline, abort): the core calls @check next.
+ * @check: optional; called before every exchange and before every
+ *	Busy/ResponseNotReady retry delay.  0 to go on; a negative errno ends
+ *	the operation with that errno: -ETIME is SPDM_FAIL_DEADLINE ("STEP:
+ *	operation deadline exceeded"), anything else SPDM_FAIL_ABORTED
+ *	(-ENODEV: "STEP: aborted (device removed)").
  */
 struct spdm_ops {
 	ssize_t (*exchange)(void *priv, const void *req, size_t req_len,
@@ -101,6 +107,7 @@ struct spdm_ops {
 	void *(*zalloc)(void *priv, size_t len);
 	void (*free)(void *priv, void *p, size_t len);
 	void (*delay_us)(void *priv, unsigned int us);
+	int (*check)(void *priv);
 };
 
 /**

@@ -260,6 +260,24 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         REQUIRE(s.plat.requests.size() == 5);
         CHECK(s.plat.requests[4] == Bytes{0x11, 0xff, 0x81, 0x5a});
     }
+    SECTION("ResponseNotReady forever ends at the deadline") {
+        // RDExponent 20 (~1 s per wait, the core's cap), RDTM 1
+        Platform p([](std::span<const uint8_t> req) {
+            if (req[1] == 0x84)
+                return c::version({0x11});
+            if (req[1] == 0xe1 || (req[1] == 0xff && req[2] == 0xe1))
+                return Bytes{0x11, 0x7f, 0x42, 0, 20, 0xe1, 0x01, 1};
+            return Bytes{};
+        });
+        p.deadline_us = 1500000;  // 1.5 s
+        auto sess = make_session(p);
+        CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIME);
+        CHECK(std::string(spdm_last_error(sess.get())) == "GET_CAPABILITIES: operation deadline exceeded");
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_DEADLINE);
+        CHECK(p.delays == 2);
+        CHECK(p.now_us == 1500000);
+        CHECK(spdm_exchange_count(sess.get()) == 3);
+    }
     SECTION("ResponseNotReady for another request") {
         Script s{c::version({0x11}), c::caps(0x11), c::algs(0x11), Bytes{0x11, 0x7f, 0x42, 0, 3, 0x82, 0x5a, 1}};
         auto r = run(s);
@@ -372,13 +390,33 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
     SECTION("zero portion") {
         Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch), cert_rsp(0x12, ch, 0, 0, 10)};
         auto r = run(s);
-        CHECK_THAT(r.msg, ContainsSubstring("PortionLength 0 invalid"));
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: empty portion at offset 0 with 10 bytes remaining"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
+    }
+    SECTION("a stalled transfer (empty portions) fails at once, not after 4096 requests") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 0, ch.size() - 56),
+                 cert_rsp(0x12, ch, 56, 0, ch.size() - 56)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: empty portion at offset 56 with 96 bytes remaining"));
+        CHECK(r.exchanges == 6);
+    }
+    SECTION("a remainder that does not shrink by the portion") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, ch.size() - 56)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring(
+            "GET_CERTIFICATE: RemainderLength 96 after 56 bytes at offset 56, expected 40 (chain of 152 bytes)"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("inconsistent remainder across chunks") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
                  cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, 5)};
         auto r = run(s);
-        CHECK_THAT(r.msg, ContainsSubstring("with 5 remaining, chain is 152"));
+        CHECK_THAT(r.msg, ContainsSubstring("RemainderLength 5 after 56 bytes at offset 56, expected 40"));
     }
     SECTION("chunked transfer honours the device DataTransferSize") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),

@@ -610,3 +610,70 @@ TEST_CASE("core: evidence is complete only when it comes from one successful han
         CHECK(complete());
     }
 }
+
+TEST_CASE("core: a chain served a few bytes at a time succeeds; the check op bounds it", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    size_t chain = id.spdm_chain(0, Hash::Sha384).size();
+    devsim::Config c;
+    c.max_chunk = 16;  // short portions are legal
+    Device dev(c, id);
+    auto s = make_session(dev.plat);
+    auto msg = [&] { return std::string(spdm_last_error(s.get())); };
+
+    SECTION("no deadline: every portion is fetched") {
+        int rc = spdm_authenticate(s.get(), 0, nullptr);
+        INFO(msg());
+        REQUIRE(rc == 0);
+        CHECK(spdm_exchange_count(s.get()) == 5 + (chain + 15) / 16);
+        CHECK(dev.plat.checks >= spdm_exchange_count(s.get()));
+    }
+    SECTION("the deadline passes mid-chain") {
+        dev.plat.expire_after = 4 + 20;  // VCA, DIGESTS, 20 portions
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+        CHECK(msg() == "GET_CERTIFICATE: operation deadline exceeded");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DEADLINE);
+        CHECK(spdm_exchange_count(s.get()) == 24);  // not one exchange more
+    }
+    SECTION("the device is removed mid-chain") {
+        dev.plat.expire_after = 4 + 3;
+        dev.plat.check_errno = -ENODEV;
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ENODEV);
+        CHECK(msg() == "GET_CERTIFICATE: aborted (device removed)");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_ABORTED);
+        CHECK(spdm_exchange_count(s.get()) == 7);
+    }
+    SECTION("a slow device meets a deadline on the fake clock") {
+        dev.plat.exchange_us = 10000;     // 10 ms per exchange
+        dev.plat.deadline_us = 500000;    // 500 ms
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+        CHECK(msg() == "GET_CERTIFICATE: operation deadline exceeded");
+        CHECK(spdm_exchange_count(s.get()) == 50);
+    }
+    SECTION("an aborted revalidation") {
+        REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        dev.plat.aborted = true;
+        CHECK(spdm_revalidate(s.get(), nullptr) == -ENODEV);
+        CHECK(msg() == "GET_DIGESTS: aborted (device removed)");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_ABORTED);
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        CHECK_FALSE(ev.complete);
+    }
+}
+
+TEST_CASE("core: a Busy storm ends at the deadline, not after the retries", "[core][devsim]")
+{
+    Device dev(devsim::Config{}, identity(Asym::EcdsaP256, Hash::Sha256));
+    REQUIRE(spdm_authenticate(make_session(dev.plat).get(), 0, nullptr) == 0);
+    dev.rsp.faults().busy = -1;
+    dev.plat.requests.clear();
+    dev.plat.now_us = 0;
+    dev.plat.deadline_us = 100000;  // 100 ms; the backoff would sleep 510 ms
+    auto s = make_session(dev.plat);
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+    CHECK(std::string(spdm_last_error(s.get())) == "GET_VERSION: operation deadline exceeded");
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DEADLINE);
+    CHECK(spdm_exchange_count(s.get()) < SPDM_BUSY_RETRIES + 1);
+    CHECK(dev.plat.now_us == 100000);  // slept up to the deadline, not past it
+}
