@@ -181,7 +181,8 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	spdm_tsm_drop_session(d);
 	spdm_tsm_set_state(d, SPDM_TSM_STATE_CONNECTING);
 
-	rc = spdm_kernel_session_create(mb, max_response, spdm_tsm_max_evidence_bytes, &s);
+	spdm_kernel_ctl_init(&d->ctl, pdev, mb);
+	rc = spdm_kernel_session_create(&d->ctl, max_response, spdm_tsm_max_evidence_bytes, &s);
 	if (rc) {
 		err = "cannot create an SPDM session";
 		goto fail;

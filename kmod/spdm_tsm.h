@@ -41,6 +41,7 @@ struct spdm_tsm_summary {
  * @slock: protects @sum
  * @sum: summary for dev-get, readable while a handshake runs
  * @session: the authenticated SPDM session: cached key, chain, transcript
+ * @ctl: what @session runs against (mailbox, deadline, abort); outlives it
  * @generation: bumped whenever the evidence changes; dumps racing a change
  *	fail with -EAGAIN
  * @via_tsm: connected through the PCI/TSM core (tsm/connect)
@@ -62,6 +63,7 @@ struct spdm_tsm_dev {
 	spinlock_t slock;	/* protects @sum */
 	struct spdm_tsm_summary sum;
 	struct spdm_session *session;
+	struct spdm_kernel_ctl ctl;
 	u64 generation;
 	bool via_tsm;
 	bool removed;

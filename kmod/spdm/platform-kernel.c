@@ -8,23 +8,39 @@
  * uncompressed point 0x04||X||Y and a raw r||s signature, "pkcs1(rsa,shaNNN)"
  * takes a DER RSAPublicKey and builds the DigestInfo itself; both verify a
  * precomputed digest.  No RSASSA-PSS: the kernel has no verifier for it.
+ *
+ * Bounded time: the session's private data is a struct spdm_kernel_ctl the
+ * caller owns.  The core calls spdm_k_check() before every exchange and
+ * before every Busy/ResponseNotReady retry delay; it stops the operation
+ * with -ENODEV once the caller called spdm_kernel_abort() or the PCI core
+ * started removing the function (the PCI core clears PCI_DEV_ADDED first
+ * thing on removal, so an in-flight handshake stops at its next exchange
+ * instead of making the removal wait), and with -ETIME once the deadline
+ * passed.  Retry delays end at the deadline and on spdm_kernel_abort().
+ * A single pci_doe() exchange cannot be interrupted: it is bounded by the
+ * DOE core's own timeout (PCI_DOE_TIMEOUT, 1 s per wait for the mailbox),
+ * so a whole operation is bounded by its deadline plus about one DOE
+ * exchange.
  */
 #include <linux/cleanup.h>
-#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <crypto/sha2.h>
 #include <crypto/sig.h>
 
+#include "../compat.h"
 #include "spdm_kernel.h"
 
 static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
 			       void *resp, size_t resp_cap)
 {
-	struct pci_doe_mb *mb = priv;
+	struct spdm_kernel_ctl *ctl = priv;
 	__le32 bounce[16];
 
 	/*
@@ -36,7 +52,7 @@ static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
 		memcpy(bounce, req, req_len);
 		req = bounce;
 	}
-	return pci_doe(mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA, req,
+	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA, req,
 		       req_len, resp, resp_cap);
 }
 
@@ -136,17 +152,47 @@ static void spdm_k_free(void *priv, void *p, size_t len)
 	kvfree_sensitive(p, len);
 }
 
+static bool spdm_k_gone(struct spdm_kernel_ctl *ctl)
+{
+	return READ_ONCE(ctl->aborted) ||
+	       (ctl->pdev && (pci_dev_is_disconnected(ctl->pdev) ||
+			      !spdm_tsm_pci_dev_added(ctl->pdev)));
+}
+
+/* Sleep up to @us, no later than the deadline; spdm_kernel_abort() wakes. */
 static void spdm_k_delay(void *priv, unsigned int us)
 {
-	fsleep(us);
+	struct spdm_kernel_ctl *ctl = priv;
+	u64 wait = us;
+
+	if (ctl->deadline) {
+		s64 left = ktime_us_delta(ctl->deadline, ktime_get());
+
+		if (left <= 0)
+			return;
+		wait = min_t(u64, wait, left);
+	}
+	wait_event_timeout(ctl->wq, spdm_k_gone(ctl), usecs_to_jiffies(wait));
+}
+
+static int spdm_k_check(void *priv)
+{
+	struct spdm_kernel_ctl *ctl = priv;
+
+	if (spdm_k_gone(ctl))
+		return -ENODEV;
+	if (ctl->deadline && ktime_after(ktime_get(), ctl->deadline))
+		return -ETIME;
+	return 0;
 }
 
 /*
  * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE
  *
- * The session's private pointer must be the device's CMA DOE mailbox
- * (struct pci_doe_mb *), e.g. from pci_find_doe_mailbox(pdev,
- * PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA) or struct pci_tsm_pf0.doe_mb.
+ * The session's private pointer must be a struct spdm_kernel_ctl
+ * (spdm_kernel_ctl_init()) naming the function and its CMA DOE mailbox,
+ * e.g. from pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+ * PCI_DOE_FEATURE_CMA) or struct pci_tsm_pf0.doe_mb.
  */
 const struct spdm_ops spdm_kernel_ops = {
 	.exchange = spdm_k_exchange,
@@ -158,11 +204,65 @@ const struct spdm_ops spdm_kernel_ops = {
 	.zalloc = spdm_k_zalloc,
 	.free = spdm_k_free,
 	.delay_us = spdm_k_delay,
+	.check = spdm_k_check,
 };
 
 /**
+ * spdm_kernel_ctl_init() - prepare the context a kernel session runs against
+ * @ctl: the context, owned by the caller; must outlive the session
+ * @pdev: the PCI function, for removal detection (NULL: none)
+ * @mb: its CMA DOE mailbox
+ *
+ * No deadline, not aborted.
+ */
+void spdm_kernel_ctl_init(struct spdm_kernel_ctl *ctl, struct pci_dev *pdev,
+			  struct pci_doe_mb *mb)
+{
+	ctl->pdev = pdev;
+	ctl->mb = mb;
+	ctl->deadline = 0;
+	WRITE_ONCE(ctl->aborted, false);
+	init_waitqueue_head(&ctl->wq);
+}
+
+/**
+ * spdm_kernel_set_deadline() - bound the next operations in time
+ * @ctl: the session's context
+ * @ms: milliseconds from now; 0 for no deadline
+ *
+ * Call it before each operation (spdm_authenticate(), spdm_revalidate(),
+ * spdm_get_measurements()); the operation fails with -ETIME and
+ * SPDM_FAIL_DEADLINE at the first exchange or retry delay past it.  The
+ * operation may overrun it by about one DOE exchange (see above).
+ *
+ * Context: the caller serialises it with the session's operations.
+ */
+void spdm_kernel_set_deadline(struct spdm_kernel_ctl *ctl, unsigned int ms)
+{
+	ctl->deadline = ms ? ktime_add_ms(ktime_get(), ms) : 0;
+}
+
+/**
+ * spdm_kernel_abort() - make the session's operations stop
+ * @ctl: the session's context
+ *
+ * The running operation (and every later one) fails with -ENODEV and
+ * SPDM_FAIL_ABORTED at its next exchange or retry delay; a retry delay in
+ * progress is cut short.  An exchange already in pci_doe() completes or
+ * times out first.  Sticky until spdm_kernel_ctl_init().
+ *
+ * Context: any; does not sleep (callable from a bus notifier).
+ */
+void spdm_kernel_abort(struct spdm_kernel_ctl *ctl)
+{
+	WRITE_ONCE(ctl->aborted, true);
+	wake_up(&ctl->wq);
+}
+
+/**
  * spdm_kernel_session_create() - create an SPDM session over a DOE mailbox
- * @doe_mb: the device's CMA DOE mailbox; must outlive the session
+ * @ctl: the function, its CMA DOE mailbox, deadline and abort state
+ *	(spdm_kernel_ctl_init()); owned by the caller, must outlive the session
  * @max_resp: largest response the mailbox path accepts (0: default 0x1200)
  * @mem_budget: per-session memory cap in bytes (0: 1 MiB)
  * @out: the new session, to be released with spdm_session_free()
@@ -170,19 +270,20 @@ const struct spdm_ops spdm_kernel_ops = {
  * Context: process context; operations on the session sleep.  The caller
  * serialises all calls on one session (e.g. under the device's TSM lock).
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-ENODEV without a mailbox).
  */
-int spdm_kernel_session_create(struct pci_doe_mb *doe_mb, size_t max_resp,
+int spdm_kernel_session_create(struct spdm_kernel_ctl *ctl, size_t max_resp,
 			       size_t mem_budget, struct spdm_session **out)
 {
 	struct spdm_params p = {
 		.ops = &spdm_kernel_ops,
-		.priv = doe_mb,
+		.priv = ctl,
 		.max_resp = max_resp,
 		.mem_budget = mem_budget,
 	};
 
-	if (!doe_mb)
+	*out = NULL;
+	if (!ctl || !ctl->mb)
 		return -ENODEV;
 	return spdm_session_create(&p, out);
 }

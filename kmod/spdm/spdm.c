@@ -20,6 +20,7 @@
  * tolerates at most 3 trailing bytes.
  */
 #include "spdm.h"
+#include "spdm_error_codes.h"
 
 #define SPDM_GET_VERSION		0x84
 #define SPDM_VERSION			0x04
@@ -37,12 +38,6 @@
 #define SPDM_MEASUREMENTS		0x60
 #define SPDM_ERROR			0x7f
 #define SPDM_RESPOND_IF_READY		0xff
-
-#define SPDM_ERR_BUSY			0x03
-#define SPDM_ERR_UNEXPECTED		0x04
-#define SPDM_ERR_VERSION_MISMATCH	0x41
-#define SPDM_ERR_NOT_READY		0x42
-#define SPDM_ERR_RESYNCH		0x43
 
 #define SPDM_MAX_PAD			3
 #define SPDM_MAX_CERT_REQUESTS		4096
@@ -66,6 +61,7 @@ struct spdm_session {
 	size_t used;
 	unsigned int exchanges;
 	char err[SPDM_ERRMSG_LEN];
+	enum spdm_failure failure;	/* class of err */
 
 	u8 *resp;
 	size_t resp_cap;
@@ -87,12 +83,26 @@ struct spdm_session {
 	u8 digests[SPDM_SLOTS][SPDM_MAX_HASH];
 	bool have_identity;
 	u8 slot;
-	u8 cached_digest[SPDM_MAX_HASH];
+	/*
+	 * What the successful spdm_authenticate() (or
+	 * spdm_set_cached_identity()) fixed; every later negotiation must
+	 * come out the same.  Written only there (and version once, when a
+	 * cached identity said "any").
+	 */
+	struct {
+		u8 version;
+		u32 asym, hash;
+		size_t hlen;
+		u8 slot;
+		u8 digest[SPDM_MAX_HASH];
+	} conn;
 	void *key;
 	size_t pub_off;
 	size_t pub_len;
 
 	/* evidence */
+	bool chal_ok;		/* vca, b, m1, nonce, sig: one verified challenge */
+	bool complete;		/* see struct spdm_evidence */
 	u8 nonce[SPDM_NONCE_LEN];
 	bool have_nonce;
 	u8 sig[SPDM_MAX_SIG];
@@ -112,17 +122,38 @@ struct spdm_session {
 	struct sbuf l1;		/* measurement transcript */
 };
 
-static __printf(3, 4) int fail(struct spdm_session *s, int err,
-			       const char *fmt, ...)
+/*
+ * Record the reason of a failure: its class and a message naming the step.
+ * The innermost (first) reason of an operation is kept.
+ */
+static __printf(4, 5) int fail(struct spdm_session *s, enum spdm_failure cls,
+			       int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (s->err[0])
 		return err;	/* keep the innermost reason */
+	s->failure = cls;
 	va_start(ap, fmt);
 	spdm_vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+static void clear_fail(struct spdm_session *s)
+{
+	s->err[0] = 0;
+	s->failure = SPDM_FAIL_NONE;
+}
+
+/* Class of a failed platform op (hash, random, key load). */
+static enum spdm_failure platform_class(int rc)
+{
+	if (rc == -ENOMEM)
+		return SPDM_FAIL_NOMEM;
+	if (rc == -EOPNOTSUPP || rc == -ENOENT || rc == -ENOPKG)
+		return SPDM_FAIL_UNSUPPORTED;
+	return SPDM_FAIL_PROTOCOL;
 }
 
 /* ---- memory, within the session budget ---- */
@@ -169,7 +200,7 @@ static int sbuf_reserve(struct spdm_session *s, const char *step,
 	u8 *n;
 
 	if (extra > SIZE_MAX / 2 - b->len)
-		return fail(s, -ENOMEM, "%s: size overflow", step);
+		return fail(s, SPDM_FAIL_BUDGET, -EDQUOT, "%s: size overflow", step);
 	need = b->len + extra;
 	if (need <= b->cap)
 		return 0;
@@ -180,12 +211,13 @@ static int sbuf_reserve(struct spdm_session *s, const char *step,
 	if (cap > s->p.mem_budget - s->used)
 		cap = need;
 	if (cap > s->p.mem_budget - s->used)
-		return fail(s, -ENOMEM,
+		return fail(s, SPDM_FAIL_BUDGET, -EDQUOT,
 			    "%s: memory budget exhausted (%zu of %zu bytes used, %zu more needed)",
 			    step, s->used, s->p.mem_budget, cap);
 	n = s_alloc(s, cap);
 	if (!n)
-		return fail(s, -ENOMEM, "%s: out of memory (allocating %zu bytes)", step, cap);
+		return fail(s, SPDM_FAIL_NOMEM, -ENOMEM,
+			    "%s: out of memory (allocating %zu bytes)", step, cap);
 	if (b->len)
 		memcpy(n, b->data, b->len);
 	s_free(s, b->data, b->cap);
@@ -243,37 +275,70 @@ size_t spdm_sig_len(u32 asym)
 	return 0;
 }
 
-/* ---- transport ---- */
-
-static const char *err_name(u8 code)
+static const char *hash_name(u32 hash)
 {
-	switch (code) {
-	case 0x01: return "InvalidRequest";
-	case 0x03: return "Busy";
-	case 0x04: return "UnexpectedRequest";
-	case 0x05: return "Unspecified";
-	case 0x07: return "DecryptError";
-	case 0x07 + 1: return "UnsupportedRequest";
-	case 0x09: return "RequestInFlight";
-	case 0x0a: return "InvalidResponseCode";
-	case 0x0b: return "SessionLimitExceeded";
-	case 0x0c: return "SessionRequired";
-	case 0x0d: return "ResetRequired";
-	case 0x0e: return "ResponseTooLarge";
-	case 0x0f: return "RequestTooLarge";
-	case 0x10: return "LargeResponse";
-	case 0x11: return "MessageLost";
-	case 0x41: return "VersionMismatch";
-	case 0x42: return "ResponseNotReady";
-	case 0x43: return "RequestResynch";
+	switch (hash) {
+	case SPDM_HASH_SHA256: return "sha256";
+	case SPDM_HASH_SHA384: return "sha384";
+	case SPDM_HASH_SHA512: return "sha512";
 	}
-	return "unknown";
+	return "no hash";
 }
+
+static const char *asym_name(u32 asym)
+{
+	switch (asym) {
+	case SPDM_ASYM_RSASSA_2048: return "rsa-2048";
+	case SPDM_ASYM_RSASSA_3072: return "rsa-3072";
+	case SPDM_ASYM_RSASSA_4096: return "rsa-4096";
+	case SPDM_ASYM_ECDSA_P256: return "ecdsa-p256";
+	case SPDM_ASYM_ECDSA_P384: return "ecdsa-p384";
+	case SPDM_ASYM_ECDSA_P521: return "ecdsa-p521";
+	}
+	return "no signature algorithm";
+}
+
+static const char *version_name(u8 version)
+{
+	switch (version) {
+	case SPDM_VER_10: return "1.0";
+	case SPDM_VER_11: return "1.1";
+	case SPDM_VER_12: return "1.2";
+	case SPDM_VER_13: return "1.3";
+	}
+	return "(any)";
+}
+
+/* ---- transport ---- */
 
 static void spdm_delay(struct spdm_session *s, unsigned int us)
 {
 	if (s->p.ops->delay_us)
 		s->p.ops->delay_us(s->p.priv, us);
+}
+
+/*
+ * Ask the host whether the operation may go on (deadline, device removal).
+ * Called before every exchange and before every retry delay.
+ */
+static int check_op(struct spdm_session *s, const char *step)
+{
+	int rc;
+
+	if (!s->p.ops->check)
+		return 0;
+	rc = s->p.ops->check(s->p.priv);
+	if (!rc)
+		return 0;
+	if (rc > 0)
+		rc = -ECANCELED;	/* not an errno: still stop */
+	if (rc == -ETIME)
+		return fail(s, SPDM_FAIL_DEADLINE, rc,
+			    "%s: operation deadline exceeded", step);
+	if (rc == -ENODEV)
+		return fail(s, SPDM_FAIL_ABORTED, rc,
+			    "%s: aborted (device removed)", step);
+	return fail(s, SPDM_FAIL_ABORTED, rc, "%s: aborted (%d)", step, rc);
 }
 
 /*
@@ -291,49 +356,59 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 	size_t cur_len = req_len;
 	unsigned int tries = 0;
 	ssize_t n;
+	int rc;
 
 	if (s->rsp_dts && req_len > s->rsp_dts)
-		return fail(s, -EMSGSIZE,
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
 			    "%s: request of %zu bytes exceeds the device's DataTransferSize %u",
 			    step, req_len, s->rsp_dts);
 	for (;;) {
+		rc = check_op(s, step);
+		if (rc)
+			return rc;
 		memset(s->resp, 0, s->resp_cap);
 		n = s->p.ops->exchange(s->p.priv, cur, cur_len, s->resp,
 				       s->resp_cap);
 		s->exchanges++;
 		if (n < 0)
-			return fail(s, (int)n, "%s: transport error %d", step,
-				    (int)n);
+			return fail(s, SPDM_FAIL_TRANSPORT, (int)n,
+				    "%s: transport error %d", step, (int)n);
 		if ((size_t)n > s->resp_cap)
-			return fail(s, -EIO,
+			return fail(s, SPDM_FAIL_TRANSPORT, -EIO,
 				    "%s: transport returned %zd bytes into a %zu byte buffer",
 				    step, n, s->resp_cap);
 		if (n < 4)
-			return fail(s, -EPROTO,
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: response of %zd bytes is shorter than a header",
 				    step, n);
 		if (s->resp[1] == SPDM_ERROR) {
 			u8 code = s->resp[2];
 
-			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_NOT_READY) &&
+			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_RESPONSE_NOT_READY) &&
 			    ++tries > SPDM_BUSY_RETRIES)
-				return fail(s, -ETIMEDOUT,
+				return fail(s, SPDM_FAIL_TIMEOUT, -ETIMEDOUT,
 					    "%s: device still %s after %u retries",
-					    step, err_name(code), SPDM_BUSY_RETRIES);
+					    step, spdm_error_code_name(code), SPDM_BUSY_RETRIES);
 			if (code == SPDM_ERR_BUSY) {
+				rc = check_op(s, step);
+				if (rc)
+					return rc;
 				spdm_delay(s, 1000u << (tries < 10 ? tries : 10));
 				cur = req;
 				cur_len = req_len;
 				continue;
 			}
-			if (code == SPDM_ERR_NOT_READY && n >= 8) {
+			if (code == SPDM_ERR_RESPONSE_NOT_READY && n >= 8) {
 				u8 exp = s->resp[4] > 20 ? 20 : s->resp[4];
 				u32 us = (1u << exp) * (s->resp[7] ? s->resp[7] : 1);
 
 				if (s->resp[5] != req[1])
-					return fail(s, -EPROTO,
+					return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 						    "%s: ResponseNotReady names request 0x%02x",
 						    step, s->resp[5]);
+				rc = check_op(s, step);
+				if (rc)
+					return rc;
 				spdm_delay(s, us < SPDM_MAX_DELAY_US ? us : SPDM_MAX_DELAY_US);
 				rir[0] = ver;
 				rir[1] = SPDM_RESPOND_IF_READY;
@@ -343,26 +418,33 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 				cur_len = sizeof(rir);
 				continue;
 			}
-			if (code == SPDM_ERR_UNEXPECTED || code == SPDM_ERR_RESYNCH ||
+			if (code == SPDM_ERR_UNEXPECTED_REQUEST ||
+			    code == SPDM_ERR_REQUEST_RESYNCH ||
 			    code == SPDM_ERR_VERSION_MISMATCH)
-				return fail(s, -ECONNRESET,
+				return fail(s, SPDM_FAIL_PROTOCOL, -ECONNRESET,
 					    "%s: device answered ERROR %s (0x%02x)",
-					    step, err_name(code), code);
-			return fail(s, -EIO, "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
-				    step, err_name(code), code, s->resp[3]);
+					    step, spdm_error_code_name(code), code);
+			if (code == SPDM_ERR_UNSUPPORTED_REQUEST)
+				return fail(s, SPDM_FAIL_UNSUPPORTED, -EOPNOTSUPP,
+					    "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
+					    step, spdm_error_code_name(code), code,
+					    s->resp[3]);
+			return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
+				    "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
+				    step, spdm_error_code_name(code), code, s->resp[3]);
 		}
 		break;
 	}
 	if (s->resp[0] != ver)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: response has version 0x%02x, expected 0x%02x",
 			    step, s->resp[0], ver);
 	if (s->resp[1] != expect)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
 			    step, s->resp[1], expect);
 	if ((size_t)n < min)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: truncated response (%zd bytes, need %zu)",
 			    step, n, min);
 	return n;
@@ -373,11 +455,11 @@ static int check_len(struct spdm_session *s, const char *step, size_t got,
 		     size_t want)
 {
 	if (want > got)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: truncated response (%zu bytes, fields say %zu)",
 			    step, got, want);
 	if (got - want > SPDM_MAX_PAD)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: %zu unexpected trailing bytes", step,
 			    got - want);
 	return 0;
@@ -404,7 +486,7 @@ static int do_version(struct spdm_session *s)
 		return n;
 	cnt = s->resp[5];
 	if (!cnt)
-		return fail(s, -EPROTO, "%s: device lists no version", step);
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO, "%s: device lists no version", step);
 	rc = check_len(s, step, n, 6 + 2 * cnt);
 	if (rc)
 		return rc;
@@ -415,7 +497,7 @@ static int do_version(struct spdm_session *s)
 			best = v;
 	}
 	if (!best)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: no common version in %u entries (we accept 0x%02x-0x%02x)",
 			    step, cnt, s->p.min_version, s->p.max_version);
 	s->version = best;
@@ -452,16 +534,16 @@ static int do_capabilities(struct spdm_session *s)
 		u32 max = get_unaligned_le32(s->resp + 16);
 
 		if (dts < 42 || max < dts)
-			return fail(s, -EPROTO,
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: invalid DataTransferSize %u / MaxSPDMmsgSize %u",
 				    step, dts, max);
 		s->rsp_dts = dts;
 	}
 	meas = s->caps & SPDM_CAP_MEAS_MASK;
 	if (meas == SPDM_CAP_MEAS_MASK)
-		return fail(s, -EPROTO, "%s: invalid MEAS_CAP value 3", step);
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO, "%s: invalid MEAS_CAP value 3", step);
 	if (!(s->caps & SPDM_CAP_CERT) || !(s->caps & SPDM_CAP_CHAL))
-		return fail(s, -EOPNOTSUPP,
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EOPNOTSUPP,
 			    "%s: device lacks CERT_CAP or CHAL_CAP (flags 0x%08x)",
 			    step, s->caps);
 	rc = sbuf_put(s, step, &s->vca, req, req_len);
@@ -490,12 +572,13 @@ static int do_algorithms(struct spdm_session *s)
 		return n;
 	len = get_unaligned_le16(s->resp + 4);
 	if (len < 36)
-		return fail(s, -EPROTO, "%s: Length %zu below minimum 36", step, len);
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: Length %zu below minimum 36", step, len);
 	rc = check_len(s, step, n, len);
 	if (rc)
 		return rc;
 	if (s->resp[32] || s->resp[33])
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: device selected extended algorithms we did not offer",
 			    step);
 	/* AlgStructs (1.1+): bounded walk, must exactly fill Length */
@@ -504,16 +587,19 @@ static int do_algorithms(struct spdm_session *s)
 		u8 fixed, ext;
 
 		if (off + 4 > len)
-			return fail(s, -EPROTO, "%s: AlgStruct %u overruns Length", step, i);
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: AlgStruct %u overruns Length", step, i);
 		fixed = s->resp[off + 1] >> 4;
 		ext = s->resp[off + 1] & 0xf;
 		if (fixed != 2)
-			return fail(s, -EPROTO, "%s: AlgStruct %u has FixedAlgCount %u",
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: AlgStruct %u has FixedAlgCount %u",
 				    step, i, fixed);
 		off += 4 + 4 * (size_t)ext;
 	}
 	if (off != len)
-		return fail(s, -EPROTO, "%s: Length %zu disagrees with contents (%zu)",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: Length %zu disagrees with contents (%zu)",
 			    step, len, off);
 	s->meas_spec = s->resp[6];
 	other = s->resp[7];
@@ -521,23 +607,24 @@ static int do_algorithms(struct spdm_session *s)
 	s->asym = get_unaligned_le32(s->resp + 12);
 	s->hash = get_unaligned_le32(s->resp + 16);
 	if (!only_one_of(s->asym, s->p.asym_mask))
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: BaseAsymSel 0x%08x is not exactly one of offered 0x%08x",
 			    step, s->asym, s->p.asym_mask);
 	if (!only_one_of(s->hash, s->p.hash_mask))
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: BaseHashSel 0x%08x is not exactly one of offered 0x%08x",
 			    step, s->hash, s->p.hash_mask);
 	if (s->meas_spec && s->meas_spec != 0x01)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: MeasurementSpecificationSel 0x%02x not offered",
 			    step, s->meas_spec);
 	if (s->version >= SPDM_VER_12 && (other & ~0x02))
-		return fail(s, -EPROTO, "%s: OtherParamsSelection 0x%02x not offered",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: OtherParamsSelection 0x%02x not offered",
 			    step, other);
 	if (s->caps & SPDM_CAP_MEAS_MASK) {
 		if (s->meas_spec != 0x01 || !only_one_of(s->meas_hash, 0xff))
-			return fail(s, -EPROTO,
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: measurement spec 0x%02x / hash 0x%08x invalid for a measuring device",
 				    step, s->meas_spec, s->meas_hash);
 	}
@@ -573,6 +660,24 @@ static int do_vca(struct spdm_session *s)
 	return rc;
 }
 
+/*
+ * The live negotiated version and algorithms must be those of the connect
+ * (s->conn).  On a mismatch VCA is renegotiated next time, so a device
+ * cannot make a later call pass by merely being asked again.
+ */
+static int check_conn(struct spdm_session *s, const char *step)
+{
+	if (s->asym == s->conn.asym && s->hash == s->conn.hash &&
+	    (!s->conn.version || s->version == s->conn.version))
+		return 0;
+	s->vca_done = false;
+	return fail(s, SPDM_FAIL_DOWNGRADE, -EKEYREJECTED,
+		    "%s: downgrade: device negotiated SPDM %s, %s, %s; connect had SPDM %s, %s, %s",
+		    step, version_name(s->version), hash_name(s->hash),
+		    asym_name(s->asym), version_name(s->conn.version),
+		    hash_name(s->conn.hash), asym_name(s->conn.asym));
+}
+
 /* ---- identity ---- */
 
 static int do_digests(struct spdm_session *s)
@@ -590,7 +695,8 @@ static int do_digests(struct spdm_session *s)
 		return n;
 	s->slot_mask = s->resp[3];
 	if (!s->slot_mask)
-		return fail(s, -EPROTO, "%s: no certificate slot is provisioned", step);
+		return fail(s, s->have_identity ? SPDM_FAIL_CERT_DIGEST : SPDM_FAIL_PROTOCOL,
+			    -EPROTO, "%s: no certificate slot is provisioned", step);
 	want = 4 + hweight8(s->slot_mask) * s->hlen;
 	rc = check_len(s, step, n, want);
 	if (rc)
@@ -619,7 +725,8 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 		u8 req[8] = { s->version, SPDM_GET_CERTIFICATE, slot, 0 };
 
 		if (++reqs > SPDM_MAX_CERT_REQUESTS)
-			return fail(s, -EPROTO, "%s: no progress after %u requests",
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: no progress after %u requests",
 				    step, SPDM_MAX_CERT_REQUESTS);
 		ask = s->resp_cap - 8;
 		if (s->rsp_dts && ask > s->rsp_dts - 8)
@@ -634,33 +741,46 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 		if (n < 0)
 			return n;
 		if ((s->resp[2] & 0x0f) != slot)
-			return fail(s, -EPROTO, "%s: answer for slot %u, asked for %u",
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: answer for slot %u, asked for %u",
 				    step, s->resp[2] & 0x0f, slot);
 		portion = get_unaligned_le16(s->resp + 4);
 		remainder = get_unaligned_le16(s->resp + 6);
-		if (!portion || portion > ask)
-			return fail(s, -EPROTO,
+		/*
+		 * DSP0274: a portion may be shorter than asked for, but each
+		 * response must make progress and its RemainderLength must
+		 * be what is left of the total the first response fixed.
+		 */
+		if (portion > ask)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: PortionLength %zu invalid (asked for %zu)",
 				    step, portion, ask);
+		if (!portion && remainder)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: empty portion at offset %zu with %zu bytes remaining (no progress)",
+				    step, off, remainder);
 		rc = check_len(s, step, n, 8 + portion);
 		if (rc)
 			return rc;
 		if (!total) {
 			total = portion + remainder;
 			if (portion >= 2 && get_unaligned_le16(s->resp + 8) != total)
-				return fail(s, -EPROTO,
+				return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 					    "%s: device returned %zu bytes, chain header says %u",
 					    step, total, get_unaligned_le16(s->resp + 8));
 			if (total < 4 || total > SPDM_MAX_CHAIN)
-				return fail(s, -EPROTO, "%s: chain of %zu bytes is impossible",
+				return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					    "%s: chain of %zu bytes is impossible",
 					    step, total);
 			rc = sbuf_reserve(s, step, &s->chain, total);
 			if (rc)
 				return rc;
 		} else if (off + portion + remainder != total) {
-			return fail(s, -EPROTO,
-				    "%s: device returned %zu bytes at offset %zu with %zu remaining, chain is %zu",
-				    step, portion, off, remainder, total);
+			/* portion <= ask <= total - off: no underflow */
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: RemainderLength %zu after %zu bytes at offset %zu, expected %zu (chain of %zu bytes)",
+				    step, remainder, portion, off,
+				    total - off - portion, total);
 		}
 		rc = sbuf_put(s, step, &s->b, req, sizeof(req));
 		if (!rc)
@@ -674,27 +794,29 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 
 	hdr_len = get_unaligned_le16(s->chain.data);
 	if (hdr_len != total)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: device returned %zu bytes, chain header says %zu",
 			    step, total, hdr_len);
 	if (total < 4 + s->hlen + 2)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: chain of %zu bytes cannot hold a %zu byte root hash and a certificate",
 			    step, total, s->hlen);
 	rc = s->p.ops->hash(s->p.priv, s->hash, s->chain.data, total, digest);
 	if (rc)
-		return fail(s, rc, "%s: hashing the chain failed (%d)", step, rc);
+		return fail(s, platform_class(rc), rc,
+			    "%s: hashing the chain failed (%d)", step, rc);
 	if (memcmp(digest, s->digests[slot], s->hlen))
-		return fail(s, -EKEYREJECTED,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EKEYREJECTED,
 			    "%s: chain hash does not match the slot %u digest from GET_DIGESTS",
 			    step, slot);
 	hdr_len = 4 + s->hlen;
 	rc = spdm_der_walk_chain(s->chain.data + hdr_len, total - hdr_len, &leaf,
 				 &why);
 	if (rc)
-		return fail(s, rc, "%s: %s", step, why ? why : "bad chain");
+		return fail(s, SPDM_FAIL_PROTOCOL, rc, "%s: %s", step,
+			    why ? why : "bad chain");
 	if (leaf.asym != s->asym)
-		return fail(s, -EKEYREJECTED,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EKEYREJECTED,
 			    "%s: leaf key type 0x%x does not match negotiated BaseAsymAlgo 0x%x",
 			    step, leaf.asym, s->asym);
 	sbuf_clear(&s->spki);
@@ -720,11 +842,13 @@ static int load_key(struct spdm_session *s, const char *step)
 				s->spki.data + s->pub_off, s->pub_len, &s->key);
 	if (rc == -ENOMEM) {
 		s->key = NULL;
-		return fail(s, rc, "%s: out of memory loading the leaf public key", step);
+		return fail(s, SPDM_FAIL_NOMEM, rc,
+			    "%s: out of memory loading the leaf public key", step);
 	}
 	if (rc) {
 		s->key = NULL;
-		return fail(s, rc, "%s: the platform rejected the leaf public key (%d)",
+		return fail(s, platform_class(rc), rc,
+			    "%s: the platform rejected the leaf public key (%d)",
 			    step, rc);
 	}
 	return 0;
@@ -747,7 +871,8 @@ static int verify_transcript(struct spdm_session *s, const char *step,
 
 	rc = s->p.ops->hash(s->p.priv, s->hash, msg, len, digest);
 	if (rc)
-		return fail(s, rc, "%s: hashing the transcript failed (%d)", step, rc);
+		return fail(s, platform_class(rc), rc,
+			    "%s: hashing the transcript failed (%d)", step, rc);
 	if (s->version >= SPDM_VER_12) {
 		memset(m, 0, sizeof(m));
 		for (i = 0; i < 4; i++) {
@@ -761,13 +886,15 @@ static int verify_transcript(struct spdm_session *s, const char *step,
 				    digest);
 		memset(m, 0, sizeof(m));
 		if (rc)
-			return fail(s, rc, "%s: hashing the signed message failed (%d)",
+			return fail(s, platform_class(rc), rc,
+				    "%s: hashing the signed message failed (%d)",
 				    step, rc);
 	}
 	rc = s->p.ops->verify(s->p.priv, s->key, digest, s->hlen, sig, s->slen);
 	memset(digest, 0, sizeof(digest));
 	if (rc)
-		return fail(s, -EKEYREJECTED, "%s: signature does not verify", step);
+		return fail(s, SPDM_FAIL_SIGNATURE, -EKEYREJECTED,
+			    "%s: signature does not verify", step);
 	return 0;
 }
 
@@ -782,7 +909,8 @@ static int get_nonce(struct spdm_session *s, const char *step, u8 *dst,
 	}
 	rc = s->p.ops->random(s->p.priv, dst, SPDM_NONCE_LEN);
 	if (rc)
-		return fail(s, rc, "%s: no random nonce (%d)", step, rc);
+		return fail(s, platform_class(rc), rc, "%s: no random nonce (%d)",
+			    step, rc);
 	return 0;
 }
 
@@ -801,12 +929,12 @@ static int parse_signed_tail(struct spdm_session *s, const char *step,
 	int rc;
 
 	if (off > n || n - off < 2)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: truncated response (%zu bytes, fields say %zu)",
 			    step, n, off + 2);
 	opaque = get_unaligned_le16(s->resp + off);
 	if (opaque > SPDM_MAX_OPAQUE)
-		return fail(s, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO, "%s: OpaqueDataLength %zu exceeds %u",
 			    step, opaque, SPDM_MAX_OPAQUE);
 	off += 2 + opaque;
 	if (s->version >= SPDM_VER_13)
@@ -816,12 +944,14 @@ static int parse_signed_tail(struct spdm_session *s, const char *step,
 		return rc;
 	if (s->version >= SPDM_VER_13 && req_ctx &&
 	    memcmp(s->resp + off - SPDM_REQ_CTX_LEN, req_ctx, SPDM_REQ_CTX_LEN))
-		return fail(s, -EPROTO, "%s: RequesterContext not echoed", step);
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: RequesterContext not echoed", step);
 	*body = off;
 	return 0;
 }
 
-static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
+static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
+			const u8 *nonce)
 {
 	static const char step[] = "CHALLENGE_AUTH";
 	u8 req[4 + SPDM_NONCE_LEN + SPDM_REQ_CTX_LEN] = {
@@ -846,14 +976,14 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *nonce)
 	if (n < 0)
 		return n;
 	if ((s->resp[2] & 0x0f) != slot)
-		return fail(s, -EPROTO, "%s: answer for slot %u, challenged %u",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO, "%s: answer for slot %u, challenged %u",
 			    step, s->resp[2] & 0x0f, slot);
 	if (s->version <= SPDM_VER_12 && !(s->resp[3] & (1u << slot)))
-		return fail(s, -EPROTO, "%s: SlotMask 0x%02x lacks slot %u",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO, "%s: SlotMask 0x%02x lacks slot %u",
 			    step, s->resp[3], slot);
 	off = 4;
-	if (memcmp(s->resp + off, s->cached_digest, s->hlen))
-		return fail(s, -EKEYREJECTED,
+	if (memcmp(s->resp + off, chain_hash, s->hlen))
+		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
 			    "%s: CertChainHash does not match the slot %u digest",
 			    step, slot);
 	off += s->hlen + SPDM_NONCE_LEN;	/* no measurement summary hash */
@@ -960,7 +1090,7 @@ void spdm_session_free(struct spdm_session *s)
 
 static void begin(struct spdm_session *s)
 {
-	s->err[0] = 0;
+	clear_fail(s);
 }
 
 /**
@@ -982,13 +1112,17 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 
 	begin(s);
 	s->have_identity = false;
+	s->complete = false;
+	s->chal_ok = false;
 	if (slot >= SPDM_SLOTS)
-		return fail(s, -EINVAL, "slot %u out of range", slot);
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
+			    "slot %u out of range", slot);
 	rc = do_vca(s);
 	if (!rc)
 		rc = do_digests(s);
 	if (!rc && !(s->slot_mask & (1u << slot)))
-		rc = fail(s, -ENOENT, "GET_DIGESTS: slot %u is not provisioned (mask 0x%02x)",
+		rc = fail(s, SPDM_FAIL_UNSUPPORTED, -ENOENT,
+			  "GET_DIGESTS: slot %u is not provisioned (mask 0x%02x)",
 			  slot, s->slot_mask);
 	if (!rc)
 		rc = do_certificate(s, slot);
@@ -997,11 +1131,18 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 	if (rc)
 		return rc;
 	s->slot = slot;
-	memcpy(s->cached_digest, s->digests[slot], SPDM_MAX_HASH);
-	rc = do_challenge(s, slot, nonce);
+	rc = do_challenge(s, slot, s->digests[slot], nonce);
 	if (rc)
 		return rc;
+	s->conn.version = s->version;
+	s->conn.asym = s->asym;
+	s->conn.hash = s->hash;
+	s->conn.hlen = s->hlen;
+	s->conn.slot = slot;
+	memcpy(s->conn.digest, s->digests[slot], sizeof(s->conn.digest));
 	s->have_identity = true;
+	s->chal_ok = true;
+	s->complete = true;
 	return 0;
 }
 
@@ -1030,13 +1171,18 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 
 	begin(s);
 	s->have_identity = false;
+	s->complete = false;
+	s->chal_ok = false;
 	if (slot >= SPDM_SLOTS || !spdm_hash_len(hash) || !spdm_sig_len(asym))
-		return fail(s, -EINVAL, "%s: invalid slot or algorithm", step);
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
+			    "%s: invalid slot or algorithm", step);
 	rc = spdm_der_parse_spki(spki, spki_len, &po, &pl, &kasym, &why);
 	if (rc)
-		return fail(s, rc, "%s: %s", step, why ? why : "bad key");
+		return fail(s, SPDM_FAIL_UNSUPPORTED, rc, "%s: %s", step,
+			    why ? why : "bad key");
 	if (kasym != asym)
-		return fail(s, -EINVAL, "%s: key does not match algorithm", step);
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
+			    "%s: key does not match algorithm", step);
 	reset_transcripts(s);
 	sbuf_clear(&s->spki);
 	rc = sbuf_put(s, step, &s->spki, spki, spki_len);
@@ -1053,8 +1199,13 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 	if (rc)
 		return rc;
 	s->slot = slot;
-	memset(s->cached_digest, 0, sizeof(s->cached_digest));
-	memcpy(s->cached_digest, digest, s->hlen);
+	s->conn.version = version;
+	s->conn.asym = asym;
+	s->conn.hash = hash;
+	s->conn.hlen = s->hlen;
+	s->conn.slot = slot;
+	memset(s->conn.digest, 0, sizeof(s->conn.digest));
+	memcpy(s->conn.digest, digest, s->conn.hlen);
 	s->have_identity = true;
 	return 0;
 }
@@ -1065,57 +1216,75 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
  * @nonce: CHALLENGE nonce or NULL for a random one
  *
  * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
- * the session has none or the device indicates it lost state; the
- * algorithms must then come out the same.  A changed slot digest fails.
+ * the session has none or the device indicates it lost state.  Whether or
+ * not VCA ran in this call, the negotiated version and algorithms must be
+ * those of the connect (a mismatch fails as a downgrade, every time, and
+ * forces VCA to be renegotiated next time), and the slot digest must be
+ * the one seen at connect.  Measurement evidence is cleared: take it again
+ * with spdm_get_measurements() if it is wanted beside the new challenge.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
 int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 {
-	u32 asym = s->asym, hash = s->hash;
-	u8 version = s->version;
+	static const char step[] = "revalidate";
 	bool renegotiated = false;
-	int rc;
+	u8 slot = s->conn.slot;
+	int rc = 0;
 
 	begin(s);
 	if (!s->have_identity || !s->key)
-		return fail(s, -ENOKEY, "revalidate: no cached identity");
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -ENOKEY,
+			    "%s: no cached identity", step);
+	/* from here on the evidence changes: challenge anew, no measurements */
+	s->complete = false;
+	s->chal_ok = false;
+	s->have_meas = false;
+	sbuf_clear(&s->l1);
 	if (!s->vca_done) {
 		rc = do_vca(s);
 		renegotiated = true;
-		if (rc)
-			return rc;
 	}
-	rc = do_digests(s);
+	if (!rc)
+		rc = check_conn(s, step);
+	if (!rc)
+		rc = do_digests(s);
 	if (rc == -ECONNRESET && !renegotiated) {
 		/* the device lost its state (reset, power cycle): redo VCA */
-		s->err[0] = 0;
+		clear_fail(s);
 		rc = do_vca(s);
-		renegotiated = true;
+		if (!rc)
+			rc = check_conn(s, step);
 		if (!rc)
 			rc = do_digests(s);
 	}
 	if (rc)
 		return rc;
-	if (renegotiated && (s->asym != asym || s->hash != hash ||
-			     (version && s->version != version)))
-		return fail(s, -EKEYREJECTED,
-			    "revalidate: device renegotiated different parameters (version 0x%02x asym 0x%x hash 0x%x)",
-			    s->version, s->asym, s->hash);
-	if (!(s->slot_mask & (1u << s->slot)))
-		return fail(s, -EKEYREJECTED, "GET_DIGESTS: slot %u is no longer provisioned",
-			    s->slot);
-	if (memcmp(s->digests[s->slot], s->cached_digest, s->hlen))
-		return fail(s, -EKEYREJECTED,
+	if (!(s->slot_mask & (1u << slot)))
+		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
+			    "GET_DIGESTS: slot %u is no longer provisioned", slot);
+	if (memcmp(s->digests[slot], s->conn.digest, s->conn.hlen))
+		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
 			    "GET_DIGESTS: slot %u digest changed since authentication",
-			    s->slot);
-	return do_challenge(s, s->slot, nonce);
+			    slot);
+	rc = do_challenge(s, slot, s->conn.digest, nonce);
+	if (rc)
+		return rc;
+	if (!s->conn.version)
+		s->conn.version = s->version;	/* "any" is pinned on first use */
+	s->chal_ok = true;
+	s->complete = true;
+	return 0;
 }
 
 /**
  * spdm_get_measurements() - signed GET_MEASUREMENTS of all blocks
  * @s: an authenticated session
  * @nonce: 32-byte nonce or NULL for a random one
+ *
+ * The negotiated version and algorithms must still be the connect's.  The
+ * evidence is complete afterwards only if the last authenticate or
+ * revalidate succeeded too.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
@@ -1130,18 +1299,24 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	int rc;
 
 	begin(s);
+	s->complete = false;
 	s->have_meas = false;
 	sbuf_clear(&s->l1);
 	if (!s->have_identity || !s->key || !s->vca_done)
-		return fail(s, -ENOKEY, "%s: session is not authenticated", step);
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -ENOKEY,
+			    "%s: session is not authenticated", step);
+	rc = check_conn(s, step);
+	if (rc)
+		return rc;
 	if ((s->caps & SPDM_CAP_MEAS_MASK) != SPDM_CAP_MEAS_SIG)
-		return fail(s, -EOPNOTSUPP, "%s: device cannot sign measurements", step);
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EOPNOTSUPP,
+			    "%s: device cannot sign measurements", step);
 	rc = get_nonce(s, step, s->meas_nonce, nonce);
 	if (rc)
 		return rc;
 	memcpy(req + 4, s->meas_nonce, SPDM_NONCE_LEN);
 	if (s->version >= SPDM_VER_11)
-		req[req_len++] = s->slot;
+		req[req_len++] = s->conn.slot;
 	if (s->version >= SPDM_VER_13)
 		req_len += SPDM_REQ_CTX_LEN;
 	n = xchg(s, step, req, req_len, SPDM_MEASUREMENTS, 8);
@@ -1150,7 +1325,7 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	nblocks = s->resp[4];
 	rec_len = get_unaligned_le24(s->resp + 5);
 	if (8 + rec_len + SPDM_NONCE_LEN + 2 > (size_t)n)
-		return fail(s, -EPROTO,
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 			    "%s: MeasurementRecordLength %zu exceeds the %zd byte response",
 			    step, rec_len, n);
 	off = 8;
@@ -1158,31 +1333,34 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 		size_t msize;
 
 		if (off + 4 > 8 + rec_len)
-			return fail(s, -EPROTO, "%s: block %u overruns the record", step, i);
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: block %u overruns the record", step, i);
 		msize = get_unaligned_le16(s->resp + off + 2);
 		if (off + 4 + msize > 8 + rec_len)
-			return fail(s, -EPROTO,
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: block %u (index %u, %zu bytes) overruns the record",
 				    step, i, s->resp[off], msize);
 		if (s->resp[off + 1] & 0x01) {	/* DMTF measurement */
 			if (msize < 3 || 3 + (size_t)get_unaligned_le16(s->resp + off + 5) != msize)
-				return fail(s, -EPROTO,
+				return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 					    "%s: block %u DMTF value size disagrees with MeasurementSize",
 					    step, i);
 		}
 		off += 4 + msize;
 	}
 	if (off != 8 + rec_len)
-		return fail(s, -EPROTO, "%s: %u blocks fill %zu of %zu record bytes",
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: %u blocks fill %zu of %zu record bytes",
 			    step, nblocks, off - 8, rec_len);
 	/* on 1.3 the request ended with the RequesterContext to be echoed */
 	rc = parse_signed_tail(s, step, n, off + SPDM_NONCE_LEN,
 			       req + req_len - SPDM_REQ_CTX_LEN, &body);
 	if (rc)
 		return rc;
-	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->slot)
-		return fail(s, -EPROTO, "%s: answer for slot %u, asked %u", step,
-			    s->resp[3] & 0x0f, s->slot);
+	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->conn.slot)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: answer for slot %u, asked %u", step,
+			    s->resp[3] & 0x0f, s->conn.slot);
 	if (s->version >= SPDM_VER_12)
 		rc = sbuf_put(s, step, &s->l1, s->vca.data, s->vca.len);
 	if (!rc)
@@ -1200,6 +1378,8 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	if (rc)
 		return rc;
 	s->have_meas = true;
+	/* coherent only beside the challenge that established this VCA */
+	s->complete = s->chal_ok;
 	return 0;
 }
 
@@ -1212,6 +1392,18 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 const char *spdm_last_error(const struct spdm_session *s)
 {
 	return s->err;
+}
+
+/**
+ * spdm_last_failure() - class of the last failure
+ * @s: session
+ *
+ * Return: SPDM_FAIL_NONE after success, else the class of the innermost
+ * failure (the one spdm_last_error() describes).
+ */
+enum spdm_failure spdm_last_failure(const struct spdm_session *s)
+{
+	return s->failure;
 }
 
 /**
@@ -1270,6 +1462,7 @@ void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev)
 		ev->nonce = view(s->nonce, SPDM_NONCE_LEN);
 	ev->transcript = view(s->m1.data, s->m1.len);
 	ev->signature = view(s->sig, s->sig_len);
+	ev->complete = s->complete;
 	ev->context = s->version >= SPDM_VER_12 ? ctx_challenge : NULL;
 	if (s->have_meas) {
 		ev->meas_blocks = view(s->l1.data + s->meas_off, s->meas_len);

@@ -86,6 +86,12 @@ enum spdm_hash_alg {
  * @zalloc: zeroed allocation; NULL on failure.
  * @free: zero @len bytes of @p and release it.  @p may be NULL.
  * @delay_us: optional; sleep before retrying after Busy/ResponseNotReady.
+ *	It may return early (deadline, abort): the core calls @check next.
+ * @check: optional; called before every exchange and before every
+ *	Busy/ResponseNotReady retry delay.  0 to go on; a negative errno ends
+ *	the operation with that errno: -ETIME is SPDM_FAIL_DEADLINE ("STEP:
+ *	operation deadline exceeded"), anything else SPDM_FAIL_ABORTED
+ *	(-ENODEV: "STEP: aborted (device removed)").
  */
 struct spdm_ops {
 	ssize_t (*exchange)(void *priv, const void *req, size_t req_len,
@@ -101,6 +107,7 @@ struct spdm_ops {
 	void *(*zalloc)(void *priv, size_t len);
 	void (*free)(void *priv, void *p, size_t len);
 	void (*delay_us)(void *priv, unsigned int us);
+	int (*check)(void *priv);
 };
 
 /**
@@ -164,10 +171,15 @@ struct spdm_buf_view {
  *	without its signature, signed like @transcript
  * @meas_signature: the MEASUREMENTS signature
  * @meas_context: the 1.2+ signing context for measurements
+ * @complete: the evidence is one coherent handshake: false from the moment
+ *	an authenticate, revalidate or get_measurements call starts changing
+ *	transcripts, nonces or signatures until a later call succeeds (and
+ *	after measurements taken on a session whose last challenge failed)
  *
  * All pointers stay valid until the next call that changes the session.
  * Measurement fields are empty unless the last spdm_get_measurements()
- * succeeded.
+ * succeeded; authenticate and revalidate clear them (the measurements of an
+ * earlier handshake do not belong to the new one).
  */
 struct spdm_evidence {
 	u8 version;
@@ -194,6 +206,41 @@ struct spdm_evidence {
 	struct spdm_buf_view meas_transcript;
 	struct spdm_buf_view meas_signature;
 	const char *meas_context;
+	bool complete;
+};
+
+/**
+ * enum spdm_failure - class of the last failure, for callers that act on it
+ * @SPDM_FAIL_NONE: the last call succeeded
+ * @SPDM_FAIL_PROTOCOL: the device broke DSP0274 (malformed, inconsistent or
+ *	unexpected response, ERROR response) or its data is inconsistent
+ * @SPDM_FAIL_TRANSPORT: the exchange itself failed (DOE error or timeout)
+ * @SPDM_FAIL_TIMEOUT: Busy/ResponseNotReady retries exhausted
+ * @SPDM_FAIL_SIGNATURE: a signature did not verify with the leaf key
+ * @SPDM_FAIL_CERT_DIGEST: the slot digest or CHALLENGE_AUTH's CertChainHash
+ *	differs from the connect's (or the slot is no longer provisioned)
+ * @SPDM_FAIL_DOWNGRADE: version or algorithms differ from the connect's
+ * @SPDM_FAIL_BUDGET: the device's data would exceed the memory budget
+ * @SPDM_FAIL_DEADLINE: the check op reported -ETIME (deadline exceeded)
+ * @SPDM_FAIL_ABORTED: the check op reported another error (device removed)
+ * @SPDM_FAIL_NOMEM: the allocator (or a platform op) ran out of memory
+ * @SPDM_FAIL_UNSUPPORTED: the device lacks a capability or slot the call
+ *	needs, the platform lacks an algorithm, or the call does not fit the
+ *	session's state or its arguments are invalid
+ */
+enum spdm_failure {
+	SPDM_FAIL_NONE,
+	SPDM_FAIL_PROTOCOL,
+	SPDM_FAIL_TRANSPORT,
+	SPDM_FAIL_TIMEOUT,
+	SPDM_FAIL_SIGNATURE,
+	SPDM_FAIL_CERT_DIGEST,
+	SPDM_FAIL_DOWNGRADE,
+	SPDM_FAIL_BUDGET,
+	SPDM_FAIL_DEADLINE,
+	SPDM_FAIL_ABORTED,
+	SPDM_FAIL_NOMEM,
+	SPDM_FAIL_UNSUPPORTED,
 };
 
 int spdm_session_create(const struct spdm_params *p, struct spdm_session **out);
@@ -207,6 +254,7 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 			     const u8 *spki, size_t spki_len);
 
 const char *spdm_last_error(const struct spdm_session *s);
+enum spdm_failure spdm_last_failure(const struct spdm_session *s);
 unsigned int spdm_exchange_count(const struct spdm_session *s);
 size_t spdm_mem_used(const struct spdm_session *s);
 void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev);

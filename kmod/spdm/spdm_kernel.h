@@ -6,13 +6,41 @@
 #ifndef SPDM_KERNEL_H
 #define SPDM_KERNEL_H
 
+#include <linux/ktime.h>
+#include <linux/wait.h>
+
 #include "spdm.h"
 
+struct pci_dev;
 struct pci_doe_mb;
+
+/**
+ * struct spdm_kernel_ctl - what a kernel SPDM session runs against
+ * @pdev: the function, for removal detection (may be NULL: no detection)
+ * @mb: its CMA DOE mailbox
+ * @deadline: end of the current operation (ktime_get() clock); 0: none.
+ *	Set per operation with spdm_kernel_set_deadline().
+ * @aborted: set by spdm_kernel_abort(); read with READ_ONCE()
+ * @wq: retry delays sleep here; spdm_kernel_abort() wakes them
+ *
+ * Owned by the caller; must outlive the session.  Initialise it with
+ * spdm_kernel_ctl_init().
+ */
+struct spdm_kernel_ctl {
+	struct pci_dev *pdev;
+	struct pci_doe_mb *mb;
+	ktime_t deadline;
+	bool aborted;
+	wait_queue_head_t wq;
+};
 
 extern const struct spdm_ops spdm_kernel_ops;
 
-int spdm_kernel_session_create(struct pci_doe_mb *doe_mb, size_t max_resp,
+void spdm_kernel_ctl_init(struct spdm_kernel_ctl *ctl, struct pci_dev *pdev,
+			  struct pci_doe_mb *mb);
+void spdm_kernel_set_deadline(struct spdm_kernel_ctl *ctl, unsigned int ms);
+void spdm_kernel_abort(struct spdm_kernel_ctl *ctl);
+int spdm_kernel_session_create(struct spdm_kernel_ctl *ctl, size_t max_resp,
 			       size_t mem_budget, struct spdm_session **out);
 
 #endif /* SPDM_KERNEL_H */

@@ -118,6 +118,7 @@ const spdm_ops ops = {
     .zalloc = f_zalloc,
     .free = f_free,
     .delay_us = nullptr,
+    .check = nullptr,
 };
 
 // FUZZ_VERBOSE=1: print each step's result (for checking what seeds reach)

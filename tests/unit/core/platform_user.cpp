@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "platform_user.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -75,6 +76,7 @@ ssize_t u_exchange(void *priv, const void *req, size_t req_len, void *resp, size
     Platform *p = plat(priv);
     auto r = std::span(static_cast<const uint8_t *>(req), req_len);
     p->requests.emplace_back(r.begin(), r.end());
+    p->now_us += p->exchange_us;
     if (!p->exchange)
         return -ENODEV;
     return p->exchange(r, std::span(static_cast<uint8_t *>(resp), cap));
@@ -157,7 +159,29 @@ void u_free(void *priv, void *m, size_t len)
     plat(priv)->live_allocs--;
 }
 
-void u_delay(void *priv, unsigned int) { plat(priv)->delays++; }
+// Like the kernel's: sleeps no longer than the time left to the deadline.
+void u_delay(void *priv, unsigned int us)
+{
+    Platform *p = plat(priv);
+    p->delays++;
+    uint64_t d = us;
+    if (p->deadline_us)
+        d = p->now_us >= p->deadline_us ? 0 : std::min<uint64_t>(d, p->deadline_us - p->now_us);
+    p->now_us += d;
+}
+
+int u_check(void *priv)
+{
+    Platform *p = plat(priv);
+    p->checks++;
+    if (p->aborted)
+        return -ENODEV;
+    if (p->expire_after >= 0 && long(p->requests.size()) >= p->expire_after)
+        return p->check_errno;
+    if (p->deadline_us && p->now_us >= p->deadline_us)
+        return -ETIME;
+    return 0;
+}
 
 const spdm_ops ops = {
     .exchange = u_exchange,
@@ -169,6 +193,7 @@ const spdm_ops ops = {
     .zalloc = u_zalloc,
     .free = u_free,
     .delay_us = u_delay,
+    .check = u_check,
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // and verification, getrandom(), calloc/free with explicit zeroing, and an
 // exchange hook that calls a C++ callback (devsim in-process or canned bytes).
 #pragma once
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,17 @@ struct Platform {
     long alloc_calls = 0;
     unsigned delays = 0;        // delay_us() calls
     std::vector<Bytes> requests;  // every request seen, in order
+
+    // The check op (what the kernel's deadline and removal checks do):
+    // returns check_errno once expire_after exchanges were made, -ENODEV
+    // once aborted, -ETIME once the fake clock reached a non-zero deadline.
+    unsigned checks = 0;        // check() calls
+    long expire_after = -1;     // exchanges allowed before check() fails
+    int check_errno = -ETIME;
+    bool aborted = false;
+    uint64_t now_us = 0;        // fake clock: delays and exchanges advance it
+    uint64_t deadline_us = 0;   // 0: none
+    uint64_t exchange_us = 0;   // what each exchange costs on the fake clock
 
     Platform() = default;
     explicit Platform(ReplyFn f) { set_reply(std::move(f)); }

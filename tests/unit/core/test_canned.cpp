@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <string>
+#include <utility>
 
 #include "canned.h"
 #include "platform_user.h"
@@ -35,6 +37,7 @@ struct Script {
 struct Run {
     int rc;
     std::string msg;
+    spdm_failure cls;
     unsigned exchanges;
     spdm_evidence ev;
 };
@@ -46,6 +49,7 @@ Run run(Script &s, size_t max_resp = 0, size_t budget = 0, uint8_t maxv = 0)
         auto sess = make_session(s.plat, max_resp, budget, maxv);
         r.rc = spdm_authenticate(sess.get(), 0, nullptr);
         r.msg = spdm_last_error(sess.get());
+        r.cls = spdm_last_failure(sess.get());
         r.exchanges = spdm_exchange_count(sess.get());
         spdm_get_evidence(sess.get(), &r.ev);
         r.ev.chain = {};  // pointers die with the session
@@ -100,6 +104,7 @@ TEST_CASE("core: malformed VERSION responses", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EPROTO);
         CHECK_THAT(r.msg, ContainsSubstring("GET_VERSION: device lists no version"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("entry count overruns the message") {
         Bytes v = c::version({0x12});
@@ -162,6 +167,7 @@ TEST_CASE("core: CAPABILITIES checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EOPNOTSUPP);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device lacks CERT_CAP or CHAL_CAP"));
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
     }
     SECTION("DataTransferSize below 42") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 16, 16)};
@@ -235,6 +241,7 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
         CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: device still Busy after 8 retries"));
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TIMEOUT);
         CHECK(spdm_exchange_count(sess.get()) == SPDM_BUSY_RETRIES + 1);
         CHECK(p.delays == SPDM_BUSY_RETRIES);
     }
@@ -253,16 +260,64 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         REQUIRE(s.plat.requests.size() == 5);
         CHECK(s.plat.requests[4] == Bytes{0x11, 0xff, 0x81, 0x5a});
     }
+    SECTION("ResponseNotReady forever ends at the deadline") {
+        // RDExponent 20 (~1 s per wait, the core's cap), RDTM 1
+        Platform p([](std::span<const uint8_t> req) {
+            if (req[1] == 0x84)
+                return c::version({0x11});
+            if (req[1] == 0xe1 || (req[1] == 0xff && req[2] == 0xe1))
+                return Bytes{0x11, 0x7f, 0x42, 0, 20, 0xe1, 0x01, 1};
+            return Bytes{};
+        });
+        p.deadline_us = 1500000;  // 1.5 s
+        auto sess = make_session(p);
+        CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIME);
+        CHECK(std::string(spdm_last_error(sess.get())) == "GET_CAPABILITIES: operation deadline exceeded");
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_DEADLINE);
+        CHECK(p.delays == 2);
+        CHECK(p.now_us == 1500000);
+        CHECK(spdm_exchange_count(sess.get()) == 3);
+    }
     SECTION("ResponseNotReady for another request") {
         Script s{c::version({0x11}), c::caps(0x11), c::algs(0x11), Bytes{0x11, 0x7f, 0x42, 0, 3, 0x82, 0x5a, 1}};
         auto r = run(s);
         CHECK_THAT(r.msg, ContainsSubstring("ResponseNotReady names request 0x82"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("Unspecified error is named") {
         Script s{c::version({0x11}), c::error(0x11, 0x05, 0x77)};
         auto r = run(s);
         CHECK(r.rc == -EIO);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR Unspecified (0x05, data 0x77)"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
+    }
+    SECTION("UnsupportedRequest (0x07) is named as such, not DecryptError") {
+        Script s{c::version({0x11}), c::error(0x11, 0x07, 0xe1)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR UnsupportedRequest (0x07"));
+        CHECK(r.rc == -EOPNOTSUPP);
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
+    }
+    SECTION("every named code between 0x06 and 0x11 keeps its own name") {
+        // DSP0274 ERROR codes; the old table was shifted by one from 0x07 on
+        const std::pair<uint8_t, const char *> want[] = {
+            {0x06, "DecryptError"},        {0x08, "RequestInFlight"},
+            {0x09, "InvalidResponseCode"}, {0x0a, "SessionLimitExceeded"},
+            {0x0b, "SessionRequired"},     {0x0c, "ResetRequired"},
+            {0x0d, "ResponseTooLarge"},    {0x0e, "RequestTooLarge"},
+            {0x0f, "LargeResponse"},       {0x10, "MessageLost"},
+        };
+        for (auto [code, name] : want) {
+            CAPTURE(unsigned(code));
+            Script s{c::version({0x11}), c::error(0x11, code)};
+            auto r = run(s);
+            CHECK_THAT(r.msg, ContainsSubstring(std::string("device answered ERROR ") + name + " ("));
+        }
+    }
+    SECTION("an unknown ERROR code prints as unknown, with its number") {
+        Script s{c::version({0x11}), c::error(0x11, 0x3a, 0x01)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: device answered ERROR unknown (0x3a, data 0x01)"));
     }
     SECTION("transport errors propagate") {
         Platform p;
@@ -270,12 +325,14 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -ETIMEDOUT);
         CHECK_THAT(spdm_last_error(sess.get()), ContainsSubstring("GET_VERSION: transport error -110"));
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TRANSPORT);
     }
     SECTION("transport claiming more bytes than the buffer") {
         Platform p;
         p.exchange = [](std::span<const uint8_t>, std::span<uint8_t> r) -> ssize_t { return ssize_t(r.size() + 1); };
         auto sess = make_session(p);
         CHECK(spdm_authenticate(sess.get(), 0, nullptr) == -EIO);
+        CHECK(spdm_last_failure(sess.get()) == SPDM_FAIL_TRANSPORT);
     }
 }
 
@@ -333,13 +390,33 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
     SECTION("zero portion") {
         Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch), cert_rsp(0x12, ch, 0, 0, 10)};
         auto r = run(s);
-        CHECK_THAT(r.msg, ContainsSubstring("PortionLength 0 invalid"));
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: empty portion at offset 0 with 10 bytes remaining"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
+    }
+    SECTION("a stalled transfer (empty portions) fails at once, not after 4096 requests") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 0, ch.size() - 56),
+                 cert_rsp(0x12, ch, 56, 0, ch.size() - 56)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: empty portion at offset 56 with 96 bytes remaining"));
+        CHECK(r.exchanges == 6);
+    }
+    SECTION("a remainder that does not shrink by the portion") {
+        Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
+                 cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, ch.size() - 56)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring(
+            "GET_CERTIFICATE: RemainderLength 96 after 56 bytes at offset 56, expected 40 (chain of 152 bytes)"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("inconsistent remainder across chunks") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
                  cert_rsp(0x12, ch, 0, 56, ch.size() - 56), cert_rsp(0x12, ch, 56, 56, 5)};
         auto r = run(s);
-        CHECK_THAT(r.msg, ContainsSubstring("with 5 remaining, chain is 152"));
+        CHECK_THAT(r.msg, ContainsSubstring("RemainderLength 5 after 56 bytes at offset 56, expected 40"));
     }
     SECTION("chunked transfer honours the device DataTransferSize") {
         Script s{c::version({0x12}), c::caps(0x12, 0x16, 64, 64), c::algs(0x12), dig_of(0x12, ch),
@@ -349,6 +426,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         // the body is not DER: that is the next failure
         CHECK(r.rc == -EBADMSG);
         CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: certificate chain is not a sequence of DER certificates"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
         REQUIRE(s.plat.requests.size() == 7);
         CHECK(s.plat.requests[6][4] == 112);  // offset
         CHECK(s.plat.requests[6][6] == 40);   // length = what remains
@@ -360,6 +438,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -EKEYREJECTED);
         CHECK_THAT(r.msg, ContainsSubstring("chain hash does not match the slot 0 digest"));
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
     }
     SECTION("answer for another slot") {
         Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12), dig_of(0x12, ch),
@@ -374,6 +453,7 @@ TEST_CASE("core: GET_CERTIFICATE checks", "[core][canned]")
         auto r = run(s);
         CHECK(r.rc == -ENOENT);
         CHECK_THAT(r.msg, ContainsSubstring("slot 0 is not provisioned"));
+        CHECK(r.cls == SPDM_FAIL_UNSUPPORTED);
     }
 }
 

@@ -193,20 +193,24 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
     auto s = make_session(dev.plat);
     auto auth = [&] { return spdm_authenticate(s.get(), 0, nullptr); };
     auto msg = [&] { return std::string(spdm_last_error(s.get())); };
+    auto cls = [&] { return spdm_last_failure(s.get()); };
 
     SECTION("bad signature") {
         dev.rsp.faults().bad_signature = 1;
         CHECK(auth() == -EKEYREJECTED);
         CHECK(msg() == "CHALLENGE_AUTH: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         // the next attempt is fine again, and the message is cleared
         CHECK(auth() == 0);
         CHECK(msg().empty());
+        CHECK(cls() == SPDM_FAIL_NONE);
     }
     SECTION("bad measurement signature") {
         REQUIRE(auth() == 0);
         dev.rsp.faults().bad_signature = 1;
         CHECK(spdm_get_measurements(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(msg() == "GET_MEASUREMENTS: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         spdm_evidence ev;
         spdm_get_evidence(s.get(), &ev);
         CHECK(ev.meas_transcript.len == 0);
@@ -216,13 +220,26 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         dev.rsp.faults().bad_signature = 1;
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK(msg() == "CHALLENGE_AUTH: signature does not verify");
+        CHECK(cls() == SPDM_FAIL_SIGNATURE);
         CHECK(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(cls() == SPDM_FAIL_NONE);
+    }
+    SECTION("CertChainHash of CHALLENGE_AUTH differs from the connect's") {
+        REQUIRE(auth() == 0);
+        dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
+            if (req[1] == 0x83 && r.size() > 8)
+                r[4] ^= 0x01;
+        };
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_THAT(msg(), ContainsSubstring("CHALLENGE_AUTH: CertChainHash does not match"));
+        CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
     }
     SECTION("overlong chain") {
         dev.rsp.faults().chain_overlong = true;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_CERTIFICATE: device returned"));
         CHECK_THAT(msg(), ContainsSubstring("chain header says"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("truncated CERTIFICATE") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -231,6 +248,7 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_CERTIFICATE: truncated response"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("certificate body corrupted but hashes consistent is impossible: digest catches it") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -239,11 +257,13 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("chain hash does not match the slot 0 digest"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);  // inconsistent at connect, not a changed identity
     }
     SECTION("garbage") {
         dev.rsp.faults().garbage = -1;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: "));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("garbage later") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -253,22 +273,26 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() < 0);
         CHECK_THAT(msg(), ContainsSubstring("CHALLENGE_AUTH: "));
+        CHECK(cls() != SPDM_FAIL_NONE);
     }
     SECTION("busy forever is bounded") {
         dev.rsp.faults().busy = -1;
         CHECK(auth() == -ETIMEDOUT);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: device still Busy after"));
+        CHECK(cls() == SPDM_FAIL_TIMEOUT);
         CHECK(spdm_exchange_count(s.get()) == SPDM_BUSY_RETRIES + 1);
     }
     SECTION("busy a few times is absorbed") {
         dev.rsp.faults().busy = 3;
         CHECK(auth() == 0);
+        CHECK(cls() == SPDM_FAIL_NONE);
         CHECK(spdm_exchange_count(s.get()) == 9);
     }
     SECTION("no answer") {
         dev.rsp.faults().no_answer = 1;
         CHECK(auth() == -ETIMEDOUT);
         CHECK_THAT(msg(), ContainsSubstring("GET_VERSION: transport error"));
+        CHECK(cls() == SPDM_FAIL_TRANSPORT);
     }
     SECTION("wrong version") {
         dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
@@ -277,23 +301,31 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         };
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: response has version 0x11, expected 0x13"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("oversize response") {
         dev.rsp.faults().oversize = 1;
         CHECK(auth() == -EPROTO);
         CHECK_THAT(msg(), ContainsSubstring("unexpected trailing bytes"));
+        CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("identity replaced: revalidate refuses") {
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(devsim::make_identity(Asym::EcdsaP384, Hash::Sha384, 2, 7));
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: slot 0 digest changed since authentication"));
+        CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
     }
     SECTION("device downgraded its algorithms: revalidate refuses") {
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(identity(Asym::EcdsaP256, Hash::Sha256));
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
-        CHECK_THAT(msg(), ContainsSubstring("revalidate: device renegotiated different parameters"));
+        CHECK(msg() == "revalidate: downgrade: device negotiated SPDM 1.3, sha256, ecdsa-p256; "
+                       "connect had SPDM 1.3, sha384, ecdsa-p384");
+        CHECK(cls() == SPDM_FAIL_DOWNGRADE);
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_THAT(msg(), ContainsSubstring("revalidate: downgrade: "));
+        CHECK(cls() == SPDM_FAIL_DOWNGRADE);
     }
     CHECK(spdm_mem_used(s.get()) <= SPDM_DEFAULT_BUDGET);
 }
@@ -312,8 +344,9 @@ TEST_CASE("core: memory budget", "[core][devsim]")
     }
     // a budget that fits the session and VCA but not the chain
     auto s = make_session(dev.plat, 0, 0x1200 + 2048 + 1024);
-    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ENOMEM);
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EDQUOT);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("memory budget exhausted"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_BUDGET);
     CHECK(spdm_mem_used(s.get()) <= 0x1200 + 2048 + 1024);
     // an exact budget works
     auto s2 = make_session(dev.plat, 0, full);
@@ -334,9 +367,12 @@ TEST_CASE("core: allocation failures at every point are clean", "[core][devsim]"
             if (rc) {
                 CHECK(rc == -ENOMEM);
                 CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("out of memory"));
+                CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NOMEM);
             }
             if (rc == 0)
                 rc = spdm_get_measurements(s.get(), nullptr);
+            if (rc)
+                CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NOMEM);
         }
         CHECK(dev.plat.live_allocs == 0);
     }
@@ -367,7 +403,9 @@ TEST_CASE("core: revalidate with a cached identity on a fresh session", "[core][
     // wrong algorithm for the key
     CHECK(spdm_set_cached_identity(s.get(), version, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA384, 0,
                                    digest.data(), spki.data(), spki.size()) == -EINVAL);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
     CHECK(spdm_revalidate(s.get(), nullptr) == -ENOKEY);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: device without signed measurements", "[core][devsim]")
@@ -379,6 +417,7 @@ TEST_CASE("core: device without signed measurements", "[core][devsim]")
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     CHECK(spdm_get_measurements(s.get(), nullptr) == -EOPNOTSUPP);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("cannot sign measurements"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: device without CHAL_CAP is refused", "[core][devsim]")
@@ -388,6 +427,7 @@ TEST_CASE("core: device without CHAL_CAP is refused", "[core][devsim]")
     Device dev(c, identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_session(dev.plat);
     CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EOPNOTSUPP);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_UNSUPPORTED);
 }
 
 TEST_CASE("core: DOE dword padding on every response is tolerated and not signed", "[core][devsim]")
@@ -407,10 +447,15 @@ TEST_CASE("core: DOE dword padding on every response is tolerated and not signed
     INFO(spdm_last_error(s.get()));
     REQUIRE(rc == 0);
     REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
-    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
-    CHECK(padded > 0);
     spdm_evidence ev;
     spdm_get_evidence(s.get(), &ev);
+    CHECK(verify_offline(ev, true) == "");
+    // a revalidation starts a new evidence set: measurements taken after it
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(padded > 0);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.complete);
     CHECK(verify_offline(ev) == "");
     CHECK(verify_offline(ev, true) == "");
 }
@@ -434,4 +479,201 @@ TEST_CASE("core: SPDM 1.3 RequesterContext must be echoed in CHALLENGE_AUTH and 
     }
     CHECK(rc == -EPROTO);
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_PROTOCOL);
+}
+
+TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every revalidation", "[core][devsim]")
+{
+    // Connect at SPDM 1.3 with P-384/SHA-384; then the device is replaced
+    // (same keys) by one that offers only 1.0, or only 1.0 and SHA-256.
+    auto only_sha256 = GENERATE(false, true);
+    CAPTURE(only_sha256);
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    devsim::Responder good(devsim::Config{}, id);
+    devsim::Config weak_cfg = config_for(0x10);
+    if (only_sha256)
+        weak_cfg.hash_algos = 0x1;
+    devsim::Responder weak(weak_cfg, id);
+    devsim::Responder *cur = &good;
+    Platform plat([&](std::span<const uint8_t> req) { return cur->handle(req); });
+    auto s = make_session(plat);
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+
+    cur = &weak;
+    size_t first = plat.requests.size();
+    std::string want = std::string("revalidate: downgrade: device negotiated SPDM 1.0, ") +
+                       (only_sha256 ? "sha256" : "sha384") +
+                       ", ecdsa-p384; connect had SPDM 1.3, sha384, ecdsa-p384";
+    for (int i = 0; i < 3; i++) {
+        CAPTURE(i);
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK(std::string(spdm_last_error(s.get())) == want);
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
+    }
+    // nothing was signed for the weaker connection
+    for (size_t i = first; i < plat.requests.size(); i++)
+        CHECK(plat.requests[i][1] != 0x83);
+    // the measurements refuse too: the session has no valid connection
+    CHECK(spdm_get_measurements(s.get(), nullptr) < 0);
+
+    // the original device is back: revalidation renegotiates and passes
+    cur = &good;
+    good.reset();
+    int rc = spdm_revalidate(s.get(), nullptr);
+    INFO(spdm_last_error(s.get()));
+    CHECK(rc == 0);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NONE);
+}
+
+TEST_CASE("core: exceeding the budget is the device's fault (-EDQUOT), not the allocator's", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    Device dev(devsim::Config{}, id);
+    size_t after_connect;
+    {
+        auto s = make_session(dev.plat);
+        REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        after_connect = spdm_mem_used(s.get());
+    }
+    // connect fits, the measurement transcript (VCA || request || response) does not
+    auto s = make_session(dev.plat, 0, after_connect + 64);
+    int rc = spdm_authenticate(s.get(), 0, nullptr);
+    INFO(spdm_last_error(s.get()));
+    REQUIRE(rc == 0);
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.complete);
+    CHECK(spdm_get_measurements(s.get(), nullptr) == -EDQUOT);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("GET_MEASUREMENTS: memory budget exhausted ("));
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring(" bytes used, "));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_BUDGET);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK_FALSE(ev.complete);
+    CHECK(ev.meas_transcript.len == 0);
+    CHECK(spdm_mem_used(s.get()) <= after_connect + 64);
+    // the allocator failing is still -ENOMEM
+    dev.plat.fail_alloc_at = 1 << 30;  // count allocations, fail none
+    dev.plat.alloc_calls = 0;
+    auto s2 = make_session(dev.plat);
+    dev.plat.fail_alloc_at = dev.plat.alloc_calls;  // the next allocation
+    CHECK(spdm_authenticate(s2.get(), 0, nullptr) == -ENOMEM);
+    CHECK(spdm_last_failure(s2.get()) == SPDM_FAIL_NOMEM);
+}
+
+TEST_CASE("core: evidence is complete only when it comes from one successful handshake", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    Device dev(devsim::Config{}, id);
+    auto s = make_session(dev.plat);
+    auto complete = [&] {
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        return ev.complete;
+    };
+    CHECK_FALSE(complete());  // nothing yet
+    dev.rsp.faults().bad_signature = 1;
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -EKEYREJECTED);
+    CHECK_FALSE(complete());
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    CHECK(complete());
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(complete());
+
+    SECTION("a failed revalidation, then measurements: still not one handshake") {
+        dev.rsp.faults().bad_signature = 1;
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_FALSE(complete());
+        // the measurements verify, but the challenge evidence beside them failed
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(complete());
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        CHECK(ev.meas_transcript.len == 0);  // not carried over from before
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
+    SECTION("failed measurements") {
+        dev.rsp.faults().bad_signature = 1;
+        CHECK(spdm_get_measurements(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
+    SECTION("a revalidation that fails before changing anything keeps nothing half-done") {
+        dev.rsp.faults().no_answer = 1;
+        CHECK(spdm_revalidate(s.get(), nullptr) < 0);
+        CHECK_FALSE(complete());
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(complete());
+    }
+}
+
+TEST_CASE("core: a chain served a few bytes at a time succeeds; the check op bounds it", "[core][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    size_t chain = id.spdm_chain(0, Hash::Sha384).size();
+    devsim::Config c;
+    c.max_chunk = 16;  // short portions are legal
+    Device dev(c, id);
+    auto s = make_session(dev.plat);
+    auto msg = [&] { return std::string(spdm_last_error(s.get())); };
+
+    SECTION("no deadline: every portion is fetched") {
+        int rc = spdm_authenticate(s.get(), 0, nullptr);
+        INFO(msg());
+        REQUIRE(rc == 0);
+        CHECK(spdm_exchange_count(s.get()) == 5 + (chain + 15) / 16);
+        CHECK(dev.plat.checks >= spdm_exchange_count(s.get()));
+    }
+    SECTION("the deadline passes mid-chain") {
+        dev.plat.expire_after = 4 + 20;  // VCA, DIGESTS, 20 portions
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+        CHECK(msg() == "GET_CERTIFICATE: operation deadline exceeded");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DEADLINE);
+        CHECK(spdm_exchange_count(s.get()) == 24);  // not one exchange more
+    }
+    SECTION("the device is removed mid-chain") {
+        dev.plat.expire_after = 4 + 3;
+        dev.plat.check_errno = -ENODEV;
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ENODEV);
+        CHECK(msg() == "GET_CERTIFICATE: aborted (device removed)");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_ABORTED);
+        CHECK(spdm_exchange_count(s.get()) == 7);
+    }
+    SECTION("a slow device meets a deadline on the fake clock") {
+        dev.plat.exchange_us = 10000;     // 10 ms per exchange
+        dev.plat.deadline_us = 500000;    // 500 ms
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+        CHECK(msg() == "GET_CERTIFICATE: operation deadline exceeded");
+        CHECK(spdm_exchange_count(s.get()) == 50);
+    }
+    SECTION("an aborted revalidation") {
+        REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        dev.plat.aborted = true;
+        CHECK(spdm_revalidate(s.get(), nullptr) == -ENODEV);
+        CHECK(msg() == "GET_DIGESTS: aborted (device removed)");
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_ABORTED);
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        CHECK_FALSE(ev.complete);
+    }
+}
+
+TEST_CASE("core: a Busy storm ends at the deadline, not after the retries", "[core][devsim]")
+{
+    Device dev(devsim::Config{}, identity(Asym::EcdsaP256, Hash::Sha256));
+    REQUIRE(spdm_authenticate(make_session(dev.plat).get(), 0, nullptr) == 0);
+    dev.rsp.faults().busy = -1;
+    dev.plat.requests.clear();
+    dev.plat.now_us = 0;
+    dev.plat.deadline_us = 100000;  // 100 ms; the backoff would sleep 510 ms
+    auto s = make_session(dev.plat);
+    CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+    CHECK(std::string(spdm_last_error(s.get())) == "GET_VERSION: operation deadline exceeded");
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DEADLINE);
+    CHECK(spdm_exchange_count(s.get()) < SPDM_BUSY_RETRIES + 1);
+    CHECK(dev.plat.now_us == 100000);  // slept up to the deadline, not past it
 }
