@@ -28,6 +28,11 @@ module_param_named(max_evidence_bytes, spdm_tsm_max_evidence_bytes, uint, 0644);
 MODULE_PARM_DESC(max_evidence_bytes,
 		 "Memory kept per device for chains, transcripts and measurements (default 1 MiB)");
 
+static unsigned int op_timeout_ms = 10000;
+module_param(op_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(op_timeout_ms,
+		 "Deadline of one operation on a device (connect with its measurements, a revalidation), retries and delays included; 0: none (default 10000)");
+
 static unsigned int max_response = 65536 + 64;
 module_param(max_response, uint, 0644);
 MODULE_PARM_DESC(max_response,
@@ -93,6 +98,7 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	mutex_init(&d->lock);
 	spin_lock_init(&d->slock);
 	d->pdev = pci_dev_get(pdev);
+	spdm_kernel_ctl_init(&d->ctl, pdev, NULL);
 	d->sum.state = SPDM_TSM_STATE_NONE;
 	INIT_LIST_HEAD(&d->track);
 	INIT_WORK(&d->trigger_work, spdm_tsm_trigger_work);
@@ -123,6 +129,50 @@ bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d)
 	struct device_driver *drv = READ_ONCE(d->pdev->dev.driver);
 
 	return drv && drv->name && strstr(drv->name, "vfio");
+}
+
+/**
+ * spdm_tsm_dev_begin_op() - start the deadline of one operation
+ * @d: the device, with @d->lock held
+ *
+ * Connect (with its measurements) and each revalidation get op_timeout_ms,
+ * Busy/ResponseNotReady retries and their delays included.
+ */
+void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d)
+{
+	lockdep_assert_held(&d->lock);
+	spdm_kernel_set_deadline(&d->ctl, READ_ONCE(op_timeout_ms));
+}
+
+/**
+ * spdm_tsm_reason_of() - the reason userspace is told for a failure class
+ * @f: spdm_last_failure() of the session
+ *
+ * Return: the reason; SPDM_TSM_REASON_NONE for the failures that are no
+ * verdict on the device (the host out of memory, an operation aborted by
+ * removal).  Anything unclassified is the device's fault.
+ */
+enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f)
+{
+	switch (f) {
+	case SPDM_FAIL_SIGNATURE:
+		return SPDM_TSM_REASON_SIGNATURE;
+	case SPDM_FAIL_CERT_DIGEST:
+		return SPDM_TSM_REASON_CERT_DIGEST;
+	case SPDM_FAIL_DOWNGRADE:
+		return SPDM_TSM_REASON_DOWNGRADE;
+	case SPDM_FAIL_BUDGET:
+		return SPDM_TSM_REASON_BUDGET;
+	case SPDM_FAIL_DEADLINE:
+		return SPDM_TSM_REASON_DEADLINE;
+	case SPDM_FAIL_TIMEOUT:
+		return SPDM_TSM_REASON_TIMEOUT;
+	case SPDM_FAIL_NOMEM:
+	case SPDM_FAIL_ABORTED:
+		return SPDM_TSM_REASON_NONE;
+	default:
+		return SPDM_TSM_REASON_DEVICE_ERROR;
+	}
 }
 
 static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
@@ -181,7 +231,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	spdm_tsm_drop_session(d);
 	spdm_tsm_set_state(d, SPDM_TSM_STATE_CONNECTING);
 
-	spdm_kernel_ctl_init(&d->ctl, pdev, mb);
+	d->ctl.mb = mb;
 	rc = spdm_kernel_session_create(&d->ctl, max_response, spdm_tsm_max_evidence_bytes, &s);
 	if (rc) {
 		err = "cannot create an SPDM session";
@@ -189,6 +239,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	}
 
 	t0 = ktime_get();
+	spdm_tsm_dev_begin_op(d);
 	rc = spdm_authenticate(s, args->slot, args->has_nonce ? args->nonce : NULL);
 	if (!rc && args->measurements)
 		rc = spdm_get_measurements(s, NULL);
@@ -351,6 +402,8 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 	if (!d)
 		return NOTIFY_DONE;
 
+	/* an operation in flight stops at its next exchange or retry delay */
+	spdm_kernel_abort(&d->ctl);
 	scoped_guard(mutex, &d->lock) {
 		d->removed = true;
 		spdm_tsm_dev_disconnect(d);

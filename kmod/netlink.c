@@ -464,6 +464,12 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 			return -EAGAIN;
 		}
 		spdm_get_evidence(d->session, &ev);
+		if (!ev.complete) {
+			/* never two handshakes' evidence presented as one */
+			NL_SET_ERR_MSG(cb->extack,
+				       "evidence withheld: the last revalidation did not complete; revalidate again");
+			return -ENODATA;
+		}
 
 		while (ctx->object <= SPDM_TSM_OBJECT_LAST) {
 			struct spdm_buf_view v = {};

@@ -192,23 +192,6 @@ static bool spdm_tsm_policy_has_meas(const struct spdm_tsm_policy *pol)
 	return false;
 }
 
-/* Map a failure of the SPDM core to the reason userspace is told. */
-static enum spdm_tsm_reason spdm_tsm_reason_of(struct spdm_tsm_dev *d, int rc)
-{
-	struct spdm_evidence ev;
-
-	if (rc == -ETIMEDOUT)
-		return SPDM_TSM_REASON_TIMEOUT;
-	if (rc != -EKEYREJECTED)
-		return SPDM_TSM_REASON_DEVICE_ERROR;
-	/* a different chain in the slot, or the same chain and a bad signature */
-	spdm_get_evidence(d->session, &ev);
-	if (!(ev.slot_mask & BIT(ev.slot)) ||
-	    memcmp(ev.digests[ev.slot], d->cached_digest, d->cached_digest_len))
-		return SPDM_TSM_REASON_CERT_DIGEST;
-	return SPDM_TSM_REASON_SIGNATURE;
-}
-
 /*
  * Is the policy for this address about this device?  It is bound to the
  * identity verified at connect (the chain digest), and its serial, if any,
@@ -255,12 +238,13 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 	rc = spdm_tsm_check_policy(d, pol, err, errlen, why);
 	if (rc)
 		return rc;
+	spdm_tsm_dev_begin_op(d);
 	rc = spdm_revalidate(d->session, NULL);
 	if (!rc && spdm_tsm_policy_has_meas(pol))
 		rc = spdm_get_measurements(d->session, NULL);
 	if (rc) {
 		strscpy(err, spdm_last_error(d->session), errlen);
-		*why = spdm_tsm_reason_of(d, rc);
+		*why = spdm_tsm_reason_of(spdm_last_failure(d->session));
 		return rc;
 	}
 	if (!spdm_tsm_policy_has_meas(pol))
@@ -305,8 +289,10 @@ static const char *spdm_tsm_trigger_name(enum spdm_tsm_reason trigger)
 /*
  * The verdict, the policy's action and the event, in one step under
  * d->lock.  Running out of memory on the host is no verdict on the device:
- * -ENOMEM changes nothing but last_error.  A removal that interrupted the
- * exchange is announced by the removal path.
+ * -ENOMEM changes nothing but last_error (the core withholds the evidence
+ * of the interrupted handshake).  Nor is an operation that removal aborted:
+ * the removal path announces it.  Everything else the device caused --
+ * budget, deadline, downgrade included -- is a verdict.
  */
 static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 				      const struct spdm_tsm_policy *pol,
@@ -317,6 +303,7 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	struct pci_dev *pdev = d->pdev;
 	char err[SPDM_ERRMSG_LEN] = "";
 	unsigned int n0;
+	bool nomem;
 	ktime_t t0;
 	int rc;
 
@@ -324,6 +311,7 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	t0 = ktime_get();
 	n0 = spdm_exchange_count(d->session);
 	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
+	nomem = rc && why == SPDM_TSM_REASON_NONE;	/* no verdict */
 	d->generation++;
 	scoped_guard(spinlock, &d->slock) {
 		d->sum.exchanges = spdm_exchange_count(d->session) - n0;
@@ -331,20 +319,23 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 		d->sum.mem_used = spdm_mem_used(d->session);
 		d->sum.generation = d->generation;
 		strscpy(d->sum.last_error, err);
-		if (rc && rc != -ENOMEM)
+		if (rc && !nomem)
 			d->sum.state = SPDM_TSM_STATE_FAILED;
 		else if (!rc)
 			d->sum.state = SPDM_TSM_STATE_AUTHENTICATED;
 	}
 
-	if (rc == -ENOMEM) {
+	if (nomem) {
 		/*
-		 * Out of memory here says nothing about the device: no
+		 * Out of memory (or removal) says nothing about the device: no
 		 * revalidation-failed, no action, the state stays (still
 		 * session-lost after a reset).  The caller may try again.
 		 */
-		NL_SET_ERR_MSG(extack,
-			       "out of memory: revalidation not completed, device state unchanged");
+		if (rc == -ENOMEM)
+			NL_SET_ERR_MSG(extack,
+				       "out of memory: revalidation not completed, device state unchanged");
+		else
+			NL_SET_ERR_MSG(extack, "revalidation aborted: the device is being removed");
 		pci_info(pdev, "revalidation not completed: %s (%d)\n", err, rc);
 		return rc;
 	}

@@ -41,7 +41,9 @@ struct spdm_tsm_summary {
  * @slock: protects @sum
  * @sum: summary for dev-get, readable while a handshake runs
  * @session: the authenticated SPDM session: cached key, chain, transcript
- * @ctl: what @session runs against (mailbox, deadline, abort); outlives it
+ * @ctl: what @session runs against (mailbox, per-operation deadline, abort
+ *	flag); outlives it.  Removal aborts an operation in flight through it
+ *	without waiting for @lock
  * @generation: bumped whenever the evidence changes; dumps racing a change
  *	fail with -EAGAIN
  * @via_tsm: connected through the PCI/TSM core (tsm/connect)
@@ -84,6 +86,8 @@ struct spdm_tsm_connect_args {
 
 /* Per-device operations (dev.c), for recovery.c and netlink.c. */
 bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d);
+void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d);
+enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f);
 
 /* One expected measurement of a policy. */
 struct spdm_tsm_meas_rule {

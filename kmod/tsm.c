@@ -80,6 +80,9 @@ static void spdm_tsm_disconnect(struct pci_dev *pdev)
 
 	if (!d)
 		return;
+	/* the core's removal path: do not wait for a revalidation in flight */
+	if (!spdm_tsm_pci_dev_added(pdev))
+		spdm_kernel_abort(&d->ctl);
 	guard(mutex)(&d->lock);
 	spdm_tsm_dev_disconnect(d);
 }
