@@ -46,6 +46,7 @@ static void spdm_tsm_dev_release(struct kref *kref)
 	struct spdm_tsm_dev *d = container_of(kref, struct spdm_tsm_dev, kref);
 
 	spdm_tsm_untrack(d);
+	kfree(d->conn_meas);
 	spdm_session_free(d->session);
 	pci_dev_put(d->pdev);
 	mutex_destroy(&d->lock);
@@ -180,6 +181,9 @@ static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
 	lockdep_assert_held(&d->lock);
 	spdm_tsm_untrack(d);
 	d->cached_digest_len = 0;
+	kfree(d->conn_meas);
+	d->conn_meas = NULL;
+	d->conn_meas_len = 0;
 	spdm_session_free(d->session);
 	d->session = NULL;
 	d->generation++;
@@ -254,6 +258,16 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 		goto fail;
 
 	spdm_get_evidence(s, &ev);
+	if (ev.meas_blocks.len) {
+		/* the baseline of meas-baseline policies */
+		d->conn_meas = kmemdup(ev.meas_blocks.data, ev.meas_blocks.len, GFP_KERNEL);
+		if (!d->conn_meas) {
+			rc = -ENOMEM;
+			err = "out of memory keeping the measurements";
+			goto fail;
+		}
+		d->conn_meas_len = ev.meas_blocks.len;
+	}
 	d->session = s;
 	d->cached_digest_len = ev.hash_len;
 	memcpy(d->cached_digest, ev.digests[ev.slot], ev.hash_len);

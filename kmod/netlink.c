@@ -49,6 +49,7 @@ static const struct nla_policy spdm_tsm_policy_set_nl_policy[SPDM_TSM_A_POLICY_M
 	[SPDM_TSM_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U32, SPDM_TSM_ACTION_DISABLE_BUS_MASTER),
 	[SPDM_TSM_A_POLICY_REVALIDATE_MODE] =
 		NLA_POLICY_MAX(NLA_U32, SPDM_TSM_REVALIDATE_MODE_ANNOUNCE),
+	[SPDM_TSM_A_POLICY_MEAS_BASELINE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy spdm_tsm_policy_get_nl_policy[SPDM_TSM_A_POLICY_BDF + 1] = {
@@ -540,7 +541,8 @@ static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_polic
 	    (p->cert_digest_len &&
 	     nla_put(msg, SPDM_TSM_A_POLICY_CERT_DIGEST, p->cert_digest_len, p->cert_digest)) ||
 	    nla_put_u32(msg, SPDM_TSM_A_POLICY_ACTION, p->action) ||
-	    nla_put_u32(msg, SPDM_TSM_A_POLICY_REVALIDATE_MODE, p->mode))
+	    nla_put_u32(msg, SPDM_TSM_A_POLICY_REVALIDATE_MODE, p->mode) ||
+	    (p->meas_baseline && nla_put_flag(msg, SPDM_TSM_A_POLICY_MEAS_BASELINE)))
 		goto cancel;
 	for (i = 0; i < p->n_meas; i++) {
 		const struct spdm_tsm_meas_rule *r = &p->meas[i];
@@ -651,6 +653,7 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 		p->action = nla_get_u32(attrs[SPDM_TSM_A_POLICY_ACTION]);
 	if (attrs[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
 		p->mode = nla_get_u32(attrs[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+	p->meas_baseline = nla_get_flag(attrs[SPDM_TSM_A_POLICY_MEAS_BASELINE]);
 	if (attrs[SPDM_TSM_A_POLICY_SERIAL]) {
 		p->serial = nla_get_u64(attrs[SPDM_TSM_A_POLICY_SERIAL]);
 	} else {

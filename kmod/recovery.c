@@ -136,56 +136,56 @@ static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
-/* Compare the policy's measurements with the signed blocks just taken. */
-static int spdm_tsm_check_measurements(const struct spdm_tsm_policy *pol,
+/*
+ * Compare the signed blocks just taken with the policy: its expected
+ * values, volatile indices and, with meas-baseline, the record connect took.
+ */
+static int spdm_tsm_check_measurements(struct spdm_tsm_dev *d,
+				       const struct spdm_tsm_policy *pol,
 				       const struct spdm_evidence *ev, char *err,
 				       size_t errlen)
 {
-	unsigned int i;
+	struct spdm_meas_expect *ex __free(kfree) = NULL;
+	struct spdm_meas_policy mp = {};
+	unsigned int i, n = 0;
 
-	for (i = 0; i < pol->n_meas; i++) {
-		const struct spdm_tsm_meas_rule *r = &pol->meas[i];
-		const u8 *p = ev->meas_blocks.data;
-		size_t left = ev->meas_blocks.len;
-		bool found = false;
-
-		if (r->is_volatile)
-			continue;
-		/* DMTF block: index, spec, size(le16), then type, size(le16), value */
-		while (left >= 4) {
-			size_t msize = get_unaligned_le16(p + 2);
-			size_t vsize;
-
-			if (msize > left - 4)
-				break;
-			if (p[0] == r->index && msize >= 3) {
-				vsize = get_unaligned_le16(p + 5);
-				found = true;
-				if (vsize > msize - 3 || vsize != r->len ||
-				    memcmp(p + 7, r->digest, r->len)) {
-					snprintf(err, errlen,
-						 "MEASUREMENTS: index %u differs from the policy",
-						 r->index);
-					return -EKEYREJECTED;
-				}
-				break;
-			}
-			p += 4 + msize;
-			left -= 4 + msize;
-		}
-		if (!found) {
-			snprintf(err, errlen, "MEASUREMENTS: the device reports no index %u",
-				 r->index);
+	if (pol->meas_baseline) {
+		if (!d->conn_meas) {
+			strscpy(err, "MEASUREMENTS: no baseline: connect took no signed measurements",
+				errlen);
 			return -EKEYREJECTED;
 		}
+		mp.baseline = d->conn_meas;
+		mp.baseline_len = d->conn_meas_len;
 	}
-	return 0;
+	if (pol->n_meas) {
+		ex = kcalloc(pol->n_meas, sizeof(*ex), GFP_KERNEL);
+		if (!ex)
+			return -ENOMEM;
+	}
+	for (i = 0; i < pol->n_meas; i++) {
+		const struct spdm_tsm_meas_rule *r = &pol->meas[i];
+
+		if (r->is_volatile) {
+			mp.volatile_map[r->index / 8] |= BIT(r->index % 8);
+			continue;
+		}
+		ex[n].index = r->index;
+		ex[n].len = r->len;
+		ex[n].digest = r->digest;
+		n++;
+	}
+	mp.expect = ex;
+	mp.n_expect = n;
+	return spdm_meas_check(&mp, ev->meas_blocks.data, ev->meas_blocks.len, err, errlen);
 }
 
 static bool spdm_tsm_policy_has_meas(const struct spdm_tsm_policy *pol)
 {
 	unsigned int i;
 
+	if (pol && pol->meas_baseline)
+		return true;
 	for (i = 0; pol && i < pol->n_meas; i++)
 		if (!pol->meas[i].is_volatile)
 			return true;
@@ -250,8 +250,10 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 	if (!spdm_tsm_policy_has_meas(pol))
 		return 0;
 	spdm_get_evidence(d->session, &ev);
-	rc = spdm_tsm_check_measurements(pol, &ev, err, errlen);
-	if (rc)
+	rc = spdm_tsm_check_measurements(d, pol, &ev, err, errlen);
+	if (rc == -ENOMEM)
+		*why = SPDM_TSM_REASON_NONE;	/* the host's failure: no verdict */
+	else if (rc)
 		*why = SPDM_TSM_REASON_MEASUREMENT;
 	return rc;
 }

@@ -52,6 +52,9 @@ struct spdm_tsm_summary {
  *	device's identity, which policies are bound to and revalidation
  *	expects; never updated from what the device claims later
  * @cached_digest_len: its length, 0 when not authenticated
+ * @conn_meas: the signed measurement record taken by connect (the baseline
+ *	of a meas-baseline policy), NULL when connect took none
+ * @conn_meas_len: its length
  * @track: entry in the list of authenticated devices the recovery
  *	triggers look at (under spdm_tsm_track_lock; empty when not tracked)
  * @trigger_work: recovery work queued by a trigger (reset, resume)
@@ -71,6 +74,8 @@ struct spdm_tsm_dev {
 	bool removed;
 	u8 cached_digest[SPDM_MAX_HASH];
 	u8 cached_digest_len;
+	u8 *conn_meas;
+	size_t conn_meas_len;
 	struct list_head track;
 	struct work_struct trigger_work;
 	int trigger_reason;
@@ -110,6 +115,7 @@ struct spdm_tsm_meas_rule {
  *	device connected at @bdf must have been verified with at connect
  * @action: enum spdm_tsm_action
  * @mode: enum spdm_tsm_revalidate_mode
+ * @meas_baseline: the blocks must be exactly those seen at connect
  * @n_meas: number of @meas
  * @meas: expected measurements, by index
  */
@@ -122,6 +128,7 @@ struct spdm_tsm_policy {
 	u8 cert_digest[SPDM_MAX_HASH];
 	u32 action;
 	u32 mode;
+	bool meas_baseline;
 	unsigned int n_meas;
 	struct spdm_tsm_meas_rule meas[] __counted_by(n_meas);
 };

@@ -285,4 +285,59 @@ int spdm_der_walk_chain(const u8 *certs, size_t len,
 int spdm_der_parse_spki(const u8 *spki, size_t len, size_t *pub_off,
 			size_t *pub_len, u32 *asym, const char **why);
 
+/**
+ * struct spdm_meas_block - one block of a MEASUREMENTS record (meas.c)
+ * @index: Index
+ * @spec: MeasurementSpecification
+ * @dmtf: @spec has the DMTF bit: @value is the DMTF measurement value
+ * @dmtf_type: DMTFSpecMeasurementValueType (when @dmtf)
+ * @value: the DMTF value, or the raw Measurement of a non-DMTF block
+ * @value_len: its length
+ * @raw: the whole block, header included
+ * @raw_len: its length
+ */
+struct spdm_meas_block {
+	u8 index;
+	u8 spec;
+	bool dmtf;
+	u8 dmtf_type;
+	const u8 *value;
+	size_t value_len;
+	const u8 *raw;
+	size_t raw_len;
+};
+
+/**
+ * struct spdm_meas_expect - an expected measurement
+ * @index: the block's Index
+ * @len: length of @digest
+ * @digest: what the block's value must be
+ */
+struct spdm_meas_expect {
+	u8 index;
+	u8 len;
+	const u8 *digest;
+};
+
+/**
+ * struct spdm_meas_policy - what spdm_meas_check() compares a record with
+ * @expect: expected values by index
+ * @n_expect: their number
+ * @volatile_map: bitmap of indices that are not compared (bit i: index i)
+ * @baseline: the record taken at connect, or NULL: with it, the blocks of
+ *	the record must be exactly the baseline's, volatile indices aside
+ * @baseline_len: its length
+ */
+struct spdm_meas_policy {
+	const struct spdm_meas_expect *expect;
+	unsigned int n_expect;
+	u8 volatile_map[32];
+	const u8 *baseline;
+	size_t baseline_len;
+};
+
+int spdm_meas_next(const u8 *rec, size_t len, size_t *off, struct spdm_meas_block *b);
+int spdm_meas_check(const struct spdm_meas_policy *p, const u8 *rec, size_t len,
+		    char *err, size_t errlen);
+
 #endif /* SPDM_H */

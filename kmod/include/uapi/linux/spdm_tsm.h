@@ -193,13 +193,14 @@ enum {
  */
 enum {
 	SPDM_TSM_A_POLICY_BDF = 1,		/* string */
-	SPDM_TSM_A_POLICY_SERIAL,		/* u64: DSN the policy follows */
+	SPDM_TSM_A_POLICY_SERIAL,		/* u64: DSN the device must also report */
 	SPDM_TSM_A_POLICY_SLOT,			/* u8: certificate slot */
 	SPDM_TSM_A_POLICY_CERT_DIGEST,		/* binary: expected chain digest */
 	SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT,	/* flag: take the current one */
 	SPDM_TSM_A_POLICY_MEAS_RULE,		/* nest, multi: meas-rule */
 	SPDM_TSM_A_POLICY_ACTION,		/* u32: enum spdm_tsm_action */
 	SPDM_TSM_A_POLICY_REVALIDATE_MODE,	/* u32: enum spdm_tsm_revalidate_mode */
+	SPDM_TSM_A_POLICY_MEAS_BASELINE,	/* flag: blocks must be those seen at connect */
 
 	__SPDM_TSM_A_POLICY_MAX,
 	SPDM_TSM_A_POLICY_MAX = (__SPDM_TSM_A_POLICY_MAX - 1)
