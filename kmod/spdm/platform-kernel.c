@@ -163,14 +163,15 @@ static bool spdm_k_gone(struct spdm_kernel_ctl *ctl)
 static void spdm_k_delay(void *priv, unsigned int us)
 {
 	struct spdm_kernel_ctl *ctl = priv;
-	u64 wait = us;
+	unsigned int wait = us;
 
 	if (ctl->deadline) {
 		s64 left = ktime_us_delta(ctl->deadline, ktime_get());
 
 		if (left <= 0)
 			return;
-		wait = min_t(u64, wait, left);
+		if (left < wait)
+			wait = left;
 	}
 	wait_event_timeout(ctl->wq, spdm_k_gone(ctl), usecs_to_jiffies(wait));
 }

@@ -104,6 +104,8 @@ struct spdm_session {
 	bool chal_ok;		/* vca, b, m1, nonce, sig: one verified challenge */
 	bool complete;		/* see struct spdm_evidence */
 	u8 nonce[SPDM_NONCE_LEN];
+	u8 chal_ctx[SPDM_REQ_CTX_LEN];	/* 1.3 RequesterContext of CHALLENGE */
+	u8 meas_ctx[SPDM_REQ_CTX_LEN];	/* ... of GET_MEASUREMENTS */
 	bool have_nonce;
 	u8 sig[SPDM_MAX_SIG];
 	size_t sig_len;
@@ -914,6 +916,17 @@ static int get_nonce(struct spdm_session *s, const char *step, u8 *dst,
 	return 0;
 }
 
+/* A fresh 1.3 RequesterContext, which the signed response must echo. */
+static int get_req_ctx(struct spdm_session *s, const char *step, u8 *dst)
+{
+	int rc = s->p.ops->random(s->p.priv, dst, SPDM_REQ_CTX_LEN);
+
+	if (rc)
+		return fail(s, platform_class(rc), rc,
+			    "%s: no random RequesterContext (%d)", step, rc);
+	return 0;
+}
+
 /*
  * The tail CHALLENGE_AUTH and MEASUREMENTS share, from @off of the @n byte
  * response: OpaqueDataLength, OpaqueData, RequesterContext (1.3+) and the
@@ -968,8 +981,13 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 		return rc;
 	s->have_nonce = true;
 	memcpy(req + 4, s->nonce, SPDM_NONCE_LEN);
-	if (s->version >= SPDM_VER_13)
-		req_len += SPDM_REQ_CTX_LEN;	/* RequesterContext: zeros */
+	if (s->version >= SPDM_VER_13) {
+		rc = get_req_ctx(s, "CHALLENGE", s->chal_ctx);
+		if (rc)
+			return rc;
+		memcpy(req + req_len, s->chal_ctx, SPDM_REQ_CTX_LEN);
+		req_len += SPDM_REQ_CTX_LEN;
+	}
 
 	n = xchg(s, step, req, req_len, SPDM_CHALLENGE_AUTH,
 		 4 + s->hlen + SPDM_NONCE_LEN + 2);
@@ -987,7 +1005,7 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 			    "%s: CertChainHash does not match the slot %u digest",
 			    step, slot);
 	off += s->hlen + SPDM_NONCE_LEN;	/* no measurement summary hash */
-	rc = parse_signed_tail(s, step, n, off, req + 4 + SPDM_NONCE_LEN, &body);
+	rc = parse_signed_tail(s, step, n, off, s->chal_ctx, &body);
 	if (rc)
 		return rc;
 
@@ -1317,8 +1335,13 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	memcpy(req + 4, s->meas_nonce, SPDM_NONCE_LEN);
 	if (s->version >= SPDM_VER_11)
 		req[req_len++] = s->conn.slot;
-	if (s->version >= SPDM_VER_13)
+	if (s->version >= SPDM_VER_13) {
+		rc = get_req_ctx(s, step, s->meas_ctx);
+		if (rc)
+			return rc;
+		memcpy(req + req_len, s->meas_ctx, SPDM_REQ_CTX_LEN);
 		req_len += SPDM_REQ_CTX_LEN;
+	}
 	n = xchg(s, step, req, req_len, SPDM_MEASUREMENTS, 8);
 	if (n < 0)
 		return n;
@@ -1353,8 +1376,8 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 			    "%s: %u blocks fill %zu of %zu record bytes",
 			    step, nblocks, off - 8, rec_len);
 	/* on 1.3 the request ended with the RequesterContext to be echoed */
-	rc = parse_signed_tail(s, step, n, off + SPDM_NONCE_LEN,
-			       req + req_len - SPDM_REQ_CTX_LEN, &body);
+	rc = parse_signed_tail(s, step, n, off + SPDM_NONCE_LEN, s->meas_ctx,
+			       &body);
 	if (rc)
 		return rc;
 	if (s->version >= SPDM_VER_12 && (s->resp[3] & 0x0f) != s->conn.slot)

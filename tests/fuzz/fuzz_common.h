@@ -8,7 +8,7 @@
 // measurements and revalidate; mode 1: cached identity + revalidate (the
 // SPKI is the first frame); mode 2: authenticate twice (stale state).
 // Fake crypto: every hash is all zeros, a signature verifies unless its
-// first byte is 0xff.
+// first byte is 0xff, random bytes are all kRandomByte.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,10 @@
 namespace fuzzfmt {
 
 inline constexpr size_t kMaxResp[4] = {0x1200, 64, 256, 0xffff + 8};
+// What the harness's random() fills nonces and 1.3 RequesterContexts with;
+// the seeds echo RequesterContexts of this value.
+inline constexpr uint8_t kRandomByte = 0x5a;
+inline constexpr size_t kReqCtxLen = 8;
 
 inline void frame(std::vector<uint8_t> &out, const std::vector<uint8_t> &msg)
 {

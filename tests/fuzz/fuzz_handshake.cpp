@@ -87,7 +87,7 @@ void f_key_free(void *, void *key) { free(key); }
 
 int f_random(void *, void *buf, size_t len)
 {
-    memset(buf, 0x5a, len);
+    memset(buf, fuzzfmt::kRandomByte, len);
     return 0;
 }
 

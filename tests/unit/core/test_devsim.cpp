@@ -677,3 +677,36 @@ TEST_CASE("core: a Busy storm ends at the deadline, not after the retries", "[co
     CHECK(spdm_exchange_count(s.get()) < SPDM_BUSY_RETRIES + 1);
     CHECK(dev.plat.now_us == 100000);  // slept up to the deadline, not past it
 }
+
+TEST_CASE("core: SPDM 1.3 RequesterContext is random, and a device echoing zeros is refused", "[core][devsim]")
+{
+    auto code = GENERATE(as<uint8_t>{}, 0x83 /* CHALLENGE */, 0xE0 /* GET_MEASUREMENTS */);
+    CAPTURE(unsigned(code));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP384, Hash::Sha384));
+    auto s = make_session(dev.plat);
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+    // the context is the last 8 bytes of both requests; never zero, never repeated
+    std::vector<Bytes> ctxs;
+    for (auto &r : dev.plat.requests)
+        if (r[1] == 0x83 || r[1] == 0xE0) {
+            REQUIRE(r.size() > 8);
+            ctxs.emplace_back(r.end() - 8, r.end());
+        }
+    REQUIRE(ctxs.size() == 3);
+    for (size_t i = 0; i < ctxs.size(); i++) {
+        CHECK(ctxs[i] != Bytes(8, 0));
+        for (size_t j = 0; j < i; j++)
+            CHECK(ctxs[i] != ctxs[j]);
+    }
+    // a responder that puts zeros where the echo belongs (P-384: 96-byte signature)
+    dev.filter = [&](std::span<const uint8_t> req, Bytes &r) {
+        if (req[1] == code && r.size() > 96 + 8)
+            std::fill(r.end() - 96 - 8, r.end() - 96, 0);
+    };
+    int rc = code == 0x83 ? spdm_revalidate(s.get(), nullptr) : spdm_get_measurements(s.get(), nullptr);
+    CHECK(rc == -EPROTO);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_PROTOCOL);
+}

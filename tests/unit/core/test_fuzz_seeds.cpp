@@ -24,6 +24,16 @@ void write(const std::string &dir, const std::string &name, const Bytes &b)
     std::ofstream(dir + "/" + name, std::ios::binary).write(reinterpret_cast<const char *>(b.data()), long(b.size()));
 }
 
+// 1.3: make a signed response echo the RequesterContext the harness's
+// random() makes (it sits right before the signature).
+[[gnu::noinline]] void echo_harness_req_ctx(Bytes &r, size_t sig_len)
+{
+    if (r.size() <= sig_len + fuzzfmt::kReqCtxLen || r[0] < 0x13 || (r[1] != 0x03 && r[1] != 0x60))
+        return;
+    for (size_t i = r.size() - sig_len - fuzzfmt::kReqCtxLen; i < r.size() - sig_len; i++)
+        r[i] = fuzzfmt::kRandomByte;
+}
+
 // Record devsim's responses to a real session, then rewrite them for the
 // harness's fake crypto (all-zero hashes).
 Bytes record(devsim::Asym a, devsim::Hash h, uint8_t maxv, uint8_t cfg_bits, uint32_t chunk)
@@ -50,6 +60,7 @@ Bytes record(devsim::Asym a, devsim::Hash h, uint8_t maxv, uint8_t cfg_bits, uin
             std::fill(r.begin() + 4, r.end(), 0);
         if (r.size() > 4 + hl && r[1] == 0x03)
             std::fill(r.begin() + 4, r.begin() + 4 + long(hl), 0);
+        echo_harness_req_ctx(r, devsim::signature_size(a));
         fuzzfmt::frame(out, r);
     }
     return out;
