@@ -46,6 +46,7 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 		p.action = nla_get_u32(a[SPDM_TSM_A_POLICY_ACTION]);
 	if (a[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
 		p.revalidate_mode = nla_get_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+	p.meas_baseline = a[SPDM_TSM_A_POLICY_MEAS_BASELINE] != nullptr;
 	nlattr *attr;
 	int rem;
 	nla_for_each_attr(attr, genlmsg_attrdata(genl_hdr(nlh), 0), genlmsg_attrlen(genl_hdr(nlh), 0), rem) {
@@ -92,6 +93,8 @@ Policy policy_set(GenlSocket &sock, const Policy &p)
 					nla_put_flag(m, SPDM_TSM_A_MEAS_RULE_VOLATILE);
 				nla_nest_end(m, n);
 			}
+			if (p.meas_baseline)
+				nla_put_flag(m, SPDM_TSM_A_POLICY_MEAS_BASELINE);
 			nla_put_u32(m, SPDM_TSM_A_POLICY_ACTION, p.action);
 			nla_put_u32(m, SPDM_TSM_A_POLICY_REVALIDATE_MODE, p.revalidate_mode);
 		},
@@ -202,6 +205,7 @@ void to_json(JsonWriter &w, const Policy &p)
 		w.end_object();
 	}
 	w.end_array();
+	w.field("meas_baseline", p.meas_baseline);
 	w.field("action", action_name(p.action));
 	w.field("revalidate", p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce" : "auto");
 	w.end_object();

@@ -390,6 +390,7 @@ private:
 			p.cert_digest_current = c.cert_digest_current;
 			p.cert_digest = c.cert_digest;
 			p.meas = c.meas;
+			p.meas_baseline = c.meas_baseline;
 			p.action = c.action;
 			p.revalidate_mode = c.revalidate_mode;
 			Policy stored = with_retry([&] { return policy_set(sock(), p); });
@@ -398,6 +399,8 @@ private:
 								    : short_hex(stored.cert_digest));
 			if (!stored.meas.empty())
 				m += ", " + std::to_string(stored.meas.size()) + " measurement rule(s)";
+			if (stored.meas_baseline)
+				m += ", measurements as at connect";
 			m += std::string(", action ") + action_name(stored.action) + ", " +
 			     (stored.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce only"
 											  : "auto-revalidate");

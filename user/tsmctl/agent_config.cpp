@@ -216,6 +216,8 @@ private:
 					error("cert-digest takes 'current' or a SHA-256/384/512 digest (64, 96 or 128 hex "
 					      "digits), not " + std::to_string(v.size()) + " digits");
 			}
+		} else if (key == "meas" && v == "baseline") {
+			d.meas_baseline = true;
 		} else if (key == "meas") {
 			auto eq = v.find('=');
 			if (eq == std::string::npos)
@@ -272,7 +274,7 @@ private:
 			std::sort(d.meas.begin(), d.meas.end(),
 				  [](const auto &a, const auto &b) { return a.index < b.index; });
 			// measurement rules need measurements taken at connect, unless said otherwise
-			if (!d.meas.empty() && !seen_.count("measurements"))
+			if ((!d.meas.empty() || d.meas_baseline) && !seen_.count("measurements"))
 				d.measurements = true;
 		}
 		seen_.clear();

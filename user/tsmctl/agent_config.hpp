@@ -9,6 +9,7 @@
 //   ca = /etc/spdm-tsm/vendor-root.pem   trust anchor, PEM or DER; repeatable, >= 1
 //   cert-digest = current        or HEX: the expected chain digest (default current)
 //   meas = 1=HEX                 expected measurement digest; repeatable
+//   meas = baseline              or: every block seen at connect, no other
 //   volatile = 2                 measurement index ignored on revalidation; repeatable
 //   action = notify              notify | unbind | disable-bus-master (default notify)
 //   revalidate = auto            auto | announce (default auto)
@@ -63,6 +64,7 @@ struct DeviceConfig {
 	bool cert_digest_current = true;
 	spdmtsm::Bytes cert_digest; // when !cert_digest_current
 	std::vector<spdmtsm::MeasRule> meas; // sorted by index
+	bool meas_baseline = false;          // meas = baseline
 	std::uint32_t action = 0;            // enum spdm_tsm_action
 	std::uint32_t revalidate_mode = 0;   // enum spdm_tsm_revalidate_mode
 	std::uint8_t slot = 0;

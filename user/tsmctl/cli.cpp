@@ -72,28 +72,32 @@ std::vector<CommandSpec> make_commands()
 		 {"DEV"},
 		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt}},
 		{"policy set",
-		 "policy set DEV [--cert-digest HEX|current] [--slot N] [--meas IDX=HEX]... [--volatile IDX]... "
+		 "policy set DEV [--cert-digest HEX|current] [--slot N] [--meas IDX=HEX|baseline]... [--volatile IDX]... "
 		 "[--action A] [--announce-only]",
 		 "tell the kernel what to expect of a device on revalidation",
 		 "Stores a policy for DEV, replacing any previous one: the expected digest\n"
-		 "of the slot's certificate chain ('current' takes the digest of the chain\n"
-		 "the device authenticated with), expected measurement digests per index\n"
-		 "(--meas 1=HEX), indices whose measurement changes at run time and is\n"
-		 "ignored (--volatile 3), the action when revalidation fails (notify,\n"
-		 "unbind or disable-bus-master; default notify; a bound driver can turn\n"
-		 "bus mastering back on, unbind keeps it away), and whether recovery\n"
-		 "triggers revalidate automatically (default) or only announce\n"
-		 "(--announce-only).  The policy is keyed by DEV's address and, when the\n"
-		 "device has a Device Serial Number, by that serial too, so it follows the\n"
-		 "device to another slot.",
+		 "of the slot's certificate chain ('current' takes the digest verified at\n"
+		 "connect; without --cert-digest the policy is bound to the connected\n"
+		 "device's identity all the same), expected measurement digests per index\n"
+		 "(--meas 1=HEX), or every measurement block seen at connect and no other\n"
+		 "(--meas baseline; needs connect --measurements), indices whose\n"
+		 "measurement changes at run time and is ignored (--volatile 3), the\n"
+		 "action when revalidation fails (notify, unbind or disable-bus-master;\n"
+		 "default notify; a bound driver can turn bus mastering back on, unbind\n"
+		 "keeps it away), and whether recovery triggers revalidate automatically\n"
+		 "(default) or only announce (--announce-only).  The policy is keyed by\n"
+		 "DEV's address only; the device's Device Serial Number, recorded with it,\n"
+		 "must also match (reason 'serial'), but never selects a policy.",
 		 {"DEV"},
 		 {{"cert-digest", 0, true, false, "HEX|current", "expected certificate-chain digest"},
 		  {"slot", 0, true, false, "N", "certificate slot 0-7 (default 0)"},
-		  {"meas", 0, true, true, "IDX=HEX", "expected digest of measurement IDX (repeatable)"},
+		  {"meas", 0, true, true, "IDX=HEX|baseline",
+		   "expected digest of measurement IDX, or every block seen at connect (repeatable)"},
 		  {"volatile", 0, true, true, "IDX", "ignore measurement IDX (repeatable)"},
 		  {"action", 0, true, false, "A", "notify | unbind | disable-bus-master"},
 		  {"announce-only", 0, false, false, "", "announce recovery events, do not revalidate"},
-		  {"serial", 0, true, false, "HEX", "key by this Device Serial Number (default: the device's)"},
+		  {"serial", 0, true, false, "HEX",
+		   "the Device Serial Number the device must also report (default: the device's)"},
 		  json_opt}},
 		{"policy show", "policy show [DEV] [-j]", "show the policy of a device, or all policies",
 		 "Prints what the kernel stored.", {}, {json_opt}, {"DEV"}},
@@ -136,7 +140,8 @@ std::vector<CommandSpec> make_commands()
 		 "  [device 0000:01:00.0]            or [serial 0123456789abcdef]\n"
 		 "  ca = /etc/spdm-tsm/root.pem      trust anchor, repeatable, at least one\n"
 		 "  cert-digest = current            or the expected chain digest (hex)\n"
-		 "  meas = 1=HEX                     expected measurement, repeatable\n"
+		 "  meas = 1=HEX                     expected measurement, repeatable;\n"
+		 "  meas = baseline                  or every block seen at connect, no other\n"
 		 "  volatile = 2                     ignored measurement index, repeatable\n"
 		 "  action = notify                  notify | unbind | disable-bus-master\n"
 		 "  revalidate = auto                auto | announce\n"

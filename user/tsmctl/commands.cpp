@@ -324,6 +324,8 @@ void print_policy(const Policy &p)
 	std::printf(": slot %u, cert digest %s, action %s, %s\n", p.slot,
 		    p.cert_digest.empty() ? "unchecked" : hex(p.cert_digest).c_str(), action_name(p.action),
 		    p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce only" : "auto-revalidate");
+	if (p.meas_baseline)
+		std::printf("  measurements:    every block seen at connect, nothing more\n");
 	for (const auto &r : p.meas)
 		std::printf("  measurement %3u: %s\n", r.index,
 			    r.is_volatile ? "volatile (ignored)" : hex(r.digest).c_str());
@@ -350,9 +352,13 @@ int cmd_policy_set(const Parsed &p)
 	std::map<unsigned, MeasRule> rules;
 	if (p.has("meas")) {
 		for (const auto &m : p.opts.at("meas")) {
+			if (m == "baseline") {
+				pol.meas_baseline = true;
+				continue;
+			}
 			auto eq = m.find('=');
 			if (eq == std::string::npos)
-				throw std::invalid_argument("--meas takes IDX=HEX, not \"" + m + "\"");
+				throw std::invalid_argument("--meas takes IDX=HEX or 'baseline', not \"" + m + "\"");
 			unsigned idx = static_cast<unsigned>(parse_number("meas", m.substr(0, eq), 1, 254));
 			MeasRule r;
 			r.index = static_cast<std::uint8_t>(idx);

@@ -89,6 +89,20 @@ TEST_CASE("defaults")
 	CHECK_FALSE(d.measurements);
 }
 
+TEST_CASE("meas = baseline: every block seen at connect, measurements taken")
+{
+	Config c = parse_config(head + "meas = baseline\nvolatile = 3\n", "x");
+	const auto &d = c.devices.at(0);
+	CHECK(d.meas_baseline);
+	REQUIRE(d.meas.size() == 1);
+	CHECK(d.meas[0].is_volatile);
+	CHECK(d.measurements);
+	Config n = parse_config(head + "meas = baseline\nmeasurements = no\n", "x");
+	CHECK(n.devices.at(0).meas_baseline);
+	CHECK_FALSE(n.devices.at(0).measurements);
+	CHECK_FALSE(parse_config(head, "x").devices.at(0).meas_baseline);
+}
+
 TEST_CASE("serial sections, hex digests, explicit measurements, CRLF")
 {
 	std::string dig(96, 'a');

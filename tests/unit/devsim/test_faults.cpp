@@ -133,6 +133,12 @@ TEST_CASE("devsim fault reset and bad specs", "[devsim][faults]") {
     CHECK_THROWS_AS(r.apply_fault("measurement=1"), std::invalid_argument);
     CHECK_THROWS_AS(r.apply_fault("measurement=0:00"), std::invalid_argument);
     CHECK_THROWS_AS(r.apply_fault("measurement=1:abc"), std::invalid_argument);
+    CHECK_THROWS_AS(r.apply_fault("measurement=9:none"), std::invalid_argument);  // no block 9
+    // a new index adds a block, IDX:none removes it again
+    r.apply_fault("measurement=9:00ff");
+    CHECK_THAT(r.status_json(), Catch::Matchers::ContainsSubstring("\"9\""));
+    r.apply_fault("measurement=9:none");
+    CHECK_THAT(r.status_json(), !Catch::Matchers::ContainsSubstring("\"9\""));
     CHECK_THROWS_AS(r.apply_fault("swap-identity=notaseed"), std::invalid_argument);
     r.apply_fault("delay=25");
     CHECK(r.faults().delay_ms == 25);

@@ -80,8 +80,30 @@ check_match "  and says which index" "index 2" "$out"
 monitor_wait
 check_eq "revalidation-failed event" revalidation-failed "$(event 1 event)"
 check_eq "  reason measurement" measurement "$(event 1 reason)"
-check "policy: index 2 volatile" tsmctl policy set "$dev" --cert-digest current --meas "1=$m1" --volatile 2
-check "volatile index ignored: revalidation succeeds" tsmctl revalidate "$dev"
+# baseline: every block seen at connect (connect took signed measurements),
+# except volatile indices; index 2 changed above
+check "policy: baseline without volatile indices" tsmctl policy set "$dev" --cert-digest current --meas baseline
+out=$(tsmctl revalidate "$dev" 2>&1)
+check_eq "baseline: changed index 2 fails" 1 "$?"
+check_match "  and says which index" "index 2 differs from the one seen at connect" "$out"
+check "policy: baseline, index 2 volatile" tsmctl policy set "$dev" --cert-digest current --meas baseline --volatile 2
+check_eq "policy show: baseline" true "$(tsmctl policy show "$dev" -j | jq -r .meas_baseline)"
+check "baseline: changed volatile index 2 passes" tsmctl revalidate "$dev"
+check "devsim: add measurement 9" devsim_ctl 0 measurement 9 00ff
+monitor_start 1
+out=$(tsmctl revalidate "$dev" 2>&1)
+check_eq "baseline: an added block fails" 1 "$?"
+check_match "  and says which index" "index 9 was not there at connect" "$out"
+monitor_wait
+check_eq "  reason measurement" measurement "$(event 1 reason)"
+check "devsim: remove measurement 9" devsim_ctl 0 measurement 9 none
+check "baseline: the connect-time blocks again: passes" tsmctl revalidate "$dev"
+check "devsim: remove measurement 3" devsim_ctl 0 measurement 3 none
+out=$(tsmctl revalidate "$dev" 2>&1)
+check_eq "baseline: a dropped block fails" 1 "$?"
+check_match "  and says which index" "index 3 seen at connect is gone" "$out"
+check "policy: baseline, indices 2 and 3 volatile" tsmctl policy set "$dev" --cert-digest current --meas baseline --volatile 2 --volatile 3
+check "baseline: dropped volatile index 3 passes" tsmctl revalidate "$dev"
 
 # set_bus_master 0|1: write Bus Master Enable in the command register
 set_bus_master() {

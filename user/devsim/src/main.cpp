@@ -105,7 +105,8 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   serial=HEX          serve-pci: report Device Serial Number HEX (1..16 hex
                       digits) from now on instead of --serial or the identity's
                       (sticky; clear restores it; serve has no DSN, ignores it)
-  measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX;
+  measurement=IDX:HEX set the data of measurement IDX (1..254) to the bytes HEX
+                      (measurement=IDX:none removes the block);
                       digest measurements (default 1-3) report Hash(data) in
                       the negotiated hash, raw ones (default 4) the bytes;
                       a new IDX becomes a digest measurement
@@ -181,7 +182,7 @@ line per request and per reply, usable with socat as well.
   reset                      drop negotiated state
   clear                      remove all faults
   swap-identity [DIR|SEED]   device replacement
-  measurement IDX HEX        change measurement IDX
+  measurement IDX HEX|none   change (or with none: remove) measurement IDX
   status                     "ok {json}": state, version, identity, faults
   pci-reset                  (serve-pci) reset the device as a bus reset would
 )";

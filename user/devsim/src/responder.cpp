@@ -571,6 +571,14 @@ void Responder::set_measurement(uint8_t index, Bytes data) {
               [](auto &a, auto &b) { return a.index < b.index; });
 }
 
+void Responder::drop_measurement(uint8_t index) {
+    auto &ms = impl_->cfg.measurements;
+    auto it = std::find_if(ms.begin(), ms.end(), [&](auto &m) { return m.index == index; });
+    if (it == ms.end())
+        throw std::invalid_argument("no measurement " + std::to_string(index) + " to drop");
+    ms.erase(it);
+}
+
 std::string Responder::status_json() const {
     const Impl &i = *impl_;
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
@@ -680,6 +688,11 @@ void Responder::apply_fault(std::string_view spec) {
             throw bad("expected measurement=IDX:HEX");
         unsigned idx = 0;
         auto [p, ec] = std::from_chars(arg.data(), arg.data() + colon, idx);
+        if (ec == std::errc() && p == arg.data() + colon && idx >= 1 && idx <= 254 &&
+            std::string_view(arg).substr(colon + 1) == "none") {
+            drop_measurement(uint8_t(idx));
+            return;
+        }
         auto data = from_hex(std::string_view(arg).substr(colon + 1));
         if (ec != std::errc() || p != arg.data() + colon || idx < 1 || idx > 254 || !data || data->empty())
             throw bad("expected measurement=IDX:HEX with IDX 1..254 and an even number of hex digits");

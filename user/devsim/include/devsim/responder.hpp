@@ -169,6 +169,8 @@ public:
     void apply_fault(std::string_view spec);
     void swap_identity(Identity);        // device replacement (also resets)
     void set_measurement(uint8_t index, Bytes data);
+    // Remove measurement INDEX (the block disappears from MEASUREMENTS).
+    void drop_measurement(uint8_t index);
 
     const Identity &identity() const;
     const Config &config() const;

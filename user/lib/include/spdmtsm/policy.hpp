@@ -29,6 +29,7 @@ struct Policy {
 	Bytes cert_digest;                   // empty: not checked
 	bool cert_digest_current = false;    // request only: take the device's current digest
 	std::vector<MeasRule> meas;
+	bool meas_baseline = false;          // blocks must be those seen at connect
 	std::uint32_t action = 0;            // enum spdm_tsm_action
 	std::uint32_t revalidate_mode = 0;   // enum spdm_tsm_revalidate_mode
 };
