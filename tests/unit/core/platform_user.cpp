@@ -123,9 +123,11 @@ void u_key_free(void *, void *key)
     delete k;
 }
 
-int u_random(void *, void *buf, size_t len)
+int u_random(void *priv, void *buf, size_t len)
 {
     auto *b = static_cast<uint8_t *>(buf);
+    if (plat(priv)->random)
+        return plat(priv)->random(b, len);
     while (len) {
         ssize_t n = getrandom(b, len, 0);
         if (n < 0) {

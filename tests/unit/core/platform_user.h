@@ -42,6 +42,9 @@ struct Platform {
     uint64_t now_us = 0;        // fake clock: delays and exchanges advance it
     uint64_t deadline_us = 0;   // 0: none
     uint64_t exchange_us = 0;   // what each exchange costs on the fake clock
+    // Replaces getrandom() for the random op when set (known-answer tests
+    // feed the nonces a vector was made with).
+    std::function<int(uint8_t *buf, size_t len)> random;
 
     Platform() = default;
     explicit Platform(ReplyFn f) { set_reply(std::move(f)); }
