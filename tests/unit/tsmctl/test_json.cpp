@@ -47,13 +47,18 @@ TEST_CASE("json: device shape")
 	d.generation = 3;
 	CHECK(w.str() == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
 			 R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
-			 R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null})");
+			 R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null,"core_connected":null})");
 	JsonWriter w3;
 	to_json(w3, d);
 	CHECK(w3.str() == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
 			  R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
 			  R"("version":"1.2","asym":"ecdsa-p384","hash":"sha384","slot":0,"exchanges":6,)"
-			  R"("mem_used":100,"mem_limit":1048576,"generation":3,"last_error":null})");
+			  R"("mem_used":100,"mem_limit":1048576,"generation":3,"last_error":null,)"
+			  R"("core_connected":null})");
+	d.core_connected = true;
+	JsonWriter w4;
+	to_json(w4, d);
+	CHECK(w4.str().find(R"("core_connected":true})") != std::string::npos);
 	d.serial = 0x0123456789abcdefULL;
 	JsonWriter w2;
 	to_json(w2, d);

@@ -65,7 +65,13 @@ sleep 1
 check_eq "announce-only: left in session-lost" session-lost "$(tsmctl show "$dev" -j | jq -r .state)"
 check "explicit revalidation recovers it" tsmctl revalidate "$dev"
 
-# 5. measurements: expected values from the evidence; a change fails, volatile passes
+# 5. measurements: expected values from the evidence; a change fails, volatile passes.
+# A revalidation without measurements leaves none in the evidence (never
+# measurements of an older handshake beside a newer challenge): connect
+# again, taking them (also the baseline below).
+check_eq "revalidations left no stale measurements in the evidence" null \
+	"$(tsmctl evidence "$dev" -j | jq -c .measurements)"
+check "connect again with measurements" tsmctl connect "$dev" --measurements
 ev=$(tsmctl evidence "$dev" -j)
 m1=$(echo "$ev" | jq -r '.measurements.values["1"]')
 m2=$(echo "$ev" | jq -r '.measurements.values["2"]')
