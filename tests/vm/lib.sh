@@ -94,6 +94,36 @@ vm_host() {
 	esac
 }
 
+# now_ms: the guest's uptime in milliseconds (for timing an operation)
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds (0) or
+# SECONDS passed (1)
+wait_for() {
+	_n=$(($1 * 5)); shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2; _n=$((_n - 1))
+	done
+	return 1
+}
+
+# Events: mon_start N [SECONDS] follows the events group in the background
+# (tsmctl monitor -j into /tmp/mon.json) until N events arrived or SECONDS
+# (default 60) passed, and returns once the monitor is subscribed;
+# mon_wait waits for it and prints the events as comments; mon_events DEV
+# prints "EVENT REASON", one line per event about DEV, in order.
+mon_start() {
+	: >/tmp/mon.err
+	tsmctl monitor -j --count "$1" --timeout "${2:-60}" >/tmp/mon.json 2>/tmp/mon.err &
+	_mon=$!
+	wait_for 10 grep -q following /tmp/mon.err && return 0
+	echo "# mon_start: the monitor did not subscribe within 10 s"
+	return 1
+}
+mon_wait() { wait "$_mon"; sed 's/^/# event: /' /tmp/mon.json; }
+mon_events() { jq -r --arg d "$1" 'select(.device.bdf == $d) | "\(.event) \(.reason)"' /tmp/mon.json; }
+
 done_testing() {
 	echo "# $_count checks, $_failed failed"
 	[ "$_failed" = 0 ] && [ "$_count" -gt 0 ]
