@@ -17,7 +17,7 @@
  *					session-lost "unknown" + revalidation
  *
  * tests/vm/debug-lane-selftest runs the first two, the debug-only VM
- * scenario 095 the third.  Built only with CONFIG_SPDM_TSM_SELFTEST=y
+ * scenario 085 the third.  Built only with CONFIG_SPDM_TSM_SELFTEST=y
  * (make -C kmod SPDM_TSM_SELFTEST=1): never in the shipped module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

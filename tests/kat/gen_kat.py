@@ -98,7 +98,7 @@ REQUESTER = dict(
     asym=0x1B5,               # BaseAsymAlgo offered: RSASSA 2048/3072/4096, ECDSA P256/384/521
     hash=0x07,                # BaseHashAlgo offered: SHA-256/384/512
     slot=0,
-    req_ctx=bytes(REQ_CTX_LEN),   # 1.3 RequesterContext: zeros
+    req_ctx=bytes(REQ_CTX_LEN),   # 1.3 RequesterContext: zeros (the test's random op yields them)
 )
 
 
