@@ -136,6 +136,9 @@ static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
+#define SPDM_TSM_NO_BASELINE_MSG \
+	"MEASUREMENTS: no baseline: connect took no signed measurements"
+
 /*
  * Compare the signed blocks just taken with the policy: its expected
  * values, volatile indices and, with meas-baseline, the record connect took.
@@ -151,8 +154,7 @@ static int spdm_tsm_check_measurements(struct spdm_tsm_dev *d,
 
 	if (pol->meas_baseline) {
 		if (!d->conn_meas) {
-			strscpy(err, "MEASUREMENTS: no baseline: connect took no signed measurements",
-				errlen);
+			strscpy(err, SPDM_TSM_NO_BASELINE_MSG, errlen);
 			return -EKEYREJECTED;
 		}
 		mp.baseline = d->conn_meas;
