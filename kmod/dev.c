@@ -102,6 +102,7 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	spdm_kernel_ctl_init(&d->ctl, pdev, NULL);
 	d->sum.state = SPDM_TSM_STATE_NONE;
 	INIT_LIST_HEAD(&d->track);
+	init_waitqueue_head(&d->action_wq);
 	INIT_WORK(&d->trigger_work, spdm_tsm_trigger_work);
 	list_add_tail(&d->node, &spdm_tsm_devs);
 	kref_get(&d->kref);	/* the list's reference and the caller's */
@@ -130,6 +131,28 @@ bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d)
 	struct device_driver *drv = READ_ONCE(d->pdev->dev.driver);
 
 	return drv && drv->name && strstr(drv->name, "vfio");
+}
+
+/**
+ * spdm_tsm_dev_wait_action() - wait for a running policy action
+ * @d: the device, with @d->lock held (dropped and retaken while waiting)
+ *
+ * The unbind action calls into the driver core, which takes the PCI bus
+ * notifier's rwsem; the removal notifier holds that rwsem and takes
+ * @d->lock, so the action runs with @d->lock dropped.  Every path that
+ * changes the device's state and announces it -- connect, disconnect,
+ * revalidation -- calls this after taking @d->lock, so no event can come
+ * between a verdict and its action.  Removal does not wait (it must not:
+ * the action may be waiting for the notifier rwsem removal holds).
+ */
+void spdm_tsm_dev_wait_action(struct spdm_tsm_dev *d)
+{
+	lockdep_assert_held(&d->lock);
+	while (d->action_running) {
+		mutex_unlock(&d->lock);
+		wait_event(d->action_wq, !READ_ONCE(d->action_running));
+		mutex_lock(&d->lock);
+	}
 }
 
 /**
@@ -223,6 +246,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	int rc;
 
 	lockdep_assert_held(&d->lock);
+	spdm_tsm_dev_wait_action(d);
 	if (d->removed)
 		return -ENODEV;
 
@@ -323,6 +347,8 @@ void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
 	lockdep_assert_held(&d->lock);
 	if (!spdm_tsm_pci_dev_added(d->pdev))
 		d->removed = true;
+	if (!d->removed)
+		spdm_tsm_dev_wait_action(d);
 	spdm_tsm_drop_session(d);
 	d->via_tsm = false;
 	scoped_guard(spinlock, &d->slock) {

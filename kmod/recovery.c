@@ -260,19 +260,36 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 	return rc;
 }
 
-static void spdm_tsm_apply_action(struct pci_dev *pdev, u32 action)
+/*
+ * Under d->lock: the policy's action for a failed device.  Unbinding calls
+ * into the driver core, which takes the PCI bus notifier rwsem that the
+ * removal notifier holds while it takes d->lock: so the unbind runs with
+ * d->lock dropped and action_running set, which holds off every other
+ * state change (spdm_tsm_dev_wait_action()) except removal.
+ *
+ * Return: false when removal overtook the action (it announced itself).
+ */
+static bool spdm_tsm_act(struct spdm_tsm_dev *d, u32 action)
 {
+	struct pci_dev *pdev = d->pdev;
+
+	lockdep_assert_held(&d->lock);
 	switch (action) {
 	case SPDM_TSM_ACTION_UNBIND:
 		pci_warn(pdev, "revalidation failed: unbinding the driver\n");
+		d->action_running = true;
+		mutex_unlock(&d->lock);
 		device_release_driver(&pdev->dev);
-		break;
+		mutex_lock(&d->lock);
+		WRITE_ONCE(d->action_running, false);
+		wake_up_all(&d->action_wq);
+		return !d->removed;
 	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER:
 		pci_warn(pdev, "revalidation failed: disabling bus mastering\n");
 		pci_clear_master(pdev);
-		break;
+		return true;
 	default:
-		break;
+		return true;
 	}
 }
 
@@ -350,7 +367,10 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
 		pci_info(pdev, "revalidation failed: %s (%d)\n", err, rc);
 		/* act first: whoever hears the event finds the action done */
-		spdm_tsm_apply_action(pdev, pol ? pol->action : SPDM_TSM_ACTION_NOTIFY);
+		if (!spdm_tsm_act(d, pol ? pol->action : SPDM_TSM_ACTION_NOTIFY)) {
+			pci_info(pdev, "revalidation failure not announced: the device is being removed\n");
+			return rc;
+		}
 		spdm_tsm_notify(d, SPDM_TSM_EVENT_REVALIDATION_FAILED, why);
 		return rc;
 	}
@@ -387,6 +407,7 @@ int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 	spdm_tsm_check_missed();
 
 	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		spdm_tsm_dev_wait_action(d);
 		if (d->removed)
 			return -ENODEV;
 		if (!d->session) {
@@ -423,6 +444,7 @@ void spdm_tsm_trigger_work(struct work_struct *work)
 	scoped_guard(mutex, &d->lock) {
 		bool lost;
 
+		spdm_tsm_dev_wait_action(d);
 		if (!d->session || d->removed)
 			break;
 		scoped_guard(spinlock, &d->slock) {

@@ -57,6 +57,9 @@ struct spdm_tsm_summary {
  * @conn_meas_len: its length
  * @track: entry in the list of authenticated devices the recovery
  *	triggers look at (under spdm_tsm_track_lock; empty when not tracked)
+ * @action_running: a policy action (unbind) runs with @lock dropped; every
+ *	state change but removal waits for it (spdm_tsm_dev_wait_action())
+ * @action_wq: woken when @action_running clears
  * @trigger_work: recovery work queued by a trigger (reset, resume)
  * @trigger_reason: enum spdm_tsm_reason of the last trigger
  */
@@ -77,6 +80,8 @@ struct spdm_tsm_dev {
 	u8 *conn_meas;
 	size_t conn_meas_len;
 	struct list_head track;
+	bool action_running;
+	wait_queue_head_t action_wq;
 	struct work_struct trigger_work;
 	int trigger_reason;
 };
@@ -92,6 +97,7 @@ struct spdm_tsm_connect_args {
 /* Per-device operations (dev.c), for recovery.c and netlink.c. */
 bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d);
+void spdm_tsm_dev_wait_action(struct spdm_tsm_dev *d);
 enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f);
 
 /* One expected measurement of a policy. */
