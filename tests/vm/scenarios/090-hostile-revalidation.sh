@@ -197,6 +197,59 @@ progress() {
 progress "empty portion" cert-stall=always
 progress "remainder that does not shrink" cert-portion=256 cert-remainder-lie=always
 
+# -- 5. the device's failures as reasons; auto_revalidate, max_response ------
+# no policy: every verdict below comes from the device alone
+tsmctl policy clear "$dev" >/dev/null 2>&1
+check "connect for the failure reasons" reconnect
+# reason_event FAULT REASON: an explicit revalidation fails, announced with REASON
+reason_event() {
+	devsim_ctl 0 clear >/dev/null
+	check "$2: devsim $1" devsim_ctl 0 fault "$1"
+	mon_start 1 $((30 * slow))
+	check_fails "$2: revalidation fails" tsmctl revalidate "$dev"
+	mon_wait
+	check_eq "$2: event revalidation-failed, reason $2" "revalidation-failed $2" \
+		"$(mon_events "$dev" | head -n1)"
+	devsim_ctl 0 clear >/dev/null
+	devsim_ctl 0 reset >/dev/null
+	check "$2: connects once lifted" reconnect
+}
+reason_event bad-signature=always signature
+reason_event busy=always timeout
+reason_event garbage=always device-error
+
+# auto_revalidate=0: a reset is announced, not revalidated
+check_eq "auto_revalidate: default on" Y "$(cat "$params/auto_revalidate")"
+check "auto_revalidate=0" sh -c "echo 0 > $params/auto_revalidate"
+mon_start 2 $((120 * slow))
+echo 1 >"$sysdev/reset"
+# the reset itself can take long on the debug kernel: wait for its event,
+# then give a revalidation (which would follow at once) time to show up
+wait_for $((60 * slow)) grep -q session-lost /tmp/mon.json
+sleep $((3 * slow))
+kill "$_mon" 2>/dev/null
+mon_wait
+check_eq "auto_revalidate=0: the reset is announced" "session-lost reset" "$(mon_events "$dev" | head -n1)"
+check_eq "auto_revalidate=0: and not revalidated" 1 "$(mon_events "$dev" | wc -l)"
+check_eq "auto_revalidate=0: left in session-lost" session-lost "$(show state)"
+check "auto_revalidate=1" sh -c "echo 1 > $params/auto_revalidate"
+check "explicit revalidation recovers it" tsmctl revalidate "$dev"
+
+# max_response: the response buffer, advertised as DataTransferSize; a
+# smaller one takes the chain in more GET_CERTIFICATE requests
+default_resp=$(cat "$params/max_response")
+check_eq "max_response: default 65600" 65600 "$default_resp"
+reconnect >/dev/null
+ex_default=$(show exchanges)
+check "max_response=1024" sh -c "echo 1024 > $params/max_response"
+check "max_response=1024: connects" reconnect
+ex_small=$(show exchanges)
+echo "# DOE exchanges: $ex_default with max_response $default_resp, $ex_small with 1024"
+[ "$ex_small" -gt "$ex_default" ] && ok "max_response=1024: more exchanges ($ex_small > $ex_default)" ||
+	fail "max_response=1024: $ex_small exchanges, $ex_default by default"
+check "max_response=1024: the evidence verifies" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
+echo "$default_resp" >"$params/max_response"
+
 # restore the module parameters
 echo "$default_budget" >"$params/max_evidence_bytes"
 [ -e "$tmo" ] && echo 10000 >"$tmo"
