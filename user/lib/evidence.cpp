@@ -8,6 +8,7 @@
 #include <netlink/msg.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
 namespace spdmtsm {
@@ -35,20 +36,20 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 		[&](nlattr **a, int, const nlmsghdr *nlh) {
 			if (!a[SPDM_TSM_A_EVIDENCE_GENERATION])
 				throw std::runtime_error("evidence message without a generation");
-			std::uint64_t gen = nla_get_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
+			std::uint64_t gen = nl_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
 			if (have_gen && gen != e.generation)
 				throw std::runtime_error("evidence changed during the dump, retry");
 			e.generation = gen;
 			have_gen = true;
 			if (a[SPDM_TSM_A_EVIDENCE_BDF])
-				e.bdf = nla_get_string(a[SPDM_TSM_A_EVIDENCE_BDF]);
+				e.bdf = nl_string(a[SPDM_TSM_A_EVIDENCE_BDF]);
 
 			if (!a[SPDM_TSM_A_EVIDENCE_OBJECT]) {
 				have_scalars = true;
-				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = nla_get_u8(a[t]); };
-				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = nla_get_u32(a[t]); };
+				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = nl_u8(a[t]); };
+				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = nl_u32(a[t]); };
 				auto bin = [&](int t, Bytes &v) { if (a[t]) v = attr_bytes(a[t]); };
-				auto str = [&](int t, std::string &v) { if (a[t]) v = nla_get_string(a[t]); };
+				auto str = [&](int t, std::string &v) { if (a[t]) v = nl_string(a[t]); };
 				u8(SPDM_TSM_A_EVIDENCE_VERSION, e.version);
 				u32(SPDM_TSM_A_EVIDENCE_CAPS, e.caps);
 				u32(SPDM_TSM_A_EVIDENCE_ASYM, e.asym);
@@ -74,17 +75,17 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 					if (nla_parse_nested(sd, SPDM_TSM_A_SLOT_DIGEST_MAX, attr, nullptr) < 0 ||
 					    !sd[SPDM_TSM_A_SLOT_DIGEST_SLOT] || !sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST])
 						throw std::runtime_error("malformed slot-digest");
-					e.slot_digests[nla_get_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
+					e.slot_digests[nl_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
 						attr_bytes(sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST]);
 				}
 				return;
 			}
-			std::uint32_t obj = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
+			std::uint32_t obj = nl_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
 			if (!a[SPDM_TSM_A_EVIDENCE_OFFSET] || !a[SPDM_TSM_A_EVIDENCE_TOTAL] ||
 			    !a[SPDM_TSM_A_EVIDENCE_DATA])
 				throw std::runtime_error("evidence chunk without offset, total or data");
-			std::uint32_t off = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
-			std::uint32_t total = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
+			std::uint32_t off = nl_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
+			std::uint32_t total = nl_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
 			Bytes data = attr_bytes(a[SPDM_TSM_A_EVIDENCE_DATA]);
 			Bytes *dst = nullptr;
 			switch (obj) {
@@ -280,6 +281,37 @@ std::size_t hash_len(std::uint32_t hash)
 std::string version_text(std::uint8_t v)
 {
 	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
+}
+
+void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> &certs)
+{
+	std::fprintf(out, "device:      %s (generation %llu)\n", e.bdf.c_str(),
+		    static_cast<unsigned long long>(e.generation));
+	std::fprintf(out, "spdm:        %s, %s, %s, slot %u\n", version_text(e.version).c_str(), asym_name(e.asym),
+		    hash_name(e.hash), e.slot);
+	for (const auto &[slot, d] : e.slot_digests)
+		std::fprintf(out, "digest[%u]:   %s\n", slot, hex(d).c_str());
+	std::fprintf(out, "chain:       %zu certificates, %zu bytes (root first)\n", certs.size(), e.cert_chain.size());
+	for (std::size_t i = 0; i < certs.size(); i++) {
+		try {
+			CertInfo c = describe_cert(certs[i]);
+			std::fprintf(out, "  [%zu] subject:  %s\n", i, c.subject.c_str());
+			std::fprintf(out, "      issuer:   %s\n", c.issuer.c_str());
+			std::fprintf(out, "      validity: %s .. %s\n", c.not_before.c_str(), c.not_after.c_str());
+			std::fprintf(out, "      key:      %s%s\n", c.key.c_str(), c.is_ca ? ", CA" : "");
+			if (c.cma_name)
+				std::fprintf(out, "      PCIe CMA: %s\n", c.cma_name->c_str());
+		} catch (const std::exception &ex) {
+			std::fprintf(out, "  [%zu] %s\n", i, ex.what());
+		}
+	}
+	std::fprintf(out, "nonce:       %s\n", hex(e.nonce).c_str());
+	std::fprintf(out, "transcript:  %zu bytes\n", e.transcript.size());
+	if (!e.context.empty())
+		std::fprintf(out, "context:     %s\n", e.context.c_str());
+	std::fprintf(out, "signature:   %s\n", hex(e.signature).c_str());
+	if (!e.meas_signature.empty())
+		std::fprintf(out, "measurements: %u blocks, %zu bytes, signed\n", e.meas_count, e.meas_blocks.size());
 }
 
 void to_json(JsonWriter &w, const Evidence &e)

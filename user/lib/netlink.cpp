@@ -144,6 +144,36 @@ std::string describe(int err, const std::string &extack)
 
 } // namespace
 
+namespace {
+
+template <typename T> T nl_uint(const nlattr *a)
+{
+	if (nla_len(a) < static_cast<int>(sizeof(T)))
+		throw std::runtime_error("netlink attribute " + std::to_string(nla_type(a)) + " has " +
+					 std::to_string(nla_len(a)) + " bytes, not the " +
+					 std::to_string(sizeof(T)) + " of its type");
+	T v;
+	std::memcpy(&v, nla_data(a), sizeof(v));
+	return v;
+}
+
+} // namespace
+
+std::string nl_string(const nlattr *a)
+{
+	const char *p = static_cast<const char *>(nla_data(a));
+	int len = nla_len(a);
+	if (len <= 0 || p[len - 1] != '\0')
+		throw std::runtime_error("netlink string attribute " + std::to_string(nla_type(a)) +
+					 " is not NUL-terminated");
+	return std::string(p);
+}
+
+std::uint8_t nl_u8(const nlattr *a) { return nl_uint<std::uint8_t>(a); }
+std::uint16_t nl_u16(const nlattr *a) { return nl_uint<std::uint16_t>(a); }
+std::uint32_t nl_u32(const nlattr *a) { return nl_uint<std::uint32_t>(a); }
+std::uint64_t nl_u64(const nlattr *a) { return nl_uint<std::uint64_t>(a); }
+
 GenlSocket::GenlSocket(const std::string &family_name) : name_(family_name)
 {
 	sk_.reset(nl_socket_alloc());

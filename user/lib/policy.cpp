@@ -35,17 +35,17 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 	Policy p;
 	if (!a[SPDM_TSM_A_POLICY_BDF])
 		throw std::runtime_error("policy reply without a PCI address");
-	p.bdf = nla_get_string(a[SPDM_TSM_A_POLICY_BDF]);
+	p.bdf = nl_string(a[SPDM_TSM_A_POLICY_BDF]);
 	if (a[SPDM_TSM_A_POLICY_SERIAL])
-		p.serial = nla_get_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
+		p.serial = nl_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
 	if (a[SPDM_TSM_A_POLICY_SLOT])
-		p.slot = nla_get_u8(a[SPDM_TSM_A_POLICY_SLOT]);
+		p.slot = nl_u8(a[SPDM_TSM_A_POLICY_SLOT]);
 	if (a[SPDM_TSM_A_POLICY_CERT_DIGEST])
 		p.cert_digest = attr_bytes(a[SPDM_TSM_A_POLICY_CERT_DIGEST]);
 	if (a[SPDM_TSM_A_POLICY_ACTION])
-		p.action = nla_get_u32(a[SPDM_TSM_A_POLICY_ACTION]);
+		p.action = nl_u32(a[SPDM_TSM_A_POLICY_ACTION]);
 	if (a[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
-		p.revalidate_mode = nla_get_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+		p.revalidate_mode = nl_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
 	p.meas_baseline = a[SPDM_TSM_A_POLICY_MEAS_BASELINE] != nullptr;
 	nlattr *attr;
 	int rem;
@@ -57,7 +57,7 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 		    !t[SPDM_TSM_A_MEAS_RULE_INDEX])
 			throw std::runtime_error("malformed meas-rule in a policy reply");
 		MeasRule r;
-		r.index = nla_get_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
+		r.index = nl_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
 		if (t[SPDM_TSM_A_MEAS_RULE_DIGEST])
 			r.digest = attr_bytes(t[SPDM_TSM_A_MEAS_RULE_DIGEST]);
 		r.is_volatile = t[SPDM_TSM_A_MEAS_RULE_VOLATILE] != nullptr;
@@ -67,6 +67,30 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 }
 
 } // namespace
+
+Policy policy_from_msg(const nlmsghdr *nlh)
+{
+	nlattr *a[SPDM_TSM_A_POLICY_MAX + 1] = {};
+	if (genlmsg_parse(const_cast<nlmsghdr *>(nlh), 0, a, SPDM_TSM_A_POLICY_MAX, nullptr) < 0)
+		throw std::runtime_error("malformed policy reply");
+	return policy_from(a, nlh);
+}
+
+std::optional<DevEvent> dev_event_from_msg(const nlmsghdr *nlh)
+{
+	nlattr *a[SPDM_TSM_A_DEV_MAX + 1] = {};
+	if (genlmsg_parse(const_cast<nlmsghdr *>(nlh), 0, a, SPDM_TSM_A_DEV_MAX, nullptr) < 0)
+		return std::nullopt;
+	DevEvent e;
+	e.dev = dev_from_attrs(a, SPDM_TSM_A_DEV_MAX);
+	if (a[SPDM_TSM_A_DEV_EVENT])
+		e.event = nl_u32(a[SPDM_TSM_A_DEV_EVENT]);
+	if (a[SPDM_TSM_A_DEV_REASON])
+		e.reason = nl_u32(a[SPDM_TSM_A_DEV_REASON]);
+	if (a[SPDM_TSM_A_DEV_TIMESTAMP_NS])
+		e.timestamp_ns = nl_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
+	return e;
+}
 
 Policy policy_set(GenlSocket &sock, const Policy &p)
 {
@@ -236,19 +260,11 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 			const nlmsghdr *nlh = nlmsg_hdr(msg);
 			if (genl_hdr(nlh)->cmd != SPDM_TSM_CMD_DEV_EVENT_NTF)
 				return NL_OK;
-			nlattr *a[SPDM_TSM_A_DEV_MAX + 1] = {};
-			if (genlmsg_parse(const_cast<nlmsghdr *>(nlh), 0, a, SPDM_TSM_A_DEV_MAX, nullptr) < 0)
-				return NL_OK;
 			try {
-				DevEvent e;
-				e.dev = dev_from_attrs(a, SPDM_TSM_A_DEV_MAX);
-				if (a[SPDM_TSM_A_DEV_EVENT])
-					e.event = nla_get_u32(a[SPDM_TSM_A_DEV_EVENT]);
-				if (a[SPDM_TSM_A_DEV_REASON])
-					e.reason = nla_get_u32(a[SPDM_TSM_A_DEV_REASON]);
-				if (a[SPDM_TSM_A_DEV_TIMESTAMP_NS])
-					e.timestamp_ns = nla_get_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
-				if (!(*s.cb)(e)) {
+				auto e = dev_event_from_msg(nlh);
+				if (!e)
+					return NL_OK;
+				if (!(*s.cb)(*e)) {
 					s.stop = true;
 					return NL_STOP;
 				}

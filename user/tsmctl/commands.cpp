@@ -238,33 +238,7 @@ int cmd_evidence(const Parsed &p)
 		std::printf("wrote %zu certificates and the evidence into %s\n", certs.size(), dir->c_str());
 		return 0;
 	}
-	std::printf("device:      %s (generation %llu)\n", e.bdf.c_str(),
-		    static_cast<unsigned long long>(e.generation));
-	std::printf("spdm:        %s, %s, %s, slot %u\n", version_text(e.version).c_str(), asym_name(e.asym),
-		    hash_name(e.hash), e.slot);
-	for (const auto &[slot, d] : e.slot_digests)
-		std::printf("digest[%u]:   %s\n", slot, hex(d).c_str());
-	std::printf("chain:       %zu certificates, %zu bytes (root first)\n", certs.size(), e.cert_chain.size());
-	for (std::size_t i = 0; i < certs.size(); i++) {
-		try {
-			CertInfo c = describe_cert(certs[i]);
-			std::printf("  [%zu] subject:  %s\n", i, c.subject.c_str());
-			std::printf("      issuer:   %s\n", c.issuer.c_str());
-			std::printf("      validity: %s .. %s\n", c.not_before.c_str(), c.not_after.c_str());
-			std::printf("      key:      %s%s\n", c.key.c_str(), c.is_ca ? ", CA" : "");
-			if (c.cma_name)
-				std::printf("      PCIe CMA: %s\n", c.cma_name->c_str());
-		} catch (const std::exception &ex) {
-			std::printf("  [%zu] %s\n", i, ex.what());
-		}
-	}
-	std::printf("nonce:       %s\n", hex(e.nonce).c_str());
-	std::printf("transcript:  %zu bytes\n", e.transcript.size());
-	if (!e.context.empty())
-		std::printf("context:     %s\n", e.context.c_str());
-	std::printf("signature:   %s\n", hex(e.signature).c_str());
-	if (!e.meas_signature.empty())
-		std::printf("measurements: %u blocks, %zu bytes, signed\n", e.meas_count, e.meas_blocks.size());
+	print_evidence(stdout, e, certs);
 	return 0;
 }
 

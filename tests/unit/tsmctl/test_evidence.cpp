@@ -7,6 +7,9 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <cstring>
+#include <vector>
+
 using namespace spdmtsm;
 
 TEST_CASE("hex and unhex round-trip and reject junk")
@@ -116,4 +119,77 @@ TEST_CASE("policy JSON shape and names")
 	CHECK(std::string(event_name(SPDM_TSM_EVENT_REVALIDATION_FAILED)) == "revalidation-failed");
 	CHECK(std::string(reason_name(SPDM_TSM_REASON_CERT_DIGEST)) == "cert-digest");
 	CHECK(std::string(reason_name(999)) == "unknown");
+}
+
+namespace {
+
+// A generic-netlink message as the kernel sends it: headers + attributes.
+struct NlMsg {
+	std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(20, 0); // nlmsghdr + genlmsghdr
+	NlMsg &attr(std::uint16_t type, const Bytes &data, bool pad = true)
+	{
+		std::uint16_t len = static_cast<std::uint16_t>(4 + data.size());
+		buf.push_back(len & 0xff);
+		buf.push_back(len >> 8);
+		buf.push_back(type & 0xff);
+		buf.push_back(type >> 8);
+		buf.insert(buf.end(), data.begin(), data.end());
+		while (pad && buf.size() % 4)
+			buf.push_back(0);
+		return *this;
+	}
+	NlMsg &str(std::uint16_t type, const std::string &s) { return attr(type, Bytes(s.begin(), s.end() + 1)); }
+	const nlmsghdr *hdr()
+	{
+		std::uint32_t len = static_cast<std::uint32_t>(buf.size());
+		std::memcpy(buf.data(), &len, 4);
+		return reinterpret_cast<const nlmsghdr *>(buf.data());
+	}
+};
+
+} // namespace
+
+TEST_CASE("policy and event replies: well-formed ones parse")
+{
+	NlMsg m;
+	m.str(SPDM_TSM_A_POLICY_BDF, "0000:01:00.0")
+		.attr(SPDM_TSM_A_POLICY_SLOT, {3})
+		.attr(SPDM_TSM_A_POLICY_ACTION, {1, 0, 0, 0})
+		.attr(SPDM_TSM_A_POLICY_SERIAL, {0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01});
+	Policy p = policy_from_msg(m.hdr());
+	CHECK(p.bdf == "0000:01:00.0");
+	CHECK(p.slot == 3);
+	CHECK(p.action == 1);
+	CHECK(p.serial == 0x0123456789abcdefULL);
+	NlMsg e;
+	e.str(SPDM_TSM_A_DEV_BDF, "0000:02:00.0").attr(SPDM_TSM_A_DEV_REASON, {6, 0, 0, 0});
+	auto ev = dev_event_from_msg(e.hdr());
+	REQUIRE(ev);
+	CHECK(ev->dev.bdf == "0000:02:00.0");
+	CHECK(ev->reason == 6);
+}
+
+TEST_CASE("policy and event replies: short or unterminated attributes are rejected")
+{
+	// found by fuzz_policy: a string attribute without its NUL made
+	// nla_get_string() run past the message; a u8/u32/u64 shorter than
+	// its type read past the attribute
+	NlMsg unterminated;
+	unterminated.attr(SPDM_TSM_A_POLICY_BDF, {'0', '0', ':', '0'}, false);
+	CHECK_THROWS_AS(policy_from_msg(unterminated.hdr()), std::runtime_error);
+	NlMsg short_slot;
+	short_slot.str(SPDM_TSM_A_POLICY_BDF, "0000:01:00.0").attr(SPDM_TSM_A_POLICY_SLOT, {}, false);
+	CHECK_THROWS_AS(policy_from_msg(short_slot.hdr()), std::runtime_error);
+	NlMsg short_action;
+	short_action.str(SPDM_TSM_A_POLICY_BDF, "0000:01:00.0").attr(SPDM_TSM_A_POLICY_ACTION, {1, 0}, false);
+	CHECK_THROWS_AS(policy_from_msg(short_action.hdr()), std::runtime_error);
+	NlMsg short_serial;
+	short_serial.str(SPDM_TSM_A_POLICY_BDF, "0000:01:00.0").attr(SPDM_TSM_A_POLICY_SERIAL, {1}, false);
+	CHECK_THROWS_AS(policy_from_msg(short_serial.hdr()), std::runtime_error);
+	NlMsg short_reason;
+	short_reason.str(SPDM_TSM_A_DEV_BDF, "0000:02:00.0").attr(SPDM_TSM_A_DEV_REASON, {6, 0}, false);
+	CHECK_THROWS_AS(dev_event_from_msg(short_reason.hdr()), std::runtime_error);
+	NlMsg short_vendor;
+	short_vendor.str(SPDM_TSM_A_DEV_BDF, "0000:02:00.0").attr(SPDM_TSM_A_DEV_VENDOR_ID, {6}, false);
+	CHECK_THROWS_AS(dev_event_from_msg(short_vendor.hdr()), std::runtime_error);
 }

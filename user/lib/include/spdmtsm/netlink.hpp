@@ -42,6 +42,15 @@ public:
 	using NetlinkError::NetlinkError;
 };
 
+// Checked attribute getters for what the kernel sends: each throws
+// std::runtime_error for an attribute shorter than its type or a string
+// without its terminating NUL (libnl's nla_get_*() read past them).
+std::string nl_string(const nlattr *a);
+std::uint8_t nl_u8(const nlattr *a);
+std::uint16_t nl_u16(const nlattr *a);
+std::uint32_t nl_u32(const nlattr *a);
+std::uint64_t nl_u64(const nlattr *a);
+
 // Build the attributes of a request.
 using MsgBuilder = std::function<void(nl_msg *)>;
 // Called for each reply message with its parsed attributes (index = attr

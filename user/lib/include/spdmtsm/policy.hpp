@@ -68,4 +68,11 @@ private:
 
 void to_json(JsonWriter &w, const DevEvent &e);
 
+// What policy_get/policy_list and EventStream make of one message from the
+// kernel (exposed for the fuzz harness).  policy_from_msg throws
+// std::runtime_error on a malformed reply; dev_event_from_msg returns
+// nullopt for a message it cannot parse and throws for one without a device.
+Policy policy_from_msg(const nlmsghdr *nlh);
+std::optional<DevEvent> dev_event_from_msg(const nlmsghdr *nlh);
+
 } // namespace spdmtsm
