@@ -8,10 +8,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <devsim/responder.hpp>
 
 #include "../../fuzz/fuzz_common.h"
+#include "../../fuzz/session_replay.h"
 #include "platform_user.h"
 
 using namespace spdmtest;
@@ -135,5 +137,195 @@ TEST_CASE("core: fuzz seeds", "[core][fuzz]")
             auto id = devsim::make_identity(a, Hash::Sha256, 1, 1);
             write(std::string(dir) + "/der", std::string(devsim::to_string(a)), id.slots[0].der_chain());
         }
+    }
+}
+
+namespace {
+
+// A devsim session recorded for fuzz_session (real crypto): the platform's
+// random op fills nonces with kRandomByte, as the harness's does, so the
+// responses stay valid when the harness replays them.
+// fuzz_evidence's input for what the kernel would export of ev (see
+// tests/fuzz/fuzz_evidence.cpp; the chain without its SPDM header)
+Bytes evidence_seed(const spdm_evidence &ev)
+{
+    auto bit = [](uint32_t v) { return uint8_t(v ? __builtin_ctz(v) : 32); };
+    Bytes out{ev.version, ev.slot, ev.meas_count, bit(ev.asym), bit(ev.hash)};
+    auto view = [&](const spdm_buf_view &v, size_t skip = 0) {
+        fuzzfmt::frame(out, v.len > skip ? Bytes(v.data + skip, v.data + v.len) : Bytes{});
+    };
+    auto str = [&](const char *c) { fuzzfmt::frame(out, c ? Bytes(c, c + std::strlen(c)) : Bytes{}); };
+    view(ev.chain, 4 + ev.hash_len);
+    view(ev.meas_blocks);
+    view(ev.nonce);
+    view(ev.signature);
+    str(ev.context);
+    view(ev.transcript);
+    view(ev.leaf_spki);
+    view(ev.meas_signature);
+    str(ev.meas_context);
+    view(ev.meas_transcript);
+    for (unsigned i = 0; i < SPDM_SLOTS; i++)
+        if (ev.slot_mask & (1u << i))
+            fuzzfmt::frame(out, Bytes(ev.digests[i], ev.digests[i] + ev.hash_len));
+    return out;
+}
+
+Bytes record_real(devsim::Asym a, devsim::Hash h, uint8_t maxv, uint8_t mode, uint32_t chunk,
+                  Bytes *evidence = nullptr)
+{
+    devsim::Config c;
+    c.max_chunk = chunk;
+    devsim::Responder rsp(c, devsim::make_identity(a, h, 1, 1));
+    std::vector<Bytes> rs;
+    Platform p([&](std::span<const uint8_t> req) {
+        Bytes r = rsp.handle(req);
+        rs.push_back(r);
+        return r;
+    });
+    p.random = [](uint8_t *buf, size_t len) {
+        std::memset(buf, fuzzfmt::kRandomByte, len);
+        return 0;
+    };
+    Bytes out{uint8_t((maxv - 0x10) | mode << 2), 0};
+    if (mode == 1) {
+        // the identity a first session established, then a new session
+        // that starts from it (what a resume does)
+        Bytes spki, digest;
+        {
+            auto s = make_session(p, fuzzfmt::kMaxResp[0], 0, maxv);
+            REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+            spdm_evidence ev;
+            spdm_get_evidence(s.get(), &ev);
+            spki.assign(ev.leaf_spki.data, ev.leaf_spki.data + ev.leaf_spki.len);
+            digest.assign(ev.digests[0], ev.digests[0] + ev.hash_len);
+        }
+        rs.clear();
+        rsp.reset();
+        auto s = make_session(p, fuzzfmt::kMaxResp[0], 0, maxv);
+        uint32_t hash = digest.size() == 32 ? SPDM_HASH_SHA256 : digest.size() == 64 ? SPDM_HASH_SHA512
+                                                                                       : SPDM_HASH_SHA384;
+        uint32_t asym = 0;
+        size_t po, pl;
+        REQUIRE(spdm_der_parse_spki(spki.data(), spki.size(), &po, &pl, &asym, nullptr) == 0);
+        REQUIRE(spdm_set_cached_identity(s.get(), 0, asym, hash, 0, digest.data(), spki.data(),
+                                         spki.size()) == 0);
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        fuzzfmt::frame(out, spki);
+        fuzzfmt::frame(out, digest);
+    } else {
+        auto s = make_session(p, fuzzfmt::kMaxResp[0], 0, maxv);
+        REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        if (mode & 2)
+            REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        if (evidence) {
+            spdm_evidence ev;
+            spdm_get_evidence(s.get(), &ev);
+            *evidence = evidence_seed(ev);
+        }
+    }
+    for (const Bytes &r : rs)
+        fuzzfmt::frame(out, r);
+    return out;
+}
+
+// What a seed must do in fuzz_session: every step of its mode succeeds.
+void require_valid_session(const Bytes &b)
+{
+    auto r = fuzzfmt::replay_session(b.data(), b.size(), [](const fuzzfmt::SessionResult &) {});
+    CAPTURE(r.mode, r.auth, r.meas, r.reval, r.meas2, r.reval2, r.auth2);
+    if (r.mode == 1) {
+        CHECK(r.reval == 0);
+        CHECK(r.reval2 == 0);
+    } else {
+        CHECK(r.auth == 0);
+        CHECK(r.meas == 0);
+        CHECK(r.reval == 0);
+        CHECK(r.meas2 == 0);
+        if (r.mode & 2)
+            CHECK(r.auth2 == 0);
+    }
+    CHECK(r.live_allocs == 0);
+}
+
+Bytes read_file(const std::filesystem::path &f)
+{
+    std::ifstream in(f, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("core: real-crypto fuzz seeds", "[core][fuzz]")
+{
+    const char *dir = std::getenv("SPDM_FUZZ_SEED_DIR");
+    using devsim::Asym;
+    using devsim::Hash;
+    struct {
+        const char *name;
+        Asym a;
+        Hash h;
+        uint8_t v;
+        uint8_t mode;
+        uint32_t chunk;
+    } seeds[] = {
+        {"p256-v10", Asym::EcdsaP256, Hash::Sha256, 0x10, 0, 0},
+        {"p256-v11-reauth", Asym::EcdsaP256, Hash::Sha256, 0x11, 2, 0},
+        {"p384-v12-chunked", Asym::EcdsaP384, Hash::Sha384, 0x12, 0, 200},
+        {"p256-v13", Asym::EcdsaP256, Hash::Sha256, 0x13, 0, 0},
+        {"rsa2048-v12", Asym::Rsa2048, Hash::Sha256, 0x12, 0, 0},
+        {"p384-v12-cached-revalidate", Asym::EcdsaP384, Hash::Sha384, 0x12, 1, 0},
+    };
+    SECTION("a fresh recording replays as a valid session")
+    {
+        for (auto &sd : seeds) {
+            CAPTURE(sd.name);
+            Bytes evidence;
+            Bytes b = record_real(sd.a, sd.h, sd.v, sd.mode, sd.chunk, &evidence);
+            require_valid_session(b);
+            if (dir) {
+                write(std::string(dir) + "/session", sd.name, b);
+                if (!evidence.empty())
+                    write(std::string(dir) + "/evidence", sd.name, evidence);
+            }
+        }
+    }
+    SECTION("the checked-in seeds replay as valid sessions")
+    {
+        // a seed that stopped verifying would leave fuzz_session stuck
+        // before the first signature check
+        std::filesystem::path d = SPDM_FUZZ_CORPUS_DIR "/session";
+        int n = 0;
+        for (const auto &e : std::filesystem::directory_iterator(d)) {
+            CAPTURE(e.path().string());
+            require_valid_session(read_file(e.path()));
+            n++;
+        }
+        CHECK(n >= int(std::size(seeds)));
+    }
+    SECTION("a mutated signature does not verify")
+    {
+        // the harness's crypto is real: flipping a byte of the
+        // CHALLENGE_AUTH signature (the end of that frame) fails authenticate
+        Bytes b = record_real(Asym::EcdsaP256, Hash::Sha256, 0x12, 0, 0);
+        fuzzfmt::Frames f{b.data() + 2, b.size() - 2};
+        const uint8_t *m;
+        size_t l;
+        bool flipped = false;
+        while (f.next(&m, &l)) {
+            if (l > 64 && m[1] == 0x03) {
+                b[size_t(m - b.data()) + l - 1] ^= 1;
+                flipped = true;
+                break;
+            }
+        }
+        REQUIRE(flipped);
+        auto r = fuzzfmt::replay_session(b.data(), b.size(), [](const fuzzfmt::SessionResult &) {});
+        CHECK(r.auth != 0);
+        CHECK(r.live_allocs == 0);
     }
 }
