@@ -5,6 +5,9 @@
 #
 #   make            build the module (kmod/) and userspace (user/, tests/)
 #   make check      run every test suite: unit, fuzz, kernel style, VM scenarios
+#   make fuzz-long  every fuzz harness for SPDM_TSM_FUZZ_LONG_SECONDS (default 600)
+#                   from the corpus kept in $SPDM_TSM_CACHE/fuzz-corpus; prints
+#                   executions, exec/s, coverage, corpus size and findings
 #   make check-debug the VM scenarios under the debug kernel (KASAN, lockdep,
 #                   kmemleak), plus the lane's own selftest (tests/vm/debug-lane-selftest)
 #   make demo       boot a VM with an SPDM device and show what the module sees
@@ -18,7 +21,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 export SPDM_TSM_BUILD := $(abspath $(BUILD))
 
-.PHONY: all module user fuzz check check-unit check-fuzz check-style check-vm check-debug debug-kernel demo install clean env kconfig-check
+.PHONY: all module user fuzz fuzz-long check check-unit check-fuzz check-style check-vm check-debug debug-kernel demo install clean env kconfig-check
 
 all: module user
 
@@ -43,6 +46,10 @@ fuzz: env
 	@if [ -f tests/fuzz/CMakeLists.txt ]; then \
 		$(ENV) env CC=clang CXX=clang++ cmake -S user -B $(BUILD)/fuzz -DSPDM_TSM_FUZZ=ON -DSPDM_TSM_TESTS=OFF >/dev/null && \
 		$(ENV) cmake --build $(BUILD)/fuzz -j$(JOBS) --target fuzzers; fi
+
+# one harness per core at a time, so each gets its time on a core of its own
+fuzz-long: fuzz
+	@scripts/fuzz-run --seconds $${SPDM_TSM_FUZZ_LONG_SECONDS:-600} --jobs $(JOBS)
 
 check: all fuzz
 	@tests/run-all
