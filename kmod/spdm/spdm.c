@@ -36,6 +36,8 @@
 #define SPDM_CHALLENGE_AUTH		0x03
 #define SPDM_GET_MEASUREMENTS		0xe0
 #define SPDM_MEASUREMENTS		0x60
+#define SPDM_CHUNK_SEND			0x85
+#define SPDM_CHUNK_SEND_ACK		0x05
 #define SPDM_CHUNK_GET			0x86
 #define SPDM_CHUNK_RESPONSE		0x06
 #define SPDM_ERROR			0x7f
@@ -45,6 +47,9 @@
 #define SPDM_CHUNK_HDR			12	/* CHUNK_RESPONSE before SPDMchunk */
 #define SPDM_CHUNK_HDR0			16	/* ... with LargeMessageSize (seq 0) */
 #define SPDM_MAX_CHUNK_SEQ		0xffff	/* ChunkSeqNo is 16 bits (1.2, 1.3) */
+#define SPDM_CHUNK_EARLY_ERROR		BIT(0)	/* ChunkReceiverAttributes */
+#define SPDM_CHUNK_ACK_HDR		6	/* CHUNK_SEND_ACK before the response */
+#define SPDM_MAX_REQ			64	/* our largest request is 45 bytes */
 
 #define SPDM_MAX_PAD			3
 #define SPDM_MAX_CERT_REQUESTS		4096
@@ -82,6 +87,7 @@ struct spdm_session {
 	u32 rsp_dts;
 	u32 rsp_max_msg;	/* the device's MaxSPDMmsgSize (1.2+) */
 	bool chunk;		/* both sides have CHUNK_CAP (1.2+) */
+	u8 send_handle;		/* Handle of our last CHUNK_SEND transfer */
 	u32 asym;
 	u32 hash;
 	u32 meas_hash;
@@ -405,6 +411,107 @@ static ssize_t large_response(struct spdm_session *s, const char *step,
 	return 0;
 }
 
+/* Version, response code and minimum length of the response in s->resp. */
+static ssize_t check_rsp(struct spdm_session *s, const char *step, u8 ver,
+			 ssize_t n, u8 expect, size_t min)
+{
+	if (s->resp[0] != ver)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: response has version 0x%02x, expected 0x%02x",
+			    step, s->resp[0], ver);
+	if (s->resp[1] != expect)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
+			    step, s->resp[1], expect);
+	if ((size_t)n < min)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: truncated response (%zd bytes, need %zu)",
+			    step, n, min);
+	return n;
+}
+
+static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
+			size_t req_len, u8 *handle);
+
+/*
+ * Send @req, larger than the device's DataTransferSize, in CHUNK_SEND
+ * chunks (DSP0274 1.2+, both sides CHUNK_CAP).  Each CHUNK_SEND_ACK must
+ * echo the Handle and ChunkSeqNo; the last carries the response to the
+ * request, which is moved to the start of s->rbuf.  Returns its length, or
+ * 0 with *@handle set when that response is an ERROR LargeResponse.
+ */
+static ssize_t send_large(struct spdm_session *s, const char *step,
+			  const u8 *req, size_t req_len, u8 ver, u8 *handle)
+{
+	u8 chunk[SPDM_CHUNK_HDR0 + SPDM_MAX_REQ];
+	size_t off = 0, hdr, csize;
+	u8 h = ++s->send_handle;
+	u16 seq;
+	ssize_t n;
+	int rc;
+
+	if (req_len > SPDM_MAX_REQ || s->rsp_dts <= SPDM_CHUNK_HDR0)
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
+			    "%s: request of %zu bytes cannot be sent in chunks of DataTransferSize %u",
+			    step, req_len, s->rsp_dts);
+	for (seq = 0; off < req_len; seq++) {
+		bool last;
+
+		hdr = seq ? SPDM_CHUNK_HDR : SPDM_CHUNK_HDR0;
+		csize = s->rsp_dts - hdr;
+		if (csize > req_len - off)
+			csize = req_len - off;
+		last = off + csize == req_len;
+		memset(chunk, 0, sizeof(chunk));
+		chunk[0] = ver;
+		chunk[1] = SPDM_CHUNK_SEND;
+		chunk[2] = last ? SPDM_CHUNK_LAST : 0;
+		chunk[3] = h;
+		put_unaligned_le16(seq, chunk + 4);
+		put_unaligned_le32(csize, chunk + 8);
+		if (!seq)
+			put_unaligned_le32(req_len, chunk + 12);
+		memcpy(chunk + hdr, req + off, csize);
+		n = xchg_raw(s, step, chunk, hdr + csize, NULL);
+		if (n < 0)
+			return n;
+		n = check_rsp(s, step, ver, n, SPDM_CHUNK_SEND_ACK,
+			      SPDM_CHUNK_ACK_HDR);
+		if (n < 0)
+			return n;
+		if (s->rbuf[3] != h || get_unaligned_le16(s->rbuf + 4) != seq)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_SEND_ACK for Handle 0x%02x ChunkSeqNo %u, sent 0x%02x %u",
+				    step, s->rbuf[3], get_unaligned_le16(s->rbuf + 4),
+				    h, seq);
+		off += csize;
+		if (!last) {
+			if (s->rbuf[2] & SPDM_CHUNK_EARLY_ERROR)
+				return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
+					    "%s: device detected an error in CHUNK_SEND %u",
+					    step, seq);
+			rc = check_len(s, step, n, SPDM_CHUNK_ACK_HDR);
+			if (rc)
+				return rc;
+		}
+	}
+	/* the response to the large request follows the last ACK's header */
+	n -= SPDM_CHUNK_ACK_HDR;
+	memmove(s->rbuf, s->rbuf + SPDM_CHUNK_ACK_HDR, n);
+	memset(s->rbuf + n, 0, SPDM_CHUNK_ACK_HDR);
+	if (n < 4)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: CHUNK_SEND_ACK carries %zd response bytes, shorter than a header",
+			    step, n);
+	if (s->rbuf[1] != SPDM_ERROR)
+		return n;
+	if (s->rbuf[2] == SPDM_ERR_LARGE_RESPONSE)
+		return large_response(s, step, n, ver, handle);
+	return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
+		    "%s: device answered the chunked request with ERROR %s (0x%02x, data 0x%02x)",
+		    step, spdm_error_code_name(s->rbuf[2]), s->rbuf[2], s->rbuf[3]);
+}
+
 /*
  * Send @req, receive into s->rbuf.  Handles Busy and ResponseNotReady with a
  * bounded number of retries.  Returns the received length or a negative
@@ -424,10 +531,13 @@ static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
 	ssize_t n;
 	int rc;
 
-	if (s->rsp_dts && req_len > s->rsp_dts)
+	if (s->rsp_dts && req_len > s->rsp_dts) {
+		if (s->chunk && handle)
+			return send_large(s, step, req, req_len, ver, handle);
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
 			    "%s: request of %zu bytes exceeds the device's DataTransferSize %u",
 			    step, req_len, s->rsp_dts);
+	}
 	for (;;) {
 		rc = check_op(s, step);
 		if (rc)
@@ -503,25 +613,6 @@ static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
 		}
 		return n;
 	}
-}
-
-/* Version, response code and minimum length of the response in s->resp. */
-static ssize_t check_rsp(struct spdm_session *s, const char *step, u8 ver,
-			 ssize_t n, u8 expect, size_t min)
-{
-	if (s->resp[0] != ver)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: response has version 0x%02x, expected 0x%02x",
-			    step, s->resp[0], ver);
-	if (s->resp[1] != expect)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
-			    step, s->resp[1], expect);
-	if ((size_t)n < min)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: truncated response (%zd bytes, need %zu)",
-			    step, n, min);
-	return n;
 }
 
 /*

@@ -285,3 +285,70 @@ TEST_CASE("core: chunk retrieval is bounded", "[core][chunk]")
         CHECK(dev.plat.requests.size() == 20);
     }
 }
+
+TEST_CASE("core: requests larger than the device's DataTransferSize go in CHUNK_SEND", "[core][chunk]")
+{
+    constexpr uint8_t kChunkSend = 0x85;
+    // DataTransferSize 42: the 1.3 CHALLENGE (44 bytes) and GET_MEASUREMENTS
+    // (45 bytes) do not fit; every large response comes in chunks of <= 42
+    devsim::Config c = chunking_config(0x13, 42);
+    SECTION("they connect, with measurements, and verify") {
+        Device dev(c, ident(Asym::EcdsaP384, Hash::Sha384));
+        auto s = make_session(dev.plat);
+        int rc = spdm_authenticate(s.get(), 0, nullptr);
+        INFO(spdm_last_error(s.get()));
+        REQUIRE(rc == 0);
+        CHECK(dev.count(kChunkSend) == 2);  // 26 + 18 bytes
+        rc = spdm_get_measurements(s.get(), nullptr);
+        INFO(spdm_last_error(s.get()));
+        REQUIRE(rc == 0);
+        CHECK(dev.count(kChunkSend) == 4);  // 26 + 19
+        for (auto &r : dev.plat.requests)
+            CHECK(r.size() <= 42);
+        spdm_evidence ev;
+        spdm_get_evidence(s.get(), &ev);
+        // the transcripts hold the requests whole
+        CHECK(verify_offline(ev) == "");
+        CHECK(verify_offline(ev, true) == "");
+    }
+    SECTION("an ACK that names another ChunkSeqNo or Handle is refused") {
+        auto off = GENERATE(3, 4);  // Handle, ChunkSeqNo
+        CAPTURE(off);
+        Device dev(c, ident(Asym::EcdsaP384, Hash::Sha384));
+        dev.filter = [off](std::span<const uint8_t> req, Bytes &r) {
+            if (req[1] == kChunkSend && r.size() >= 6 && r[1] == 0x05)
+                r[size_t(off)] ^= 1;
+        };
+        auto r = connect(dev);
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
+        CHECK_THAT(r.msg, ContainsSubstring("CHALLENGE_AUTH: CHUNK_SEND_ACK for Handle"));
+    }
+    SECTION("an early error, or an ERROR for the reassembled request, ends it") {
+        Device dev(c, ident(Asym::EcdsaP384, Hash::Sha384));
+        SECTION("EarlyErrorDetected") {
+            dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
+                if (req[1] == kChunkSend && r.size() >= 6 && r[1] == 0x05)
+                    r[2] = 1;
+            };
+            CHECK_THAT(connect(dev).msg, ContainsSubstring("CHALLENGE_AUTH: device detected an error in CHUNK_SEND 0"));
+        }
+        SECTION("ERROR in the last ACK") {
+            dev.filter = [](std::span<const uint8_t> req, Bytes &r) {
+                if (req[1] == kChunkSend && (req[2] & 1))
+                    r = Bytes{0x13, 0x05, 0, req[3], req[4], req[5], 0x13, 0x7f, 0x05, 0x00};
+            };
+            CHECK_THAT(connect(dev).msg,
+                       ContainsSubstring("CHALLENGE_AUTH: device answered the chunked request with ERROR Unspecified"));
+        }
+    }
+    SECTION("without chunking a large request is refused, named") {
+        devsim::Config nc = c;
+        nc.chunk_cap = false;
+        nc.max_spdm_msg_size = 42;
+        // SHA-256, one slot: DIGESTS (36 bytes) fits, CHALLENGE does not
+        Device dev(nc, ident(Asym::EcdsaP256, Hash::Sha256));
+        auto r = connect(dev, 0, false);
+        CHECK(r.rc == -EMSGSIZE);
+        CHECK_THAT(r.msg, ContainsSubstring("request of 44 bytes exceeds the device's DataTransferSize 42"));
+    }
+}
