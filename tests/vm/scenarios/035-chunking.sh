@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --data-transfer-size 256"
+# vm-args: --timeout 600 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --data-transfer-size 256" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --data-transfer-size 42"
 # Large SPDM messages (DSP0274 1.2+): a device whose DataTransferSize is 256
 # bytes announces larger responses (the whole certificate chain, a
 # measurement record of 14 blocks) with ERROR LargeResponse, and the kernel
 # retrieves them with CHUNK_GET; the signed measurements verify offline.  A
 # device that lies in a chunk header is refused with a message naming the
-# step and the lie, and connects again once it stops.
+# step and the lie, and connects again once it stops.  A second device with
+# the minimum DataTransferSize (42) cannot take the 1.3 CHALLENGE (44 bytes)
+# or GET_MEASUREMENTS (45) whole: the kernel sends them with CHUNK_SEND.
 . /tests/vm/lib.sh
 
 dev=$(first_cma_dev)
@@ -55,4 +57,14 @@ try_lie chunk-lie=seq-skip "GET_CERTIFICATE: CHUNK_RESPONSE has ChunkSeqNo 2, ex
 try_lie chunk-lie=handle "GET_CERTIFICATE: CHUNK_RESPONSE 0 has Handle" "another Handle"
 try_lie chunk-lie=lms-big "GET_CERTIFICATE: LargeMessageSize [0-9]+ outside" "LargeMessageSize too big"
 try_lie chunk-lie=stall "GET_CERTIFICATE: CHUNK_RESPONSE 0: empty chunk" "empty chunks"
+
+# DataTransferSize 42: requests in CHUNK_SEND, responses in 26..30-byte chunks
+dev2=$(tsmctl list -j | jq -r '[.[] | select(.cma)][1].bdf // empty')
+out=$(tsmctl connect "$dev2" --measurements 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check_eq "DataTransferSize 42: connect --measurements" 0 "$rc"
+ex=$(tsmctl show "$dev2" -j | jq -r .exchanges)
+[ "${ex:-0}" -ge 60 ] && ok "DataTransferSize 42: $ex DOE exchanges" || fail "DataTransferSize 42: only ${ex:-?} exchanges"
+check "DataTransferSize 42: the evidence verifies offline" tsmctl verify "$dev2" --ca "$ca"
 done_testing
