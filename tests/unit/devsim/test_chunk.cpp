@@ -185,10 +185,25 @@ TEST_CASE("devsim CHUNK_SEND", "[devsim][chunk]")
         size_t sig = devsim::signature_size(devsim::Asym::EcdsaP384);
         CHECK(Bytes(m.end() - long(sig) - 8, m.end() - long(sig)) == Bytes(8, 0x22));
     }
+    SECTION("DOE padding (up to 3 bytes) after a chunk is not part of it") {
+        Bytes c0 = chunk(0, false, 0, 26);
+        Bytes c1 = chunk(1, true, 26, 19);
+        c1.push_back(0);  // 31 bytes -> 32
+        REQUIRE(d.handle(c0)[1] == 0x05);
+        Bytes a1 = d.handle(c1);
+        REQUIRE(a1.size() == 11);
+        Bytes m = chunk_get_all(d, 0x13, a1[10], 42);
+        CHECK(m[1] == 0x60);
+    }
     SECTION("a chunk that lies is InvalidRequest and drops the transfer") {
-        SECTION("ChunkSize not what came") {
+        SECTION("ChunkSize more than came") {
             Bytes c = chunk(0, false, 0, 26);
-            c[8] = 25;
+            c[8] = 27;
+            CHECK(d.handle(c)[2] == 0x01);
+        }
+        SECTION("ChunkSize 4 less than came (more than DOE padding)") {
+            Bytes c = chunk(0, false, 0, 26);
+            c[8] = 22;
             CHECK(d.handle(c)[2] == 0x01);
         }
         SECTION("ChunkSeqNo skipped") {

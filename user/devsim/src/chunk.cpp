@@ -85,7 +85,7 @@ LargeTransfer::Sent LargeTransfer::chunk_send(uint8_t version, std::span<const u
         out.reply = error(version, err::InvalidRequest);
         return out;
     };
-    if (req.size() < chunk::HDR || req.size() > dts)
+    if (req.size() < chunk::HDR)
         return bad();
     uint16_t seq = uint16_t(get16(req, 4));
     size_t hdr = seq ? chunk::HDR : chunk::HDR0;
@@ -106,11 +106,14 @@ LargeTransfer::Sent LargeTransfer::chunk_send(uint8_t version, std::span<const u
     }
     size_t csize = get32(req, 8);
     bool last = req[2] & chunk::LAST;
-    // ChunkSize must be what the message carries, non-zero, within
-    // LargeMessageSize; LastChunk exactly at its end.
-    if (!csize || hdr + csize != req.size() || csize > in_size_ - in_.size())
+    // ChunkSize must be what the message carries (DOE pads requests to a
+    // dword: up to 3 more bytes), non-zero, the message within the
+    // DataTransferSize and the chunk within LargeMessageSize; LastChunk
+    // exactly at its end.
+    if (!csize || hdr + csize > req.size() || req.size() - hdr - csize > 3 || hdr + csize > dts ||
+        csize > in_size_ - in_.size())
         return bad();
-    in_.insert(in_.end(), req.begin() + hdr, req.end());
+    in_.insert(in_.end(), req.begin() + long(hdr), req.begin() + long(hdr + csize));
     if (last != (in_.size() == in_size_))
         return bad();
     out.handle = in_handle_;
