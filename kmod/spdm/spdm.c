@@ -36,8 +36,20 @@
 #define SPDM_CHALLENGE_AUTH		0x03
 #define SPDM_GET_MEASUREMENTS		0xe0
 #define SPDM_MEASUREMENTS		0x60
+#define SPDM_CHUNK_SEND			0x85
+#define SPDM_CHUNK_SEND_ACK		0x05
+#define SPDM_CHUNK_GET			0x86
+#define SPDM_CHUNK_RESPONSE		0x06
 #define SPDM_ERROR			0x7f
 #define SPDM_RESPOND_IF_READY		0xff
+
+#define SPDM_CHUNK_LAST			BIT(0)	/* ChunkSenderAttributes */
+#define SPDM_CHUNK_HDR			12	/* CHUNK_RESPONSE before SPDMchunk */
+#define SPDM_CHUNK_HDR0			16	/* ... with LargeMessageSize (seq 0) */
+#define SPDM_MAX_CHUNK_SEQ		0xffff	/* ChunkSeqNo is 16 bits (1.2, 1.3) */
+#define SPDM_CHUNK_EARLY_ERROR		BIT(0)	/* ChunkReceiverAttributes */
+#define SPDM_CHUNK_ACK_HDR		6	/* CHUNK_SEND_ACK before the response */
+#define SPDM_MAX_REQ			64	/* our largest request is 45 bytes */
 
 #define SPDM_MAX_PAD			3
 #define SPDM_MAX_CERT_REQUESTS		4096
@@ -63,14 +75,19 @@ struct spdm_session {
 	char err[SPDM_ERRMSG_LEN];
 	enum spdm_failure failure;	/* class of err */
 
-	u8 *resp;
+	u8 *resp;		/* the current response: rbuf, or large.data */
+	u8 *rbuf;		/* one transport response */
 	size_t resp_cap;
+	struct sbuf large;	/* a large response reassembled from chunks */
 
 	/* negotiated state */
 	bool vca_done;
 	u8 version;
 	u32 caps;
 	u32 rsp_dts;
+	u32 rsp_max_msg;	/* the device's MaxSPDMmsgSize (1.2+) */
+	bool chunk;		/* both sides have CHUNK_CAP (1.2+) */
+	u8 send_handle;		/* Handle of our last CHUNK_SEND transfer */
 	u32 asym;
 	u32 hash;
 	u32 meas_hash;
@@ -343,15 +360,169 @@ static int check_op(struct spdm_session *s, const char *step)
 	return fail(s, SPDM_FAIL_ABORTED, rc, "%s: aborted (%d)", step, rc);
 }
 
+/* The message length computed from its fields must fit what arrived. */
+static int check_len(struct spdm_session *s, const char *step, size_t got,
+		     size_t want)
+{
+	if (want > got)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: truncated response (%zu bytes, fields say %zu)",
+			    step, got, want);
+	if (got - want > SPDM_MAX_PAD)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: %zu unexpected trailing bytes", step,
+			    got - want);
+	return 0;
+}
+
+/* Drop a reassembled large response; s->resp is the transport buffer again. */
+static void release_large(struct spdm_session *s)
+{
+	s->resp = s->rbuf;
+	sbuf_release(s, &s->large);
+}
+
 /*
- * Send @req, receive into s->resp.  Handles Busy and ResponseNotReady with a
- * bounded number of retries.  Checks version and response code and that at
- * least @min bytes arrived.  Returns the received length or a negative errno;
- * -ECONNRESET means the device answered with an error suggesting it lost the
- * negotiated state (UnexpectedRequest, VersionMismatch, RequestResynch).
+ * ERROR LargeResponse (DSP0274 1.2+): the response is to be retrieved with
+ * CHUNK_GET.  Only after both sides said CHUNK_CAP, and never in answer to a
+ * CHUNK_GET (@handle NULL).  Returns 0 with the Handle in *@handle.
  */
-static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
-		    size_t req_len, u8 expect, size_t min)
+static ssize_t large_response(struct spdm_session *s, const char *step,
+			      ssize_t n, u8 ver, u8 *handle)
+{
+	int rc;
+
+	if (!handle)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: device answered CHUNK_GET with ERROR LargeResponse (0x%02x)",
+			    step, SPDM_ERR_LARGE_RESPONSE);
+	if (!s->chunk)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: device answered ERROR LargeResponse (0x%02x), but chunking was not negotiated",
+			    step, SPDM_ERR_LARGE_RESPONSE);
+	if (s->rbuf[0] != ver)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: response has version 0x%02x, expected 0x%02x",
+			    step, s->rbuf[0], ver);
+	rc = check_len(s, step, n, 5);	/* ExtendedErrorData: Handle */
+	if (rc)
+		return rc;
+	*handle = s->rbuf[4];
+	return 0;
+}
+
+/* Version, response code and minimum length of the response in s->resp. */
+static ssize_t check_rsp(struct spdm_session *s, const char *step, u8 ver,
+			 ssize_t n, u8 expect, size_t min)
+{
+	if (s->resp[0] != ver)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: response has version 0x%02x, expected 0x%02x",
+			    step, s->resp[0], ver);
+	if (s->resp[1] != expect)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
+			    step, s->resp[1], expect);
+	if ((size_t)n < min)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: truncated response (%zd bytes, need %zu)",
+			    step, n, min);
+	return n;
+}
+
+static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
+			size_t req_len, u8 *handle);
+
+/*
+ * Send @req, larger than the device's DataTransferSize, in CHUNK_SEND
+ * chunks (DSP0274 1.2+, both sides CHUNK_CAP).  Each CHUNK_SEND_ACK must
+ * echo the Handle and ChunkSeqNo; the last carries the response to the
+ * request, which is moved to the start of s->rbuf.  Returns its length, or
+ * 0 with *@handle set when that response is an ERROR LargeResponse.
+ */
+static ssize_t send_large(struct spdm_session *s, const char *step,
+			  const u8 *req, size_t req_len, u8 ver, u8 *handle)
+{
+	u8 chunk[SPDM_CHUNK_HDR0 + SPDM_MAX_REQ];
+	size_t off = 0, hdr, csize;
+	u8 h = ++s->send_handle;
+	u16 seq;
+	ssize_t n;
+	int rc;
+
+	if (req_len > SPDM_MAX_REQ || s->rsp_dts <= SPDM_CHUNK_HDR0)
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
+			    "%s: request of %zu bytes cannot be sent in chunks of DataTransferSize %u",
+			    step, req_len, s->rsp_dts);
+	for (seq = 0; off < req_len; seq++) {
+		bool last;
+
+		hdr = seq ? SPDM_CHUNK_HDR : SPDM_CHUNK_HDR0;
+		csize = s->rsp_dts - hdr;
+		if (csize > req_len - off)
+			csize = req_len - off;
+		last = off + csize == req_len;
+		memset(chunk, 0, sizeof(chunk));
+		chunk[0] = ver;
+		chunk[1] = SPDM_CHUNK_SEND;
+		chunk[2] = last ? SPDM_CHUNK_LAST : 0;
+		chunk[3] = h;
+		put_unaligned_le16(seq, chunk + 4);
+		put_unaligned_le32(csize, chunk + 8);
+		if (!seq)
+			put_unaligned_le32(req_len, chunk + 12);
+		memcpy(chunk + hdr, req + off, csize);
+		n = xchg_raw(s, step, chunk, hdr + csize, NULL);
+		if (n < 0)
+			return n;
+		n = check_rsp(s, step, ver, n, SPDM_CHUNK_SEND_ACK,
+			      SPDM_CHUNK_ACK_HDR);
+		if (n < 0)
+			return n;
+		if (s->rbuf[3] != h || get_unaligned_le16(s->rbuf + 4) != seq)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_SEND_ACK for Handle 0x%02x ChunkSeqNo %u, sent 0x%02x %u",
+				    step, s->rbuf[3], get_unaligned_le16(s->rbuf + 4),
+				    h, seq);
+		off += csize;
+		if (!last) {
+			if (s->rbuf[2] & SPDM_CHUNK_EARLY_ERROR)
+				return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
+					    "%s: device detected an error in CHUNK_SEND %u",
+					    step, seq);
+			rc = check_len(s, step, n, SPDM_CHUNK_ACK_HDR);
+			if (rc)
+				return rc;
+		}
+	}
+	/* the response to the large request follows the last ACK's header */
+	n -= SPDM_CHUNK_ACK_HDR;
+	memmove(s->rbuf, s->rbuf + SPDM_CHUNK_ACK_HDR, n);
+	memset(s->rbuf + n, 0, SPDM_CHUNK_ACK_HDR);
+	if (n < 4)
+		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+			    "%s: CHUNK_SEND_ACK carries %zd response bytes, shorter than a header",
+			    step, n);
+	if (s->rbuf[1] != SPDM_ERROR)
+		return n;
+	if (s->rbuf[2] == SPDM_ERR_LARGE_RESPONSE)
+		return large_response(s, step, n, ver, handle);
+	return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
+		    "%s: device answered the chunked request with ERROR %s (0x%02x, data 0x%02x)",
+		    step, spdm_error_code_name(s->rbuf[2]), s->rbuf[2], s->rbuf[3]);
+}
+
+/*
+ * Send @req, receive into s->rbuf.  Handles Busy and ResponseNotReady with a
+ * bounded number of retries.  Returns the received length or a negative
+ * errno; -ECONNRESET means the device answered with an error suggesting it
+ * lost the negotiated state (UnexpectedRequest, VersionMismatch,
+ * RequestResynch).  With @handle, an ERROR LargeResponse returns 0 and the
+ * Handle in *@handle (only when chunking was negotiated); without, it is an
+ * error (a CHUNK_GET answered with LargeResponse).
+ */
+static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
+			size_t req_len, u8 *handle)
 {
 	u8 rir[4], ver = req[1] == SPDM_GET_VERSION ? SPDM_VER_10 : s->version;
 	const u8 *cur = req;
@@ -360,16 +531,19 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 	ssize_t n;
 	int rc;
 
-	if (s->rsp_dts && req_len > s->rsp_dts)
+	if (s->rsp_dts && req_len > s->rsp_dts) {
+		if (s->chunk && handle)
+			return send_large(s, step, req, req_len, ver, handle);
 		return fail(s, SPDM_FAIL_UNSUPPORTED, -EMSGSIZE,
 			    "%s: request of %zu bytes exceeds the device's DataTransferSize %u",
 			    step, req_len, s->rsp_dts);
+	}
 	for (;;) {
 		rc = check_op(s, step);
 		if (rc)
 			return rc;
-		memset(s->resp, 0, s->resp_cap);
-		n = s->p.ops->exchange(s->p.priv, cur, cur_len, s->resp,
+		memset(s->rbuf, 0, s->resp_cap);
+		n = s->p.ops->exchange(s->p.priv, cur, cur_len, s->rbuf,
 				       s->resp_cap);
 		s->exchanges++;
 		if (n < 0)
@@ -383,8 +557,8 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: response of %zd bytes is shorter than a header",
 				    step, n);
-		if (s->resp[1] == SPDM_ERROR) {
-			u8 code = s->resp[2];
+		if (s->rbuf[1] == SPDM_ERROR) {
+			u8 code = s->rbuf[2];
 
 			if ((code == SPDM_ERR_BUSY || code == SPDM_ERR_RESPONSE_NOT_READY) &&
 			    ++tries > SPDM_BUSY_RETRIES)
@@ -401,13 +575,13 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 				continue;
 			}
 			if (code == SPDM_ERR_RESPONSE_NOT_READY && n >= 8) {
-				u8 exp = s->resp[4] > 20 ? 20 : s->resp[4];
-				u32 us = (1u << exp) * (s->resp[7] ? s->resp[7] : 1);
+				u8 exp = s->rbuf[4] > 20 ? 20 : s->rbuf[4];
+				u32 us = (1u << exp) * (s->rbuf[7] ? s->rbuf[7] : 1);
 
-				if (s->resp[5] != req[1])
+				if (s->rbuf[5] != req[1])
 					return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 						    "%s: ResponseNotReady names request 0x%02x",
-						    step, s->resp[5]);
+						    step, s->rbuf[5]);
 				rc = check_op(s, step);
 				if (rc)
 					return rc;
@@ -415,11 +589,13 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 				rir[0] = ver;
 				rir[1] = SPDM_RESPOND_IF_READY;
 				rir[2] = req[1];
-				rir[3] = s->resp[6];
+				rir[3] = s->rbuf[6];
 				cur = rir;
 				cur_len = sizeof(rir);
 				continue;
 			}
+			if (code == SPDM_ERR_LARGE_RESPONSE)
+				return large_response(s, step, n, ver, handle);
 			if (code == SPDM_ERR_UNEXPECTED_REQUEST ||
 			    code == SPDM_ERR_REQUEST_RESYNCH ||
 			    code == SPDM_ERR_VERSION_MISMATCH)
@@ -430,41 +606,121 @@ static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
 				return fail(s, SPDM_FAIL_UNSUPPORTED, -EOPNOTSUPP,
 					    "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
 					    step, spdm_error_code_name(code), code,
-					    s->resp[3]);
+					    s->rbuf[3]);
 			return fail(s, SPDM_FAIL_PROTOCOL, -EIO,
 				    "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
-				    step, spdm_error_code_name(code), code, s->resp[3]);
+				    step, spdm_error_code_name(code), code, s->rbuf[3]);
 		}
-		break;
+		return n;
 	}
-	if (s->resp[0] != ver)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: response has version 0x%02x, expected 0x%02x",
-			    step, s->resp[0], ver);
-	if (s->resp[1] != expect)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: unexpected response code 0x%02x (wanted 0x%02x)",
-			    step, s->resp[1], expect);
-	if ((size_t)n < min)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: truncated response (%zd bytes, need %zu)",
-			    step, n, min);
-	return n;
 }
 
-/* The message length computed from its fields must fit what arrived. */
-static int check_len(struct spdm_session *s, const char *step, size_t got,
-		     size_t want)
+/*
+ * Retrieve the large response announced with @handle (DSP0274 1.2+, large
+ * SPDM message transfer): CHUNK_GET from ChunkSeqNo 0 until LAST_CHUNK,
+ * every header checked, into s->large.  Bounded by the MaxSPDMmsgSize we
+ * advertised, the memory budget, 65536 chunks and the operation's deadline
+ * (check_op before every exchange).  Returns LargeMessageSize; s->resp then
+ * points at the reassembled message, which is what the caller parses and
+ * records in its transcript (the chunks are not).
+ */
+static ssize_t get_large(struct spdm_session *s, const char *step, u8 handle)
 {
-	if (want > got)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: truncated response (%zu bytes, fields say %zu)",
-			    step, got, want);
-	if (got - want > SPDM_MAX_PAD)
-		return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			    "%s: %zu unexpected trailing bytes", step,
-			    got - want);
-	return 0;
+	size_t got = 0, lms = 0, hdr, csize;
+	u32 seq;
+	ssize_t n;
+	int rc;
+
+	for (seq = 0; ; seq++) {
+		u8 req[6] = { s->version, SPDM_CHUNK_GET, 0, handle };
+		bool last;
+
+		if (seq > SPDM_MAX_CHUNK_SEQ)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_GET: no LAST_CHUNK after %u chunks",
+				    step, seq);
+		put_unaligned_le16(seq, req + 4);
+		s->resp = s->rbuf;
+		n = xchg_raw(s, step, req, sizeof(req), NULL);
+		if (n < 0)
+			return n;
+		hdr = seq ? SPDM_CHUNK_HDR : SPDM_CHUNK_HDR0;
+		n = check_rsp(s, step, s->version, n, SPDM_CHUNK_RESPONSE, hdr);
+		if (n < 0)
+			return n;
+		if (s->rbuf[3] != handle)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u has Handle 0x%02x, LargeResponse gave 0x%02x",
+				    step, seq, s->rbuf[3], handle);
+		if (get_unaligned_le16(s->rbuf + 4) != seq)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE has ChunkSeqNo %u, expected %u",
+				    step, get_unaligned_le16(s->rbuf + 4), seq);
+		csize = get_unaligned_le32(s->rbuf + 8);
+		last = s->rbuf[2] & SPDM_CHUNK_LAST;
+		if (!seq) {
+			lms = get_unaligned_le32(s->rbuf + 12);
+			if (lms < 4 || lms > s->p.max_msg)
+				return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					    "%s: LargeMessageSize %zu outside 4..%zu (our MaxSPDMmsgSize)",
+					    step, lms, s->p.max_msg);
+			rc = sbuf_reserve(s, step, &s->large, lms);
+			if (rc)
+				return rc;
+		}
+		if (csize > s->resp_cap - hdr)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u: ChunkSize %zu exceeds our DataTransferSize %zu less its %zu byte header",
+				    step, seq, csize, s->resp_cap, hdr);
+		if (!csize)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u: empty chunk at %zu of %zu bytes (no progress)",
+				    step, seq, got, lms);
+		rc = check_len(s, step, n, hdr + csize);
+		if (rc)
+			return rc;
+		if (csize > lms - got)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u: ChunkSize %zu at %zu overruns LargeMessageSize %zu",
+				    step, seq, csize, got, lms);
+		memcpy(s->large.data + got, s->rbuf + hdr, csize);
+		got += csize;
+		s->large.len = got;
+		if (last && got != lms)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u: LAST_CHUNK at %zu of LargeMessageSize %zu",
+				    step, seq, got, lms);
+		if (last)
+			break;
+		if (got == lms)
+			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				    "%s: CHUNK_RESPONSE %u: LargeMessageSize %zu reached without LAST_CHUNK",
+				    step, seq, lms);
+	}
+	s->resp = s->large.data;
+	return got;
+}
+
+/*
+ * Send @req and receive its response in s->resp: one transport response,
+ * or a large response retrieved with CHUNK_GET.  Checks version and
+ * response code and that at least @min bytes arrived.  Returns the length
+ * of the response or a negative errno (see xchg_raw()).
+ */
+static ssize_t xchg(struct spdm_session *s, const char *step, const u8 *req,
+		    size_t req_len, u8 expect, size_t min)
+{
+	u8 ver = req[1] == SPDM_GET_VERSION ? SPDM_VER_10 : s->version;
+	ssize_t n;
+	u8 handle;
+
+	release_large(s);
+	n = xchg_raw(s, step, req, req_len, &handle);
+	if (!n)
+		n = get_large(s, step, handle);
+	if (n < 0)
+		return n;
+	return check_rsp(s, step, ver, n, expect, min);
 }
 
 static int only_one_of(u32 sel, u32 offered)
@@ -519,9 +775,11 @@ static int do_capabilities(struct spdm_session *s)
 	if (s->version >= SPDM_VER_11)
 		req_len = 12;	/* CTExponent 0, no requester flags */
 	if (s->version >= SPDM_VER_12) {
+		/* CHUNK_CAP: we retrieve large responses with CHUNK_GET */
 		req_len = 20;
+		put_unaligned_le32(SPDM_CAP_CHUNK, req + 8);
 		put_unaligned_le32(s->resp_cap, req + 12);
-		put_unaligned_le32(s->resp_cap, req + 16);
+		put_unaligned_le32(s->p.max_msg, req + 16);
 		want = 20;
 	}
 	n = xchg(s, step, req, req_len, SPDM_CAPABILITIES, want);
@@ -540,6 +798,8 @@ static int do_capabilities(struct spdm_session *s)
 				    "%s: invalid DataTransferSize %u / MaxSPDMmsgSize %u",
 				    step, dts, max);
 		s->rsp_dts = dts;
+		s->rsp_max_msg = max;
+		s->chunk = s->caps & SPDM_CAP_CHUNK;
 	}
 	meas = s->caps & SPDM_CAP_MEAS_MASK;
 	if (meas == SPDM_CAP_MEAS_MASK)
@@ -645,6 +905,8 @@ static void reset_transcripts(struct spdm_session *s)
 	s->have_meas = false;
 	s->vca_done = false;
 	s->rsp_dts = 0;
+	s->rsp_max_msg = 0;
+	s->chunk = false;
 }
 
 static int do_vca(struct spdm_session *s)
@@ -730,9 +992,16 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 			return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				    "%s: no progress after %u requests",
 				    step, SPDM_MAX_CERT_REQUESTS);
-		ask = s->resp_cap - 8;
-		if (s->rsp_dts && ask > s->rsp_dts - 8)
-			ask = s->rsp_dts - 8;	/* the device's buffer */
+		if (s->chunk) {
+			/* the whole chain, in chunks if it must */
+			ask = s->p.max_msg - 8;
+			if (ask > s->rsp_max_msg - 8)
+				ask = s->rsp_max_msg - 8;
+		} else {
+			ask = s->resp_cap - 8;
+			if (s->rsp_dts && ask > s->rsp_dts - 8)
+				ask = s->rsp_dts - 8;	/* the device's buffer */
+		}
 		if (ask > 0xffff)
 			ask = 0xffff;
 		if (total && ask > total - off)
@@ -1049,6 +1318,12 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 		return -EINVAL;
 	if (q.max_resp > 0xffff + 8)
 		q.max_resp = 0xffff + 8;
+	if (!q.max_msg)
+		q.max_msg = SPDM_DEFAULT_MAX_MSG;
+	if (q.max_msg < q.max_resp)
+		q.max_msg = q.max_resp;
+	if (q.max_msg > SPDM_MAX_MSG)
+		q.max_msg = SPDM_MAX_MSG;
 	if (!q.mem_budget)
 		q.mem_budget = SPDM_DEFAULT_BUDGET;
 	if (!q.min_version)
@@ -1071,11 +1346,12 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 		return -ENOMEM;
 	s->p = q;
 	s->used = sizeof(*s);
-	s->resp = s_alloc(s, q.max_resp);
-	if (!s->resp) {
+	s->rbuf = s_alloc(s, q.max_resp);
+	if (!s->rbuf) {
 		q.ops->free(q.priv, s, sizeof(*s));
 		return -ENOMEM;
 	}
+	s->resp = s->rbuf;
 	s->resp_cap = q.max_resp;
 	*out = s;
 	return 0;
@@ -1102,7 +1378,8 @@ void spdm_session_free(struct spdm_session *s)
 	sbuf_release(s, &s->chain);
 	sbuf_release(s, &s->spki);
 	sbuf_release(s, &s->l1);
-	s_free(s, s->resp, s->resp_cap);
+	sbuf_release(s, &s->large);
+	s_free(s, s->rbuf, s->resp_cap);
 	ops->free(priv, s, sizeof(*s));
 }
 
@@ -1111,20 +1388,8 @@ static void begin(struct spdm_session *s)
 	clear_fail(s);
 }
 
-/**
- * spdm_authenticate() - full authentication of a device
- * @s: session
- * @slot: certificate slot (0-7)
- * @nonce: 32-byte CHALLENGE nonce, or NULL to draw one from ops->random
- *
- * Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,
- * GET_CERTIFICATE and CHALLENGE, and verifies the CHALLENGE_AUTH signature
- * with the leaf key of the retrieved chain.  On success the session caches
- * the key and slot digest for spdm_revalidate().
- *
- * Return: 0 or a negative errno; spdm_last_error() says why.
- */
-int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
+/* spdm_authenticate() without releasing the reassembly buffer */
+static int do_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 {
 	int rc;
 
@@ -1162,6 +1427,27 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 	s->chal_ok = true;
 	s->complete = true;
 	return 0;
+}
+
+/**
+ * spdm_authenticate() - full authentication of a device
+ * @s: session
+ * @slot: certificate slot (0-7)
+ * @nonce: 32-byte CHALLENGE nonce, or NULL to draw one from ops->random
+ *
+ * Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,
+ * GET_CERTIFICATE and CHALLENGE, and verifies the CHALLENGE_AUTH signature
+ * with the leaf key of the retrieved chain.  On success the session caches
+ * the key and slot digest for spdm_revalidate().
+ *
+ * Return: 0 or a negative errno; spdm_last_error() says why.
+ */
+int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
+{
+	int rc = do_authenticate(s, slot, nonce);
+
+	release_large(s);
+	return rc;
 }
 
 /**
@@ -1228,22 +1514,8 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 	return 0;
 }
 
-/**
- * spdm_revalidate() - re-prove possession of the cached identity
- * @s: session that authenticated (or was primed with the cached identity)
- * @nonce: CHALLENGE nonce or NULL for a random one
- *
- * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
- * the session has none or the device indicates it lost state.  Whether or
- * not VCA ran in this call, the negotiated version and algorithms must be
- * those of the connect (a mismatch fails as a downgrade, every time, and
- * forces VCA to be renegotiated next time), and the slot digest must be
- * the one seen at connect.  Measurement evidence is cleared: take it again
- * with spdm_get_measurements() if it is wanted beside the new challenge.
- *
- * Return: 0 or a negative errno; spdm_last_error() says why.
- */
-int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
+/* spdm_revalidate() without releasing the reassembly buffer */
+static int do_revalidate(struct spdm_session *s, const u8 *nonce)
 {
 	static const char step[] = "revalidate";
 	bool renegotiated = false;
@@ -1296,17 +1568,30 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 }
 
 /**
- * spdm_get_measurements() - signed GET_MEASUREMENTS of all blocks
- * @s: an authenticated session
- * @nonce: 32-byte nonce or NULL for a random one
+ * spdm_revalidate() - re-prove possession of the cached identity
+ * @s: session that authenticated (or was primed with the cached identity)
+ * @nonce: CHALLENGE nonce or NULL for a random one
  *
- * The negotiated version and algorithms must still be the connect's.  The
- * evidence is complete afterwards only if the last authenticate or
- * revalidate succeeded too.
+ * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
+ * the session has none or the device indicates it lost state.  Whether or
+ * not VCA ran in this call, the negotiated version and algorithms must be
+ * those of the connect (a mismatch fails as a downgrade, every time, and
+ * forces VCA to be renegotiated next time), and the slot digest must be
+ * the one seen at connect.  Measurement evidence is cleared: take it again
+ * with spdm_get_measurements() if it is wanted beside the new challenge.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
-int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
+int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
+{
+	int rc = do_revalidate(s, nonce);
+
+	release_large(s);
+	return rc;
+}
+
+/* spdm_get_measurements() without releasing the reassembly buffer */
+static int do_get_measurements(struct spdm_session *s, const u8 *nonce)
 {
 	static const char step[] = "GET_MEASUREMENTS";
 	u8 req[4 + SPDM_NONCE_LEN + 1 + SPDM_REQ_CTX_LEN] = {
@@ -1404,6 +1689,25 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 	/* coherent only beside the challenge that established this VCA */
 	s->complete = s->chal_ok;
 	return 0;
+}
+
+/**
+ * spdm_get_measurements() - signed GET_MEASUREMENTS of all blocks
+ * @s: an authenticated session
+ * @nonce: 32-byte nonce or NULL for a random one
+ *
+ * The negotiated version and algorithms must still be the connect's.  The
+ * evidence is complete afterwards only if the last authenticate or
+ * revalidate succeeded too.
+ *
+ * Return: 0 or a negative errno; spdm_last_error() says why.
+ */
+int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
+{
+	int rc = do_get_measurements(s, nonce);
+
+	release_large(s);
+	return rc;
 }
 
 /**

@@ -59,6 +59,8 @@
 #define SPDM_DEFAULT_BUDGET	(1024 * 1024)
 #define SPDM_DEFAULT_MAX_RESP	0x1200
 #define SPDM_MIN_MAX_RESP	64
+#define SPDM_DEFAULT_MAX_MSG	(256 * 1024)
+#define SPDM_MAX_MSG		(16 * 1024 * 1024)
 #define SPDM_ERRMSG_LEN		160
 #define SPDM_BUSY_RETRIES	8
 
@@ -115,7 +117,10 @@ struct spdm_ops {
  * @ops: host primitives; must outlive the session.
  * @priv: passed to every op (e.g. the DOE mailbox).
  * @max_resp: largest response the transport accepts (bytes, >= 64; 0 means
- *	SPDM_DEFAULT_MAX_RESP).  Also sent as DataTransferSize/MaxSPDMmsgSize.
+ *	SPDM_DEFAULT_MAX_RESP).  Sent as DataTransferSize (1.2+).
+ * @max_msg: largest response reassembled from chunks (CHUNK_GET, 1.2+),
+ *	sent as MaxSPDMmsgSize (0: SPDM_DEFAULT_MAX_MSG; raised to @max_resp,
+ *	at most SPDM_MAX_MSG).  The memory budget bounds it too.
  * @mem_budget: cap on the session's allocations (0: SPDM_DEFAULT_BUDGET).
  * @min_version: lowest SPDM version accepted (0: 1.0).
  * @max_version: highest SPDM version offered (0: 1.3).
@@ -126,6 +131,7 @@ struct spdm_params {
 	const struct spdm_ops *ops;
 	void *priv;
 	size_t max_resp;
+	size_t max_msg;
 	size_t mem_budget;
 	u8 min_version;
 	u8 max_version;

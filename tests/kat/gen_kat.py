@@ -94,7 +94,9 @@ RAW = 0x80
 # ---------------------------------------------------------------------------
 # Model of the requester under test (kmod/spdm): its choices, not the spec's.
 REQUESTER = dict(
-    max_resp=0x1200,          # its receive buffer = DataTransferSize = MaxSPDMmsgSize
+    max_resp=0x1200,          # its receive buffer = DataTransferSize
+    max_msg=0x40000,          # MaxSPDMmsgSize: the largest message it reassembles (1.2+)
+    chunk=1 << 17,            # CHUNK_CAP (1.2+): it retrieves large responses with CHUNK_GET
     asym=0x1B5,               # BaseAsymAlgo offered: RSASSA 2048/3072/4096, ECDSA P256/384/521
     hash=0x07,                # BaseHashAlgo offered: SHA-256/384/512
     slot=0,
@@ -323,9 +325,9 @@ class Vector:
         # Reserved (2), Flags (4); 1.2+ + DataTransferSize, MaxSPDMmsgSize.
         req = bytes([v, GET_CAPABILITIES, 0, 0])
         if v >= 0x11:
-            req += bytes([0, 0, 0, 0]) + le32(0)
+            req += bytes([0, 0, 0, 0]) + le32(R["chunk"] if v >= 0x12 else 0)
         if v >= 0x12:
-            req += le32(R["max_resp"]) + le32(R["max_resp"])
+            req += le32(R["max_resp"]) + le32(R["max_msg"])
         # CAPABILITIES: Reserved, CTExponent, Reserved (2), Flags; 1.2+ DTS, Max
         rsp = bytes([v, CAPABILITIES, 0, 0, 0, self.ct_exponent, 0, 0]) + le32(self.caps)
         if v >= 0x12:

@@ -62,6 +62,14 @@ reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
   --transport-cap B   largest reply incl. the 8-byte DOE header (default 4608 =
                       0x1200, QEMU drops larger replies); DataTransferSize and
                       MaxSPDMmsgSize are cap - 8
+  --data-transfer-size N  DataTransferSize N (42 .. cap - 8): the largest
+                      single message the device sends or receives; turns on
+                      CHUNK_CAP (1.2+): larger responses go as ERROR
+                      LargeResponse + CHUNK_GET, larger requests arrive with
+                      CHUNK_SEND
+  --max-spdm-msg-size N   MaxSPDMmsgSize with chunking (default 65536)
+  --no-chunk          no CHUNK_CAP: a response larger than one message is
+                      ERROR ResponseTooLarge
   --no-meas-sig       MEAS_CAP without signatures
   --no-meas           no MEAS_CAP
   --ctl SOCKET        unix control socket (see spdm-devsim ctl --help)
@@ -98,6 +106,15 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
                       RemainderLength correct; sticky; 0 = off)
   cert-stall[=N]      CERTIFICATE with PortionLength 0 and RemainderLength > 0
                       (no progress; illegal) (default 1)
+  chunk-lie=KIND      a lie in every CHUNK_RESPONSE (sticky; none = off):
+                      handle (another Handle), seq-skip / seq-repeat
+                      (ChunkSeqNo one more / less, from the 2nd chunk), size
+                      (ChunkSize = the requester's DataTransferSize), lms-big
+                      (LargeMessageSize beyond the requester's MaxSPDMmsgSize),
+                      lms-long / overrun (LargeMessageSize 64 more / 1 less
+                      than the message), no-last (LAST_CHUNK never set), stall
+                      (empty chunks forever), no-cap (CAPABILITIES without
+                      CHUNK_CAP, chunks anyway)
   cert-remainder-lie[=N]  CERTIFICATE at Offset > 0 whose RemainderLength did
                       not shrink by its portion (the 2nd response repeats the
                       1st's value; illegal); a chain that fits one response
@@ -345,6 +362,7 @@ struct ServeOpts {
     std::vector<std::string> faults;
     std::string cache, ctl, trace;
     bool verbose = false;
+    bool no_chunk = false;
 
     bool parse(Args &a, const std::string &f, const std::string &iv) {
         if (ido.parse(a, f, iv)) {
@@ -358,6 +376,15 @@ struct ServeOpts {
             cfg.transport_cap = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
             if (cfg.transport_cap < 64)
                 throw UsageError("--transport-cap: at least 64");
+        } else if (f == "--data-transfer-size") {
+            cfg.data_transfer_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
+            if (cfg.data_transfer_size < 42)
+                throw UsageError("--data-transfer-size: at least 42 (MinDataTransferSize)");
+            cfg.chunk_cap = true;
+        } else if (f == "--max-spdm-msg-size") {
+            cfg.max_spdm_msg_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 24));
+        } else if (f == "--no-chunk") {
+            no_chunk = true;
         } else if (f == "--no-meas-sig") {
             cfg.meas_sig = false;
         } else if (f == "--no-meas") {
@@ -378,6 +405,19 @@ struct ServeOpts {
         return true;
     }
 
+    // Cross-option checks, after every flag was read.
+    void finish() {
+        if (no_chunk)
+            cfg.chunk_cap = false;
+        if (cfg.data_transfer_size > cfg.transport_cap - cfg.transport_overhead)
+            throw UsageError("--data-transfer-size: at most --transport-cap - 8 (" +
+                             std::to_string(cfg.transport_cap - cfg.transport_overhead) + ")");
+        if (cfg.max_spdm_msg_size && cfg.max_spdm_msg_size < cfg.dts())
+            throw UsageError("--max-spdm-msg-size: at least the DataTransferSize (" + std::to_string(cfg.dts()) + ")");
+        if (cfg.max_spdm_msg_size > cfg.dts())
+            cfg.chunk_cap = !no_chunk;
+    }
+
     Identity identity() const { return !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache); }
 
     void apply_faults(Responder &r) const {
@@ -393,7 +433,9 @@ struct ServeOpts {
     std::string describe(const Identity &id) const {
         return " versions " + version_list_text(cfg.versions) + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
                " slots " + std::to_string(id.slots.size()) + " seed " + std::to_string(id.seed) + " cap " +
-               std::to_string(cfg.transport_cap) + (ctl.empty() ? "" : " ctl " + ctl);
+               std::to_string(cfg.transport_cap) +
+               (cfg.chunk_cap ? " chunk dts " + std::to_string(cfg.dts()) + " max-msg " + std::to_string(cfg.max_msg()) : "") +
+               (ctl.empty() ? "" : " ctl " + ctl);
     }
 };
 
@@ -418,6 +460,7 @@ int cmd_serve(Args &a) {
     so.ctl_path = o.ctl;
     so.verbose = o.verbose;
     so.trace_path = o.trace;
+    o.finish();
     Identity id = o.identity();
     Responder r(o.cfg, id);
     o.apply_faults(r);
@@ -484,6 +527,7 @@ int cmd_serve_pci(Args &a) {
     }
     po.ctl_path = o.ctl;
     po.verbose = o.verbose;
+    o.finish();
     Identity id = o.identity();
     Responder r(o.cfg, id);
     o.apply_faults(r);

@@ -11,6 +11,7 @@
 //   GET_MEASUREMENTS resets B (the requester skipped CHALLENGE).
 //   1.0/1.1 sign M (i.e. Hash(M)); 1.2+ sign combined_spdm_prefix || Hash(M)
 //   where the prefix is "dmtf-spdm-v1.X.*" x 4, zero padding and the context.
+#include "chunk.hpp"
 #include "crypto.hpp"
 
 #include <algorithm>
@@ -82,6 +83,8 @@ std::string Faults::describe() const {
     add("cert-portion", int(cert_portion));
     add("cert-stall", cert_stall);
     add("cert-remainder-lie", cert_remainder_lie);
+    if (!chunk_lie.empty())
+        item("chunk-lie", chunk_lie);
     if (serial) {
         char hex[17];
         snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*serial));
@@ -137,6 +140,7 @@ struct Responder::Impl {
     uint8_t meas_spec_sel = 0;
     Bytes msg_a, msg_b, msg_m;
     uint64_t requests = 0;
+    LargeTransfer large;
 
     Impl(Config c, Identity i) : cfg(std::move(c)), id(std::move(i)), faults(cfg.faults) { load_keys(); }
 
@@ -162,6 +166,7 @@ struct Responder::Impl {
         msg_a.clear();
         msg_b.clear();
         msg_m.clear();
+        large.reset();
     }
 
     Bytes error(uint8_t code, uint8_t data = 0) const {
@@ -173,6 +178,14 @@ struct Responder::Impl {
         if (version >= 0x12 && req_dts)
             m = std::min<size_t>(m, req_dts);
         return m;
+    }
+
+    // Large messages (DSP0274 1.2+): both sides said CHUNK_CAP.
+    bool chunking() const { return version >= 0x12 && cfg.chunk_cap && (req_flags & chunk::CAP); }
+    // The largest response a handler may build: one message, or with
+    // chunking the smaller MaxSPDMmsgSize.
+    size_t max_message() const {
+        return chunking() ? std::min<size_t>(cfg.max_msg(), req_max) : max_response();
     }
 
     unsigned nslots() const { return unsigned(id.slots.size()); }
@@ -262,6 +275,7 @@ struct Responder::Impl {
         if (cfg.cert_cap) flags |= 1u << 1;
         if (cfg.chal_cap) flags |= 1u << 2;
         if (cfg.meas_cap) flags |= (cfg.meas_sig ? 2u : 1u) << 3;
+        if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap") flags |= chunk::CAP;
         Bytes rsp{v, code::CAPABILITIES, 0, 0, 0, cfg.ct_exponent, 0, 0};
         put32(rsp, flags);
         if (v >= 0x12) {
@@ -335,7 +349,7 @@ struct Responder::Impl {
         Bytes rsp{version, code::DIGESTS, uint8_t(version >= 0x13 ? slot_mask() : 0), slot_mask()};
         for (unsigned s = 0; s < nslots(); s++)
             append(rsp, digest(hash, chain(s)));
-        if (rsp.size() > max_response())
+        if (rsp.size() > max_message())
             return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
         append(msg_b, req.first(4));
         append(msg_b, rsp);
@@ -360,7 +374,7 @@ struct Responder::Impl {
         } else {
             if (offset >= c.size())
                 return error(err::InvalidRequest);
-            size_t limit = max_response() - 8;
+            size_t limit = max_message() - 8;
             if (cfg.max_chunk)
                 limit = std::min<size_t>(limit, cfg.max_chunk);
             if (faults.cert_portion)
@@ -403,7 +417,7 @@ struct Responder::Impl {
         put16(rsp, 0);  // OpaqueDataLength
         if (version >= 0x13)
             append(rsp, req.subspan(4 + kNonce, kReqCtx));
-        if (rsp.size() + signature_size(id.asym) > max_response())
+        if (rsp.size() + signature_size(id.asym) > max_message())
             return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
         Bytes m = msg_a;
         append(m, msg_b);
@@ -458,7 +472,7 @@ struct Responder::Impl {
         put16(rsp, 0);  // OpaqueDataLength
         if (version >= 0x13)
             append(rsp, req.subspan(len - kReqCtx, kReqCtx));
-        if (rsp.size() + (sig ? signature_size(id.asym) : 0) > max_response())
+        if (rsp.size() + (sig ? signature_size(id.asym) : 0) > max_message())
             return fail(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
         append(msg_m, req.first(len));
         append(msg_m, rsp);
@@ -511,6 +525,36 @@ struct Responder::Impl {
         }
     }
 
+    // A response too large for one message, with chunking: LargeResponse.
+    Bytes maybe_large(Bytes rsp, size_t overhead = 0) {
+        if (chunking() && rsp.size() + overhead > max_response())
+            return large.start_response(version, std::move(rsp));
+        return rsp;
+    }
+
+    // CHUNK_GET and CHUNK_SEND; every other request ends a transfer.
+    Bytes large_dispatch(std::span<const uint8_t> req) {
+        if (req.size() < 4 || (req[1] != chunk::CHUNK_GET && req[1] != chunk::CHUNK_SEND)) {
+            large.reset();
+            return maybe_large(dispatch(req));
+        }
+        if (!cfg.chunk_cap)
+            return error(err::UnsupportedRequest, req[1]);
+        if (state != State::Negotiated || !chunking())
+            return error(err::UnexpectedRequest);
+        if (req[0] != version)
+            return error(err::VersionMismatch);
+        if (req[1] == chunk::CHUNK_GET)
+            return large.chunk_get(version, req, max_response(), faults.chunk_lie, req_dts, req_max);
+        auto sent = large.chunk_send(version, req, cfg.dts(), cfg.max_msg());
+        if (!sent.request)
+            return sent.reply;
+        // the reassembled request, as if it had come in one message; its
+        // response rides in the last CHUNK_SEND_ACK (6 bytes of header)
+        Bytes rsp = maybe_large(dispatch(*sent.request), 6);
+        return LargeTransfer::send_ack(version, sent.handle, sent.seq, rsp);
+    }
+
     Bytes handle(std::span<const uint8_t> req) {
         requests++;
         if (take(faults.busy)) {
@@ -519,7 +563,7 @@ struct Responder::Impl {
         }
         if (take(faults.no_answer))
             return {};
-        Bytes rsp = dispatch(req);
+        Bytes rsp = large_dispatch(req);
         if (take(faults.garbage)) {
             rsp = rng.bytes(std::max<size_t>(rsp.size(), 4));
             rsp[0] = 0xEE;  // never a valid SPDM version
@@ -630,6 +674,14 @@ void Responder::apply_fault(std::string_view spec) {
     else if (name == "chain-overlong") f.chain_overlong = number(1) != 0;
     else if (name == "cert-stall") f.cert_stall = int(number(1));
     else if (name == "cert-remainder-lie") f.cert_remainder_lie = int(number(1));
+    else if (name == "chunk-lie") {
+        if (arg == "none" || arg == "0")
+            f.chunk_lie.clear();
+        else if (chunk::valid_lie(arg))
+            f.chunk_lie = arg;
+        else
+            throw bad("expected chunk-lie=KIND, KIND one of " + std::string(chunk::kLies) + " (none = off)");
+    }
     else if (name == "delay") {
         long ms = number(-2);
         if (ms < 0)

@@ -5,6 +5,7 @@
 // and returns one SPDM response (ERROR responses included).  It needs no
 // sockets: the kernel protocol core is unit-tested against it in-process.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -114,6 +115,7 @@ struct Faults {
     int cert_stall = 0;          // CERTIFICATE with PortionLength 0, RemainderLength > 0
     int cert_remainder_lie = 0;  // CERTIFICATE (Offset > 0) whose RemainderLength did not shrink
     std::optional<uint64_t> serial;  // Device Serial Number override (PCI endpoint)
+    std::string chunk_lie;       // a lie in CHUNK_RESPONSE headers ("" = none; chunk.hpp)
     void clear() { *this = Faults{}; }
     std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
 };
@@ -129,13 +131,21 @@ struct Config {
     uint32_t transport_overhead = 8;     // DOE header
     uint32_t max_chunk = 0;              // device max CERTIFICATE portion, 0 = fit
     uint32_t data_transfer_size = 0;     // 0 = transport_cap - overhead
-    uint32_t max_spdm_msg_size = 0;      // 0 = data_transfer_size (no chunking)
+    uint32_t max_spdm_msg_size = 0;      // 0 = chunk_cap ? max(dts, 64 KiB) : dts
+    // CHUNK_CAP (1.2+): responses larger than one message (the smaller of
+    // both DataTransferSizes) go as LargeResponse + CHUNK_GET; CHUNK_SEND
+    // is received
+    bool chunk_cap = false;
     std::vector<Measurement> measurements = default_measurements();
     Faults faults;                       // initial faults
     uint32_t dts() const {
         return data_transfer_size ? data_transfer_size : transport_cap - transport_overhead;
     }
-    uint32_t max_msg() const { return max_spdm_msg_size ? max_spdm_msg_size : dts(); }
+    uint32_t max_msg() const {
+        if (max_spdm_msg_size)
+            return max_spdm_msg_size;
+        return chunk_cap ? std::max<uint32_t>(dts(), 0x10000) : dts();
+    }
 };
 
 // SPDM codes
