@@ -85,18 +85,27 @@ int cmd_attest_check(const Parsed &p)
 	std::vector<LogEntry> entries;
 	Replay rp;
 	std::vector<Record> records;
+	std::vector<std::string> record_errors;
 	try {
 		entries = parse_log(log, bank);
-		rp = replay(entries, 10, bank);
-		for (const auto &e : entries)
-			if (e.pcr == 10 && is_record_entry(e))
-				records.push_back(parse_record(e));
 	} catch (const FormatError &e) {
 		error = e.what();
 	}
+	if (error.empty()) {
+		rp = replay(entries, 10, bank);
+		for (const auto &e : entries) {
+			if (e.pcr != 10 || !is_record_entry(e))
+				continue;
+			try {
+				records.push_back(parse_record(e));
+			} catch (const FormatError &x) {
+				record_errors.push_back(x.what());
+			}
+		}
+	}
 	const bool pcr_match = error.empty() && rp.pcr == want;
 	auto verdicts = error.empty() ? check_expectations(exps, records) : std::vector<DeviceVerdict>{};
-	bool ok = error.empty() && pcr_match && rp.errors.empty();
+	bool ok = error.empty() && pcr_match && rp.errors.empty() && record_errors.empty();
 	for (const auto &v : verdicts)
 		ok = ok && v.ok();
 
@@ -115,6 +124,10 @@ int cmd_attest_check(const Parsed &p)
 		w.field("pcr10_match", pcr_match);
 		w.key("entry_errors").begin_array();
 		for (const auto &e : rp.errors)
+			w.value(e);
+		w.end_array();
+		w.key("record_errors").begin_array();
+		for (const auto &e : record_errors)
 			w.value(e);
 		w.end_array();
 		w.key("records").begin_array();
@@ -150,6 +163,8 @@ int cmd_attest_check(const Parsed &p)
 		    pcr_match ? "matches --pcr10" : ("is " + to_hex(rp.pcr) + ", --pcr10 says " + to_hex(want)).c_str());
 	for (const auto &e : rp.errors)
 		std::printf("FAIL entry        %s\n", e.c_str());
+	for (const auto &e : record_errors)
+		std::printf("FAIL record       %s\n", e.c_str());
 	for (const auto &r : records)
 		std::printf("     record %-4llu %s %s reason=%s version=%s chain=%s meas=%s\n",
 			    static_cast<unsigned long long>(r.seq), r.bdf.c_str(), r.event.c_str(), r.reason.c_str(),

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# lanes: distro
 # vm-args: --timeout 300 --tpm --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384" --host-check tests/vm/scenarios/097-ima-tpm.host
 # Fleet evidence: authentication results measured into IMA and the TPM
 # (docs/ima-record.md).  vm-run --tpm gives the guest a swtpm behind tpm-crb
@@ -6,6 +7,8 @@
 # guest connects and revalidates, replays its log against PCR 10, then the
 # device is swapped; the logs and PCR values go to the host, where
 # 097-ima-tpm.host runs tsmctl attest check on them (and on a tampered log).
+# The debug kernel has no IMA and no TPM driver: "# lanes: distro" (a skip
+# there); a kernel without them skips here too.
 . /tests/vm/lib.sh
 
 ima=/sys/kernel/security/ima
