@@ -80,6 +80,7 @@ void spdm_tsm_ima_connected(struct spdm_tsm_dev *d)
 		id->hash = d->sum.hash;
 		id->slot = d->sum.slot;
 	}
+	id->dsn = pci_get_dsn(d->pdev);
 	id->chain_len = min_t(u8, d->cached_digest_len, sizeof(id->chain));
 	memcpy(id->chain, d->cached_digest, id->chain_len);
 }
@@ -107,7 +108,8 @@ static int spdm_tsm_ima_format(struct spdm_tsm_dev *d, char *buf, size_t size,
 	struct spdm_evidence ev;
 	u64 serial;
 
-	serial = pci_get_dsn(pdev);
+	/* a function being removed is not read again: its connect's DSN */
+	serial = d->removed ? id->dsn : pci_get_dsn(pdev);
 	if (serial)
 		snprintf(dsn, sizeof(dsn), "%016llx", serial);
 	if (id->version)

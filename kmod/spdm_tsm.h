@@ -40,8 +40,10 @@ struct spdm_tsm_summary {
  * @hash: its hash algorithm (one SPDM_HASH_* bit)
  * @chain_len: bytes of @chain, 0 for none
  * @chain: the slot's chain digest verified at that connect
+ * @dsn: the Device Serial Number read at that connect, 0 for none
  */
 struct spdm_tsm_ima_id {
+	u64 dsn;
 	u8 version;
 	u8 slot;
 	u32 asym;
