@@ -327,6 +327,17 @@ fail:
 		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
 	}
 	pci_info(pdev, "authentication failed: %s (%d)\n", err ?: "unknown error", rc);
+	/*
+	 * The failure as an IMA record when it is a verdict on the device
+	 * (not the host out of memory, not an operation aborted by removal).
+	 */
+	spdm_tsm_ima_forget(d);
+	if (s && rc != -ENOMEM) {
+		enum spdm_tsm_reason why = spdm_tsm_reason_of(spdm_last_failure(s));
+
+		if (why != SPDM_TSM_REASON_NONE)
+			spdm_tsm_ima_record(d, "connect-failed", spdm_tsm_reason_name(why));
+	}
 	spdm_session_free(s);
 	return rc;
 }

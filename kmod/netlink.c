@@ -860,6 +860,34 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_SERIAL] = "serial",
 };
 
+/**
+ * spdm_tsm_event_name() - the name of an event, as in the YNL spec
+ * @event: enum spdm_tsm_event
+ *
+ * Return: the name, "unknown" for a value outside the enum.
+ */
+const char *spdm_tsm_event_name(enum spdm_tsm_event event)
+{
+	if ((unsigned int)event >= ARRAY_SIZE(spdm_tsm_event_names) ||
+	    !spdm_tsm_event_names[event])
+		return "unknown";
+	return spdm_tsm_event_names[event];
+}
+
+/**
+ * spdm_tsm_reason_name() - the name of a reason, as in the YNL spec
+ * @reason: enum spdm_tsm_reason
+ *
+ * Return: the name, "unknown" for a value outside the enum.
+ */
+const char *spdm_tsm_reason_name(enum spdm_tsm_reason reason)
+{
+	if ((unsigned int)reason >= ARRAY_SIZE(spdm_tsm_reason_names) ||
+	    !spdm_tsm_reason_names[reason])
+		return "unknown";
+	return spdm_tsm_reason_names[reason];
+}
+
 /*
  * Multicast a dev-event-ntf on the "events" group (the dev-get attributes,
  * without the Device Serial Number since the group is open to every user,
@@ -920,12 +948,19 @@ lost:
  * @event: what happened
  * @reason: why (SPDM_TSM_REASON_NONE when there is no reason to give)
  *
+ * The event is also measured into IMA (spdm_tsm_ima_record()) when the IMA
+ * policy asks for the label spdm-tsm.
+ *
  * Context: process context; may sleep.
  */
 void spdm_tsm_notify(struct spdm_tsm_dev *d, enum spdm_tsm_event event,
 		     enum spdm_tsm_reason reason)
 {
 	lockdep_assert_held(&d->lock);
+	/* the IMA record first: whoever hears the event finds it in the log */
+	if (event == SPDM_TSM_EVENT_CONNECTED)
+		spdm_tsm_ima_connected(d);
+	spdm_tsm_ima_record(d, spdm_tsm_event_name(event), spdm_tsm_reason_name(reason));
 	__spdm_tsm_notify(d->pdev, d, event, reason);
 }
 

@@ -33,6 +33,26 @@ struct spdm_tsm_summary {
 };
 
 /**
+ * struct spdm_tsm_ima_id - the identity named by a device's IMA records
+ * @version: SPDM version of the last successful connect, 0 for none
+ * @slot: its certificate slot
+ * @asym: its signature algorithm (one SPDM_ASYM_* bit)
+ * @hash: its hash algorithm (one SPDM_HASH_* bit)
+ * @chain_len: bytes of @chain, 0 for none
+ * @chain: the slot's chain digest verified at that connect
+ * @dsn: the Device Serial Number read at that connect, 0 for none
+ */
+struct spdm_tsm_ima_id {
+	u64 dsn;
+	u8 version;
+	u8 slot;
+	u32 asym;
+	u32 hash;
+	u8 chain_len;
+	u8 chain[SPDM_MAX_HASH];
+};
+
+/**
  * struct spdm_tsm_dev - authentication state of one PCI function
  * @kref: references: the registry list, and each user
  * @node: entry in the registry (empty once the function is removed)
@@ -62,6 +82,8 @@ struct spdm_tsm_summary {
  * @action_wq: woken when @action_running clears
  * @trigger_work: recovery work queued by a trigger (reset, resume)
  * @trigger_reason: enum spdm_tsm_reason of the last trigger
+ * @ima_id: the identity of the last successful connect, for IMA records
+ *	(under @lock)
  */
 struct spdm_tsm_dev {
 	struct kref kref;
@@ -84,6 +106,7 @@ struct spdm_tsm_dev {
 	wait_queue_head_t action_wq;
 	struct work_struct trigger_work;
 	int trigger_reason;
+	struct spdm_tsm_ima_id ima_id;
 };
 
 struct spdm_tsm_connect_args {
@@ -180,6 +203,11 @@ extern unsigned int spdm_tsm_max_evidence_bytes;
 
 DEFINE_FREE(spdm_tsm_dev_put, struct spdm_tsm_dev *, spdm_tsm_dev_put(_T))
 
+/* ima.c: authentication results as IMA critical data (label spdm-tsm) */
+void spdm_tsm_ima_connected(struct spdm_tsm_dev *d);
+void spdm_tsm_ima_forget(struct spdm_tsm_dev *d);
+void spdm_tsm_ima_record(struct spdm_tsm_dev *d, const char *event, const char *reason);
+
 /* main.c */
 extern struct tsm_dev *spdm_tsm_tsm_dev;
 
@@ -188,6 +216,8 @@ extern struct pci_tsm_ops spdm_tsm_pci_ops;
 bool spdm_tsm_has_cma(struct pci_dev *pdev);
 
 /* netlink.c */
+const char *spdm_tsm_event_name(enum spdm_tsm_event event);
+const char *spdm_tsm_reason_name(enum spdm_tsm_reason reason);
 int spdm_tsm_netlink_init(void);
 void spdm_tsm_netlink_exit(void);
 

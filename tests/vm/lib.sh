@@ -94,6 +94,15 @@ vm_host() {
 	esac
 }
 
+# vm_export NAME FILE: hand FILE to the host as NAME (base64 between
+# SPDM_TSM_EXPORT_BEGIN/END markers on the console; scripts/vm-run decodes
+# it into the directory its --host-check script gets).  NAME: [A-Za-z0-9._-]+
+vm_export() {
+	echo "SPDM_TSM_EXPORT_BEGIN $1"
+	base64 <"$2"
+	echo "SPDM_TSM_EXPORT_END $1"
+}
+
 # now_ms: the guest's uptime in milliseconds (for timing an operation)
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 

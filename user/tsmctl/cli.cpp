@@ -123,6 +123,34 @@ std::vector<CommandSpec> make_commands()
 		 {json_opt,
 		  {"count", 0, true, false, "N", "exit after N events"},
 		  {"timeout", 0, true, false, "S", "exit after S seconds"}}},
+		{"attest check", "attest check --ima-log FILE --pcr10 HEX [--expect FILE] [-j]",
+		 "verify a host's IMA log and its spdm-tsm records, on another machine",
+		 "Fleet evidence (docs/ima-record.md).  The module measures every\n"
+		 "authentication result (connected, connect-failed, revalidated,\n"
+		 "revalidation-failed, session-lost, disconnected) into IMA as critical data\n"
+		 "with label spdm-tsm, when the IMA policy asks for it\n"
+		 "(measure func=CRITICAL_DATA label=spdm-tsm).  This command needs no device\n"
+		 "and no kernel module: give it the host's\n"
+		 "/sys/kernel/security/ima/binary_runtime_measurements_sha256 (or _sha1) and\n"
+		 "PCR 10 of the same bank as a TPM quote reports it (64 or 40 hex digits,\n"
+		 "which selects the bank).  It replays every PCR-10 entry (each entry's\n"
+		 "template digest must match its data, an ima-buf buffer its digest;\n"
+		 "violations extend all-ones), compares the result with --pcr10, and lists\n"
+		 "the spdm-tsm records.  With --expect FILE, per device:\n"
+		 "  [device 0000:01:00.0]            or [serial 0123456789abcdef] (DSN)\n"
+		 "  chain = sha384:HEX               the chain digest verified at connect\n"
+		 "  meas = sha256:HEX                digest of the signed measurements, or none\n"
+		 "  min-version = 1.2                lowest acceptable SPDM version\n"
+		 "every connected/revalidated record of the device must match, and its last\n"
+		 "record must be connected or revalidated (a failure or loss after the last\n"
+		 "success fails).  Exit status: 0 when the replay matches and every\n"
+		 "expectation holds, 1 otherwise (a malformed or tampered log included), 2\n"
+		 "for a usage error or a bad --expect file (FILE:LINE).",
+		 {},
+		 {{"ima-log", 0, true, false, "FILE", "binary_runtime_measurements_sha256 (or _sha1) of the host"},
+		  {"pcr10", 0, true, false, "HEX", "PCR 10 of that bank, as the TPM quote reports it"},
+		  {"expect", 0, true, false, "FILE", "expected values per device"},
+		  json_opt}},
 		{"agent", "agent --config FILE [--once] [-v]", "recovery agent: connect, verify and set policies from a config",
 		 "The recovery daemon (systemd: spdm-tsm-agent.service).  At start, for each\n"
 		 "device of FILE that is present: connect unless authenticated, verify the\n"
@@ -252,8 +280,13 @@ Parsed parse(const std::vector<std::string> &argv)
 		}
 		if (!cmd) {
 			std::string name = a;
-			// two-word commands: "policy set", "policy show", "policy clear"
-			if (a == "policy") {
+			// two-word commands: "policy set", "policy show", "policy clear";
+			// "attest check"
+			if (a == "attest" && i + 1 < argv.size() && argv[i + 1] == "check") {
+				name += " " + argv[++i];
+			} else if (a == "attest") {
+				throw UsageError("'attest' takes check: tsmctl attest check --help");
+			} else if (a == "policy") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
 					if (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))
 						throw UsageError("'policy' takes set, show or clear: tsmctl policy set --help");
@@ -277,6 +310,9 @@ Parsed parse(const std::vector<std::string> &argv)
 	if (p.args.size() < cmd->positionals.size())
 		throw UsageError("'" + cmd->name + "' needs " + cmd->positionals[p.args.size()] +
 				 " (usage: tsmctl " + cmd->synopsis + ")");
+	if (cmd->name == "attest check" && (!p.has("ima-log") || !p.has("pcr10")))
+		throw UsageError("'attest check' needs --ima-log FILE and --pcr10 HEX (usage: tsmctl " +
+				 cmd->synopsis + ")");
 	if (cmd->name == "verify" && !p.has("ca"))
 		throw UsageError("'verify' needs at least one trust anchor: --ca ROOT.pem");
 	std::size_t most = cmd->positionals.size() + cmd->optional_positionals.size();

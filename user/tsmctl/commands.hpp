@@ -17,5 +17,6 @@ int cmd_policy_show(const Parsed &p);
 int cmd_policy_clear(const Parsed &p);
 int cmd_monitor(const Parsed &p);
 int cmd_revalidate(const Parsed &p);
+int cmd_attest_check(const Parsed &p); // attest.cpp
 
 } // namespace tsmctl

@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 		{"monitor", cmd_monitor},
 		{"revalidate", cmd_revalidate},
 		{"agent", cmd_agent},
+		{"attest check", cmd_attest_check},
 	};
 	try {
 		return handlers.at(p.command)(p);

@@ -27,6 +27,17 @@ check_match "the kernel's extended ack reaches the user" "no CMA DOE mailbox" "$
 tsmctl show nonsense >/dev/null 2>&1
 check_eq "a malformed address is a usage error" 2 "$?"
 
+# Without an IMA policy rule for label spdm-tsm (no vm-run --tpm), the
+# module's IMA records are not measured and nothing breaks (097 has them).
+check "connect without an IMA policy for spdm-tsm" tsmctl connect "$dev"
+if [ -r /sys/kernel/security/ima/ascii_runtime_measurements ]; then
+	check_eq "no IMA policy: no spdm-tsm record in the IMA log" 0 \
+		"$(grep -c ' spdm-tsm/' /sys/kernel/security/ima/ascii_runtime_measurements)"
+else
+	ok "# SKIP no IMA policy: this kernel has no IMA"
+fi
+check "disconnect" tsmctl disconnect "$dev"
+
 check "rmmod spdm_tsm" rmmod spdm_tsm
 check_fails "tsm device gone" test -e /sys/class/tsm/tsm0
 check_fails "faux device gone" test -e /sys/devices/faux/spdm_tsm
