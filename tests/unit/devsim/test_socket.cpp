@@ -140,7 +140,7 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
     Client c(srv.s.port());
     Bytes e = c.doe(B({0x12, 0x81, 0, 0}));
     CHECK(e[9] == 0x7F);
-    CHECK(e[10] == err::UnexpectedRequest);
+    CHECK(e[10] == SPDM_ERR_UNEXPECTED_REQUEST);
     std::ifstream f(tr);
     std::string line;
     int n = 0;
@@ -168,7 +168,7 @@ TEST_CASE("devsim socket: control socket with delay and no-answer faults", "[dev
     Client c(srv.s.port());
     CHECK(ctl_request(ctl, "fault busy=1") == "ok");
     Bytes e = c.doe(B({0x10, 0x84, 0, 0}));
-    CHECK(e[10] == err::Busy);
+    CHECK(e[10] == SPDM_ERR_BUSY);
     CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
     CHECK(ctl_request(ctl, "fault delay=150") == "ok");
     auto t0 = std::chrono::steady_clock::now();
@@ -267,7 +267,7 @@ TEST_CASE("devsim CLI: serve on a free port with port file/ctl/trace and SIGTERM
     REQUIRE(!port.empty());
     {
         Client c(uint16_t(std::stoi(port)));
-        CHECK(c.doe(B({0x10, 0x84, 0, 0}))[10] == err::Busy);  // --fault applied
+        CHECK(c.doe(B({0x10, 0x84, 0, 0}))[10] == SPDM_ERR_BUSY);  // --fault applied
         CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
         Proc st = run(bin + " ctl " + ctl + " status");
         CHECK(st.status == 0);
