@@ -127,14 +127,15 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
         // a full negotiation and a signed measurement through the socket
         Bytes caps = c.doe(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0}));
         CHECK(caps[9] == 0x61);
-        // a non-CMA DOE object gets an empty reply
-        Bytes bad = doe_wrap(B({1, 2, 3, 4}), 0);
+        // a DOE object of an unknown protocol gets an empty reply
+        Bytes bad = doe_wrap(B({1, 2, 3, 4}), 5);
         c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, bad));
         auto [c2, t2, p2] = c.recv_frame();
         CHECK(p2.empty());
-        c.send_raw(socket_frame(sock::CMD_SHUTDOWN, sock::TRANSPORT_PCI_DOE, {}));
+        c.send_raw(socket_frame(sock::CMD_CONTINUE, sock::TRANSPORT_PCI_DOE, {}));
         auto [c3, t3, p3] = c.recv_frame();
-        CHECK(c3 == sock::CMD_SHUTDOWN);
+        CHECK(c3 == sock::CMD_CONTINUE);
+        CHECK(p3.empty());
     }
     // the next connection is served as well (state was reset)
     Client c(srv.s.port());
@@ -157,6 +158,79 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
     CHECK(saw);
     std::filesystem::remove(pf);
     std::filesystem::remove(tr);
+}
+
+TEST_CASE("devsim socket: DOE Discovery, the socket commands and transports as spdm-emu defines them",
+          "[devsim][socket]") {
+    Responder r(Config{}, tst::identity(Asym::EcdsaP256));
+    ServerOptions o;
+    o.port = 0;
+    Server s(r, o);
+    std::thread t([&] { s.run(); });
+    struct Join {
+        Server &s;
+        std::thread &t;
+        ~Join() {
+            s.stop();
+            t.join();
+        }
+    } join{s, t};
+    Client c(s.port());
+    auto discover = [&](uint8_t index, Bytes extra = {}) {
+        Bytes payload{index, 0, 0, 0};
+        payload.insert(payload.end(), extra.begin(), extra.end());
+        c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(payload, doe::TYPE_DISCOVERY)));
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        CHECK(tr == sock::TRANSPORT_PCI_DOE);
+        return p;
+    };
+    // index 0, 1, 2: discovery, CMA, secured CMA; Next Index 0 after the last
+    CHECK(discover(0) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x00, 0x01}));
+    CHECK(discover(1) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x01, 0x02}));
+    CHECK(discover(2) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x02, 0x00}));
+    CHECK(discover(3).empty());  // out of range
+    // a requester walking the list as a DOE requester does, then SPDM
+    std::vector<uint8_t> types;
+    for (uint8_t i = 0, guard = 0; guard < 8; guard++) {
+        Bytes d = discover(i);
+        REQUIRE(d.size() == 12);
+        types.push_back(d[10]);
+        i = d[11];
+        if (!i)
+            break;
+    }
+    CHECK(types == std::vector<uint8_t>{0, 1, 2});
+    CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
+    // a bare SPDM message with transport NONE, as spdm-emu's raw transport
+    c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_NONE, B({0x10, 0x84, 0, 0})));
+    {
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(tr == sock::TRANSPORT_NONE);
+        REQUIRE(p.size() >= 6);
+        CHECK(p[1] == 0x04);
+    }
+    // transports devsim does not speak (MCTP, TCP): an empty reply
+    for (uint32_t tr : {sock::TRANSPORT_MCTP, sock::TRANSPORT_TCP}) {
+        c.send_raw(socket_frame(sock::CMD_NORMAL, tr, B({0x05, 0x10, 0x84, 0, 0})));
+        auto [cmd, t2, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        CHECK(p.empty());
+    }
+    // unknown commands (and the session-only OOB key update) get UNKNOWN
+    for (uint32_t cmd : {0x1234u, sock::CMD_OOB_ENCAP_KEY_UPDATE}) {
+        c.send_raw(socket_frame(cmd, sock::TRANSPORT_PCI_DOE, {}));
+        auto [rc, t2, p] = c.recv_frame();
+        CHECK(rc == sock::CMD_UNKNOWN);
+    }
+    // SHUTDOWN: answered, then the connection and the server end
+    c.send_raw(socket_frame(sock::CMD_SHUTDOWN, sock::TRANSPORT_PCI_DOE, {}));
+    auto [rc, t2, p] = c.recv_frame();
+    CHECK(rc == sock::CMD_SHUTDOWN);
+    uint8_t b;
+    CHECK(recv(c.fd, &b, 1, 0) == 0);  // EOF
+    t.join();                           // run() returned by itself
+    t = std::thread([] {});
 }
 
 TEST_CASE("devsim socket: control socket with delay and no-answer faults", "[devsim][socket]") {

@@ -48,6 +48,24 @@ std::optional<DoeObject> doe_unwrap(std::span<const uint8_t> o) {
     return DoeObject{uint16_t(o[0] | o[1] << 8), o[2], Bytes(o.begin() + 8, o.end())};
 }
 
+std::optional<Bytes> doe_discovery(std::span<const uint8_t> payload, std::span<const uint8_t> protocols,
+                                   std::string *why) {
+    if (payload.size() < 4) {
+        if (why)
+            *why = "DOE discovery request without an index";
+        return std::nullopt;
+    }
+    unsigned idx = payload[0], n = unsigned(protocols.size());
+    if (idx >= n) {
+        if (why)
+            *why = "DOE discovery index " + std::to_string(idx) + " out of range";
+        return std::nullopt;
+    }
+    unsigned next = idx + 1 < n ? idx + 1 : 0;
+    uint8_t d[4] = {uint8_t(doe::VENDOR_PCISIG), uint8_t(doe::VENDOR_PCISIG >> 8), protocols[idx], uint8_t(next)};
+    return doe_wrap(d, doe::TYPE_DISCOVERY);
+}
+
 Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t> payload) {
     Bytes out;
     for (uint32_t v : {command, transport, uint32_t(payload.size())})
@@ -92,7 +110,12 @@ struct Server::Impl {
     std::vector<Fd> ctl_clients;
     std::vector<CtlLineBuffer> ctl_bufs;
     std::ofstream trace;
-    uint64_t seq = 0;
+    uint64_t seq = 0, discoveries = 0;
+    bool shutdown = false;  // SHUTDOWN received: run() returns
+    // DOE protocols listed over the spdm-socket, as QEMU's CMA DOE and
+    // spdm-emu list them: discovery, CMA, secured CMA (devsim has no
+    // sessions: secured CMA objects get an empty reply).
+    static constexpr uint8_t kSocketProtocols[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA, doe::TYPE_SECURED_CMA};
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
     Impl(Responder &r, ServerOptions o) : rsp(r), opt(std::move(o)) {
@@ -156,8 +179,12 @@ struct Server::Impl {
             return send_all(conn_fd.get(), socket_frame(sock::CMD_TEST, transport,
                                                         std::span(h, sizeof sock::kServerHello)));
         }
+        case sock::CMD_CONTINUE:
+            send_all(conn_fd.get(), socket_frame(sock::CMD_CONTINUE, transport, {}));
+            return false;
         case sock::CMD_SHUTDOWN:
             send_all(conn_fd.get(), socket_frame(sock::CMD_SHUTDOWN, transport, {}));
+            shutdown = true;
             return false;
         case sock::CMD_NORMAL:
             break;
@@ -167,6 +194,15 @@ struct Server::Impl {
         Bytes spdm;
         if (transport == sock::TRANSPORT_PCI_DOE) {
             auto obj = doe_unwrap(payload);
+            if (obj && obj->vendor == doe::VENDOR_PCISIG && obj->type == doe::TYPE_DISCOVERY) {
+                // QEMU answers DOE Discovery itself; other requesters ask us.
+                std::string why;
+                auto d = doe_discovery(obj->payload, kSocketProtocols, &why);
+                discoveries++;
+                if (opt.verbose)
+                    log() << "devsim: DOE discovery " << (d ? "answered" : why + ", empty reply") << "\n";
+                return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, d ? *d : Bytes{}));
+            }
             if (!obj || obj->vendor != doe::VENDOR_PCISIG || obj->type != doe::TYPE_CMA) {
                 if (opt.verbose)
                     log() << "devsim: not a CMA DOE object (" << payload.size() << " bytes), empty reply\n";
@@ -311,6 +347,11 @@ void Server::run() {
             } else if (!i.serve_frame()) {
                 i.conn_fd.reset();
                 i.rsp.reset();
+                if (i.shutdown) {
+                    if (i.opt.verbose)
+                        i.log() << "devsim: SHUTDOWN, stopping\n";
+                    return;
+                }
                 if (i.opt.verbose)
                     i.log() << "devsim: connection closed, waiting for the next one\n";
             }
