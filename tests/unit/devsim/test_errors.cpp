@@ -194,3 +194,52 @@ TEST_CASE("devsim fault resynch: RequestResynch drops the state", "[devsim][erro
     r.apply_fault("resynch");
     CHECK(r.handle(B({0x10, 0x84, 0, 0}))[1] == 0x04);
 }
+
+TEST_CASE("devsim transcripts are bounded under repeated requests", "[devsim][errors][bounds]") {
+    auto transcript = [](const Responder &r, const char *which) {
+        std::string s = r.status_json(), key = std::string("\"") + which + "\":";
+        size_t at = s.find("\"transcript\":{");
+        REQUIRE(at != std::string::npos);
+        at = s.find(key, at);
+        REQUIRE(at != std::string::npos);
+        return std::stoul(s.substr(at + key.size()));
+    };
+    SECTION("default cap: 20000 GET_DIGESTS without a CHALLENGE") {
+        auto r = make();
+        rq::Requester q(r, 0x12);
+        q.connect();
+        size_t errors = 0;
+        for (int i = 0; i < 20000; i++) {
+            Bytes d = r.handle(B({0x12, 0x81, 0, 0}));
+            if (is_error(d, 0x05))
+                errors++;
+            else
+                REQUIRE(d[1] == 0x01);
+        }
+        CHECK(transcript(r, "b") <= 256 * 1024);
+        CHECK(errors > 0);
+        // a CHALLENGE consumes B: the device answers again
+        Bytes ch{0x12, 0x83, 0, 0};
+        ch.resize(36, 0x11);
+        CHECK(r.handle(ch)[1] == 0x03);
+        CHECK(transcript(r, "b") == 0);
+        CHECK(r.handle(B({0x12, 0x81, 0, 0}))[1] == 0x01);
+    }
+    SECTION("a small cap: B and L refuse with Unspecified once full, and never exceed it") {
+        Config c;
+        c.max_transcript = 1024;
+        auto r = make(c);
+        rq::Requester q(r, 0x12);
+        q.connect();
+        for (int i = 0; i < 100; i++)
+            r.handle(B({0x12, 0x82, 0, 0, 0, 0, 0x40, 0}));  // 64-byte portions
+        CHECK(transcript(r, "b") <= 1024);
+        CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0, 0x40, 0})), 0x05));
+        for (int i = 0; i < 100; i++)
+            r.handle(B({0x12, 0xE0, 0, 0xFF}));  // unsigned, all blocks
+        CHECK(transcript(r, "l") <= 1024);
+        Bytes m = r.handle(B({0x12, 0xE0, 0, 0xFF}));
+        CHECK((is_error(m, 0x05) || transcript(r, "l") <= 1024));
+        CHECK(transcript(r, "a") < 1024);
+    }
+}

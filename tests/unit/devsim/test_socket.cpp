@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <netinet/in.h>
 #include <sstream>
@@ -231,6 +232,44 @@ TEST_CASE("devsim socket: DOE Discovery, the socket commands and transports as s
     CHECK(recv(c.fd, &b, 1, 0) == 0);  // EOF
     t.join();                           // run() returned by itself
     t = std::thread([] {});
+}
+
+TEST_CASE("devsim socket: the control socket answers while a frame is half received or a reply is delayed",
+          "[devsim][socket][bounds]") {
+    using namespace std::chrono;
+    std::string ctl = tmp("busy.ctl");
+    ServerOptions o;
+    o.port = 0;
+    o.ctl_path = ctl;
+    RunningServer srv(o);
+    Client c(srv.s.port());
+    auto status_async = [&] { return std::async(std::launch::async, [&] { return ctl_request(ctl, "status"); }); };
+    SECTION("a large frame arriving slowly") {
+        Bytes big = socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(Bytes(600000, 0)));
+        c.send_raw(Bytes(big.begin(), big.begin() + 1012));
+        std::this_thread::sleep_for(milliseconds(100));
+        auto f = status_async();
+        CHECK(f.wait_for(seconds(3)) == std::future_status::ready);
+        c.send_raw(Bytes(big.begin() + 1012, big.end()));
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        auto o2 = doe_unwrap(p);
+        REQUIRE(o2);
+        CHECK(o2->payload[1] == 0x7F);  // ERROR InvalidRequest: not SPDM
+        CHECK(f.get().rfind("ok ", 0) == 0);
+    }
+    SECTION("a reply held back by delay=MS") {
+        REQUIRE(ctl_request(ctl, "fault delay=1500") == "ok");
+        auto t0 = steady_clock::now();
+        c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(B({0x10, 0x84, 0, 0}))));
+        std::this_thread::sleep_for(milliseconds(100));
+        auto f = status_async();
+        CHECK(f.wait_for(milliseconds(1000)) == std::future_status::ready);
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(duration_cast<milliseconds>(steady_clock::now() - t0).count() >= 1500);
+        CHECK(p[9] == 0x04);
+        CHECK(f.get().rfind("ok ", 0) == 0);
+    }
 }
 
 TEST_CASE("devsim socket: control socket with delay and no-answer faults", "[devsim][socket]") {

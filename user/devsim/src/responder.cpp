@@ -202,6 +202,10 @@ struct Responder::Impl {
         return m;
     }
 
+    bool fits(const Bytes &transcript, size_t more) const {
+        return transcript.size() + more <= cfg.max_transcript;
+    }
+
     unsigned nslots() const { return unsigned(id.slots.size()); }
     uint8_t slot_mask() const { return uint8_t((1u << nslots()) - 1); }
     Bytes chain(unsigned slot) const { return id.spdm_chain(slot, hash, faults.chain_overlong); }
@@ -364,6 +368,8 @@ struct Responder::Impl {
             append(rsp, digest(hash, chain(s)));
         if (rsp.size() > max_response())
             return too_large(rsp.size());
+        if (!fits(msg_b, 4 + rsp.size()))
+            return error(SPDM_ERR_UNSPECIFIED);
         append(msg_b, req.first(4));
         append(msg_b, rsp);
         return rsp;
@@ -403,6 +409,8 @@ struct Responder::Impl {
         put16(rsp, uint32_t(portion));
         put16(rsp, uint32_t(remainder));
         rsp.insert(rsp.end(), c.begin() + offset, c.begin() + offset + portion);
+        if (!fits(msg_b, 8 + rsp.size()))
+            return error(SPDM_ERR_UNSPECIFIED);
         append(msg_b, req.first(8));
         append(msg_b, rsp);
         return rsp;
@@ -489,6 +497,8 @@ struct Responder::Impl {
             msg_m.clear();
             return too_large(n);
         }
+        if (!fits(msg_m, len + rsp.size()))
+            return fail(SPDM_ERR_UNSPECIFIED);
         append(msg_m, req.first(len));
         append(msg_m, rsp);
         if (sig) {
@@ -674,6 +684,8 @@ std::string Responder::status_json() const {
       << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
       << ",\"not_ready\":" << i.ready.not_ready << ",\"respond_if_ready\":" << i.ready.respond_if_ready
       << ",\"rir_matched\":" << i.ready.rir_matched << ",\"last_token\":" << i.ready.last_token
+      << ",\"transcript\":{\"a\":" << i.msg_a.size() << ",\"b\":" << i.msg_b.size() << ",\"l\":" << i.msg_m.size()
+      << ",\"max\":" << i.cfg.max_transcript << "}"
       << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
     bool first = true;
     for (auto &m : i.cfg.measurements) {

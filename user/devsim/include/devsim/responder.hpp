@@ -143,6 +143,12 @@ struct Config {
     uint32_t max_spdm_msg_size = 0;      // 0 = data_transfer_size (no chunking)
     std::vector<Measurement> measurements = default_measurements();
     Faults faults;                       // initial faults
+    // Largest transcript kept (B: digests/certificates since the last
+    // CHALLENGE; L: unsigned measurements since the last signed one); a
+    // request that would grow one past it gets ERROR Unspecified (as
+    // libspdm answers a full message buffer), so no sequence of requests
+    // makes devsim's memory grow without bound.
+    size_t max_transcript = 256 * 1024;
     uint32_t dts() const {
         return data_transfer_size ? data_transfer_size : transport_cap - transport_overhead;
     }
