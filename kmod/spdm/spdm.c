@@ -574,9 +574,15 @@ static ssize_t xchg_raw(struct spdm_session *s, const char *step, const u8 *req,
 				cur_len = req_len;
 				continue;
 			}
+			/*
+			 * ExtendedErrorData: RDTExponent, RequestCode, Token,
+			 * RDTM.  The response is due after RDT = 2^RDTExponent
+			 * us and may be dropped after RDT * RDTM: ask at RDT,
+			 * as libspdm does (at most SPDM_MAX_DELAY_US).
+			 */
 			if (code == SPDM_ERR_RESPONSE_NOT_READY && n >= 8) {
 				u8 exp = s->rbuf[4] > 20 ? 20 : s->rbuf[4];
-				u32 us = (1u << exp) * (s->rbuf[7] ? s->rbuf[7] : 1);
+				u32 us = 1u << exp;
 
 				if (s->rbuf[5] != req[1])
 					return fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,

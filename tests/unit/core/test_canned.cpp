@@ -260,6 +260,17 @@ TEST_CASE("core: ERROR handling", "[core][canned]")
         REQUIRE(s.plat.requests.size() == 5);
         CHECK(s.plat.requests[4] == Bytes{0x11, 0xff, 0x81, 0x5a});
     }
+    SECTION("ResponseNotReady: RESPOND_IF_READY after RDT, not at WTMax = RDT * RDTM") {
+        // RDTExponent 10 (RDT 1024 us), RDTM 200: the device may drop the
+        // response after 204.8 ms; the requester asks at RDT, as libspdm does.
+        Script s{c::version({0x12}), c::caps(0x12), c::algs(0x12),
+                 Bytes{0x12, 0x7f, 0x42, 0, 10, 0x81, 0x07, 200}, digests(0x12, 0, 48)};
+        auto r = run(s);
+        REQUIRE(s.plat.requests.size() == 5);
+        CHECK(s.plat.requests[4] == Bytes{0x12, 0xff, 0x81, 0x07});
+        CHECK(s.plat.delays == 1);
+        CHECK(s.plat.now_us == 1024);
+    }
     SECTION("ResponseNotReady forever ends at the deadline") {
         // RDExponent 20 (~1 s per wait, the core's cap), RDTM 1
         Platform p([](std::span<const uint8_t> req) {

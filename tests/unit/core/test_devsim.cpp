@@ -710,3 +710,39 @@ TEST_CASE("core: SPDM 1.3 RequesterContext is random, and a device echoing zeros
     CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequesterContext not echoed"));
     CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_PROTOCOL);
 }
+
+TEST_CASE("core: ResponseNotReady from devsim: RESPOND_IF_READY with the token, bounded", "[core][devsim]")
+{
+    Device dev(devsim::Config{}, identity(Asym::EcdsaP256, Hash::Sha256));
+    auto s = make_session(dev.plat);
+    SECTION("a few NotReady: the connect succeeds, each RESPOND_IF_READY names the request and its token") {
+        dev.rsp.apply_fault("not-ready=3:12:4:0x99");
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == 0);
+        auto st = dev.rsp.ready_stats();
+        CHECK(st.not_ready == 3);
+        CHECK(st.respond_if_ready == 3);
+        CHECK(st.rir_matched == 3);
+        CHECK(dev.plat.now_us == 3 * 4096);  // waited RDT = 2^12 us each time
+    }
+    SECTION("NotReady on every request of the handshake (not VCA)") {
+        dev.rsp.apply_fault("not-ready=always");
+        dev.plat.deadline_us = 2000000;
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIMEDOUT);
+        CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("device still ResponseNotReady after 8 retries"));
+        CHECK(dev.rsp.ready_stats().rir_matched == SPDM_BUSY_RETRIES);
+    }
+    SECTION("endless NotReady with long RDT ends at the deadline") {
+        dev.rsp.apply_fault("not-ready=always:20:2");
+        dev.plat.deadline_us = 2500000;
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ETIME);
+        CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("operation deadline exceeded"));
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DEADLINE);
+        CHECK(dev.plat.now_us == 2500000);
+    }
+    SECTION("RequestResynch: the device lost its state; the connect fails and the next one succeeds") {
+        dev.rsp.apply_fault("resynch");
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == -ECONNRESET);
+        CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("RequestResynch (0x43)"));
+        CHECK(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    }
+}

@@ -110,7 +110,7 @@ TEST_CASE("devsim fault swap-identity replaces the device", "[devsim][faults]") 
     uint64_t seed = r.identity().seed;
     r.apply_fault("swap-identity");
     CHECK(r.identity().seed == seed + 1);
-    CHECK(r.handle(B({0x12, 0x81, 0, 0}))[2] == err::UnexpectedRequest);  // state dropped
+    CHECK(r.handle(B({0x12, 0x81, 0, 0}))[2] == SPDM_ERR_UNEXPECTED_REQUEST);  // state dropped
     q.connect();
     Bytes d2 = q.digests();
     CHECK(d1 != d2);
@@ -176,8 +176,8 @@ TEST_CASE("devsim robustness: truncated and mutated requests get ERRORs, never c
                 Bytes out = r.handle(bad);
                 REQUIRE(out.size() >= 4);
                 if (out[1] == 0x7F)
-                    CHECK((out[2] == err::InvalidRequest || out[2] == err::UnexpectedRequest ||
-                           out[2] == err::UnsupportedRequest || out[2] == err::VersionMismatch));
+                    CHECK((out[2] == SPDM_ERR_INVALID_REQUEST || out[2] == SPDM_ERR_UNEXPECTED_REQUEST ||
+                           out[2] == SPDM_ERR_UNSUPPORTED_REQUEST || out[2] == SPDM_ERR_VERSION_MISMATCH));
                 answered++;
             }
         }
@@ -232,7 +232,7 @@ TEST_CASE("devsim fault offer-versions narrows VERSION from the next GET_VERSION
     CHECK(version_entries(v) == std::vector<uint8_t>{0x10});
     // a requester that insists on 1.3 gets VersionMismatch
     CHECK(r.handle(B({0x13, 0xE1, 0, 0, 0, 10, 0, 0, 0x06, 0, 0, 0, 0, 0x12, 0, 0, 0, 0x12, 0, 0})) ==
-          B({0x10, 0x7F, err::VersionMismatch, 0}));
+          B({0x10, 0x7F, SPDM_ERR_VERSION_MISMATCH, 0}));
     rq::Requester q10(r, 0x10);
     q10.connect();
     CHECK(r.negotiated_version() == 0x10);
@@ -281,7 +281,7 @@ TEST_CASE("devsim fault offer-hash narrows the base hash from the next NEGOTIATE
     // the requester offers none of them: no common algorithm
     q.offer_hash = hash_bit(Hash::Sha384) | hash_bit(Hash::Sha512);
     CHECK_THROWS(q.connect());
-    CHECK(q.last == B({0x12, 0x7F, err::InvalidRequest, 0}));
+    CHECK(q.last == B({0x12, 0x7F, SPDM_ERR_INVALID_REQUEST, 0}));
     CHECK(r.faults().describe() == "offer-hash=sha256");
     r.apply_fault("clear");
     CHECK_NOTHROW(q.connect());
@@ -306,7 +306,7 @@ TEST_CASE("devsim fault offer-asym: only the identity's algorithm, and only when
     CHECK(r.faults().describe() == "offer-asym=ecdsa-p256,rsa-3072");
     r.apply_fault("offer-asym=rsa-3072");      // no key for it: no common algorithm
     CHECK_THROWS(q.connect());
-    CHECK(q.last == B({0x12, 0x7F, err::InvalidRequest, 0}));
+    CHECK(q.last == B({0x12, 0x7F, SPDM_ERR_INVALID_REQUEST, 0}));
     CHECK_THROWS_AS(r.apply_fault("offer-asym=dsa"), std::invalid_argument);
 }
 

@@ -28,11 +28,11 @@ TEST_CASE("devsim GET_VERSION lists the configured versions", "[devsim][protocol
     CHECK(rq::le16(v, 6) == 0x1100);
     CHECK(rq::le16(v, 8) == 0x1200);
     // GET_VERSION must be sent as version 1.0
-    CHECK(is_error(r2.handle(B({0x11, 0x84, 0, 0})), err::VersionMismatch));
+    CHECK(is_error(r2.handle(B({0x11, 0x84, 0, 0})), SPDM_ERR_VERSION_MISMATCH));
     // a version the device does not offer
     r2.handle(B({0x10, 0x84, 0, 0}));
     Bytes caps = B({0x13, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0});
-    CHECK(is_error(r2.handle(caps), err::VersionMismatch));
+    CHECK(is_error(r2.handle(caps), SPDM_ERR_VERSION_MISMATCH));
 }
 
 TEST_CASE("devsim CAPABILITIES per version", "[devsim][protocol]") {
@@ -61,12 +61,12 @@ TEST_CASE("devsim CAPABILITIES per version", "[devsim][protocol]") {
     // 1.2: DataTransferSize below MinDataTransferSize (42) is invalid
     auto r = make();
     r.handle(B({0x10, 0x84, 0, 0}));
-    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 41, 0, 0, 0, 41, 0, 0, 0})), err::InvalidRequest));
+    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 41, 0, 0, 0, 41, 0, 0, 0})), SPDM_ERR_INVALID_REQUEST));
     // short request
-    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0})), err::InvalidRequest));
+    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0})), SPDM_ERR_INVALID_REQUEST));
     // MaxSPDMmsgSize != DataTransferSize needs CHUNK_CAP
-    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0})), err::InvalidRequest));
-    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 8, 0, 0, 0, 4, 0, 0})), err::InvalidRequest));
+    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0})), SPDM_ERR_INVALID_REQUEST));
+    CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 8, 0, 0, 0, 4, 0, 0})), SPDM_ERR_INVALID_REQUEST));
     CHECK(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 2, 0, 0, 4, 0, 0, 0, 8, 0, 0}))[1] == 0x61);
 }
 
@@ -102,12 +102,12 @@ TEST_CASE("devsim ALGORITHMS selects from what the requester offers", "[devsim][
         rq::Requester q(r, 0x12);
         q.offer_asym = 1u << 7;  // only P-384; device has P-256
         CHECK_THROWS(q.connect());
-        CHECK(is_error(q.last, err::InvalidRequest));
+        CHECK(is_error(q.last, SPDM_ERR_INVALID_REQUEST));
         auto r2 = make();
         rq::Requester q2(r2, 0x12);
         q2.offer_hash = 1u << 3;  // SHA3-256
         CHECK_THROWS(q2.connect());
-        CHECK(is_error(q2.last, err::InvalidRequest));
+        CHECK(is_error(q2.last, SPDM_ERR_INVALID_REQUEST));
     }
     SECTION("Length field inconsistent with the message") {
         auto r = make();
@@ -115,10 +115,10 @@ TEST_CASE("devsim ALGORITHMS selects from what the requester offers", "[devsim][
         r.handle(B({0x11, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0}));
         Bytes na(32, 0);
         na[0] = 0x11; na[1] = 0xE3; na[4] = 40; na[6] = 1; na[8] = 0x10; na[12] = 1;
-        CHECK(is_error(r.handle(na), err::InvalidRequest));
+        CHECK(is_error(r.handle(na), SPDM_ERR_INVALID_REQUEST));
         na[4] = 32;
         na[2] = 1;  // claims a struct that is not there
-        CHECK(is_error(r.handle(na), err::InvalidRequest));
+        CHECK(is_error(r.handle(na), SPDM_ERR_INVALID_REQUEST));
         na[2] = 0;
         CHECK(r.handle(na)[1] == 0x63);
     }
@@ -126,41 +126,41 @@ TEST_CASE("devsim ALGORITHMS selects from what the requester offers", "[devsim][
 
 TEST_CASE("devsim out-of-order and malformed requests", "[devsim][protocol]") {
     auto r = make();
-    CHECK(is_error(r.handle(B({0x10, 0xE1, 0, 0})), err::UnexpectedRequest));  // before GET_VERSION
-    CHECK(is_error(r.handle(B({0x12, 0x81})), err::InvalidRequest));           // too short
+    CHECK(is_error(r.handle(B({0x10, 0xE1, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));  // before GET_VERSION
+    CHECK(is_error(r.handle(B({0x12, 0x81})), SPDM_ERR_INVALID_REQUEST));           // too short
     r.handle(B({0x10, 0x84, 0, 0}));
-    CHECK(is_error(r.handle(B({0x10, 0x81, 0, 0})), err::UnexpectedRequest));  // GET_DIGESTS before caps
-    CHECK(is_error(r.handle(B({0x10, 0xE3, 0, 0})), err::UnexpectedRequest));  // algorithms before caps
+    CHECK(is_error(r.handle(B({0x10, 0x81, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));  // GET_DIGESTS before caps
+    CHECK(is_error(r.handle(B({0x10, 0xE3, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));  // algorithms before caps
     rq::Requester q(r, 0x12);
     q.connect();
     CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0})),
-                   err::UnexpectedRequest));  // second GET_CAPABILITIES
-    CHECK(is_error(r.handle(B({0x11, 0x81, 0, 0})), err::VersionMismatch));
+                   SPDM_ERR_UNEXPECTED_REQUEST));  // second GET_CAPABILITIES
+    CHECK(is_error(r.handle(B({0x11, 0x81, 0, 0})), SPDM_ERR_VERSION_MISMATCH));
     Bytes ke = r.handle(B({0x12, 0xE4, 0, 0}));
-    CHECK(is_error(ke, err::UnsupportedRequest));
+    CHECK(is_error(ke, SPDM_ERR_UNSUPPORTED_REQUEST));
     CHECK(ke[3] == 0xE4);
     CHECK(ke[0] == 0x12);
-    CHECK(is_error(r.handle(B({0x12, 0x04, 0, 0})), err::InvalidRequest));  // a response code
-    CHECK(is_error(r.handle(B({0x12, 0x82, 1, 0, 0, 0, 0x10, 0})), err::InvalidRequest));     // empty slot
-    CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0x40, 0x10, 0})), err::InvalidRequest));  // offset past end
-    CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0})), err::InvalidRequest));              // short
+    CHECK(is_error(r.handle(B({0x12, 0x04, 0, 0})), SPDM_ERR_INVALID_REQUEST));  // a response code
+    CHECK(is_error(r.handle(B({0x12, 0x82, 1, 0, 0, 0, 0x10, 0})), SPDM_ERR_INVALID_REQUEST));     // empty slot
+    CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0x40, 0x10, 0})), SPDM_ERR_INVALID_REQUEST));  // offset past end
+    CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0})), SPDM_ERR_INVALID_REQUEST));              // short
     Bytes ch = B({0x12, 0x83, 0, 2});
     ch.resize(36, 0);
-    CHECK(is_error(r.handle(ch), err::InvalidRequest));  // bad measurement summary type
+    CHECK(is_error(r.handle(ch), SPDM_ERR_INVALID_REQUEST));  // bad measurement summary type
     ch[3] = 0; ch[2] = 0xFF;
-    CHECK(is_error(r.handle(ch), err::InvalidRequest));  // no pre-provisioned public key
+    CHECK(is_error(r.handle(ch), SPDM_ERR_INVALID_REQUEST));  // no pre-provisioned public key
     ch.resize(20);
     ch[2] = 0;
-    CHECK(is_error(r.handle(ch), err::InvalidRequest));  // short CHALLENGE
-    CHECK(is_error(r.handle(B({0x12, 0xE0, 0, 9})), err::InvalidRequest));  // no measurement 9
+    CHECK(is_error(r.handle(ch), SPDM_ERR_INVALID_REQUEST));  // short CHALLENGE
+    CHECK(is_error(r.handle(B({0x12, 0xE0, 0, 9})), SPDM_ERR_INVALID_REQUEST));  // no measurement 9
     // GET_VERSION resets: digests are unexpected again afterwards
     r.handle(B({0x10, 0x84, 0, 0}));
-    CHECK(is_error(r.handle(B({0x12, 0x81, 0, 0})), err::UnexpectedRequest));
+    CHECK(is_error(r.handle(B({0x12, 0x81, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));
     CHECK(r.negotiated_version() == 0);
     // reset() too
     q.connect();
     r.reset();
-    CHECK(is_error(r.handle(B({0x12, 0x81, 0, 0})), err::UnexpectedRequest));
+    CHECK(is_error(r.handle(B({0x12, 0x81, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));
 }
 
 TEST_CASE("devsim capabilities can be switched off", "[devsim][protocol]") {
@@ -171,14 +171,14 @@ TEST_CASE("devsim capabilities can be switched off", "[devsim][protocol]") {
     q.connect();
     CHECK(q.last[6] == 0);  // no measurement spec selected
     Bytes m = r.handle(B({0x12, 0xE0, 0, 0, 0, 0, 0, 0}));
-    CHECK(is_error(m, err::UnsupportedRequest));
+    CHECK(is_error(m, SPDM_ERR_UNSUPPORTED_REQUEST));
     Config c2;
     c2.meas_sig = false;
     auto r2 = make(c2);
     rq::Requester q2(r2, 0x12);
     q2.connect();
     CHECK_THROWS(q2.measurements(1, true));
-    CHECK(is_error(q2.last, err::InvalidRequest));
+    CHECK(is_error(q2.last, SPDM_ERR_INVALID_REQUEST));
     CHECK(q2.measurements(1, false));
 }
 

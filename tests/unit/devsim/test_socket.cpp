@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <netinet/in.h>
 #include <sstream>
@@ -127,20 +128,21 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
         // a full negotiation and a signed measurement through the socket
         Bytes caps = c.doe(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0}));
         CHECK(caps[9] == 0x61);
-        // a non-CMA DOE object gets an empty reply
-        Bytes bad = doe_wrap(B({1, 2, 3, 4}), 0);
+        // a DOE object of an unknown protocol gets an empty reply
+        Bytes bad = doe_wrap(B({1, 2, 3, 4}), 5);
         c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, bad));
         auto [c2, t2, p2] = c.recv_frame();
         CHECK(p2.empty());
-        c.send_raw(socket_frame(sock::CMD_SHUTDOWN, sock::TRANSPORT_PCI_DOE, {}));
+        c.send_raw(socket_frame(sock::CMD_CONTINUE, sock::TRANSPORT_PCI_DOE, {}));
         auto [c3, t3, p3] = c.recv_frame();
-        CHECK(c3 == sock::CMD_SHUTDOWN);
+        CHECK(c3 == sock::CMD_CONTINUE);
+        CHECK(p3.empty());
     }
     // the next connection is served as well (state was reset)
     Client c(srv.s.port());
     Bytes e = c.doe(B({0x12, 0x81, 0, 0}));
     CHECK(e[9] == 0x7F);
-    CHECK(e[10] == err::UnexpectedRequest);
+    CHECK(e[10] == SPDM_ERR_UNEXPECTED_REQUEST);
     std::ifstream f(tr);
     std::string line;
     int n = 0;
@@ -159,6 +161,117 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
     std::filesystem::remove(tr);
 }
 
+TEST_CASE("devsim socket: DOE Discovery, the socket commands and transports as spdm-emu defines them",
+          "[devsim][socket]") {
+    Responder r(Config{}, tst::identity(Asym::EcdsaP256));
+    ServerOptions o;
+    o.port = 0;
+    Server s(r, o);
+    std::thread t([&] { s.run(); });
+    struct Join {
+        Server &s;
+        std::thread &t;
+        ~Join() {
+            s.stop();
+            t.join();
+        }
+    } join{s, t};
+    Client c(s.port());
+    auto discover = [&](uint8_t index, Bytes extra = {}) {
+        Bytes payload{index, 0, 0, 0};
+        payload.insert(payload.end(), extra.begin(), extra.end());
+        c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(payload, doe::TYPE_DISCOVERY)));
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        CHECK(tr == sock::TRANSPORT_PCI_DOE);
+        return p;
+    };
+    // index 0, 1, 2: discovery, CMA, secured CMA; Next Index 0 after the last
+    CHECK(discover(0) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x00, 0x01}));
+    CHECK(discover(1) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x01, 0x02}));
+    CHECK(discover(2) == B({0x01, 0x00, 0x00, 0x00, 0x03, 0, 0, 0, 0x01, 0x00, 0x02, 0x00}));
+    CHECK(discover(3).empty());  // out of range
+    // a requester walking the list as a DOE requester does, then SPDM
+    std::vector<uint8_t> types;
+    for (uint8_t i = 0, guard = 0; guard < 8; guard++) {
+        Bytes d = discover(i);
+        REQUIRE(d.size() == 12);
+        types.push_back(d[10]);
+        i = d[11];
+        if (!i)
+            break;
+    }
+    CHECK(types == std::vector<uint8_t>{0, 1, 2});
+    CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
+    // a bare SPDM message with transport NONE, as spdm-emu's raw transport
+    c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_NONE, B({0x10, 0x84, 0, 0})));
+    {
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(tr == sock::TRANSPORT_NONE);
+        REQUIRE(p.size() >= 6);
+        CHECK(p[1] == 0x04);
+    }
+    // transports devsim does not speak (MCTP, TCP): an empty reply
+    for (uint32_t tr : {sock::TRANSPORT_MCTP, sock::TRANSPORT_TCP}) {
+        c.send_raw(socket_frame(sock::CMD_NORMAL, tr, B({0x05, 0x10, 0x84, 0, 0})));
+        auto [cmd, t2, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        CHECK(p.empty());
+    }
+    // unknown commands (and the session-only OOB key update) get UNKNOWN
+    for (uint32_t cmd : {0x1234u, sock::CMD_OOB_ENCAP_KEY_UPDATE}) {
+        c.send_raw(socket_frame(cmd, sock::TRANSPORT_PCI_DOE, {}));
+        auto [rc, t2, p] = c.recv_frame();
+        CHECK(rc == sock::CMD_UNKNOWN);
+    }
+    // SHUTDOWN: answered, then the connection and the server end
+    c.send_raw(socket_frame(sock::CMD_SHUTDOWN, sock::TRANSPORT_PCI_DOE, {}));
+    auto [rc, t2, p] = c.recv_frame();
+    CHECK(rc == sock::CMD_SHUTDOWN);
+    uint8_t b;
+    CHECK(recv(c.fd, &b, 1, 0) == 0);  // EOF
+    t.join();                           // run() returned by itself
+    t = std::thread([] {});
+}
+
+TEST_CASE("devsim socket: the control socket answers while a frame is half received or a reply is delayed",
+          "[devsim][socket][bounds]") {
+    using namespace std::chrono;
+    std::string ctl = tmp("busy.ctl");
+    ServerOptions o;
+    o.port = 0;
+    o.ctl_path = ctl;
+    RunningServer srv(o);
+    Client c(srv.s.port());
+    auto status_async = [&] { return std::async(std::launch::async, [&] { return ctl_request(ctl, "status"); }); };
+    SECTION("a large frame arriving slowly") {
+        Bytes big = socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(Bytes(600000, 0)));
+        c.send_raw(Bytes(big.begin(), big.begin() + 1012));
+        std::this_thread::sleep_for(milliseconds(100));
+        auto f = status_async();
+        CHECK(f.wait_for(seconds(3)) == std::future_status::ready);
+        c.send_raw(Bytes(big.begin() + 1012, big.end()));
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        auto o2 = doe_unwrap(p);
+        REQUIRE(o2);
+        CHECK(o2->payload[1] == 0x7F);  // ERROR InvalidRequest: not SPDM
+        CHECK(f.get().rfind("ok ", 0) == 0);
+    }
+    SECTION("a reply held back by delay=MS") {
+        REQUIRE(ctl_request(ctl, "fault delay=1500") == "ok");
+        auto t0 = steady_clock::now();
+        c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(B({0x10, 0x84, 0, 0}))));
+        std::this_thread::sleep_for(milliseconds(100));
+        auto f = status_async();
+        CHECK(f.wait_for(milliseconds(1000)) == std::future_status::ready);
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(duration_cast<milliseconds>(steady_clock::now() - t0).count() >= 1500);
+        CHECK(p[9] == 0x04);
+        CHECK(f.get().rfind("ok ", 0) == 0);
+    }
+}
+
 TEST_CASE("devsim socket: control socket with delay and no-answer faults", "[devsim][socket]") {
     std::string ctl = tmp("ctl");
     ServerOptions o;
@@ -168,7 +281,7 @@ TEST_CASE("devsim socket: control socket with delay and no-answer faults", "[dev
     Client c(srv.s.port());
     CHECK(ctl_request(ctl, "fault busy=1") == "ok");
     Bytes e = c.doe(B({0x10, 0x84, 0, 0}));
-    CHECK(e[10] == err::Busy);
+    CHECK(e[10] == SPDM_ERR_BUSY);
     CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
     CHECK(ctl_request(ctl, "fault delay=150") == "ok");
     auto t0 = std::chrono::steady_clock::now();
@@ -267,7 +380,7 @@ TEST_CASE("devsim CLI: serve on a free port with port file/ctl/trace and SIGTERM
     REQUIRE(!port.empty());
     {
         Client c(uint16_t(std::stoi(port)));
-        CHECK(c.doe(B({0x10, 0x84, 0, 0}))[10] == err::Busy);  // --fault applied
+        CHECK(c.doe(B({0x10, 0x84, 0, 0}))[10] == SPDM_ERR_BUSY);  // --fault applied
         CHECK(c.doe(B({0x10, 0x84, 0, 0}))[9] == 0x04);
         Proc st = run(bin + " ctl " + ctl + " status");
         CHECK(st.status == 0);

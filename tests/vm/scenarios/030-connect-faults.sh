@@ -29,6 +29,23 @@ try_fault() {
 	check_eq "$what: authenticated again" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
 }
 
+# ResponseNotReady: devsim defers a request (ERROR ResponseNotReady with
+# RDTExponent 10, RDTM 2, token 0x5a) and answers it to the RESPOND_IF_READY
+# that names the request and the token; the kernel's bounded retry gets
+# through three of them.  Its counters start at 0 when devsim starts.
+status() { devsim_ctl 0 status | sed 's/^ok //' | jq -r ".$1"; }
+check "not-ready: inject" devsim_ctl 0 fault not-ready=3:10:2:0x5a
+check "not-ready: connect succeeds through 3 ResponseNotReady" tsmctl connect "$dev"
+check_eq "not-ready: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "not-ready: devsim sent 3 ResponseNotReady" 3 "$(status not_ready)"
+check_eq "not-ready: devsim got 3 RESPOND_IF_READY" 3 "$(status respond_if_ready)"
+check_eq "not-ready: each named the deferred request and token 0x5a" 3 "$(status rir_matched)"
+check_eq "not-ready: the token devsim gave" 90 "$(status last_token)"
+check "not-ready: lift" devsim_ctl 0 clear
+# ResponseNotReady forever ends in the core's bounded retry (090 has it
+# against the deadline)
+try_fault not-ready=always:10 "still ResponseNotReady after [0-9]+ retries" "ResponseNotReady forever"
+
 try_fault bad-signature=always "CHALLENGE_AUTH: signature does not verify" "bad signature"
 try_fault chain-overlong "GET_CERTIFICATE: .*chain" "chain longer than its header"
 try_fault garbage=always "(GET_VERSION|VERSION).*" "garbage responses"

@@ -171,6 +171,7 @@ deadline() {
 	devsim_ctl 0 reset >/dev/null
 }
 deadline "Busy storm" busy=always delay=400
+deadline "ResponseNotReady forever (RDT 1 s)" not-ready=always:20:2
 deadline "slow replies" delay=400 cert-portion=64
 deadline "cert-portion=$portion" cert-portion=$portion
 check "op_timeout_ms back to 10000" sh -c "echo 10000 > $tmo"

@@ -39,9 +39,9 @@ Bytes LargeTransfer::start_response(uint8_t version, Bytes rsp) {
 Bytes LargeTransfer::chunk_get(uint8_t version, std::span<const uint8_t> req, size_t limit,
                                std::string_view lie, size_t req_dts, size_t req_max) {
     if (!have_)
-        return error(version, err::UnexpectedRequest);
+        return error(version, SPDM_ERR_UNEXPECTED_REQUEST);
     if (req.size() < 6 || req[3] != handle_ || get16(req, 4) != seq_)
-        return error(version, err::InvalidRequest);
+        return error(version, SPDM_ERR_INVALID_REQUEST);
     size_t hdr = seq_ ? chunk::HDR : chunk::HDR0;
     size_t size = std::min(limit - hdr, large_.size() - off_);
     bool stall = lie == "stall";
@@ -82,7 +82,7 @@ LargeTransfer::Sent LargeTransfer::chunk_send(uint8_t version, std::span<const u
     auto bad = [&] {
         in_active_ = false;
         in_.clear();
-        out.reply = error(version, err::InvalidRequest);
+        out.reply = error(version, SPDM_ERR_INVALID_REQUEST);
         return out;
     };
     if (req.size() < chunk::HDR)

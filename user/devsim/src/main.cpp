@@ -88,6 +88,16 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   no-answer[=N]       no SPDM response: an empty spdm-socket reply, which QEMU
                       turns into a DOE error (default 1)
   busy[=N]            ERROR Busy for the next N requests (default 1)
+  not-ready[=N[:RDTEXP[:RDTM[:TOKEN]]]]  N ERROR ResponseNotReady (default 1):
+                      the first to the next GET_DIGESTS, GET_CERTIFICATE,
+                      CHALLENGE or GET_MEASUREMENTS, which devsim keeps, the
+                      others to RESPOND_IF_READY (Param1 = the request code,
+                      Param2 = TOKEN); then RESPOND_IF_READY gets the answer.
+                      RDT = 2^RDTEXP us (default 10), RDTM (default 2),
+                      TOKEN 0..255 (default: a new one per deferred request);
+                      =always: never ready.  ctl status counts them
+  resynch[=N]         ERROR RequestResynch instead of the next N answers
+                      (not GET_VERSION); the negotiated state is dropped
   chain-overlong[=0]  serve chains 64 bytes longer than their Length field
                       (sticky; =0 turns it off)
   delay=MS            wait MS milliseconds before every reply (sticky; 0 = off)

@@ -355,17 +355,15 @@ DoeResult PciDevice::handle(const DoeObject &o) {
         r.object.assign(why.begin(), why.end());
     };
     if (o.vendor == doe::VENDOR_PCISIG && o.type == doe::TYPE_DISCOVERY) {
+        // This mailbox implements discovery and CMA only (secured CMA is an
+        // unsupported protocol here, so it is not listed).
         static constexpr uint8_t protos[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA};
-        constexpr unsigned n = sizeof protos;
-        if (o.payload.size() < 4) {
-            refuse("DOE discovery request without an index");
-        } else if (o.payload[0] >= n) {
-            refuse("DOE discovery index " + std::to_string(o.payload[0]) + " out of range");
-        } else {
-            unsigned idx = o.payload[0], next = idx + 1 < n ? idx + 1 : 0;
-            uint8_t d[4] = {uint8_t(doe::VENDOR_PCISIG), uint8_t(doe::VENDOR_PCISIG >> 8), protos[idx], uint8_t(next)};
+        std::string why;
+        if (auto d = doe_discovery(o.payload, protos, &why)) {
             r.kind = DoeResult::Response;
-            r.object = doe_wrap(d, doe::TYPE_DISCOVERY);
+            r.object = std::move(*d);
+        } else {
+            refuse(why);
         }
     } else if (o.vendor == doe::VENDOR_PCISIG && o.type == doe::TYPE_CMA) {
         cma_since_reset_++;

@@ -43,7 +43,7 @@ std::string_view code_name(uint8_t c) {
     case code::NEGOTIATE_ALGORITHMS: return "NEGOTIATE_ALGORITHMS";
     case 0xE4: return "KEY_EXCHANGE";
     case 0xFE: return "VENDOR_DEFINED_REQUEST";
-    case 0xFF: return "RESPOND_IF_READY";
+    case code::RESPOND_IF_READY: return "RESPOND_IF_READY";
     default: return "UNKNOWN";
     }
 }
@@ -72,6 +72,14 @@ std::string Faults::describe() const {
     add("wrong-version", wrong_version);
     add("no-answer", no_answer);
     add("busy", busy);
+    if (not_ready) {
+        std::string v = std::to_string(not_ready) + ":" + std::to_string(not_ready_exp) + ":" +
+                        std::to_string(not_ready_rdtm);
+        if (not_ready_token >= 0)
+            v += ":" + std::to_string(not_ready_token);
+        item("not-ready", v);
+    }
+    add("resynch", resynch);
     add("chain-overlong", chain_overlong);
     add("delay", int(delay_ms));
     if (!offer_versions.empty())
@@ -167,10 +175,29 @@ struct Responder::Impl {
         msg_b.clear();
         msg_m.clear();
         large.reset();
+        pending.clear();
     }
 
     Bytes error(uint8_t code, uint8_t data = 0) const {
         return Bytes{version ? version : uint8_t(0x10), code::ERROR, code, data};
+    }
+
+    // DSP0274 ERROR with ExtendedErrorData after the 4-byte header.
+    Bytes error_ext(uint8_t code, uint8_t data, std::span<const uint8_t> ext) const {
+        Bytes e = error(code, data);
+        append(e, ext);
+        return e;
+    }
+
+    // A response of `size` bytes exceeds what the requester can take: 1.2+
+    // ResponseTooLarge (Param2 0, ExtendedErrorData = the response's size,
+    // LE32), before 1.2 (no such code) Unspecified.
+    Bytes too_large(size_t size) const {
+        if (version < 0x12)
+            return error(SPDM_ERR_UNSPECIFIED);
+        Bytes ext;
+        put32(ext, uint32_t(size));
+        return error_ext(SPDM_ERR_RESPONSE_TOO_LARGE, 0, ext);
     }
 
     size_t max_response() const {
@@ -186,6 +213,10 @@ struct Responder::Impl {
     // chunking the smaller MaxSPDMmsgSize.
     size_t max_message() const {
         return chunking() ? std::min<size_t>(cfg.max_msg(), req_max) : max_response();
+    }
+
+    bool fits(const Bytes &transcript, size_t more) const {
+        return transcript.size() + more <= cfg.max_transcript;
     }
 
     unsigned nslots() const { return unsigned(id.slots.size()); }
@@ -235,7 +266,7 @@ struct Responder::Impl {
 
     Bytes get_version(std::span<const uint8_t> req) {
         if (req[0] != 0x10)
-            return Bytes{0x10, code::ERROR, err::VersionMismatch, 0};
+            return Bytes{0x10, code::ERROR, SPDM_ERR_VERSION_MISMATCH, 0};
         reset();
         offered.clear();
         for (uint8_t v : cfg.versions)
@@ -253,13 +284,13 @@ struct Responder::Impl {
 
     Bytes get_capabilities(std::span<const uint8_t> req) {
         if (state != State::AfterVersion)
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         uint8_t v = req[0];
         if (std::find(offered.begin(), offered.end(), v) == offered.end())
-            return error(err::VersionMismatch);
+            return error(SPDM_ERR_VERSION_MISMATCH);
         size_t len = v == 0x10 ? 4 : v == 0x11 ? 12 : 20;
         if (req.size() < len)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         if (v >= 0x11)
             req_flags = get32(req, 8);
         if (v >= 0x12) {
@@ -267,7 +298,7 @@ struct Responder::Impl {
             // MinDataTransferSize is 42; without CHUNK_CAP (bit 17) the
             // requester's MaxSPDMmsgSize must equal its DataTransferSize.
             if (dts < 42 || max < dts || (!(req_flags & (1u << 17)) && max != dts))
-                return error(err::InvalidRequest);
+                return error(SPDM_ERR_INVALID_REQUEST);
             req_dts = dts;
             req_max = max;
         }
@@ -291,32 +322,32 @@ struct Responder::Impl {
 
     Bytes negotiate_algorithms(std::span<const uint8_t> req) {
         if (state != State::AfterCaps)
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         if (req.size() < 32)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         size_t length = get16(req, 4);
         if (length < 32 || length > req.size() || length > 128)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         size_t off = 32 + 4 * (size_t(req[28]) + req[29]);
         std::vector<uint8_t> struct_types;
         for (unsigned i = 0; i < req[2]; i++) {
             if (off + 4 > length)
-                return error(err::InvalidRequest);
+                return error(SPDM_ERR_INVALID_REQUEST);
             uint8_t type = req[off], cnt = req[off + 1];
             // AlgCount: bits 7:4 FixedAlgCount (2), bits 3:0 ExtAlgCount
             if ((cnt >> 4) != 2)
-                return error(err::InvalidRequest);
+                return error(SPDM_ERR_INVALID_REQUEST);
             struct_types.push_back(type);
             off += 2 + 2 + 4 * size_t(cnt & 0xF);
         }
         if (off != length)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         uint32_t base_asym = get32(req, 8), base_hash = get32(req, 12);
         uint32_t asym = base_asym & asym_bit(id.asym) & (faults.offer_asym ? faults.offer_asym : ~0u);
         auto h = hash_from_bits(base_hash & cfg.hash_algos & (faults.offer_hash ? faults.offer_hash : ~0u), id.hash);
         bool need_asym = cfg.cert_cap || cfg.chal_cap || (cfg.meas_cap && cfg.meas_sig);
         if (!h || (need_asym && !asym))
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         hash = *h;
         hash_sel = hash_bit(hash);
         asym_sel = asym;
@@ -345,12 +376,14 @@ struct Responder::Impl {
 
     Bytes get_digests(std::span<const uint8_t> req) {
         if (!cfg.cert_cap)
-            return error(err::UnsupportedRequest, code::GET_DIGESTS);
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, code::GET_DIGESTS);
         Bytes rsp{version, code::DIGESTS, uint8_t(version >= 0x13 ? slot_mask() : 0), slot_mask()};
         for (unsigned s = 0; s < nslots(); s++)
             append(rsp, digest(hash, chain(s)));
         if (rsp.size() > max_message())
-            return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+            return too_large(rsp.size());
+        if (!fits(msg_b, 4 + rsp.size()))
+            return error(SPDM_ERR_UNSPECIFIED);
         append(msg_b, req.first(4));
         append(msg_b, rsp);
         return rsp;
@@ -358,12 +391,12 @@ struct Responder::Impl {
 
     Bytes get_certificate(std::span<const uint8_t> req) {
         if (!cfg.cert_cap)
-            return error(err::UnsupportedRequest, code::GET_CERTIFICATE);
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, code::GET_CERTIFICATE);
         if (req.size() < 8)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         unsigned slot = req[2] & 0xF;
         if (slot >= nslots())
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         size_t offset = get16(req, 4), length = get16(req, 6);
         Bytes c = chain(slot);
         size_t portion, remainder;
@@ -373,7 +406,7 @@ struct Responder::Impl {
             offset = 0;
         } else {
             if (offset >= c.size())
-                return error(err::InvalidRequest);
+                return error(SPDM_ERR_INVALID_REQUEST);
             size_t limit = max_message() - 8;
             if (cfg.max_chunk)
                 limit = std::min<size_t>(limit, cfg.max_chunk);
@@ -390,6 +423,8 @@ struct Responder::Impl {
         put16(rsp, uint32_t(portion));
         put16(rsp, uint32_t(remainder));
         rsp.insert(rsp.end(), c.begin() + offset, c.begin() + offset + portion);
+        if (!fits(msg_b, 8 + rsp.size()))
+            return error(SPDM_ERR_UNSPECIFIED);
         append(msg_b, req.first(8));
         append(msg_b, rsp);
         return rsp;
@@ -397,18 +432,18 @@ struct Responder::Impl {
 
     Bytes challenge(std::span<const uint8_t> req) {
         if (!cfg.chal_cap)
-            return error(err::UnsupportedRequest, code::CHALLENGE);
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, code::CHALLENGE);
         size_t len = 4 + kNonce + (version >= 0x13 ? kReqCtx : 0);
         if (req.size() < len)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         unsigned slot = req[2];
         uint8_t mtype = req[3];
         if (slot >= nslots())
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         if (mtype != 0 && mtype != 1 && mtype != 0xFF)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         if (mtype != 0 && !cfg.meas_cap)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         Bytes rsp{version, code::CHALLENGE_AUTH, uint8_t(slot), uint8_t(1u << slot)};
         append(rsp, digest(hash, chain(slot)));
         append(rsp, rng.bytes(kNonce));
@@ -418,7 +453,7 @@ struct Responder::Impl {
         if (version >= 0x13)
             append(rsp, req.subspan(4 + kNonce, kReqCtx));
         if (rsp.size() + signature_size(id.asym) > max_message())
-            return error(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+            return too_large(rsp.size() + signature_size(id.asym));
         Bytes m = msg_a;
         append(m, msg_b);
         append(m, req.first(len));
@@ -431,9 +466,9 @@ struct Responder::Impl {
     Bytes get_measurements(std::span<const uint8_t> req) {
         auto fail = [&](uint8_t code, uint8_t data = 0) { msg_m.clear(); return error(code, data); };
         if (!cfg.meas_cap)
-            return fail(err::UnsupportedRequest, code::GET_MEASUREMENTS);
+            return fail(SPDM_ERR_UNSUPPORTED_REQUEST, code::GET_MEASUREMENTS);
         if (!meas_spec_sel)
-            return fail(err::UnexpectedRequest);
+            return fail(SPDM_ERR_UNEXPECTED_REQUEST);
         bool sig = req[2] & 1;
         size_t len = 4;
         if (sig)
@@ -441,14 +476,14 @@ struct Responder::Impl {
         if (version >= 0x13)
             len += kReqCtx;
         if (req.size() < len)
-            return fail(err::InvalidRequest);
+            return fail(SPDM_ERR_INVALID_REQUEST);
         if (sig && !cfg.meas_sig)
-            return fail(err::InvalidRequest);
+            return fail(SPDM_ERR_INVALID_REQUEST);
         unsigned slot = 0;
         if (sig && version >= 0x11) {
             slot = req[4 + kNonce] & 0xF;
             if (slot >= nslots())
-                return fail(err::InvalidRequest);
+                return fail(SPDM_ERR_INVALID_REQUEST);
         }
         msg_b.clear();  // the requester skipped CHALLENGE: M1/M2 start over
         uint8_t idx = req[3];
@@ -463,7 +498,7 @@ struct Responder::Impl {
                     nblocks++;
                 }
             if (!nblocks)
-                return fail(err::InvalidRequest);
+                return fail(SPDM_ERR_INVALID_REQUEST);
         }
         Bytes rsp{version, code::MEASUREMENTS, param1, uint8_t(sig && version >= 0x11 ? slot : 0), nblocks};
         put24(rsp, uint32_t(record.size()));
@@ -472,8 +507,12 @@ struct Responder::Impl {
         put16(rsp, 0);  // OpaqueDataLength
         if (version >= 0x13)
             append(rsp, req.subspan(len - kReqCtx, kReqCtx));
-        if (rsp.size() + (sig ? signature_size(id.asym) : 0) > max_message())
-            return fail(version >= 0x12 ? err::ResponseTooLarge : err::Unspecified);
+        if (size_t n = rsp.size() + (sig ? signature_size(id.asym) : 0); n > max_message()) {
+            msg_m.clear();
+            return too_large(n);
+        }
+        if (!fits(msg_m, len + rsp.size()))
+            return fail(SPDM_ERR_UNSPECIFIED);
         append(msg_m, req.first(len));
         append(msg_m, rsp);
         if (sig) {
@@ -487,16 +526,16 @@ struct Responder::Impl {
 
     Bytes dispatch(std::span<const uint8_t> req) {
         if (req.size() < 4)
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         uint8_t c = req[1];
         if (c != code::GET_MEASUREMENTS)
             msg_m.clear();
         if (c == code::GET_VERSION)
             return get_version(req);
         if (!(c & 0x80))
-            return error(err::InvalidRequest);
+            return error(SPDM_ERR_INVALID_REQUEST);
         if (state == State::Idle)
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         switch (c) {
         case code::GET_CAPABILITIES:
             return get_capabilities(req);
@@ -507,16 +546,16 @@ struct Responder::Impl {
         case code::GET_MEASUREMENTS:
             break;
         default:
-            return error(err::UnsupportedRequest, c);
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, c);
         }
         if (state == State::AfterVersion)
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         if (req[0] != version)
-            return error(err::VersionMismatch);
+            return error(SPDM_ERR_VERSION_MISMATCH);
         if (c == code::NEGOTIATE_ALGORITHMS)
             return negotiate_algorithms(req);
         if (state != State::Negotiated)
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         switch (c) {
         case code::GET_DIGESTS: return get_digests(req);
         case code::GET_CERTIFICATE: return get_certificate(req);
@@ -539,11 +578,11 @@ struct Responder::Impl {
             return maybe_large(dispatch(req));
         }
         if (!cfg.chunk_cap)
-            return error(err::UnsupportedRequest, req[1]);
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, req[1]);
         if (state != State::Negotiated || !chunking())
-            return error(err::UnexpectedRequest);
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
         if (req[0] != version)
-            return error(err::VersionMismatch);
+            return error(SPDM_ERR_VERSION_MISMATCH);
         if (req[1] == chunk::CHUNK_GET)
             return large.chunk_get(version, req, max_response(), faults.chunk_lie, req_dts, req_max);
         auto sent = large.chunk_send(version, req, cfg.dts(), cfg.max_msg());
@@ -555,15 +594,71 @@ struct Responder::Impl {
         return LargeTransfer::send_ack(version, sent.handle, sent.seq, rsp);
     }
 
+    // ResponseNotReady (DSP0274 ERROR, ExtendedErrorData RDTExponent,
+    // RequestCode, Token, RDTM).  The deferred request is kept and
+    // processed, as libspdm does, when RESPOND_IF_READY asks for it.
+    Bytes pending;          // deferred request, empty = none
+    uint8_t pending_token = 0, next_token = 0;
+    Responder::ReadyStats ready;
+
+    Bytes not_ready() {
+        ready.not_ready++;
+        ready.last_token = pending_token;
+        Bytes ext{faults.not_ready_exp, pending[1], pending_token, faults.not_ready_rdtm};
+        return error_ext(SPDM_ERR_RESPONSE_NOT_READY, 0, ext);
+    }
+
+    static bool deferrable(uint8_t c) {
+        return c == code::GET_DIGESTS || c == code::GET_CERTIFICATE || c == code::CHALLENGE ||
+               c == code::GET_MEASUREMENTS;
+    }
+
+    Bytes respond_if_ready(std::span<const uint8_t> req) {
+        ready.respond_if_ready++;
+        if (pending.empty() || state != State::Negotiated)
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
+        if (req[0] != version)
+            return error(SPDM_ERR_VERSION_MISMATCH);
+        // Param1 = the original request code, Param2 = its token.
+        if (req[2] != pending[1] || req[3] != pending_token)
+            return error(SPDM_ERR_INVALID_REQUEST);
+        ready.rir_matched++;
+        if (take(faults.not_ready))
+            return not_ready();
+        Bytes r = std::move(pending);
+        pending.clear();
+        return maybe_large(dispatch(r));
+    }
+
     Bytes handle(std::span<const uint8_t> req) {
         requests++;
+        uint8_t c = req.size() >= 2 ? req[1] : 0;
         if (take(faults.busy)) {
-            uint8_t v = version ? version : 0x10;
-            return Bytes{v, code::ERROR, err::Busy, 0};
+            // GET_VERSION and its ERRORs are always version 1.0.
+            uint8_t v = version && c != code::GET_VERSION ? version : 0x10;
+            return Bytes{v, code::ERROR, SPDM_ERR_BUSY, 0};
         }
         if (take(faults.no_answer))
             return {};
-        Bytes rsp = large_dispatch(req);
+        Bytes rsp;
+        if (req.size() >= 4 && c == code::RESPOND_IF_READY) {
+            rsp = respond_if_ready(req);
+        } else {
+            pending.clear();  // any other request abandons a deferred one
+            if (req.size() >= 4 && c != code::GET_VERSION && state != State::Idle && take(faults.resynch)) {
+                // The device lost its state: the requester must start over
+                // with GET_VERSION (Param2 and ExtendedErrorData: none).
+                rsp = error(SPDM_ERR_REQUEST_RESYNCH);
+                reset();
+            } else if (req.size() >= 4 && deferrable(c) && state == State::Negotiated && req[0] == version &&
+                       take(faults.not_ready)) {
+                pending.assign(req.begin(), req.end());
+                pending_token = faults.not_ready_token >= 0 ? uint8_t(faults.not_ready_token) : next_token++;
+                rsp = not_ready();
+            } else {
+                rsp = large_dispatch(req);
+            }
+        }
         if (take(faults.garbage)) {
             rsp = rng.bytes(std::max<size_t>(rsp.size(), 4));
             rsp[0] = 0xEE;  // never a valid SPDM version
@@ -588,6 +683,7 @@ Faults &Responder::faults() { return impl_->faults; }
 const Identity &Responder::identity() const { return impl_->id; }
 const Config &Responder::config() const { return impl_->cfg; }
 uint8_t Responder::negotiated_version() const { return impl_->version; }
+Responder::ReadyStats Responder::ready_stats() const { return impl_->ready; }
 
 void Responder::swap_identity(Identity id) {
     Identity old = std::move(impl_->id);
@@ -630,6 +726,10 @@ std::string Responder::status_json() const {
     o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"" << version_text(i.version)
       << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
       << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
+      << ",\"not_ready\":" << i.ready.not_ready << ",\"respond_if_ready\":" << i.ready.respond_if_ready
+      << ",\"rir_matched\":" << i.ready.rir_matched << ",\"last_token\":" << i.ready.last_token
+      << ",\"transcript\":{\"a\":" << i.msg_a.size() << ",\"b\":" << i.msg_b.size() << ",\"l\":" << i.msg_m.size()
+      << ",\"max\":" << i.cfg.max_transcript << "}"
       << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
     bool first = true;
     for (auto &m : i.cfg.measurements) {
@@ -671,6 +771,50 @@ void Responder::apply_fault(std::string_view spec) {
     else if (name == "wrong-version") f.wrong_version = int(number(1));
     else if (name == "no-answer") f.no_answer = int(number(1));
     else if (name == "busy") f.busy = int(number(1));
+    else if (name == "resynch") f.resynch = int(number(1));
+    else if (name == "not-ready") {
+        // not-ready[=N[:EXP[:RDTM[:TOKEN]]]]
+        std::vector<std::string> parts;
+        for (size_t at = 0;;) {
+            size_t colon = arg.find(':', at);
+            parts.push_back(arg.substr(at, colon == std::string::npos ? std::string::npos : colon - at));
+            if (colon == std::string::npos)
+                break;
+            at = colon + 1;
+        }
+        if (parts.size() > 4)
+            throw bad("expected not-ready=N[:RDTEXP[:RDTM[:TOKEN]]]");
+        auto field = [&](size_t i, long lo, long hi, const char *what) -> long {
+            long v = 0;
+            std::string_view t = parts[i];
+            int base = 10;
+            if (t.starts_with("0x") || t.starts_with("0X"))
+                t.remove_prefix(2), base = 16;
+            auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
+            if (ec != std::errc() || p != t.data() + t.size() || v < lo || v > hi)
+                throw bad(std::string("expected ") + what);
+            return v;
+        };
+        long n = 1;
+        if (has_arg) {
+            std::string saved = arg;
+            arg = parts[0];
+            n = number(1);
+            arg = saved;
+        }
+        uint8_t exp = 10, rdtm = 2;
+        int token = -1;
+        if (parts.size() > 1)
+            exp = uint8_t(field(1, 0, 31, "RDTEXP 0..31 (RDT = 2^RDTEXP us)"));
+        if (parts.size() > 2)
+            rdtm = uint8_t(field(2, 1, 255, "RDTM 1..255"));
+        if (parts.size() > 3)
+            token = int(field(3, 0, 255, "TOKEN 0..255"));
+        f.not_ready = int(n);
+        f.not_ready_exp = exp;
+        f.not_ready_rdtm = rdtm;
+        f.not_ready_token = token;
+    }
     else if (name == "chain-overlong") f.chain_overlong = number(1) != 0;
     else if (name == "cert-stall") f.cert_stall = int(number(1));
     else if (name == "cert-remainder-lie") f.cert_remainder_lie = int(number(1));

@@ -48,6 +48,24 @@ std::optional<DoeObject> doe_unwrap(std::span<const uint8_t> o) {
     return DoeObject{uint16_t(o[0] | o[1] << 8), o[2], Bytes(o.begin() + 8, o.end())};
 }
 
+std::optional<Bytes> doe_discovery(std::span<const uint8_t> payload, std::span<const uint8_t> protocols,
+                                   std::string *why) {
+    if (payload.size() < 4) {
+        if (why)
+            *why = "DOE discovery request without an index";
+        return std::nullopt;
+    }
+    unsigned idx = payload[0], n = unsigned(protocols.size());
+    if (idx >= n) {
+        if (why)
+            *why = "DOE discovery index " + std::to_string(idx) + " out of range";
+        return std::nullopt;
+    }
+    unsigned next = idx + 1 < n ? idx + 1 : 0;
+    uint8_t d[4] = {uint8_t(doe::VENDOR_PCISIG), uint8_t(doe::VENDOR_PCISIG >> 8), protocols[idx], uint8_t(next)};
+    return doe_wrap(d, doe::TYPE_DISCOVERY);
+}
+
 Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t> payload) {
     Bytes out;
     for (uint32_t v : {command, transport, uint32_t(payload.size())})
@@ -64,19 +82,6 @@ using detail::listen_unix;
 using detail::send_all;
 using detail::sys_fail;
 
-bool read_full(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = ::recv(fd, p, n, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= size_t(r);
-    }
-    return true;
-}
-
 std::string hex8(uint8_t v) {
     char b[8];
     snprintf(b, sizeof b, "0x%02x", v);
@@ -92,7 +97,12 @@ struct Server::Impl {
     std::vector<Fd> ctl_clients;
     std::vector<CtlLineBuffer> ctl_bufs;
     std::ofstream trace;
-    uint64_t seq = 0;
+    uint64_t seq = 0, discoveries = 0;
+    bool shutdown = false;  // SHUTDOWN received: run() returns
+    // DOE protocols listed over the spdm-socket, as QEMU's CMA DOE and
+    // spdm-emu list them: discovery, CMA, secured CMA (devsim has no
+    // sessions: secured CMA objects get an empty reply).
+    static constexpr uint8_t kSocketProtocols[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA, doe::TYPE_SECURED_CMA};
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
     Impl(Responder &r, ServerOptions o) : rsp(r), opt(std::move(o)) {
@@ -136,41 +146,58 @@ struct Server::Impl {
         }
     }
 
-    // Returns false when the connection is finished.
-    bool serve_frame() {
-        uint8_t hdr[12];
-        if (!read_full(conn_fd.get(), hdr, sizeof hdr))
-            return false;
-        auto be = [&](int o) { return uint32_t(hdr[o]) << 24 | hdr[o + 1] << 16 | hdr[o + 2] << 8 | hdr[o + 3]; };
-        uint32_t cmd = be(0), transport = be(4), len = be(8);
-        if (len > (1u << 20)) {
-            log() << "devsim: frame of " << len << " bytes, closing the connection\n";
-            return false;
-        }
-        Bytes payload(len);
-        if (len && !read_full(conn_fd.get(), payload.data(), len))
-            return false;
+    // The connection is non-blocking and driven by run()'s poll loop, so
+    // a frame that arrives slowly, a reply the peer does not read and a
+    // delay=MS reply never stop the control socket: input accumulates in
+    // in_buf, one reply at a time waits in out_buf (not before send_at).
+    enum class After { Keep, Close, Shutdown };
+    Bytes in_buf, out_buf;
+    size_t out_off = 0;
+    After after = After::Keep;
+    std::chrono::steady_clock::time_point send_at{};
+    static constexpr uint32_t kMaxFrame = 1u << 20;
+
+    void reply(Bytes frame, After a = After::Keep, unsigned delay_ms = 0) {
+        out_buf = std::move(frame);
+        out_off = 0;
+        after = a;
+        send_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
+    }
+    bool replying() const { return !out_buf.empty(); }
+    bool reply_due() const { return replying() && std::chrono::steady_clock::now() >= send_at; }
+
+    // One complete frame: queues its reply (and what follows it).
+    void serve_frame(uint32_t cmd, uint32_t transport, Bytes payload) {
         switch (cmd) {
         case sock::CMD_TEST: {
             const uint8_t *h = reinterpret_cast<const uint8_t *>(sock::kServerHello);
-            return send_all(conn_fd.get(), socket_frame(sock::CMD_TEST, transport,
-                                                        std::span(h, sizeof sock::kServerHello)));
+            return reply(socket_frame(sock::CMD_TEST, transport, std::span(h, sizeof sock::kServerHello)));
         }
+        case sock::CMD_CONTINUE:
+            return reply(socket_frame(sock::CMD_CONTINUE, transport, {}), After::Close);
         case sock::CMD_SHUTDOWN:
-            send_all(conn_fd.get(), socket_frame(sock::CMD_SHUTDOWN, transport, {}));
-            return false;
+            return reply(socket_frame(sock::CMD_SHUTDOWN, transport, {}), After::Shutdown);
         case sock::CMD_NORMAL:
             break;
         default:
-            return send_all(conn_fd.get(), socket_frame(sock::CMD_UNKNOWN, transport, {}));
+            return reply(socket_frame(sock::CMD_UNKNOWN, transport, {}));
         }
         Bytes spdm;
         if (transport == sock::TRANSPORT_PCI_DOE) {
             auto obj = doe_unwrap(payload);
+            if (obj && obj->vendor == doe::VENDOR_PCISIG && obj->type == doe::TYPE_DISCOVERY) {
+                // QEMU answers DOE Discovery itself; other requesters ask us.
+                std::string why;
+                auto d = doe_discovery(obj->payload, kSocketProtocols, &why);
+                discoveries++;
+                if (opt.verbose)
+                    log() << "devsim: DOE discovery " << (d ? "answered" : why + ", empty reply") << "\n";
+                return reply(socket_frame(sock::CMD_NORMAL, transport, d ? *d : Bytes{}));
+            }
             if (!obj || obj->vendor != doe::VENDOR_PCISIG || obj->type != doe::TYPE_CMA) {
                 if (opt.verbose)
                     log() << "devsim: not a CMA DOE object (" << payload.size() << " bytes), empty reply\n";
-                return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+                return reply(socket_frame(sock::CMD_NORMAL, transport, {}));
             }
             spdm = std::move(obj->payload);
         } else if (transport == sock::TRANSPORT_NONE) {
@@ -178,15 +205,76 @@ struct Server::Impl {
         } else {
             if (opt.verbose)
                 log() << "devsim: transport " << transport << " not supported, empty reply\n";
-            return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, {}));
+            return reply(socket_frame(sock::CMD_NORMAL, transport, {}));
         }
         Bytes out = rsp.handle(spdm);
         bool answered = !out.empty();
         record(cmd, spdm, out, answered);
-        if (unsigned ms = rsp.faults().delay_ms)
-            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         Bytes obj = answered ? (transport == sock::TRANSPORT_PCI_DOE ? doe_wrap(out) : out) : Bytes{};
-        return send_all(conn_fd.get(), socket_frame(sock::CMD_NORMAL, transport, obj));
+        reply(socket_frame(sock::CMD_NORMAL, transport, obj), After::Keep, rsp.faults().delay_ms);
+    }
+
+    // POLLIN on the connection.  Returns false when it is finished.
+    bool on_readable() {
+        uint8_t buf[65536];
+        ssize_t n = ::recv(conn_fd.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0)
+            return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+        if (n == 0)
+            return false;
+        in_buf.insert(in_buf.end(), buf, buf + n);
+        return take_frame();
+    }
+
+    // A whole frame in in_buf (and no reply pending): serve it.
+    bool take_frame() {
+        if (replying() || in_buf.size() < 12)
+            return true;
+        auto be = [&](size_t o) {
+            return uint32_t(in_buf[o]) << 24 | in_buf[o + 1] << 16 | in_buf[o + 2] << 8 | in_buf[o + 3];
+        };
+        uint32_t cmd = be(0), transport = be(4), len = be(8);
+        if (len > kMaxFrame) {
+            log() << "devsim: frame of " << len << " bytes, closing the connection\n";
+            return false;
+        }
+        if (in_buf.size() < 12 + size_t(len))
+            return true;
+        Bytes payload(in_buf.begin() + 12, in_buf.begin() + 12 + len);
+        in_buf.erase(in_buf.begin(), in_buf.begin() + 12 + len);
+        serve_frame(cmd, transport, std::move(payload));
+        return true;
+    }
+
+    // POLLOUT with a reply due.  Returns false when the connection is finished.
+    bool on_writable() {
+        while (out_off < out_buf.size()) {
+            ssize_t n = ::send(conn_fd.get(), out_buf.data() + out_off, out_buf.size() - out_off,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return true;
+            if (n <= 0)
+                return false;
+            out_off += size_t(n);
+        }
+        out_buf.clear();
+        out_off = 0;
+        if (after == After::Shutdown)
+            shutdown = true;
+        if (after != After::Keep)
+            return false;
+        return take_frame();  // a frame that arrived meanwhile
+    }
+
+    void close_conn() {
+        conn_fd.reset();
+        in_buf.clear();
+        out_buf.clear();
+        out_off = 0;
+        after = After::Keep;
+        rsp.reset();
     }
 
     void accept_conn() {
@@ -292,13 +380,23 @@ void Server::run() {
     for (;;) {
         std::vector<pollfd> p;
         p.push_back({i.stop_fd.get(), POLLIN, 0});
-        p.push_back({i.conn_fd ? i.conn_fd.get() : i.listen_fd.get(), POLLIN, 0});
+        // One request at a time: the connection is read while no reply is
+        // pending and written once the pending reply is due.
+        short ev = POLLIN;
+        if (i.conn_fd)
+            ev = i.reply_due() ? POLLOUT : i.replying() ? 0 : POLLIN;
+        p.push_back({i.conn_fd ? i.conn_fd.get() : i.listen_fd.get(), ev, 0});
         if (i.ctl_fd)
             p.push_back({i.ctl_fd.get(), POLLIN, 0});
         size_t first_client = p.size();
         for (auto &c : i.ctl_clients)
             p.push_back({c.get(), POLLIN, 0});
-        if (::poll(p.data(), p.size(), -1) < 0) {
+        int timeout = -1;
+        if (i.conn_fd && i.replying() && !i.reply_due()) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(i.send_at - std::chrono::steady_clock::now());
+            timeout = int(std::max<long long>(1, left.count() + 1));
+        }
+        if (::poll(p.data(), p.size(), timeout) < 0) {
             if (errno == EINTR)
                 continue;
             sys_fail("poll");
@@ -306,11 +404,22 @@ void Server::run() {
         if (p[0].revents)
             return;
         if (p[1].revents) {
-            if (!i.conn_fd) {
+            bool keep = true;
+            if (!i.conn_fd)
                 i.accept_conn();
-            } else if (!i.serve_frame()) {
-                i.conn_fd.reset();
-                i.rsp.reset();
+            else if (p[1].revents & POLLOUT)
+                keep = i.on_writable();
+            else if (p[1].revents & POLLIN)
+                keep = i.on_readable();
+            else
+                keep = false;  // POLLHUP / POLLERR
+            if (!keep) {
+                i.close_conn();
+                if (i.shutdown) {
+                    if (i.opt.verbose)
+                        i.log() << "devsim: SHUTDOWN, stopping\n";
+                    return;
+                }
                 if (i.opt.verbose)
                     i.log() << "devsim: connection closed, waiting for the next one\n";
             }

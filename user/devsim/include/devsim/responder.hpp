@@ -6,6 +6,9 @@
 // sockets: the kernel protocol core is unit-tested against it in-process.
 #pragma once
 #include <algorithm>
+// ERROR codes (SPDM_ERR_*) and their names: the kernel core's table, one for both.
+#include "spdm_error_codes.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -103,6 +106,14 @@ struct Faults {
     int wrong_version = 0;   // answer with another SPDMVersion byte
     int no_answer = 0;       // no response at all (handle() returns {})
     int busy = 0;            // ERROR Busy instead of processing the request
+    // ERROR ResponseNotReady: this many of them, the first to a request it
+    // defers (GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS),
+    // the others to RESPOND_IF_READY; then RESPOND_IF_READY gets the answer.
+    int not_ready = 0;
+    uint8_t not_ready_exp = 10;   // RDTExponent: RDT = 2^exp us
+    uint8_t not_ready_rdtm = 2;   // RDTM: WTMax = RDT * RDTM
+    int not_ready_token = -1;     // Token, -1: a new one per deferred request
+    int resynch = 0;         // ERROR RequestResynch (state dropped) instead of processing
     bool chain_overlong = false;  // serve chains longer than their Length
     unsigned delay_ms = 0;   // transport waits this long before each reply
     // Sticky narrowing of what the device supports, taking effect at the
@@ -138,6 +149,12 @@ struct Config {
     bool chunk_cap = false;
     std::vector<Measurement> measurements = default_measurements();
     Faults faults;                       // initial faults
+    // Largest transcript kept (B: digests/certificates since the last
+    // CHALLENGE; L: unsigned measurements since the last signed one); a
+    // request that would grow one past it gets ERROR Unspecified (as
+    // libspdm answers a full message buffer), so no sequence of requests
+    // makes devsim's memory grow without bound.
+    size_t max_transcript = 256 * 1024;
     uint32_t dts() const {
         return data_transfer_size ? data_transfer_size : transport_cap - transport_overhead;
     }
@@ -154,12 +171,7 @@ inline constexpr uint8_t DIGESTS = 0x01, CERTIFICATE = 0x02, CHALLENGE_AUTH = 0x
     VERSION = 0x04, MEASUREMENTS = 0x60, CAPABILITIES = 0x61, ALGORITHMS = 0x63,
     ERROR = 0x7F, GET_DIGESTS = 0x81, GET_CERTIFICATE = 0x82, CHALLENGE = 0x83,
     GET_VERSION = 0x84, GET_MEASUREMENTS = 0xE0, GET_CAPABILITIES = 0xE1,
-    NEGOTIATE_ALGORITHMS = 0xE3;
-}
-namespace err {
-inline constexpr uint8_t InvalidRequest = 0x01, Busy = 0x03, UnexpectedRequest = 0x04,
-    Unspecified = 0x05, UnsupportedRequest = 0x07, ResponseTooLarge = 0x0F,
-    VersionMismatch = 0x41;
+    NEGOTIATE_ALGORITHMS = 0xE3, RESPOND_IF_READY = 0xFF;
 }
 std::string_view code_name(uint8_t code);
 
@@ -186,6 +198,14 @@ public:
     const Config &config() const;
     uint8_t negotiated_version() const;  // 0 before GET_CAPABILITIES
     std::string status_json() const;
+    // ResponseNotReady bookkeeping (also in status_json()).
+    struct ReadyStats {
+        uint64_t not_ready = 0;        // ERROR ResponseNotReady sent
+        uint64_t respond_if_ready = 0; // RESPOND_IF_READY received
+        uint64_t rir_matched = 0;      // ... naming the deferred request and its token
+        int last_token = -1;           // token of the last ResponseNotReady
+    };
+    ReadyStats ready_stats() const;
 
 private:
     struct Impl;

@@ -10,14 +10,20 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 
 namespace devsim {
 
 namespace sock {
-inline constexpr uint32_t CMD_NORMAL = 0x0001, CMD_CONTINUE = 0xFFFD, CMD_SHUTDOWN = 0xFFFE,
-    CMD_UNKNOWN = 0xFFFF, CMD_TEST = 0xDEAD;
-inline constexpr uint32_t TRANSPORT_NONE = 0, TRANSPORT_MCTP = 1, TRANSPORT_PCI_DOE = 2;
+// spdm-emu spdm_emu_common/command.h, QEMU include/system/spdm-socket.h.
+// NORMAL carries a message; TEST is answered "Server Hello!"; CONTINUE ends
+// the connection (the server waits for the next); SHUTDOWN (openspdm's
+// STOP, the same value) ends the connection and the server; anything else
+// is answered UNKNOWN.
+inline constexpr uint32_t CMD_NORMAL = 0x0001, CMD_OOB_ENCAP_KEY_UPDATE = 0x8001, CMD_CONTINUE = 0xFFFD,
+    CMD_SHUTDOWN = 0xFFFE, CMD_UNKNOWN = 0xFFFF, CMD_TEST = 0xDEAD;
+inline constexpr uint32_t TRANSPORT_NONE = 0, TRANSPORT_MCTP = 1, TRANSPORT_PCI_DOE = 2, TRANSPORT_TCP = 3;
 inline constexpr char kServerHello[] = "Server Hello!";  // sent with its NUL
 }  // namespace sock
 
@@ -35,6 +41,14 @@ struct DoeObject {
     Bytes payload;  // includes any padding the sender added
 };
 std::optional<DoeObject> doe_unwrap(std::span<const uint8_t> object);
+
+// DOE Discovery (PCIe r6 sec 6.30.1.1).  Request payload: Index (byte 0),
+// reserved; response payload: Vendor ID (LE16), Data Object Protocol, Next
+// Index (0 after the last).  Returns the whole response object for the
+// request's payload, or nullopt (with why) for a request shorter than one
+// dword or an index past `protocols` (PCI-SIG vendor 0x0001 types).
+std::optional<Bytes> doe_discovery(std::span<const uint8_t> payload, std::span<const uint8_t> protocols,
+                                   std::string *why = nullptr);
 
 // One spdm-socket frame.
 Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t> payload);
