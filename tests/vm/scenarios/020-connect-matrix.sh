@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-args: --timeout 900 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.3" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.3" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.3"
 # The kernel authenticates ECDSA P-256, ECDSA P-384 and RSA-3072 devices at
-# SPDM 1.1, 1.2 and 1.3 (nine devices, in vm-args order), the evidence is
-# complete, and userspace re-verifies it offline with mbedTLS against the
-# right trust anchor -- and refuses a wrong one.
+# SPDM 1.1, 1.2 and 1.3 (nine devices, in vm-args order) with the hash each
+# prefers, the evidence is complete, and userspace re-verifies it offline
+# with mbedTLS against the right trust anchor -- and refuses a wrong one.
+# 021 covers the other algorithms and SPDM 1.0.
 . /tests/vm/lib.sh
 
 devs=$(tsmctl list -j | jq -r '.[] | select(.cma) | .bdf')
@@ -30,6 +31,7 @@ for dev in $devs; do
 	check_eq "$tag: authenticated" authenticated "$(echo "$j" | jq -r .state)"
 	check_eq "$tag: version" "$ver" "$(echo "$j" | jq -r .version)"
 	check_eq "$tag: asym" "$asym" "$(echo "$j" | jq -r .asym)"
+	check_eq "$tag: hash" "$hash" "$(echo "$j" | jq -r .hash)"
 	check_eq "$tag: 6 DOE exchanges for a whole-chain transfer" 6 "$(echo "$j" | jq -r .exchanges)"
 
 	ev=$(tsmctl evidence "$dev" -j)
