@@ -138,3 +138,26 @@ done_testing() {
 	[ "$_failed" = 0 ] && [ "$_count" -gt 0 ]
 	exit $?
 }
+
+# udev (vm-run --udev): udev_start starts systemd-udevd with only this
+# repository's rules (/etc/udev/rules.d) and follows its processed pci
+# events (udevadm monitor --udev --property) into /tmp/udev.mon;
+# udev_events [LINE] prints "SPDM_TSM_EVENT SPDM_TSM_REASON CURRENT_TAGS" for
+# each processed event of that log from line LINE on (default 1; "-" for an
+# absent property), in order; udev_mark prints the line to start from for
+# events still to come.
+udev_start() {
+	mkdir -p /run/udev
+	/usr/lib/systemd/systemd-udevd --daemon 2>/tmp/udevd.err || return 1
+	wait_for 10 udevadm control --ping || return 1
+	udevadm monitor --udev --property --subsystem-match=pci >/tmp/udev.mon 2>&1 &
+	_udevmon=$!
+	wait_for 10 grep -q "^UDEV - " /tmp/udev.mon
+}
+udev_mark() { echo $(($(wc -l </tmp/udev.mon) + 1)); }
+udev_events() {
+	tail -n +"${1:-1}" /tmp/udev.mon | awk '/^UDEV  \[/ { if (n) print e, r, t; n = 1; e = "-"; r = "-"; t = "-"; next }
+	     /^SPDM_TSM_EVENT=/ { e = substr($0, 16) } /^SPDM_TSM_REASON=/ { r = substr($0, 17) }
+	     /^CURRENT_TAGS=/ { t = substr($0, 14) }
+	     END { if (n) print e, r, t }'
+}
