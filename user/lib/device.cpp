@@ -133,57 +133,40 @@ void dev_disconnect(GenlSocket &sock, const std::string &bdf)
 		SPDM_TSM_A_DEV_MAX);
 }
 
-void to_json(JsonWriter &w, const DevInfo &d)
+Json json_of(const DevInfo &d)
 {
-	char id[16];
-	w.begin_object();
-	w.field("bdf", d.bdf);
+	char id[16], ser[24];
+	Json j;
+	j["bdf"] = d.bdf;
 	std::snprintf(id, sizeof(id), "%04x", d.vendor_id);
-	w.field("vendor_id", id);
+	j["vendor_id"] = id;
 	std::snprintf(id, sizeof(id), "%04x", d.device_id);
-	w.field("device_id", id);
-	w.key("serial");
+	j["device_id"] = id;
 	if (d.serial) {
-		char s[24];
-		std::snprintf(s, sizeof(s), "%016llx", static_cast<unsigned long long>(*d.serial));
-		w.value(s);
+		std::snprintf(ser, sizeof(ser), "%016llx", static_cast<unsigned long long>(*d.serial));
+		j["serial"] = ser;
 	} else {
-		w.null();
+		j["serial"] = nullptr;
 	}
-	w.field("cma", d.cma);
-	w.field("dsm", d.dsm);
-	w.field("ide", d.ide);
-	w.field("tee_io", d.tee_io);
-	w.key("tsm");
-	if (d.tsm.empty())
-		w.null();
-	else
-		w.value(d.tsm);
-	w.field("state", state_name(d.state));
-	if (d.version) {
-		w.field("version", version_text(d.version));
-		w.field("asym", asym_name(d.asym));
-		w.field("hash", hash_name(d.hash));
-		w.field("slot", static_cast<unsigned>(d.slot));
-	}
-	if (d.exchanges)
-		w.field("exchanges", *d.exchanges);
-	if (d.duration_us)
-		w.field("duration_us", *d.duration_us);
-	w.field("mem_used", d.mem_used);
-	w.field("mem_limit", d.mem_limit);
-	w.field("generation", d.generation);
-	w.key("last_error");
-	if (d.last_error.empty())
-		w.null();
-	else
-		w.value(d.last_error);
-	w.key("core_connected");
-	if (d.core_connected)
-		w.value(*d.core_connected);
-	else
-		w.null();
-	w.end_object();
+	j["cma"] = d.cma;
+	j["dsm"] = d.dsm;
+	j["ide"] = d.ide;
+	j["tee_io"] = d.tee_io;
+	j["tsm"] = json_or_null(d.tsm);
+	j["state"] = state_name(d.state);
+	// negotiated at the last handshake; null before one
+	j["version"] = d.version ? Json(version_text(d.version)) : Json(nullptr);
+	j["asym"] = d.version ? Json(asym_name(d.asym)) : Json(nullptr);
+	j["hash"] = d.version ? Json(hash_name(d.hash)) : Json(nullptr);
+	j["slot"] = d.version ? Json(d.slot) : Json(nullptr);
+	j["exchanges"] = json_or_null(d.exchanges);
+	j["duration_us"] = json_or_null(d.duration_us);
+	j["mem_used"] = d.mem_used;
+	j["mem_limit"] = d.mem_limit;
+	j["generation"] = d.generation;
+	j["last_error"] = json_or_null(d.last_error);
+	j["core_connected"] = json_or_null(d.core_connected);
+	return j;
 }
 
 } // namespace spdmtsm

@@ -282,59 +282,57 @@ std::string version_text(std::uint8_t v)
 	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
 }
 
-void to_json(JsonWriter &w, const Evidence &e)
+Json json_of(const Evidence &e)
 {
-	w.begin_object();
-	w.field("bdf", e.bdf);
-	w.field("generation", e.generation);
-	w.field("version", version_text(e.version));
-	w.field("caps", e.caps);
-	w.field("asym", asym_name(e.asym));
-	w.field("hash", hash_name(e.hash));
-	w.field("slot", static_cast<unsigned>(e.slot));
-	w.key("slot_digests").begin_object();
+	Json j;
+	j["bdf"] = e.bdf;
+	j["generation"] = e.generation;
+	j["version"] = version_text(e.version);
+	j["caps"] = e.caps;
+	j["asym"] = asym_name(e.asym);
+	j["hash"] = hash_name(e.hash);
+	j["slot"] = e.slot;
+	Json sd = Json::object();
 	for (const auto &[slot, d] : e.slot_digests)
-		w.field(std::to_string(slot), hex(d));
-	w.end_object();
-	w.field("nonce", hex(e.nonce));
-	w.field("signature", hex(e.signature));
-	w.key("context");
-	if (e.context.empty())
-		w.null();
-	else
-		w.value(e.context);
-	w.field("transcript", hex(e.transcript));
-	w.field("leaf_spki", hex(e.leaf_spki));
-	w.key("certificates").begin_array();
+		sd[std::to_string(slot)] = hex(d);
+	j["slot_digests"] = std::move(sd);
+	j["nonce"] = hex(e.nonce);
+	j["signature"] = hex(e.signature);
+	j["context"] = json_or_null(e.context);
+	j["transcript"] = hex(e.transcript);
+	j["leaf_spki"] = hex(e.leaf_spki);
+	Json certs = Json::array();
 	for (const auto &c : split_der_certs(e.cert_chain)) {
-		w.begin_object();
+		Json cj;
 		try {
-			to_json(w, describe_cert(c));
+			cj = json_of(describe_cert(c));
+			cj["error"] = nullptr;
 		} catch (const std::exception &ex) {
-			w.field("error", ex.what());
+			// every field present: null when the certificate does not parse
+			for (const char *k : {"subject", "issuer", "serial", "not_before", "not_after", "key", "ca",
+					      "cma_name"})
+				cj[k] = nullptr;
+			cj["error"] = ex.what();
 		}
-		w.field("der", base64(c));
-		w.end_object();
+		cj["der"] = base64(c);
+		certs.push_back(std::move(cj));
 	}
-	w.end_array();
-	w.key("measurements");
+	j["certificates"] = std::move(certs);
 	if (e.meas_signature.empty()) {
-		w.null();
+		j["measurements"] = nullptr;
 	} else {
-		w.begin_object();
-		w.field("count", static_cast<unsigned>(e.meas_count));
-		w.key("values").begin_object();
+		Json values = Json::object();
 		for (const auto &m : parse_meas_blocks(e.meas_blocks))
-			w.field(std::to_string(m.index), hex(m.value));
-		w.end_object();
-		w.field("blocks", hex(e.meas_blocks));
-		w.field("nonce", hex(e.meas_nonce));
-		w.field("signature", hex(e.meas_signature));
-		w.field("context", e.meas_context);
-		w.field("transcript", hex(e.meas_transcript));
-		w.end_object();
+			values[std::to_string(m.index)] = hex(m.value);
+		j["measurements"] = Json{{"count", e.meas_count},
+					 {"values", std::move(values)},
+					 {"blocks", hex(e.meas_blocks)},
+					 {"nonce", hex(e.meas_nonce)},
+					 {"signature", hex(e.meas_signature)},
+					 {"context", json_or_null(e.meas_context)},
+					 {"transcript", hex(e.meas_transcript)}};
 	}
-	w.end_object();
+	return j;
 }
 
 } // namespace spdmtsm

@@ -174,41 +174,29 @@ const char *reason_name(std::uint32_t r)
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 
-void to_json(JsonWriter &w, const Policy &p)
+Json json_of(const Policy &p)
 {
-	w.begin_object();
-	w.field("bdf", p.bdf);
-	w.key("serial");
+	Json j;
+	j["bdf"] = p.bdf;
 	if (p.serial) {
 		char s[24];
 		std::snprintf(s, sizeof(s), "%016llx", static_cast<unsigned long long>(*p.serial));
-		w.value(s);
+		j["serial"] = s;
 	} else {
-		w.null();
+		j["serial"] = nullptr;
 	}
-	w.field("slot", static_cast<unsigned>(p.slot));
-	w.key("cert_digest");
-	if (p.cert_digest.empty())
-		w.null();
-	else
-		w.value(hex(p.cert_digest));
-	w.key("measurements").begin_array();
-	for (const auto &r : p.meas) {
-		w.begin_object();
-		w.field("index", static_cast<unsigned>(r.index));
-		w.key("digest");
-		if (r.digest.empty())
-			w.null();
-		else
-			w.value(hex(r.digest));
-		w.field("volatile", r.is_volatile);
-		w.end_object();
-	}
-	w.end_array();
-	w.field("meas_baseline", p.meas_baseline);
-	w.field("action", action_name(p.action));
-	w.field("revalidate", p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce" : "auto");
-	w.end_object();
+	j["slot"] = p.slot;
+	j["cert_digest"] = p.cert_digest.empty() ? Json(nullptr) : Json(hex(p.cert_digest));
+	Json m = Json::array();
+	for (const auto &r : p.meas)
+		m.push_back({{"index", r.index},
+			     {"digest", r.digest.empty() ? Json(nullptr) : Json(hex(r.digest))},
+			     {"volatile", r.is_volatile}});
+	j["measurements"] = std::move(m);
+	j["meas_baseline"] = p.meas_baseline;
+	j["action"] = action_name(p.action);
+	j["revalidate"] = p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce" : "auto";
+	return j;
 }
 
 EventStream::EventStream() : sock_(SPDM_TSM_FAMILY_NAME)
@@ -292,15 +280,17 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 	}
 }
 
-void to_json(JsonWriter &w, const DevEvent &e)
+Json events_lost_json(std::uint64_t timestamp_ns)
 {
-	w.begin_object();
-	w.field("event", event_name(e.event));
-	w.field("reason", reason_name(e.reason));
-	w.field("timestamp_ns", e.timestamp_ns);
-	w.key("device");
-	to_json(w, e.dev);
-	w.end_object();
+	return Json{{"event", "events-lost"}, {"reason", nullptr}, {"timestamp_ns", timestamp_ns}, {"device", nullptr}};
+}
+
+Json json_of(const DevEvent &e)
+{
+	return Json{{"event", event_name(e.event)},
+		    {"reason", reason_name(e.reason)},
+		    {"timestamp_ns", e.timestamp_ns},
+		    {"device", json_of(e.dev)}};
 }
 
 } // namespace spdmtsm

@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 
+#include "spdmtsm/json.hpp"
 #include "spdmtsm/netlink.hpp"
 
 #include <iostream>
@@ -51,13 +52,13 @@ int main(int argc, char **argv)
 	try {
 		return handlers.at(p.command)(p);
 	} catch (const spdmtsm::NetlinkError &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 1;
 	} catch (const std::invalid_argument &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 2;
 	} catch (const std::exception &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 1;
 	}
 }

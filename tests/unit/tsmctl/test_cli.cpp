@@ -18,6 +18,10 @@ TEST_CASE("parse: command with -j before or after it")
 	CHECK(b.has("json"));
 	auto c = parse({"list"});
 	CHECK_FALSE(c.has("json"));
+	auto d = parse({"-j", "-p", "show", "01:00.0"});
+	CHECK(d.has("json"));
+	CHECK(d.has("pretty"));
+	CHECK(parse({"policy", "show", "--pretty", "-j"}).has("pretty"));
 }
 
 TEST_CASE("parse: positionals are counted")
@@ -25,7 +29,8 @@ TEST_CASE("parse: positionals are counted")
 	auto p = parse({"show", "01:00.0"});
 	REQUIRE(p.args.size() == 1);
 	CHECK(p.args[0] == "01:00.0");
-	CHECK_THROWS_WITH(parse({"show"}), ContainsSubstring("needs DEV"));
+	CHECK(parse({"show"}).args.empty()); // every device
+	CHECK_THROWS_WITH(parse({"connect"}), ContainsSubstring("needs DEV"));
 	CHECK_THROWS_WITH(parse({"show", "a", "b"}), ContainsSubstring("unexpected argument 'b'"));
 	CHECK_THROWS_WITH(parse({"list", "extra"}), ContainsSubstring("unexpected argument"));
 }

@@ -13,6 +13,8 @@
 //   where the prefix is "dmtf-spdm-v1.X.*" x 4, zero padding and the context.
 #include "crypto.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -582,18 +584,19 @@ void Responder::drop_measurement(uint8_t index) {
 std::string Responder::status_json() const {
     const Impl &i = *impl_;
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
-    std::ostringstream o;
-    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"" << version_text(i.version)
-      << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
-      << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
-      << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
-    bool first = true;
-    for (auto &m : i.cfg.measurements) {
-        o << (first ? "" : ",") << "\"" << int(m.index) << "\":\"" << to_hex(m.data) << "\"";
-        first = false;
-    }
-    o << "}}";
-    return o.str();
+    nlohmann::ordered_json meas = nlohmann::ordered_json::object();
+    for (auto &m : i.cfg.measurements)
+        meas[std::to_string(int(m.index))] = to_hex(m.data);
+    nlohmann::ordered_json j{{"state", states[int(i.state)]},
+                             {"version", version_text(i.version)},
+                             {"asym", to_string(i.id.asym)},
+                             {"hash", to_string(i.id.hash)},
+                             {"seed", i.id.seed},
+                             {"slots", i.id.slots.size()},
+                             {"requests", i.requests},
+                             {"faults", i.faults.describe()},
+                             {"measurements", std::move(meas)}};
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void Responder::apply_fault(std::string_view spec) {

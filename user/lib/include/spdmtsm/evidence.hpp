@@ -69,6 +69,6 @@ const char *hash_name(std::uint32_t hash);
 std::size_t hash_len(std::uint32_t hash);
 std::string version_text(std::uint8_t v); // "1.2"
 
-void to_json(JsonWriter &w, const Evidence &e);
+Json json_of(const Evidence &e);
 
 } // namespace spdmtsm
