@@ -121,7 +121,7 @@ mon_start() {
 	echo "# mon_start: the monitor did not subscribe within 10 s"
 	return 1
 }
-mon_wait() { wait "$_mon"; sed 's/^/# event: /' /tmp/mon.json; json_lines /tmp/mon.json monitor -j; }
+mon_wait() { wait "$_mon"; sed 's/^/# event: /' /tmp/mon.json; }
 mon_events() { jq -r --arg d "$1" 'select(.device.bdf == $d) | "\(.event) \(.reason)"' /tmp/mon.json; }
 
 done_testing() {
@@ -130,34 +130,10 @@ done_testing() {
 	exit $?
 }
 
-# The JSON contract: every 'tsmctl ... -j' of a scenario goes through this
-# wrapper, which copies the output (with the command line) to the virtio port
-# "vmrun-json"; after the run scripts/vm-run validates each document against
+# The JSON contract: every JSON document that tsmctl prints in a scenario is
+# also written (SPDM_TSM_JSON_LOG, with its command line) to the virtio port
+# "vmrun-json"; after the run scripts/vm-run validates each one against
 # tests/schema/tsmctl.schema.json and fails the scenario on a mismatch.
-# monitor -j streams: pass its file to json_lines when it has finished.
-_json_port=
 for _p in /sys/class/virtio-ports/*; do
-	[ "$(cat "$_p/name" 2>/dev/null)" = vmrun-json ] && _json_port=/dev/$(basename "$_p")
+	[ "$(cat "$_p/name" 2>/dev/null)" = vmrun-json ] && export SPDM_TSM_JSON_LOG=/dev/$(basename "$_p")
 done
-tsmctl() {
-	case " $* " in
-	*" monitor "*) command tsmctl "$@"; return ;;
-	*" -j "*|*" --json "*) [ -n "$_json_port" ] || { command tsmctl "$@"; return; } ;;
-	*) command tsmctl "$@"; return ;;
-	esac
-	_jo=$(mktemp /tmp/tsmctl-json.XXXXXX)
-	command tsmctl "$@" >"$_jo"
-	_jrc=$?
-	{ echo "#tsmctl $*"; cat "$_jo"; } >>"$_json_port"
-	cat "$_jo"
-	rm -f "$_jo"
-	return $_jrc
-}
-
-# json_lines FILE ARGS...: FILE holds the JSON lines of 'tsmctl ARGS'
-# (monitor -j); have them validated too.
-json_lines() {
-	_f=$1; shift
-	[ -n "$_json_port" ] && [ -s "$_f" ] && { echo "#tsmctl-lines $*"; cat "$_f"; } >>"$_json_port"
-	return 0
-}

@@ -27,57 +27,59 @@ DevInfo dev_from_attrs(nlattr **a, int maxattr)
 	auto has = [&](int t) { return t <= maxattr && a[t]; };
 	if (!has(SPDM_TSM_A_DEV_BDF))
 		throw std::runtime_error("dev-get reply without a PCI address");
-	d.bdf = nla_get_string(a[SPDM_TSM_A_DEV_BDF]);
+	d.bdf = attr_str(a[SPDM_TSM_A_DEV_BDF]);
 	if (has(SPDM_TSM_A_DEV_VENDOR_ID))
-		d.vendor_id = nla_get_u16(a[SPDM_TSM_A_DEV_VENDOR_ID]);
+		d.vendor_id = attr_u16(a[SPDM_TSM_A_DEV_VENDOR_ID]);
 	if (has(SPDM_TSM_A_DEV_DEVICE_ID))
-		d.device_id = nla_get_u16(a[SPDM_TSM_A_DEV_DEVICE_ID]);
+		d.device_id = attr_u16(a[SPDM_TSM_A_DEV_DEVICE_ID]);
 	if (has(SPDM_TSM_A_DEV_SERIAL))
-		d.serial = nla_get_u64(a[SPDM_TSM_A_DEV_SERIAL]);
+		d.serial = attr_u64(a[SPDM_TSM_A_DEV_SERIAL]);
 	if (has(SPDM_TSM_A_DEV_CMA))
-		d.cma = nla_get_u8(a[SPDM_TSM_A_DEV_CMA]);
+		d.cma = attr_u8(a[SPDM_TSM_A_DEV_CMA]);
 	if (has(SPDM_TSM_A_DEV_DSM))
-		d.dsm = nla_get_u8(a[SPDM_TSM_A_DEV_DSM]);
+		d.dsm = attr_u8(a[SPDM_TSM_A_DEV_DSM]);
 	if (has(SPDM_TSM_A_DEV_IDE))
-		d.ide = nla_get_u8(a[SPDM_TSM_A_DEV_IDE]);
+		d.ide = attr_u8(a[SPDM_TSM_A_DEV_IDE]);
 	if (has(SPDM_TSM_A_DEV_TEE_IO))
-		d.tee_io = nla_get_u8(a[SPDM_TSM_A_DEV_TEE_IO]);
+		d.tee_io = attr_u8(a[SPDM_TSM_A_DEV_TEE_IO]);
 	if (has(SPDM_TSM_A_DEV_TSM))
-		d.tsm = nla_get_string(a[SPDM_TSM_A_DEV_TSM]);
+		d.tsm = attr_str(a[SPDM_TSM_A_DEV_TSM]);
 	if (has(SPDM_TSM_A_DEV_STATE))
-		d.state = nla_get_u32(a[SPDM_TSM_A_DEV_STATE]);
+		d.state = attr_u32(a[SPDM_TSM_A_DEV_STATE]);
 	if (has(SPDM_TSM_A_DEV_VERSION))
-		d.version = nla_get_u8(a[SPDM_TSM_A_DEV_VERSION]);
+		d.version = attr_u8(a[SPDM_TSM_A_DEV_VERSION]);
 	if (has(SPDM_TSM_A_DEV_ASYM))
-		d.asym = nla_get_u32(a[SPDM_TSM_A_DEV_ASYM]);
+		d.asym = attr_u32(a[SPDM_TSM_A_DEV_ASYM]);
 	if (has(SPDM_TSM_A_DEV_HASH))
-		d.hash = nla_get_u32(a[SPDM_TSM_A_DEV_HASH]);
+		d.hash = attr_u32(a[SPDM_TSM_A_DEV_HASH]);
 	if (has(SPDM_TSM_A_DEV_SLOT))
-		d.slot = nla_get_u8(a[SPDM_TSM_A_DEV_SLOT]);
+		d.slot = attr_u8(a[SPDM_TSM_A_DEV_SLOT]);
 	if (has(SPDM_TSM_A_DEV_EXCHANGES))
-		d.exchanges = nla_get_u32(a[SPDM_TSM_A_DEV_EXCHANGES]);
+		d.exchanges = attr_u32(a[SPDM_TSM_A_DEV_EXCHANGES]);
 	if (has(SPDM_TSM_A_DEV_DURATION_US))
-		d.duration_us = nla_get_u64(a[SPDM_TSM_A_DEV_DURATION_US]);
+		d.duration_us = attr_u64(a[SPDM_TSM_A_DEV_DURATION_US]);
 	if (has(SPDM_TSM_A_DEV_MEM_USED))
-		d.mem_used = nla_get_u32(a[SPDM_TSM_A_DEV_MEM_USED]);
+		d.mem_used = attr_u32(a[SPDM_TSM_A_DEV_MEM_USED]);
 	if (has(SPDM_TSM_A_DEV_MEM_LIMIT))
-		d.mem_limit = nla_get_u32(a[SPDM_TSM_A_DEV_MEM_LIMIT]);
+		d.mem_limit = attr_u32(a[SPDM_TSM_A_DEV_MEM_LIMIT]);
 	if (has(SPDM_TSM_A_DEV_GENERATION))
-		d.generation = nla_get_u64(a[SPDM_TSM_A_DEV_GENERATION]);
+		d.generation = attr_u64(a[SPDM_TSM_A_DEV_GENERATION]);
 	if (has(SPDM_TSM_A_DEV_LAST_ERROR))
-		d.last_error = nla_get_string(a[SPDM_TSM_A_DEV_LAST_ERROR]);
+		d.last_error = attr_str(a[SPDM_TSM_A_DEV_LAST_ERROR]);
 	if (has(SPDM_TSM_A_DEV_CORE_CONNECTED))
-		d.core_connected = nla_get_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
+		d.core_connected = attr_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
 	return d;
 }
 
 std::vector<DevInfo> dev_list(GenlSocket &sock)
 {
-	std::vector<DevInfo> out;
-	sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
-		     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
-		     SPDM_TSM_A_DEV_MAX);
-	return out;
+	return retry_eagain([&] {
+		std::vector<DevInfo> out;
+		sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
+			     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
+			     SPDM_TSM_A_DEV_MAX);
+		return out;
+	});
 }
 
 DevInfo dev_get(GenlSocket &sock, const std::string &bdf)

@@ -22,7 +22,9 @@ Bytes attr_bytes(const nlattr *a)
 
 } // namespace
 
-Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
+namespace {
+
+Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 {
 	Evidence e;
 	bool have_scalars = false;
@@ -35,20 +37,20 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 		[&](nlattr **a, int, const nlmsghdr *nlh) {
 			if (!a[SPDM_TSM_A_EVIDENCE_GENERATION])
 				throw std::runtime_error("evidence message without a generation");
-			std::uint64_t gen = nla_get_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
+			std::uint64_t gen = attr_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
 			if (have_gen && gen != e.generation)
-				throw std::runtime_error("evidence changed during the dump, retry");
+				throw NetlinkError(EAGAIN, "", -1, "the evidence changed during the dump (generation)");
 			e.generation = gen;
 			have_gen = true;
 			if (a[SPDM_TSM_A_EVIDENCE_BDF])
-				e.bdf = nla_get_string(a[SPDM_TSM_A_EVIDENCE_BDF]);
+				e.bdf = attr_str(a[SPDM_TSM_A_EVIDENCE_BDF]);
 
 			if (!a[SPDM_TSM_A_EVIDENCE_OBJECT]) {
 				have_scalars = true;
-				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = nla_get_u8(a[t]); };
-				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = nla_get_u32(a[t]); };
+				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = attr_u8(a[t]); };
+				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = attr_u32(a[t]); };
 				auto bin = [&](int t, Bytes &v) { if (a[t]) v = attr_bytes(a[t]); };
-				auto str = [&](int t, std::string &v) { if (a[t]) v = nla_get_string(a[t]); };
+				auto str = [&](int t, std::string &v) { if (a[t]) v = attr_str(a[t]); };
 				u8(SPDM_TSM_A_EVIDENCE_VERSION, e.version);
 				u32(SPDM_TSM_A_EVIDENCE_CAPS, e.caps);
 				u32(SPDM_TSM_A_EVIDENCE_ASYM, e.asym);
@@ -74,17 +76,17 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 					if (nla_parse_nested(sd, SPDM_TSM_A_SLOT_DIGEST_MAX, attr, nullptr) < 0 ||
 					    !sd[SPDM_TSM_A_SLOT_DIGEST_SLOT] || !sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST])
 						throw std::runtime_error("malformed slot-digest");
-					e.slot_digests[nla_get_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
+					e.slot_digests[attr_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
 						attr_bytes(sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST]);
 				}
 				return;
 			}
-			std::uint32_t obj = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
+			std::uint32_t obj = attr_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
 			if (!a[SPDM_TSM_A_EVIDENCE_OFFSET] || !a[SPDM_TSM_A_EVIDENCE_TOTAL] ||
 			    !a[SPDM_TSM_A_EVIDENCE_DATA])
 				throw std::runtime_error("evidence chunk without offset, total or data");
-			std::uint32_t off = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
-			std::uint32_t total = nla_get_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
+			std::uint32_t off = attr_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
+			std::uint32_t total = attr_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
 			Bytes data = attr_bytes(a[SPDM_TSM_A_EVIDENCE_DATA]);
 			Bytes *dst = nullptr;
 			switch (obj) {
@@ -118,6 +120,13 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 			throw NetlinkError(EPROTO, "", -1, "evidence object truncated");
 	}
 	return e;
+}
+
+} // namespace
+
+Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
+{
+	return retry_eagain([&] { return evidence_get_once(sock, bdf); });
 }
 
 std::vector<Bytes> split_der_certs(const Bytes &chain)

@@ -35,17 +35,17 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 	Policy p;
 	if (!a[SPDM_TSM_A_POLICY_BDF])
 		throw std::runtime_error("policy reply without a PCI address");
-	p.bdf = nla_get_string(a[SPDM_TSM_A_POLICY_BDF]);
+	p.bdf = attr_str(a[SPDM_TSM_A_POLICY_BDF]);
 	if (a[SPDM_TSM_A_POLICY_SERIAL])
-		p.serial = nla_get_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
+		p.serial = attr_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
 	if (a[SPDM_TSM_A_POLICY_SLOT])
-		p.slot = nla_get_u8(a[SPDM_TSM_A_POLICY_SLOT]);
+		p.slot = attr_u8(a[SPDM_TSM_A_POLICY_SLOT]);
 	if (a[SPDM_TSM_A_POLICY_CERT_DIGEST])
 		p.cert_digest = attr_bytes(a[SPDM_TSM_A_POLICY_CERT_DIGEST]);
 	if (a[SPDM_TSM_A_POLICY_ACTION])
-		p.action = nla_get_u32(a[SPDM_TSM_A_POLICY_ACTION]);
+		p.action = attr_u32(a[SPDM_TSM_A_POLICY_ACTION]);
 	if (a[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
-		p.revalidate_mode = nla_get_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+		p.revalidate_mode = attr_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
 	p.meas_baseline = a[SPDM_TSM_A_POLICY_MEAS_BASELINE] != nullptr;
 	nlattr *attr;
 	int rem;
@@ -57,7 +57,7 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 		    !t[SPDM_TSM_A_MEAS_RULE_INDEX])
 			throw std::runtime_error("malformed meas-rule in a policy reply");
 		MeasRule r;
-		r.index = nla_get_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
+		r.index = attr_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
 		if (t[SPDM_TSM_A_MEAS_RULE_DIGEST])
 			r.digest = attr_bytes(t[SPDM_TSM_A_MEAS_RULE_DIGEST]);
 		r.is_volatile = t[SPDM_TSM_A_MEAS_RULE_VOLATILE] != nullptr;
@@ -118,12 +118,14 @@ Policy policy_get(GenlSocket &sock, const std::string &bdf)
 
 std::vector<Policy> policy_list(GenlSocket &sock)
 {
-	std::vector<Policy> out;
-	sock.request(
-		SPDM_TSM_CMD_POLICY_GET, true, nullptr,
-		[&](nlattr **a, int, const nlmsghdr *nlh) { out.push_back(policy_from(a, nlh)); },
-		SPDM_TSM_A_POLICY_MAX);
-	return out;
+	return retry_eagain([&] {
+		std::vector<Policy> out;
+		sock.request(
+			SPDM_TSM_CMD_POLICY_GET, true, nullptr,
+			[&](nlattr **a, int, const nlmsghdr *nlh) { out.push_back(policy_from(a, nlh)); },
+			SPDM_TSM_A_POLICY_MAX);
+		return out;
+	});
 }
 
 void policy_del(GenlSocket &sock, const std::string &bdf)
@@ -231,11 +233,11 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 				DevEvent e;
 				e.dev = dev_from_attrs(a, SPDM_TSM_A_DEV_MAX);
 				if (a[SPDM_TSM_A_DEV_EVENT])
-					e.event = nla_get_u32(a[SPDM_TSM_A_DEV_EVENT]);
+					e.event = attr_u32(a[SPDM_TSM_A_DEV_EVENT]);
 				if (a[SPDM_TSM_A_DEV_REASON])
-					e.reason = nla_get_u32(a[SPDM_TSM_A_DEV_REASON]);
+					e.reason = attr_u32(a[SPDM_TSM_A_DEV_REASON]);
 				if (a[SPDM_TSM_A_DEV_TIMESTAMP_NS])
-					e.timestamp_ns = nla_get_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
+					e.timestamp_ns = attr_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
 				if (!(*s.cb)(e)) {
 					s.stop = true;
 					return NL_STOP;

@@ -260,10 +260,19 @@ Parsed parse(const std::vector<std::string> &argv)
 		if (!cmd) {
 			std::string name = a;
 			// two-word commands: "policy set", "policy show", "policy clear"
+			// "help [COMMAND]": the same as "[COMMAND] --help"
+			if (a == "help" && !p.help) {
+				p.help = true;
+				continue;
+			}
 			if (a == "policy") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
-					if (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))
-						throw UsageError("'policy' takes set, show or clear: tsmctl policy set --help");
+					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
+						// "policy --help": the help of its three commands
+						p.help = true;
+						p.command = "policy";
+						return p;
+					}
 					throw UsageError("'policy' needs set, show or clear (see tsmctl --help)");
 				}
 				name += " " + argv[++i];
@@ -313,7 +322,7 @@ std::string usage()
 	s << "\nGlobal options:\n"
 	     "  -j, --json                  JSON output (on every command that prints)\n"
 	     "  -p, --pretty                with -j: indented JSON (default: one line)\n"
-	     "  -h, --help                  this help; 'tsmctl COMMAND --help' for one command\n"
+	     "  -h, --help                  this help; 'tsmctl help COMMAND' or 'tsmctl COMMAND --help' for one\n"
 	     "      --version               print the version\n\n"
 	     "DEV is a PCI address (0000:01:00.0 or 01:00.0) or a sysfs device path.\n"
 	     "Exit status: 0 success, 1 failure, 2 usage error.\n";

@@ -12,7 +12,11 @@
 
 #include <linux/spdm_tsm.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -36,10 +40,38 @@ std::string serial_text(const DevInfo &d)
 	return s;
 }
 
+std::string g_json_log_args;
+
+// SPDM_TSM_JSON_LOG: one write() per document (with O_APPEND, documents of
+// concurrent tsmctl processes do not interleave); best effort.
+void json_log(const std::string &doc)
+{
+	const char *path = std::getenv("SPDM_TSM_JSON_LOG");
+	if (!path || !*path)
+		return;
+	int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	std::string rec = "#tsmctl " + g_json_log_args + "\n" + doc + "\n";
+	ssize_t n = ::write(fd, rec.data(), rec.size());
+	(void)n;
+	::close(fd);
+}
+
 // The JSON document of a command: compact on one line, or pretty with -p.
 void print_json(const Parsed &p, const Json &j)
 {
-	std::cout << json_text(j, p.has("pretty")) << "\n";
+	std::string doc = json_text(j, p.has("pretty"));
+	std::cout << doc << "\n";
+	json_log(doc);
+}
+
+// One line of monitor -j.
+void print_json_line(const Json &j)
+{
+	std::string doc = json_text(j);
+	std::cout << doc << std::endl;
+	json_log(doc);
 }
 
 void print_table(const std::vector<DevInfo> &devs)
@@ -54,6 +86,17 @@ void print_table(const std::vector<DevInfo> &devs)
 }
 
 } // namespace
+
+void set_json_log_cmdline(const std::vector<std::string> &args)
+{
+	g_json_log_args.clear();
+	for (const auto &a : args) {
+		if (!g_json_log_args.empty())
+			g_json_log_args += ' ';
+		for (char c : a) // one line
+			g_json_log_args += (c == '\n' || c == '\r') ? ' ' : c;
+	}
+}
 
 int cmd_list(const Parsed &p)
 {
@@ -495,7 +538,7 @@ int cmd_monitor(const Parsed &p)
 			more = events.poll(slice, [&](const DevEvent &e) {
 				if (json) {
 					// JSON lines: one compact object per event, -p or not
-					std::cout << json_text(json_of(e)) << std::endl;
+					print_json_line(json_of(e));
 				} else {
 					std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
 					char ts[32];
@@ -513,9 +556,9 @@ int cmd_monitor(const Parsed &p)
 			std::fprintf(stderr, "tsmctl monitor: %s; device states may have changed, "
 				     "'tsmctl list' shows them now\n", e.what());
 			if (json)
-				std::cout << json_text(events_lost_json(static_cast<std::uint64_t>(
+				print_json_line(events_lost_json(static_cast<std::uint64_t>(
 					std::chrono::duration_cast<std::chrono::nanoseconds>(
-						std::chrono::system_clock::now().time_since_epoch()).count()))) << std::endl;
+						std::chrono::system_clock::now().time_since_epoch()).count())));
 			else
 				std::printf("events-lost\n");
 			std::fflush(stdout);

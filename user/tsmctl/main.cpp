@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 {
 	using namespace tsmctl;
 	std::vector<std::string> args(argv + 1, argv + argc);
+	set_json_log_cmdline(args);
 	Parsed p;
 	try {
 		p = parse(args);
@@ -30,6 +31,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (p.help) {
+		if (p.command == "policy") {
+			for (const char *sub : {"policy set", "policy show", "policy clear"})
+				std::cout << command_help(*find_command(sub)) << "\n";
+			return 0;
+		}
 		const CommandSpec *c = p.command.empty() ? nullptr : find_command(p.command);
 		std::cout << (c ? command_help(*c) : usage());
 		return 0;

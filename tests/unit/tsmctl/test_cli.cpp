@@ -53,6 +53,21 @@ TEST_CASE("parse: --help and --version need no command")
 	CHECK(parse({"--version"}).has("version"));
 }
 
+TEST_CASE("parse: help COMMAND and policy --help")
+{
+	auto h = parse({"help"});
+	CHECK(h.help);
+	CHECK(h.command.empty());
+	auto c = parse({"help", "connect"});
+	CHECK(c.help);
+	CHECK(c.command == "connect");
+	auto ps = parse({"help", "policy", "set"});
+	CHECK(ps.command == "policy set");
+	CHECK(parse({"policy", "--help"}).command == "policy");
+	CHECK(parse({"policy", "--help"}).help);
+	CHECK(parse({"help", "policy"}).command == "policy");
+}
+
 TEST_CASE("parse: -- ends options")
 {
 	auto p = parse({"show", "--", "-weird"});
@@ -80,6 +95,8 @@ TEST_CASE("canonical_bdf accepts the three forms")
 	CHECK(canonical_bdf("01:00.0") == "0000:01:00.0");
 	CHECK(canonical_bdf("/sys/bus/pci/devices/0000:3A:1f.7/") == "0000:3a:1f.7");
 	CHECK(canonical_bdf("0001:ff:1f.7") == "0001:ff:1f.7");
+	CHECK(canonical_bdf("10000:E1:00.0") == "10000:e1:00.0"); // a VMD domain
+	CHECK_THROWS_AS(canonical_bdf("123456789:00:00.0"), std::invalid_argument);
 	CHECK_THROWS_AS(canonical_bdf("1:0.0"), std::invalid_argument);
 	CHECK_THROWS_AS(canonical_bdf("00:20.0"), std::invalid_argument); // device > 0x1f
 	CHECK_THROWS_AS(canonical_bdf("00:00.8"), std::invalid_argument); // function > 7

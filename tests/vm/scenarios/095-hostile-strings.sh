@@ -6,7 +6,7 @@
 # tsmctl's text output carries none of those bytes raw (they are \xNN), its
 # -j output is valid UTF-8 (U+FFFD for the bad bytes) with the controls as
 # \u escapes; every -j document here is validated against the schema by
-# vm-run (tests/vm/lib.sh's tsmctl wrapper).  Also: show without DEV lists
+# vm-run (SPDM_TSM_JSON_LOG, tests/vm/lib.sh).  Also: show without DEV lists
 # every device, show/policy show -j are arrays, monitor -j lines.
 . /tests/vm/lib.sh
 
