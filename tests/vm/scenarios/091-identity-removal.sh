@@ -114,7 +114,7 @@ else
 		( tsmctl connect "$sdev" >/tmp/bg.out 2>&1; echo $? >/tmp/bg.rc; now_ms >/tmp/bg.end ) &
 		bg=$!
 		check "$what: connecting" wait_for 20 \
-			sh -c "tsmctl show $sdev -j | jq -e '.state == \"connecting\"'"
+			sh -c "tsmctl show $sdev -j | jq -e '.[0].state == \"connecting\"'"
 		sleep 2
 		check_eq "$what: still connecting after 2 s" connecting "$(state "$sdev")"
 		t0=$(now_ms)
