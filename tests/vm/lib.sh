@@ -161,3 +161,11 @@ udev_events() {
 	     /^CURRENT_TAGS=/ { t = substr($0, 14) }
 	     END { if (n) print e, r, t }'
 }
+
+# The JSON contract: every JSON document that tsmctl prints in a scenario is
+# also written (SPDM_TSM_JSON_LOG, with its command line) to the virtio port
+# "vmrun-json"; after the run scripts/vm-run validates each one against
+# tests/schema/tsmctl.schema.json and fails the scenario on a mismatch.
+for _p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$_p/name" 2>/dev/null)" = vmrun-json ] && export SPDM_TSM_JSON_LOG=/dev/$(basename "$_p")
+done

@@ -27,57 +27,59 @@ DevInfo dev_from_attrs(nlattr **a, int maxattr)
 	auto has = [&](int t) { return t <= maxattr && a[t]; };
 	if (!has(SPDM_TSM_A_DEV_BDF))
 		throw std::runtime_error("dev-get reply without a PCI address");
-	d.bdf = nl_string(a[SPDM_TSM_A_DEV_BDF]);
+	d.bdf = attr_str(a[SPDM_TSM_A_DEV_BDF]);
 	if (has(SPDM_TSM_A_DEV_VENDOR_ID))
-		d.vendor_id = nl_u16(a[SPDM_TSM_A_DEV_VENDOR_ID]);
+		d.vendor_id = attr_u16(a[SPDM_TSM_A_DEV_VENDOR_ID]);
 	if (has(SPDM_TSM_A_DEV_DEVICE_ID))
-		d.device_id = nl_u16(a[SPDM_TSM_A_DEV_DEVICE_ID]);
+		d.device_id = attr_u16(a[SPDM_TSM_A_DEV_DEVICE_ID]);
 	if (has(SPDM_TSM_A_DEV_SERIAL))
-		d.serial = nl_u64(a[SPDM_TSM_A_DEV_SERIAL]);
+		d.serial = attr_u64(a[SPDM_TSM_A_DEV_SERIAL]);
 	if (has(SPDM_TSM_A_DEV_CMA))
-		d.cma = nl_u8(a[SPDM_TSM_A_DEV_CMA]);
+		d.cma = attr_u8(a[SPDM_TSM_A_DEV_CMA]);
 	if (has(SPDM_TSM_A_DEV_DSM))
-		d.dsm = nl_u8(a[SPDM_TSM_A_DEV_DSM]);
+		d.dsm = attr_u8(a[SPDM_TSM_A_DEV_DSM]);
 	if (has(SPDM_TSM_A_DEV_IDE))
-		d.ide = nl_u8(a[SPDM_TSM_A_DEV_IDE]);
+		d.ide = attr_u8(a[SPDM_TSM_A_DEV_IDE]);
 	if (has(SPDM_TSM_A_DEV_TEE_IO))
-		d.tee_io = nl_u8(a[SPDM_TSM_A_DEV_TEE_IO]);
+		d.tee_io = attr_u8(a[SPDM_TSM_A_DEV_TEE_IO]);
 	if (has(SPDM_TSM_A_DEV_TSM))
-		d.tsm = nl_string(a[SPDM_TSM_A_DEV_TSM]);
+		d.tsm = attr_str(a[SPDM_TSM_A_DEV_TSM]);
 	if (has(SPDM_TSM_A_DEV_STATE))
-		d.state = nl_u32(a[SPDM_TSM_A_DEV_STATE]);
+		d.state = attr_u32(a[SPDM_TSM_A_DEV_STATE]);
 	if (has(SPDM_TSM_A_DEV_VERSION))
-		d.version = nl_u8(a[SPDM_TSM_A_DEV_VERSION]);
+		d.version = attr_u8(a[SPDM_TSM_A_DEV_VERSION]);
 	if (has(SPDM_TSM_A_DEV_ASYM))
-		d.asym = nl_u32(a[SPDM_TSM_A_DEV_ASYM]);
+		d.asym = attr_u32(a[SPDM_TSM_A_DEV_ASYM]);
 	if (has(SPDM_TSM_A_DEV_HASH))
-		d.hash = nl_u32(a[SPDM_TSM_A_DEV_HASH]);
+		d.hash = attr_u32(a[SPDM_TSM_A_DEV_HASH]);
 	if (has(SPDM_TSM_A_DEV_SLOT))
-		d.slot = nl_u8(a[SPDM_TSM_A_DEV_SLOT]);
+		d.slot = attr_u8(a[SPDM_TSM_A_DEV_SLOT]);
 	if (has(SPDM_TSM_A_DEV_EXCHANGES))
-		d.exchanges = nl_u32(a[SPDM_TSM_A_DEV_EXCHANGES]);
+		d.exchanges = attr_u32(a[SPDM_TSM_A_DEV_EXCHANGES]);
 	if (has(SPDM_TSM_A_DEV_DURATION_US))
-		d.duration_us = nl_u64(a[SPDM_TSM_A_DEV_DURATION_US]);
+		d.duration_us = attr_u64(a[SPDM_TSM_A_DEV_DURATION_US]);
 	if (has(SPDM_TSM_A_DEV_MEM_USED))
-		d.mem_used = nl_u32(a[SPDM_TSM_A_DEV_MEM_USED]);
+		d.mem_used = attr_u32(a[SPDM_TSM_A_DEV_MEM_USED]);
 	if (has(SPDM_TSM_A_DEV_MEM_LIMIT))
-		d.mem_limit = nl_u32(a[SPDM_TSM_A_DEV_MEM_LIMIT]);
+		d.mem_limit = attr_u32(a[SPDM_TSM_A_DEV_MEM_LIMIT]);
 	if (has(SPDM_TSM_A_DEV_GENERATION))
-		d.generation = nl_u64(a[SPDM_TSM_A_DEV_GENERATION]);
+		d.generation = attr_u64(a[SPDM_TSM_A_DEV_GENERATION]);
 	if (has(SPDM_TSM_A_DEV_LAST_ERROR))
-		d.last_error = nl_string(a[SPDM_TSM_A_DEV_LAST_ERROR]);
+		d.last_error = attr_str(a[SPDM_TSM_A_DEV_LAST_ERROR]);
 	if (has(SPDM_TSM_A_DEV_CORE_CONNECTED))
-		d.core_connected = nl_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
+		d.core_connected = attr_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
 	return d;
 }
 
 std::vector<DevInfo> dev_list(GenlSocket &sock)
 {
-	std::vector<DevInfo> out;
-	sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
-		     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
-		     SPDM_TSM_A_DEV_MAX);
-	return out;
+	return retry_eagain([&] {
+		std::vector<DevInfo> out;
+		sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
+			     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
+			     SPDM_TSM_A_DEV_MAX);
+		return out;
+	});
 }
 
 DevInfo dev_get(GenlSocket &sock, const std::string &bdf)
@@ -133,57 +135,40 @@ void dev_disconnect(GenlSocket &sock, const std::string &bdf)
 		SPDM_TSM_A_DEV_MAX);
 }
 
-void to_json(JsonWriter &w, const DevInfo &d)
+Json json_of(const DevInfo &d)
 {
-	char id[16];
-	w.begin_object();
-	w.field("bdf", d.bdf);
+	char id[16], ser[24];
+	Json j;
+	j["bdf"] = d.bdf;
 	std::snprintf(id, sizeof(id), "%04x", d.vendor_id);
-	w.field("vendor_id", id);
+	j["vendor_id"] = id;
 	std::snprintf(id, sizeof(id), "%04x", d.device_id);
-	w.field("device_id", id);
-	w.key("serial");
+	j["device_id"] = id;
 	if (d.serial) {
-		char s[24];
-		std::snprintf(s, sizeof(s), "%016llx", static_cast<unsigned long long>(*d.serial));
-		w.value(s);
+		std::snprintf(ser, sizeof(ser), "%016llx", static_cast<unsigned long long>(*d.serial));
+		j["serial"] = ser;
 	} else {
-		w.null();
+		j["serial"] = nullptr;
 	}
-	w.field("cma", d.cma);
-	w.field("dsm", d.dsm);
-	w.field("ide", d.ide);
-	w.field("tee_io", d.tee_io);
-	w.key("tsm");
-	if (d.tsm.empty())
-		w.null();
-	else
-		w.value(d.tsm);
-	w.field("state", state_name(d.state));
-	if (d.version) {
-		w.field("version", version_text(d.version));
-		w.field("asym", asym_name(d.asym));
-		w.field("hash", hash_name(d.hash));
-		w.field("slot", static_cast<unsigned>(d.slot));
-	}
-	if (d.exchanges)
-		w.field("exchanges", *d.exchanges);
-	if (d.duration_us)
-		w.field("duration_us", *d.duration_us);
-	w.field("mem_used", d.mem_used);
-	w.field("mem_limit", d.mem_limit);
-	w.field("generation", d.generation);
-	w.key("last_error");
-	if (d.last_error.empty())
-		w.null();
-	else
-		w.value(d.last_error);
-	w.key("core_connected");
-	if (d.core_connected)
-		w.value(*d.core_connected);
-	else
-		w.null();
-	w.end_object();
+	j["cma"] = d.cma;
+	j["dsm"] = d.dsm;
+	j["ide"] = d.ide;
+	j["tee_io"] = d.tee_io;
+	j["tsm"] = json_or_null(d.tsm);
+	j["state"] = state_name(d.state);
+	// negotiated at the last handshake; null before one
+	j["version"] = d.version ? Json(version_text(d.version)) : Json(nullptr);
+	j["asym"] = d.version ? Json(asym_name(d.asym)) : Json(nullptr);
+	j["hash"] = d.version ? Json(hash_name(d.hash)) : Json(nullptr);
+	j["slot"] = d.version ? Json(d.slot) : Json(nullptr);
+	j["exchanges"] = json_or_null(d.exchanges);
+	j["duration_us"] = json_or_null(d.duration_us);
+	j["mem_used"] = d.mem_used;
+	j["mem_limit"] = d.mem_limit;
+	j["generation"] = d.generation;
+	j["last_error"] = json_or_null(d.last_error);
+	j["core_connected"] = json_or_null(d.core_connected);
+	return j;
 }
 
 } // namespace spdmtsm

@@ -23,7 +23,9 @@ Bytes attr_bytes(const nlattr *a)
 
 } // namespace
 
-Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
+namespace {
+
+Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 {
 	Evidence e;
 	bool have_scalars = false;
@@ -36,20 +38,20 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 		[&](nlattr **a, int, const nlmsghdr *nlh) {
 			if (!a[SPDM_TSM_A_EVIDENCE_GENERATION])
 				throw std::runtime_error("evidence message without a generation");
-			std::uint64_t gen = nl_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
+			std::uint64_t gen = attr_u64(a[SPDM_TSM_A_EVIDENCE_GENERATION]);
 			if (have_gen && gen != e.generation)
-				throw std::runtime_error("evidence changed during the dump, retry");
+				throw NetlinkError(EAGAIN, "", -1, "the evidence changed during the dump (generation)");
 			e.generation = gen;
 			have_gen = true;
 			if (a[SPDM_TSM_A_EVIDENCE_BDF])
-				e.bdf = nl_string(a[SPDM_TSM_A_EVIDENCE_BDF]);
+				e.bdf = attr_str(a[SPDM_TSM_A_EVIDENCE_BDF]);
 
 			if (!a[SPDM_TSM_A_EVIDENCE_OBJECT]) {
 				have_scalars = true;
-				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = nl_u8(a[t]); };
-				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = nl_u32(a[t]); };
+				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = attr_u8(a[t]); };
+				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = attr_u32(a[t]); };
 				auto bin = [&](int t, Bytes &v) { if (a[t]) v = attr_bytes(a[t]); };
-				auto str = [&](int t, std::string &v) { if (a[t]) v = nl_string(a[t]); };
+				auto str = [&](int t, std::string &v) { if (a[t]) v = attr_str(a[t]); };
 				u8(SPDM_TSM_A_EVIDENCE_VERSION, e.version);
 				u32(SPDM_TSM_A_EVIDENCE_CAPS, e.caps);
 				u32(SPDM_TSM_A_EVIDENCE_ASYM, e.asym);
@@ -75,17 +77,17 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 					if (nla_parse_nested(sd, SPDM_TSM_A_SLOT_DIGEST_MAX, attr, nullptr) < 0 ||
 					    !sd[SPDM_TSM_A_SLOT_DIGEST_SLOT] || !sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST])
 						throw std::runtime_error("malformed slot-digest");
-					e.slot_digests[nl_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
+					e.slot_digests[attr_u8(sd[SPDM_TSM_A_SLOT_DIGEST_SLOT])] =
 						attr_bytes(sd[SPDM_TSM_A_SLOT_DIGEST_DIGEST]);
 				}
 				return;
 			}
-			std::uint32_t obj = nl_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
+			std::uint32_t obj = attr_u32(a[SPDM_TSM_A_EVIDENCE_OBJECT]);
 			if (!a[SPDM_TSM_A_EVIDENCE_OFFSET] || !a[SPDM_TSM_A_EVIDENCE_TOTAL] ||
 			    !a[SPDM_TSM_A_EVIDENCE_DATA])
 				throw std::runtime_error("evidence chunk without offset, total or data");
-			std::uint32_t off = nl_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
-			std::uint32_t total = nl_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
+			std::uint32_t off = attr_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
+			std::uint32_t total = attr_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
 			Bytes data = attr_bytes(a[SPDM_TSM_A_EVIDENCE_DATA]);
 			Bytes *dst = nullptr;
 			switch (obj) {
@@ -119,6 +121,13 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 			throw NetlinkError(EPROTO, "", -1, "evidence object truncated");
 	}
 	return e;
+}
+
+} // namespace
+
+Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
+{
+	return retry_eagain([&] { return evidence_get_once(sock, bdf); });
 }
 
 std::vector<Bytes> split_der_certs(const Bytes &chain)
@@ -295,78 +304,76 @@ void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> 
 	for (std::size_t i = 0; i < certs.size(); i++) {
 		try {
 			CertInfo c = describe_cert(certs[i]);
-			std::fprintf(out, "  [%zu] subject:  %s\n", i, c.subject.c_str());
-			std::fprintf(out, "      issuer:   %s\n", c.issuer.c_str());
+			std::fprintf(out, "  [%zu] subject:  %s\n", i, term_safe(c.subject).c_str());
+			std::fprintf(out, "      issuer:   %s\n", term_safe(c.issuer).c_str());
 			std::fprintf(out, "      validity: %s .. %s\n", c.not_before.c_str(), c.not_after.c_str());
 			std::fprintf(out, "      key:      %s%s\n", c.key.c_str(), c.is_ca ? ", CA" : "");
 			if (c.cma_name)
-				std::fprintf(out, "      PCIe CMA: %s\n", c.cma_name->c_str());
+				std::fprintf(out, "      PCIe CMA: %s\n", term_safe(*c.cma_name).c_str());
 		} catch (const std::exception &ex) {
-			std::fprintf(out, "  [%zu] %s\n", i, ex.what());
+			std::fprintf(out, "  [%zu] %s\n", i, term_safe(ex.what()).c_str());
 		}
 	}
 	std::fprintf(out, "nonce:       %s\n", hex(e.nonce).c_str());
 	std::fprintf(out, "transcript:  %zu bytes\n", e.transcript.size());
 	if (!e.context.empty())
-		std::fprintf(out, "context:     %s\n", e.context.c_str());
+		std::fprintf(out, "context:     %s\n", term_safe(e.context).c_str());
 	std::fprintf(out, "signature:   %s\n", hex(e.signature).c_str());
 	if (!e.meas_signature.empty())
 		std::fprintf(out, "measurements: %u blocks, %zu bytes, signed\n", e.meas_count, e.meas_blocks.size());
 }
 
-void to_json(JsonWriter &w, const Evidence &e)
+Json json_of(const Evidence &e)
 {
-	w.begin_object();
-	w.field("bdf", e.bdf);
-	w.field("generation", e.generation);
-	w.field("version", version_text(e.version));
-	w.field("caps", e.caps);
-	w.field("asym", asym_name(e.asym));
-	w.field("hash", hash_name(e.hash));
-	w.field("slot", static_cast<unsigned>(e.slot));
-	w.key("slot_digests").begin_object();
+	Json j;
+	j["bdf"] = e.bdf;
+	j["generation"] = e.generation;
+	j["version"] = version_text(e.version);
+	j["caps"] = e.caps;
+	j["asym"] = asym_name(e.asym);
+	j["hash"] = hash_name(e.hash);
+	j["slot"] = e.slot;
+	Json sd = Json::object();
 	for (const auto &[slot, d] : e.slot_digests)
-		w.field(std::to_string(slot), hex(d));
-	w.end_object();
-	w.field("nonce", hex(e.nonce));
-	w.field("signature", hex(e.signature));
-	w.key("context");
-	if (e.context.empty())
-		w.null();
-	else
-		w.value(e.context);
-	w.field("transcript", hex(e.transcript));
-	w.field("leaf_spki", hex(e.leaf_spki));
-	w.key("certificates").begin_array();
+		sd[std::to_string(slot)] = hex(d);
+	j["slot_digests"] = std::move(sd);
+	j["nonce"] = hex(e.nonce);
+	j["signature"] = hex(e.signature);
+	j["context"] = json_or_null(e.context);
+	j["transcript"] = hex(e.transcript);
+	j["leaf_spki"] = hex(e.leaf_spki);
+	Json certs = Json::array();
 	for (const auto &c : split_der_certs(e.cert_chain)) {
-		w.begin_object();
+		Json cj;
 		try {
-			to_json(w, describe_cert(c));
+			cj = json_of(describe_cert(c));
+			cj["error"] = nullptr;
 		} catch (const std::exception &ex) {
-			w.field("error", ex.what());
+			// every field present: null when the certificate does not parse
+			for (const char *k : {"subject", "issuer", "serial", "not_before", "not_after", "key", "ca",
+					      "cma_name"})
+				cj[k] = nullptr;
+			cj["error"] = ex.what();
 		}
-		w.field("der", base64(c));
-		w.end_object();
+		cj["der"] = base64(c);
+		certs.push_back(std::move(cj));
 	}
-	w.end_array();
-	w.key("measurements");
+	j["certificates"] = std::move(certs);
 	if (e.meas_signature.empty()) {
-		w.null();
+		j["measurements"] = nullptr;
 	} else {
-		w.begin_object();
-		w.field("count", static_cast<unsigned>(e.meas_count));
-		w.key("values").begin_object();
+		Json values = Json::object();
 		for (const auto &m : parse_meas_blocks(e.meas_blocks))
-			w.field(std::to_string(m.index), hex(m.value));
-		w.end_object();
-		w.field("blocks", hex(e.meas_blocks));
-		w.field("nonce", hex(e.meas_nonce));
-		w.field("signature", hex(e.meas_signature));
-		w.field("context", e.meas_context);
-		w.field("transcript", hex(e.meas_transcript));
-		w.end_object();
+			values[std::to_string(m.index)] = hex(m.value);
+		j["measurements"] = Json{{"count", e.meas_count},
+					 {"values", std::move(values)},
+					 {"blocks", hex(e.meas_blocks)},
+					 {"nonce", hex(e.meas_nonce)},
+					 {"signature", hex(e.meas_signature)},
+					 {"context", json_or_null(e.meas_context)},
+					 {"transcript", hex(e.meas_transcript)}};
 	}
-	w.end_object();
+	return j;
 }
 
 } // namespace spdmtsm

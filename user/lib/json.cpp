@@ -5,131 +5,77 @@
 
 namespace spdmtsm {
 
-std::string JsonWriter::escape(std::string_view s)
+std::string json_text(const Json &j, bool pretty)
+{
+	return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (RFC 3629: shortest form, no
+// surrogates, at most U+10FFFF), 0 if there is none; cp receives the code point.
+std::size_t utf8_seq(std::string_view s, std::size_t i, char32_t &cp)
+{
+	auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+	unsigned char c = b(0);
+	std::size_t n;
+	char32_t min;
+	if (c < 0x80) {
+		cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, cp = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3, cp = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (i + n > s.size())
+		return 0;
+	for (std::size_t k = 1; k < n; k++) {
+		if ((b(k) & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (b(k) & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+} // namespace
+
+std::string term_safe(std::string_view s)
 {
 	std::string r;
-	r.reserve(s.size() + 2);
-	r += '"';
-	for (unsigned char c : s) {
-		switch (c) {
-		case '"': r += "\\\""; break;
-		case '\\': r += "\\\\"; break;
-		case '\n': r += "\\n"; break;
-		case '\r': r += "\\r"; break;
-		case '\t': r += "\\t"; break;
-		default:
-			if (c < 0x20) {
-				char buf[8];
-				std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-				r += buf;
-			} else {
-				r += static_cast<char>(c);
-			}
+	r.reserve(s.size());
+	auto esc = [&](unsigned char c) {
+		char buf[8];
+		std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+		r += buf;
+	};
+	for (std::size_t i = 0; i < s.size();) {
+		char32_t cp;
+		std::size_t n = utf8_seq(s, i, cp);
+		if (n == 0) {
+			esc(static_cast<unsigned char>(s[i++]));
+			continue;
 		}
+		if (cp == '\\') {
+			r += "\\\\";
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+			   cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+			   (cp >= 0x2066 && cp <= 0x2069)) {
+			// controls, line separators and bidi overrides: every byte escaped
+			for (std::size_t k = 0; k < n; k++)
+				esc(static_cast<unsigned char>(s[i + k]));
+		} else {
+			r.append(s.substr(i, n));
+		}
+		i += n;
 	}
-	r += '"';
 	return r;
-}
-
-void JsonWriter::newline()
-{
-	if (!pretty_)
-		return;
-	out_ += '\n';
-	out_.append(counts_.size() * 2, ' ');
-}
-
-void JsonWriter::before_value()
-{
-	if (after_key_) {
-		after_key_ = false;
-		return;
-	}
-	if (!counts_.empty()) {
-		if (counts_.back()++ > 0)
-			out_ += ',';
-		newline();
-	}
-}
-
-JsonWriter &JsonWriter::begin_object()
-{
-	before_value();
-	out_ += '{';
-	counts_.push_back(0);
-	return *this;
-}
-
-JsonWriter &JsonWriter::end_object()
-{
-	bool had = counts_.back() > 0;
-	counts_.pop_back();
-	if (had)
-		newline();
-	out_ += '}';
-	return *this;
-}
-
-JsonWriter &JsonWriter::begin_array()
-{
-	before_value();
-	out_ += '[';
-	counts_.push_back(0);
-	return *this;
-}
-
-JsonWriter &JsonWriter::end_array()
-{
-	bool had = counts_.back() > 0;
-	counts_.pop_back();
-	if (had)
-		newline();
-	out_ += ']';
-	return *this;
-}
-
-JsonWriter &JsonWriter::key(std::string_view k)
-{
-	before_value();
-	out_ += escape(k);
-	out_ += pretty_ ? ": " : ":";
-	after_key_ = true;
-	return *this;
-}
-
-JsonWriter &JsonWriter::value(std::string_view v)
-{
-	before_value();
-	out_ += escape(v);
-	return *this;
-}
-
-JsonWriter &JsonWriter::value(bool v)
-{
-	before_value();
-	out_ += v ? "true" : "false";
-	return *this;
-}
-
-JsonWriter &JsonWriter::value(std::int64_t v)
-{
-	before_value();
-	out_ += std::to_string(v);
-	return *this;
-}
-
-JsonWriter &JsonWriter::value(std::uint64_t v)
-{
-	before_value();
-	out_ += std::to_string(v);
-	return *this;
-}
-
-JsonWriter &JsonWriter::null()
-{
-	before_value();
-	out_ += "null";
-	return *this;
 }
 
 } // namespace spdmtsm

@@ -8,7 +8,10 @@
 
 #include <linux/netlink.h>
 
+#include <netlink/attr.h>
+
 #include <cerrno>
+#include <exception>
 #include <cstring>
 #include <regex>
 #include <vector>
@@ -37,7 +40,8 @@ struct Exchange {
 	int err = 0;
 	std::string extack;
 	int bad_attr = -1;
-	std::string handler_error; // an exception thrown inside a callback
+	std::exception_ptr handler_exc; // the first exception thrown inside a callback
+	bool dump_intr = false;        // NLM_F_DUMP_INTR seen
 };
 
 // Parse the extended-ack TLVs that follow a struct nlmsgerr (or the error
@@ -117,19 +121,25 @@ int on_ack(nl_msg *, void *arg)
 int on_valid(nl_msg *msg, void *arg)
 {
 	auto &ex = *static_cast<Exchange *>(arg);
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		ex.dump_intr = true;
+	// after a failure, drain: read the rest, deliver nothing
+	if (ex.handler_exc)
+		return NL_SKIP;
 	std::vector<nlattr *> attrs(ex.maxattr + 1, nullptr);
 	int rc = genlmsg_parse(nlmsg_hdr(msg), 0, attrs.data(), ex.maxattr, nullptr);
 	if (rc < 0) {
-		ex.handler_error = std::string("malformed reply from the kernel: ") + nl_geterror(rc);
-		return NL_STOP;
+		ex.handler_exc = std::make_exception_ptr(NetlinkError(
+			EPROTO, "", -1, std::string("malformed reply from the kernel: ") + nl_geterror(rc)));
+		return NL_SKIP;
 	}
 	if (!*ex.on_reply)
 		return NL_OK;
 	try {
 		(*ex.on_reply)(attrs.data(), ex.maxattr, nlmsg_hdr(msg));
-	} catch (const std::exception &e) {
-		ex.handler_error = e.what();
-		return NL_STOP;
+	} catch (...) {
+		ex.handler_exc = std::current_exception();
+		return NL_SKIP;
 	}
 	return NL_OK;
 }
@@ -143,36 +153,6 @@ std::string describe(int err, const std::string &extack)
 }
 
 } // namespace
-
-namespace {
-
-template <typename T> T nl_uint(const nlattr *a)
-{
-	if (nla_len(a) < static_cast<int>(sizeof(T)))
-		throw std::runtime_error("netlink attribute " + std::to_string(nla_type(a)) + " has " +
-					 std::to_string(nla_len(a)) + " bytes, not the " +
-					 std::to_string(sizeof(T)) + " of its type");
-	T v;
-	std::memcpy(&v, nla_data(a), sizeof(v));
-	return v;
-}
-
-} // namespace
-
-std::string nl_string(const nlattr *a)
-{
-	const char *p = static_cast<const char *>(nla_data(a));
-	int len = nla_len(a);
-	if (len <= 0 || p[len - 1] != '\0')
-		throw std::runtime_error("netlink string attribute " + std::to_string(nla_type(a)) +
-					 " is not NUL-terminated");
-	return std::string(p);
-}
-
-std::uint8_t nl_u8(const nlattr *a) { return nl_uint<std::uint8_t>(a); }
-std::uint16_t nl_u16(const nlattr *a) { return nl_uint<std::uint16_t>(a); }
-std::uint32_t nl_u32(const nlattr *a) { return nl_uint<std::uint32_t>(a); }
-std::uint64_t nl_u64(const nlattr *a) { return nl_uint<std::uint64_t>(a); }
 
 GenlSocket::GenlSocket(const std::string &family_name) : name_(family_name)
 {
@@ -227,16 +207,21 @@ void GenlSocket::request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
 	int rc = nl_send_auto(sk_.get(), msg.get());
 	if (rc < 0)
 		throw NetlinkError(EIO, "", -1, std::string("netlink send failed: ") + nl_geterror(rc));
-	while (!ex.done && ex.handler_error.empty()) {
+	while (!ex.done) {
 		rc = nl_recvmsgs(sk_.get(), cb.get());
-		if (rc < 0 && !ex.done)
+		if (rc < 0 && !ex.done) {
+			if (ex.handler_exc)
+				std::rethrow_exception(ex.handler_exc);
 			throw NetlinkError(EIO, "", -1,
 					   std::string("netlink receive failed: ") + nl_geterror(rc));
+		}
 	}
-	if (!ex.handler_error.empty())
-		throw NetlinkError(EPROTO, "", -1, ex.handler_error);
 	if (ex.err)
 		throw NetlinkError(ex.err, ex.extack, ex.bad_attr, describe(ex.err, ex.extack));
+	if (ex.dump_intr)
+		throw NetlinkError(EAGAIN, "", -1, "the kernel's data changed during the dump (NLM_F_DUMP_INTR)");
+	if (ex.handler_exc)
+		std::rethrow_exception(ex.handler_exc);
 }
 
 void GenlSocket::join_group(const std::string &group)
@@ -249,9 +234,41 @@ void GenlSocket::join_group(const std::string &group)
 		throw NetlinkError(EIO, "", -1, std::string("cannot join group: ") + nl_geterror(rc));
 }
 
+namespace {
+const unsigned char *attr_fixed(const nlattr *a, int size, const char *what)
+{
+	if (!a || nla_len(a) < size)
+		throw NetlinkError(EPROTO, "", -1,
+				   std::string("malformed reply from the kernel: a ") + what + " attribute of " +
+					   std::to_string(a ? nla_len(a) : 0) + " bytes");
+	return static_cast<const unsigned char *>(nla_data(a));
+}
+template <typename T> T attr_int(const nlattr *a, const char *what)
+{
+	T v;
+	std::memcpy(&v, attr_fixed(a, sizeof(T), what), sizeof(T));
+	return v;
+}
+} // namespace
+
+std::uint8_t attr_u8(const nlattr *a) { return attr_int<std::uint8_t>(a, "u8"); }
+std::uint16_t attr_u16(const nlattr *a) { return attr_int<std::uint16_t>(a, "u16"); }
+std::uint32_t attr_u32(const nlattr *a) { return attr_int<std::uint32_t>(a, "u32"); }
+std::uint64_t attr_u64(const nlattr *a) { return attr_int<std::uint64_t>(a, "u64"); }
+
+std::string attr_str(const nlattr *a)
+{
+	const char *p = reinterpret_cast<const char *>(attr_fixed(a, 1, "string"));
+	std::size_t n = static_cast<std::size_t>(nla_len(a));
+	if (p[n - 1] != '\0')
+		throw NetlinkError(EPROTO, "", -1, "malformed reply from the kernel: a string without its NUL");
+	return std::string(p, strnlen(p, n));
+}
+
 std::string canonical_bdf(const std::string &arg)
 {
-	static const std::regex full(R"(^([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([01][0-9a-fA-F])\.([0-7])$)");
+	// domains above ffff (VMD: 10000 and up) have more than four digits
+	static const std::regex full(R"(^([0-9a-fA-F]{4,8}):([0-9a-fA-F]{2}):([01][0-9a-fA-F])\.([0-7])$)");
 	static const std::regex shrt(R"(^([0-9a-fA-F]{2}):([01][0-9a-fA-F])\.([0-7])$)");
 	std::string s = arg;
 	// A sysfs path: take the last path component.

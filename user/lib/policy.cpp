@@ -35,17 +35,17 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 	Policy p;
 	if (!a[SPDM_TSM_A_POLICY_BDF])
 		throw std::runtime_error("policy reply without a PCI address");
-	p.bdf = nl_string(a[SPDM_TSM_A_POLICY_BDF]);
+	p.bdf = attr_str(a[SPDM_TSM_A_POLICY_BDF]);
 	if (a[SPDM_TSM_A_POLICY_SERIAL])
-		p.serial = nl_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
+		p.serial = attr_u64(a[SPDM_TSM_A_POLICY_SERIAL]);
 	if (a[SPDM_TSM_A_POLICY_SLOT])
-		p.slot = nl_u8(a[SPDM_TSM_A_POLICY_SLOT]);
+		p.slot = attr_u8(a[SPDM_TSM_A_POLICY_SLOT]);
 	if (a[SPDM_TSM_A_POLICY_CERT_DIGEST])
 		p.cert_digest = attr_bytes(a[SPDM_TSM_A_POLICY_CERT_DIGEST]);
 	if (a[SPDM_TSM_A_POLICY_ACTION])
-		p.action = nl_u32(a[SPDM_TSM_A_POLICY_ACTION]);
+		p.action = attr_u32(a[SPDM_TSM_A_POLICY_ACTION]);
 	if (a[SPDM_TSM_A_POLICY_REVALIDATE_MODE])
-		p.revalidate_mode = nl_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
+		p.revalidate_mode = attr_u32(a[SPDM_TSM_A_POLICY_REVALIDATE_MODE]);
 	p.meas_baseline = a[SPDM_TSM_A_POLICY_MEAS_BASELINE] != nullptr;
 	nlattr *attr;
 	int rem;
@@ -57,7 +57,7 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 		    !t[SPDM_TSM_A_MEAS_RULE_INDEX])
 			throw std::runtime_error("malformed meas-rule in a policy reply");
 		MeasRule r;
-		r.index = nl_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
+		r.index = attr_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
 		if (t[SPDM_TSM_A_MEAS_RULE_DIGEST])
 			r.digest = attr_bytes(t[SPDM_TSM_A_MEAS_RULE_DIGEST]);
 		r.is_volatile = t[SPDM_TSM_A_MEAS_RULE_VOLATILE] != nullptr;
@@ -84,11 +84,11 @@ std::optional<DevEvent> dev_event_from_msg(const nlmsghdr *nlh)
 	DevEvent e;
 	e.dev = dev_from_attrs(a, SPDM_TSM_A_DEV_MAX);
 	if (a[SPDM_TSM_A_DEV_EVENT])
-		e.event = nl_u32(a[SPDM_TSM_A_DEV_EVENT]);
+		e.event = attr_u32(a[SPDM_TSM_A_DEV_EVENT]);
 	if (a[SPDM_TSM_A_DEV_REASON])
-		e.reason = nl_u32(a[SPDM_TSM_A_DEV_REASON]);
+		e.reason = attr_u32(a[SPDM_TSM_A_DEV_REASON]);
 	if (a[SPDM_TSM_A_DEV_TIMESTAMP_NS])
-		e.timestamp_ns = nl_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
+		e.timestamp_ns = attr_u64(a[SPDM_TSM_A_DEV_TIMESTAMP_NS]);
 	return e;
 }
 
@@ -142,12 +142,14 @@ Policy policy_get(GenlSocket &sock, const std::string &bdf)
 
 std::vector<Policy> policy_list(GenlSocket &sock)
 {
-	std::vector<Policy> out;
-	sock.request(
-		SPDM_TSM_CMD_POLICY_GET, true, nullptr,
-		[&](nlattr **a, int, const nlmsghdr *nlh) { out.push_back(policy_from(a, nlh)); },
-		SPDM_TSM_A_POLICY_MAX);
-	return out;
+	return retry_eagain([&] {
+		std::vector<Policy> out;
+		sock.request(
+			SPDM_TSM_CMD_POLICY_GET, true, nullptr,
+			[&](nlattr **a, int, const nlmsghdr *nlh) { out.push_back(policy_from(a, nlh)); },
+			SPDM_TSM_A_POLICY_MAX);
+		return out;
+	});
 }
 
 void policy_del(GenlSocket &sock, const std::string &bdf)
@@ -198,41 +200,29 @@ const char *reason_name(std::uint32_t r)
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 
-void to_json(JsonWriter &w, const Policy &p)
+Json json_of(const Policy &p)
 {
-	w.begin_object();
-	w.field("bdf", p.bdf);
-	w.key("serial");
+	Json j;
+	j["bdf"] = p.bdf;
 	if (p.serial) {
 		char s[24];
 		std::snprintf(s, sizeof(s), "%016llx", static_cast<unsigned long long>(*p.serial));
-		w.value(s);
+		j["serial"] = s;
 	} else {
-		w.null();
+		j["serial"] = nullptr;
 	}
-	w.field("slot", static_cast<unsigned>(p.slot));
-	w.key("cert_digest");
-	if (p.cert_digest.empty())
-		w.null();
-	else
-		w.value(hex(p.cert_digest));
-	w.key("measurements").begin_array();
-	for (const auto &r : p.meas) {
-		w.begin_object();
-		w.field("index", static_cast<unsigned>(r.index));
-		w.key("digest");
-		if (r.digest.empty())
-			w.null();
-		else
-			w.value(hex(r.digest));
-		w.field("volatile", r.is_volatile);
-		w.end_object();
-	}
-	w.end_array();
-	w.field("meas_baseline", p.meas_baseline);
-	w.field("action", action_name(p.action));
-	w.field("revalidate", p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce" : "auto");
-	w.end_object();
+	j["slot"] = p.slot;
+	j["cert_digest"] = p.cert_digest.empty() ? Json(nullptr) : Json(hex(p.cert_digest));
+	Json m = Json::array();
+	for (const auto &r : p.meas)
+		m.push_back({{"index", r.index},
+			     {"digest", r.digest.empty() ? Json(nullptr) : Json(hex(r.digest))},
+			     {"volatile", r.is_volatile}});
+	j["measurements"] = std::move(m);
+	j["meas_baseline"] = p.meas_baseline;
+	j["action"] = action_name(p.action);
+	j["revalidate"] = p.revalidate_mode == SPDM_TSM_REVALIDATE_MODE_ANNOUNCE ? "announce" : "auto";
+	return j;
 }
 
 EventStream::EventStream() : sock_(SPDM_TSM_FAMILY_NAME)
@@ -308,15 +298,17 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 	}
 }
 
-void to_json(JsonWriter &w, const DevEvent &e)
+Json events_lost_json(std::uint64_t timestamp_ns)
 {
-	w.begin_object();
-	w.field("event", event_name(e.event));
-	w.field("reason", reason_name(e.reason));
-	w.field("timestamp_ns", e.timestamp_ns);
-	w.key("device");
-	to_json(w, e.dev);
-	w.end_object();
+	return Json{{"event", "events-lost"}, {"reason", nullptr}, {"timestamp_ns", timestamp_ns}, {"device", nullptr}};
+}
+
+Json json_of(const DevEvent &e)
+{
+	return Json{{"event", event_name(e.event)},
+		    {"reason", reason_name(e.reason)},
+		    {"timestamp_ns", e.timestamp_ns},
+		    {"device", json_of(e.dev)}};
 }
 
 } // namespace spdmtsm

@@ -267,4 +267,12 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 	return r;
 }
 
+Json json_of(const std::string &bdf, const VerifyReport &r)
+{
+	Json checks = Json::array();
+	for (const auto &c : r.checks)
+		checks.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}});
+	return Json{{"bdf", bdf}, {"ok", r.ok()}, {"checks", std::move(checks)}};
+}
+
 } // namespace spdmtsm

@@ -152,20 +152,16 @@ CertInfo describe_cert(const Bytes &der)
 	return i;
 }
 
-void to_json(JsonWriter &w, const CertInfo &c)
+Json json_of(const CertInfo &c)
 {
-	w.field("subject", c.subject);
-	w.field("issuer", c.issuer);
-	w.field("serial", c.serial);
-	w.field("not_before", c.not_before);
-	w.field("not_after", c.not_after);
-	w.field("key", c.key);
-	w.field("ca", c.is_ca);
-	w.key("cma_name");
-	if (c.cma_name)
-		w.value(*c.cma_name);
-	else
-		w.null();
+	return Json{{"subject", c.subject},
+		    {"issuer", c.issuer},
+		    {"serial", c.serial},
+		    {"not_before", c.not_before},
+		    {"not_after", c.not_after},
+		    {"key", c.key},
+		    {"ca", c.is_ca},
+		    {"cma_name", json_or_null(c.cma_name)}};
 }
 
 } // namespace spdmtsm

@@ -59,8 +59,9 @@ public:
 		std::string line;
 		if (prefix_)
 			line = "<" + std::to_string(prio) + ">";
-		for (char c : msg)
-			line += (c == '\n' || c == '\r') ? ' ' : c;
+		// one line, no terminal escapes: device text (certificate names,
+		// the kernel's reasons) is untrusted
+		line += spdmtsm::term_safe(msg);
 		line += '\n';
 		std::fwrite(line.data(), 1, line.size(), stderr);
 		std::fflush(stderr);

@@ -7,27 +7,30 @@ namespace tsmctl {
 
 namespace {
 
-const OptionSpec json_opt{"json", 'j', false, false, "", "print JSON (one document) instead of text"};
+const OptionSpec json_opt{"json", 'j', false, false, "", "print JSON (see JSON OUTPUT in tsmctl(8))"};
+const OptionSpec pretty_opt{"pretty", 'p', false, false, "", "with -j: indent the JSON (default: one line)"};
 
 std::vector<CommandSpec> make_commands()
 {
 	return {
-		{"list", "list [-j]", "list PCI devices that have a CMA (SPDM) DOE mailbox",
+		{"list", "list [-j [-p]]", "list PCI devices that have a CMA (SPDM) DOE mailbox",
 		 "Lists every PCI function with a CMA DOE mailbox, whether the PCI/TSM core\n"
 		 "treats it as a Device Security Manager (DSM: IDE capability or TEE-IO bit,\n"
 		 "so that 'echo tsmN > .../tsm/connect' is offered), its serial number and\n"
 		 "its authentication state.",
 		 {},
-		 {json_opt}},
-		{"show", "show DEV [-j]", "show one device",
-		 "Shows one device: its ids, serial number, whether it is a DSM, its\n"
+		 {json_opt, pretty_opt}},
+		{"show", "show [DEV] [-j [-p]]", "show one device, or every device",
+		 "Shows one device (every device without DEV): its ids, serial number, whether it is a DSM, its\n"
 		 "authentication state, the negotiated SPDM version and algorithms, the\n"
 		 "DOE exchanges and time of the last handshake, the evidence memory it\n"
 		 "uses against the module's limit, and why the last handshake failed.\n"
 		 "DEV is 0000:01:00.0, 01:00.0 or a sysfs path such as\n"
-		 "/sys/bus/pci/devices/0000:01:00.0.",
-		 {"DEV"},
-		 {json_opt}},
+		 "/sys/bus/pci/devices/0000:01:00.0.  With -j: an array, of one device\n"
+		 "with DEV.",
+		 {},
+		 {json_opt, pretty_opt},
+		 {"DEV"}},
 		{"connect", "connect DEV [--slot N] [--nonce HEX] [--measurements] [--tsm tsmN] [-j]",
 		 "authenticate a device (SPDM handshake in the kernel)",
 		 "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,\n"
@@ -44,7 +47,7 @@ std::vector<CommandSpec> make_commands()
 		  {"nonce", 0, true, false, "HEX", "use this 32-byte nonce instead of a kernel-chosen one"},
 		  {"measurements", 0, false, false, "", "also take signed measurements"},
 		  {"tsm", 0, true, false, "tsmN", "the TSM for a DSM (default: the spdm_tsm one)"},
-		  json_opt}},
+		  json_opt, pretty_opt}},
 		{"disconnect", "disconnect DEV", "forget a device's session and evidence",
 		 "Ends the authenticated state: through tsm/disconnect for a DSM, through\n"
 		 "netlink otherwise.",
@@ -59,7 +62,7 @@ std::vector<CommandSpec> make_commands()
 		 "first); --der DIR writes cert0.der... (root first), transcript.bin,\n"
 		 "signature.bin and leaf-spki.der into DIR.",
 		 {"DEV"},
-		 {json_opt,
+		 {json_opt, pretty_opt,
 		  {"pem", 0, false, false, "", "print the certificate chain as PEM"},
 		  {"der", 0, true, false, "DIR", "write the certificates and evidence files into DIR"}}},
 		{"verify", "verify DEV --ca ROOT.pem [--ca ...] [-j]", "decide: does the evidence chain to an anchor you trust?",
@@ -70,7 +73,7 @@ std::vector<CommandSpec> make_commands()
 		 "MEASUREMENTS signature verifies, when measurements were taken.  Exit\n"
 		 "status 0 only when every check passes.",
 		 {"DEV"},
-		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt}},
+		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt, pretty_opt}},
 		{"policy set",
 		 "policy set DEV [--cert-digest HEX|current] [--slot N] [--meas IDX=HEX|baseline]... [--volatile IDX]... "
 		 "[--action A] [--announce-only]",
@@ -98,9 +101,9 @@ std::vector<CommandSpec> make_commands()
 		  {"announce-only", 0, false, false, "", "announce recovery events, do not revalidate"},
 		  {"serial", 0, true, false, "HEX",
 		   "the Device Serial Number the device must also report (default: the device's)"},
-		  json_opt}},
+		  json_opt, pretty_opt}},
 		{"policy show", "policy show [DEV] [-j]", "show the policy of a device, or all policies",
-		 "Prints what the kernel stored.", {}, {json_opt}, {"DEV"}},
+		 "Prints what the kernel stored.", {}, {json_opt, pretty_opt}, {"DEV"}},
 		{"policy clear", "policy clear DEV", "delete the policy of a device",
 		 "Removes the policy; revalidation then checks only the signature.", {"DEV"}, {}},
 		{"revalidate", "revalidate DEV [-j]", "is this still the device you approved?",
@@ -113,7 +116,7 @@ std::vector<CommandSpec> make_commands()
 		 "and applies the policy's action on failure.  Prints the exchange count\n"
 		 "and time.",
 		 {"DEV"},
-		 {json_opt}},
+		 {json_opt, pretty_opt}},
 		{"monitor", "monitor [-j] [--count N] [--timeout S]", "follow device events",
 		 "Prints one line (or, with -j, one JSON object per line) for each event\n"
 		 "on the spdm-tsm 'events' multicast group: connected, disconnected,\n"
@@ -236,9 +239,13 @@ Parsed parse(const std::vector<std::string> &argv)
 		}
 		if (!only_positionals && a.size() > 1 && a[0] == '-') {
 			if (!cmd) {
-				// -j/--json may precede the command
+				// -j/--json and -p/--pretty may precede the command
 				if (a == "-j" || a == "--json") {
 					p.opts["json"].push_back("");
+					continue;
+				}
+				if (a == "-p" || a == "--pretty") {
+					p.opts["pretty"].push_back("");
 					continue;
 				}
 				throw UsageError("unknown option '" + a + "' (options go after the command; see tsmctl --help)");
@@ -280,6 +287,7 @@ Parsed parse(const std::vector<std::string> &argv)
 		}
 		if (!cmd) {
 			std::string name = a;
+<<<<<<< HEAD
 			// two-word commands: "policy set", "policy show", "policy clear";
 			// "attest check"
 			if (a == "attest" && i + 1 < argv.size() && argv[i + 1] == "check") {
@@ -287,9 +295,22 @@ Parsed parse(const std::vector<std::string> &argv)
 			} else if (a == "attest") {
 				throw UsageError("'attest' takes check: tsmctl attest check --help");
 			} else if (a == "policy") {
+=======
+			// two-word commands: "policy set", "policy show", "policy clear"
+			// "help [COMMAND]": the same as "[COMMAND] --help"
+			if (a == "help" && !p.help) {
+				p.help = true;
+				continue;
+			}
+			if (a == "policy") {
+>>>>>>> json
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
-					if (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))
-						throw UsageError("'policy' takes set, show or clear: tsmctl policy set --help");
+					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
+						// "policy --help": the help of its three commands
+						p.help = true;
+						p.command = "policy";
+						return p;
+					}
 					throw UsageError("'policy' needs set, show or clear (see tsmctl --help)");
 				}
 				name += " " + argv[++i];
@@ -325,7 +346,7 @@ Parsed parse(const std::vector<std::string> &argv)
 std::string usage()
 {
 	std::ostringstream s;
-	s << "usage: tsmctl [-j] COMMAND [ARGS]\n\n"
+	s << "usage: tsmctl [-j [-p]] COMMAND [ARGS]\n\n"
 	     "Native PCIe device authentication (CMA/SPDM) with the spdm_tsm kernel module.\n"
 	     "The kernel checks that a device holds the private key of its certificate;\n"
 	     "you decide, from the evidence, whether the certificate chain is one you trust.\n\n"
@@ -341,7 +362,8 @@ std::string usage()
 	}
 	s << "\nGlobal options:\n"
 	     "  -j, --json                  JSON output (on every command that prints)\n"
-	     "  -h, --help                  this help; 'tsmctl COMMAND --help' for one command\n"
+	     "  -p, --pretty                with -j: indented JSON (default: one line)\n"
+	     "  -h, --help                  this help; 'tsmctl help COMMAND' or 'tsmctl COMMAND --help' for one\n"
 	     "      --version               print the version\n\n"
 	     "DEV is a PCI address (0000:01:00.0 or 01:00.0) or a sysfs device path.\n"
 	     "Exit status: 0 success, 1 failure, 2 usage error.\n";

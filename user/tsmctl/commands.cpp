@@ -12,7 +12,11 @@
 
 #include <linux/spdm_tsm.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -36,6 +40,40 @@ std::string serial_text(const DevInfo &d)
 	return s;
 }
 
+std::string g_json_log_args;
+
+// SPDM_TSM_JSON_LOG: one write() per document (with O_APPEND, documents of
+// concurrent tsmctl processes do not interleave); best effort.
+void json_log(const std::string &doc)
+{
+	const char *path = std::getenv("SPDM_TSM_JSON_LOG");
+	if (!path || !*path)
+		return;
+	int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	std::string rec = "#tsmctl " + g_json_log_args + "\n" + doc + "\n";
+	ssize_t n = ::write(fd, rec.data(), rec.size());
+	(void)n;
+	::close(fd);
+}
+
+// The JSON document of a command: compact on one line, or pretty with -p.
+void print_json(const Parsed &p, const Json &j)
+{
+	std::string doc = json_text(j, p.has("pretty"));
+	std::cout << doc << "\n";
+	json_log(doc);
+}
+
+// One line of monitor -j.
+void print_json_line(const Json &j)
+{
+	std::string doc = json_text(j);
+	std::cout << doc << std::endl;
+	json_log(doc);
+}
+
 void print_table(const std::vector<DevInfo> &devs)
 {
 	std::printf("%-14s %-10s %-17s %-4s %-14s %s\n", "DEVICE", "ID", "SERIAL", "DSM", "STATE", "TSM");
@@ -43,23 +81,32 @@ void print_table(const std::vector<DevInfo> &devs)
 		char id[16];
 		std::snprintf(id, sizeof(id), "%04x:%04x", d.vendor_id, d.device_id);
 		std::printf("%-14s %-10s %-17s %-4s %-14s %s\n", d.bdf.c_str(), id, serial_text(d).c_str(),
-			    d.dsm ? "yes" : "no", state_name(d.state), d.tsm.empty() ? "-" : d.tsm.c_str());
+			    d.dsm ? "yes" : "no", state_name(d.state), d.tsm.empty() ? "-" : term_safe(d.tsm).c_str());
 	}
 }
 
 } // namespace
+
+void set_json_log_cmdline(const std::vector<std::string> &args)
+{
+	g_json_log_args.clear();
+	for (const auto &a : args) {
+		if (!g_json_log_args.empty())
+			g_json_log_args += ' ';
+		for (char c : a) // one line
+			g_json_log_args += (c == '\n' || c == '\r') ? ' ' : c;
+	}
+}
 
 int cmd_list(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	auto devs = dev_list(sock);
 	if (p.has("json")) {
-		JsonWriter w(true);
-		w.begin_array();
+		Json a = Json::array();
 		for (const auto &d : devs)
-			to_json(w, d);
-		w.end_array();
-		std::cout << w.str() << "\n";
+			a.push_back(json_of(d));
+		print_json(p, a);
 	} else if (devs.empty()) {
 		std::cout << "no PCI device with a CMA (SPDM) DOE mailbox\n";
 	} else {
@@ -68,17 +115,10 @@ int cmd_list(const Parsed &p)
 	return 0;
 }
 
-int cmd_show(const Parsed &p)
+namespace {
+
+void print_device(const DevInfo &d)
 {
-	std::string bdf = canonical_bdf(p.args.at(0));
-	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	DevInfo d = dev_get(sock, bdf);
-	if (p.has("json")) {
-		JsonWriter w(true);
-		to_json(w, d);
-		std::cout << w.str() << "\n";
-		return 0;
-	}
 	std::printf("device:    %s\n", d.bdf.c_str());
 	std::printf("id:        %04x:%04x\n", d.vendor_id, d.device_id);
 	std::printf("serial:    %s\n", serial_text(d).c_str());
@@ -86,7 +126,7 @@ int cmd_show(const Parsed &p)
 	std::printf("dsm:       %s (ide %s, tee-io %s)\n", d.dsm ? "yes" : "no", d.ide ? "yes" : "no",
 		    d.tee_io ? "yes" : "no");
 	std::printf("state:     %s\n", state_name(d.state));
-	std::printf("tsm:       %s\n", d.tsm.empty() ? "-" : d.tsm.c_str());
+	std::printf("tsm:       %s\n", d.tsm.empty() ? "-" : term_safe(d.tsm).c_str());
 	if (d.core_connected) {
 		// the PCI/TSM core keeps its connection after a failed revalidation
 		bool differs = *d.core_connected && d.state != SPDM_TSM_STATE_AUTHENTICATED;
@@ -101,7 +141,35 @@ int cmd_show(const Parsed &p)
 			    d.duration_us.value_or(0) / 1000.0);
 	std::printf("evidence:  %u of %u bytes\n", d.mem_used, d.mem_limit);
 	if (!d.last_error.empty())
-		std::printf("error:     %s\n", d.last_error.c_str());
+		std::printf("error:     %s\n", term_safe(d.last_error).c_str());
+}
+
+} // namespace
+
+// show DEV: that device; show: every device.  -j: always an array (like
+// 'ip -j link show dev X').
+int cmd_show(const Parsed &p)
+{
+	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
+	std::vector<DevInfo> devs;
+	if (!p.args.empty())
+		devs.push_back(dev_get(sock, canonical_bdf(p.args[0])));
+	else
+		devs = dev_list(sock);
+	if (p.has("json")) {
+		Json a = Json::array();
+		for (const auto &d : devs)
+			a.push_back(json_of(d));
+		print_json(p, a);
+		return 0;
+	}
+	if (devs.empty())
+		std::cout << "no PCI device with a CMA (SPDM) DOE mailbox\n";
+	for (std::size_t i = 0; i < devs.size(); i++) {
+		if (i)
+			std::printf("\n");
+		print_device(devs[i]);
+	}
 	return 0;
 }
 
@@ -177,9 +245,7 @@ int cmd_connect(const Parsed &p)
 	}
 	double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 	if (p.has("json")) {
-		JsonWriter w(true);
-		to_json(w, d);
-		std::cout << w.str() << "\n";
+		print_json(p, json_of(d));
 	} else {
 		print_handshake(d, wall);
 	}
@@ -209,9 +275,7 @@ int cmd_evidence(const Parsed &p)
 	Evidence e = evidence_get(sock, bdf);
 	auto certs = split_der_certs(e.cert_chain);
 	if (p.has("json")) {
-		JsonWriter w(true);
-		to_json(w, e);
-		std::cout << w.str() << "\n";
+		print_json(p, json_of(e));
 		return 0;
 	}
 	if (p.has("pem")) {
@@ -250,24 +314,10 @@ int cmd_verify(const Parsed &p)
 	Evidence e = evidence_get(sock, bdf);
 	VerifyReport r = verify_evidence(e, anchors.get());
 	if (p.has("json")) {
-		JsonWriter w(true);
-		w.begin_object();
-		w.field("bdf", bdf);
-		w.field("ok", r.ok());
-		w.key("checks").begin_array();
-		for (const auto &c : r.checks) {
-			w.begin_object();
-			w.field("check", c.name);
-			w.field("ok", c.ok);
-			w.field("detail", c.detail);
-			w.end_object();
-		}
-		w.end_array();
-		w.end_object();
-		std::cout << w.str() << "\n";
+		print_json(p, json_of(bdf, r));
 	} else {
 		for (const auto &c : r.checks)
-			std::printf("%-4s %-13s %s\n", c.ok ? "ok" : "FAIL", c.name.c_str(), c.detail.c_str());
+			std::printf("%-4s %-13s %s\n", c.ok ? "ok" : "FAIL", c.name.c_str(), term_safe(c.detail).c_str());
 		std::printf("%s: %s\n", bdf.c_str(), r.ok() ? "trusted" : "NOT trusted");
 	}
 	return r.ok() ? 0 : 1;
@@ -374,9 +424,7 @@ int cmd_policy_set(const Parsed &p)
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	Policy stored = policy_set(sock, pol);
 	if (p.has("json")) {
-		JsonWriter w(true);
-		to_json(w, stored);
-		std::cout << w.str() << "\n";
+		print_json(p, json_of(stored));
 	} else {
 		print_policy(stored);
 	}
@@ -392,16 +440,11 @@ int cmd_policy_show(const Parsed &p)
 	else
 		list = policy_list(sock);
 	if (p.has("json")) {
-		JsonWriter w(true);
-		if (!p.args.empty()) {
-			to_json(w, list.at(0));
-		} else {
-			w.begin_array();
-			for (const auto &x : list)
-				to_json(w, x);
-			w.end_array();
-		}
-		std::cout << w.str() << "\n";
+		// always an array, with or without DEV
+		Json a = Json::array();
+		for (const auto &x : list)
+			a.push_back(json_of(x));
+		print_json(p, a);
 	} else if (list.empty()) {
 		std::printf("no policies\n");
 	} else {
@@ -422,9 +465,7 @@ int cmd_revalidate(const Parsed &p)
 		rethrow_with_full_reason(sock, bdf, e);
 	}
 	if (p.has("json")) {
-		JsonWriter w(true);
-		to_json(w, d);
-		std::cout << w.str() << "\n";
+		print_json(p, json_of(d));
 	} else {
 		std::printf("%s: revalidated: %u DOE exchanges in %.1f ms\n", bdf.c_str(), d.exchanges.value_or(0),
 			    d.duration_us.value_or(0) / 1000.0);
@@ -443,7 +484,8 @@ int cmd_policy_clear(const Parsed &p)
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
-}
+
+} // namespace
 
 int cmd_monitor(const Parsed &p)
 {
@@ -469,16 +511,15 @@ int cmd_monitor(const Parsed &p)
 		try {
 			more = events.poll(slice, [&](const DevEvent &e) {
 				if (json) {
-					JsonWriter w;
-					to_json(w, e);
-					std::cout << w.str() << std::endl;
+					// JSON lines: one compact object per event, -p or not
+					print_json_line(json_of(e));
 				} else {
 					std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
 					char ts[32];
 					std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
 					std::printf("%s.%03lluZ %s %s reason=%s state=%s\n", ts,
 						    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
-						    e.dev.bdf.c_str(), event_name(e.event), reason_name(e.reason),
+						    term_safe(e.dev.bdf).c_str(), event_name(e.event), reason_name(e.reason),
 						    state_name(e.dev.state));
 					std::fflush(stdout);
 				}
@@ -489,7 +530,9 @@ int cmd_monitor(const Parsed &p)
 			std::fprintf(stderr, "tsmctl monitor: %s; device states may have changed, "
 				     "'tsmctl list' shows them now\n", e.what());
 			if (json)
-				std::cout << "{\"event\":\"events-lost\"}" << std::endl;
+				print_json_line(events_lost_json(static_cast<std::uint64_t>(
+					std::chrono::duration_cast<std::chrono::nanoseconds>(
+						std::chrono::system_clock::now().time_since_epoch()).count())));
 			else
 				std::printf("events-lost\n");
 			std::fflush(stdout);

@@ -5,6 +5,11 @@
 
 namespace tsmctl {
 
+// SPDM_TSM_JSON_LOG=FILE: every JSON document tsmctl prints is also
+// appended to FILE, after a line "#tsmctl ARGS" (the test suite validates
+// them against tests/schema/tsmctl.schema.json).  main() records the ARGS.
+void set_json_log_cmdline(const std::vector<std::string> &args);
+
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);
 int cmd_show(const Parsed &p);

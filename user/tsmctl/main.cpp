@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 
+#include "spdmtsm/json.hpp"
 #include "spdmtsm/netlink.hpp"
 
 #include <iostream>
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
 {
 	using namespace tsmctl;
 	std::vector<std::string> args(argv + 1, argv + argc);
+	set_json_log_cmdline(args);
 	Parsed p;
 	try {
 		p = parse(args);
@@ -29,6 +31,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (p.help) {
+		if (p.command == "policy") {
+			for (const char *sub : {"policy set", "policy show", "policy clear"})
+				std::cout << command_help(*find_command(sub)) << "\n";
+			return 0;
+		}
 		const CommandSpec *c = p.command.empty() ? nullptr : find_command(p.command);
 		std::cout << (c ? command_help(*c) : usage());
 		return 0;
@@ -52,13 +59,13 @@ int main(int argc, char **argv)
 	try {
 		return handlers.at(p.command)(p);
 	} catch (const spdmtsm::NetlinkError &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 1;
 	} catch (const std::invalid_argument &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 2;
 	} catch (const std::exception &e) {
-		std::cerr << "tsmctl " << p.command << ": " << e.what() << "\n";
+		std::cerr << "tsmctl " << p.command << ": " << spdmtsm::term_safe(e.what()) << "\n";
 		return 1;
 	}
 }

@@ -18,6 +18,10 @@ TEST_CASE("parse: command with -j before or after it")
 	CHECK(b.has("json"));
 	auto c = parse({"list"});
 	CHECK_FALSE(c.has("json"));
+	auto d = parse({"-j", "-p", "show", "01:00.0"});
+	CHECK(d.has("json"));
+	CHECK(d.has("pretty"));
+	CHECK(parse({"policy", "show", "--pretty", "-j"}).has("pretty"));
 }
 
 TEST_CASE("parse: positionals are counted")
@@ -25,7 +29,8 @@ TEST_CASE("parse: positionals are counted")
 	auto p = parse({"show", "01:00.0"});
 	REQUIRE(p.args.size() == 1);
 	CHECK(p.args[0] == "01:00.0");
-	CHECK_THROWS_WITH(parse({"show"}), ContainsSubstring("needs DEV"));
+	CHECK(parse({"show"}).args.empty()); // every device
+	CHECK_THROWS_WITH(parse({"connect"}), ContainsSubstring("needs DEV"));
 	CHECK_THROWS_WITH(parse({"show", "a", "b"}), ContainsSubstring("unexpected argument 'b'"));
 	CHECK_THROWS_WITH(parse({"list", "extra"}), ContainsSubstring("unexpected argument"));
 }
@@ -46,6 +51,21 @@ TEST_CASE("parse: --help and --version need no command")
 	CHECK(parse({"-h"}).help);
 	CHECK(parse({"show", "--help"}).help);
 	CHECK(parse({"--version"}).has("version"));
+}
+
+TEST_CASE("parse: help COMMAND and policy --help")
+{
+	auto h = parse({"help"});
+	CHECK(h.help);
+	CHECK(h.command.empty());
+	auto c = parse({"help", "connect"});
+	CHECK(c.help);
+	CHECK(c.command == "connect");
+	auto ps = parse({"help", "policy", "set"});
+	CHECK(ps.command == "policy set");
+	CHECK(parse({"policy", "--help"}).command == "policy");
+	CHECK(parse({"policy", "--help"}).help);
+	CHECK(parse({"help", "policy"}).command == "policy");
 }
 
 TEST_CASE("parse: -- ends options")
@@ -75,6 +95,8 @@ TEST_CASE("canonical_bdf accepts the three forms")
 	CHECK(canonical_bdf("01:00.0") == "0000:01:00.0");
 	CHECK(canonical_bdf("/sys/bus/pci/devices/0000:3A:1f.7/") == "0000:3a:1f.7");
 	CHECK(canonical_bdf("0001:ff:1f.7") == "0001:ff:1f.7");
+	CHECK(canonical_bdf("10000:E1:00.0") == "10000:e1:00.0"); // a VMD domain
+	CHECK_THROWS_AS(canonical_bdf("123456789:00:00.0"), std::invalid_argument);
 	CHECK_THROWS_AS(canonical_bdf("1:0.0"), std::invalid_argument);
 	CHECK_THROWS_AS(canonical_bdf("00:20.0"), std::invalid_argument); // device > 0x1f
 	CHECK_THROWS_AS(canonical_bdf("00:00.8"), std::invalid_argument); // function > 7

@@ -104,16 +104,12 @@ TEST_CASE("policy JSON shape and names")
 	p.meas.push_back({3, Bytes{}, true});
 	p.action = SPDM_TSM_ACTION_UNBIND;
 	p.revalidate_mode = SPDM_TSM_REVALIDATE_MODE_ANNOUNCE;
-	JsonWriter w;
-	to_json(w, p);
-	CHECK(w.str() == R"({"bdf":"0000:01:00.0","serial":"1122334455667788","slot":0,"cert_digest":"abcd",)"
+	CHECK(json_text(json_of(p)) == R"({"bdf":"0000:01:00.0","serial":"1122334455667788","slot":0,"cert_digest":"abcd",)"
 			 R"("measurements":[{"index":1,"digest":"01","volatile":false},)"
 			 R"({"index":3,"digest":null,"volatile":true}],"meas_baseline":false,"action":"unbind",)"
 			 R"("revalidate":"announce"})");
 	p.meas_baseline = true;
-	JsonWriter wb;
-	to_json(wb, p);
-	CHECK(wb.str().find(R"("meas_baseline":true,)") != std::string::npos);
+	CHECK(json_text(json_of(p)).find(R"("meas_baseline":true,)") != std::string::npos);
 	CHECK(action_from_name("disable-bus-master") == SPDM_TSM_ACTION_DISABLE_BUS_MASTER);
 	CHECK_FALSE(action_from_name("reboot").has_value());
 	CHECK(std::string(event_name(SPDM_TSM_EVENT_REVALIDATION_FAILED)) == "revalidation-failed");

@@ -6,28 +6,44 @@
 
 #include <catch2/catch_test_macros.hpp>
 
-using spdmtsm::JsonWriter;
+using spdmtsm::Json;
+using spdmtsm::json_text;
+using spdmtsm::term_safe;
 
-TEST_CASE("json: nesting, commas and escapes")
+TEST_CASE("json: compact by default, escapes, pretty on request")
 {
-	JsonWriter w;
-	w.begin_object();
-	w.field("a", 1);
-	w.key("b").begin_array().value("x").value(true).null().end_array();
-	w.field("c", "q\"\\\n\x01");
-	w.key("d").begin_object().end_object();
-	w.end_object();
-	CHECK(w.str() == R"({"a":1,"b":["x",true,null],"c":"q\"\\\n\u0001","d":{}})");
+	Json j{{"a", 1}, {"b", Json::array({"x", true, nullptr})}, {"c", "q\"\\\n\x01\x1b"}, {"d", Json::object()}};
+	CHECK(json_text(j) == R"({"a":1,"b":["x",true,null],"c":"q\"\\\n\u0001\u001b","d":{}})");
+	CHECK(json_text(j, true).find("\n  \"a\": 1,\n") != std::string::npos);
 }
 
 TEST_CASE("json: 64-bit values are exact")
 {
-	JsonWriter w;
-	w.begin_array().value(std::uint64_t{18446744073709551615ULL}).value(std::int64_t{-5}).end_array();
-	CHECK(w.str() == "[18446744073709551615,-5]");
+	Json j = Json::array({std::uint64_t{18446744073709551615ULL}, std::int64_t{-5}});
+	CHECK(json_text(j) == "[18446744073709551615,-5]");
 }
 
-TEST_CASE("json: device shape")
+TEST_CASE("json: bytes that are not UTF-8 become U+FFFD, valid UTF-8 stays")
+{
+	Json j{{"s", std::string("a\xff" "b\xc3\xa9\xe2\x82" "c\xed\xa0\x80")}};
+	CHECK(json_text(j) == "{\"s\":\"a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}");
+}
+
+TEST_CASE("term_safe: controls, invalid UTF-8, bidi overrides and backslashes are escaped")
+{
+	CHECK(term_safe("plain ASCII, CN=x") == "plain ASCII, CN=x");
+	CHECK(term_safe("caf\xc3\xa9") == "caf\xc3\xa9");
+	CHECK(term_safe("\x1b]0;pwned\x07\x1b[2J") == "\\x1b]0;pwned\\x07\\x1b[2J");
+	CHECK(term_safe("a\nb\rc\x7f") == "a\\x0ab\\x0dc\\x7f");
+	CHECK(term_safe("\xc2\x9b" "31m") == "\\xc2\\x9b31m");     // C1 CSI
+	CHECK(term_safe("\xff\xfe" "x\xc3") == "\\xff\\xfex\\xc3"); // not UTF-8, truncated
+	CHECK(term_safe("\xc0\xaf") == "\\xc0\\xaf");               // overlong '/'
+	CHECK(term_safe("\xe2\x80\xae" "txt") == "\\xe2\\x80\\xaetxt"); // RIGHT-TO-LEFT OVERRIDE
+	CHECK(term_safe("a\\x1b") == "a\\\\x1b");                  // an escape cannot be forged
+	CHECK(term_safe(std::string("a\0b", 3)) == "a\\x00b");
+}
+
+TEST_CASE("json: device shape: every field, null when unknown")
 {
 	spdmtsm::DevInfo d;
 	d.bdf = "0000:01:00.0";
@@ -36,8 +52,7 @@ TEST_CASE("json: device shape")
 	d.cma = true;
 	d.state = SPDM_TSM_STATE_AUTHENTICATED;
 	d.tsm = "tsm0";
-	JsonWriter w;
-	to_json(w, d);
+	std::string before = json_text(json_of(d));
 	d.version = 0x12;
 	d.asym = 1u << 7;
 	d.hash = 1u << 1;
@@ -45,24 +60,20 @@ TEST_CASE("json: device shape")
 	d.mem_used = 100;
 	d.mem_limit = 1048576;
 	d.generation = 3;
-	CHECK(w.str() == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
-			 R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
-			 R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null,"core_connected":null})");
-	JsonWriter w3;
-	to_json(w3, d);
-	CHECK(w3.str() == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
-			  R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
-			  R"("version":"1.2","asym":"ecdsa-p384","hash":"sha384","slot":0,"exchanges":6,)"
-			  R"("mem_used":100,"mem_limit":1048576,"generation":3,"last_error":null,)"
-			  R"("core_connected":null})");
+	CHECK(before == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
+			R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
+			R"("version":null,"asym":null,"hash":null,"slot":null,"exchanges":null,"duration_us":null,)"
+			R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null,"core_connected":null})");
+	CHECK(json_text(json_of(d)) ==
+	      R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
+	      R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
+	      R"("version":"1.2","asym":"ecdsa-p384","hash":"sha384","slot":0,"exchanges":6,"duration_us":null,)"
+	      R"("mem_used":100,"mem_limit":1048576,"generation":3,"last_error":null,)"
+	      R"("core_connected":null})");
 	d.core_connected = true;
-	JsonWriter w4;
-	to_json(w4, d);
-	CHECK(w4.str().find(R"("core_connected":true})") != std::string::npos);
+	CHECK(json_text(json_of(d)).find(R"("core_connected":true})") != std::string::npos);
 	d.serial = 0x0123456789abcdefULL;
-	JsonWriter w2;
-	to_json(w2, d);
-	CHECK(w2.str().find(R"("serial":"0123456789abcdef")") != std::string::npos);
+	CHECK(json_text(json_of(d)).find(R"("serial":"0123456789abcdef")") != std::string::npos);
 }
 
 TEST_CASE("state names cover the UAPI enum")

@@ -27,7 +27,7 @@ for dev in $devs; do
 	check_eq "$tag: connect succeeds" 0 "$rc"
 	check_match "$tag: connect reports exchanges and time" "DOE exchanges in [0-9.]+ ms" "$out"
 
-	j=$(tsmctl show "$dev" -j)
+	j=$(tsmctl show "$dev" -j | jq -c '.[0]')
 	check_eq "$tag: authenticated" authenticated "$(echo "$j" | jq -r .state)"
 	check_eq "$tag: version" "$ver" "$(echo "$j" | jq -r .version)"
 	check_eq "$tag: asym" "$asym" "$(echo "$j" | jq -r .asym)"
@@ -53,7 +53,7 @@ done
 
 dev=$(echo "$devs" | head -n1)
 check "disconnect" tsmctl disconnect "$dev"
-check_eq "state none after disconnect" none "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "state none after disconnect" none "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 out=$(tsmctl evidence "$dev" 2>&1)
 check_match "no evidence after disconnect" "not authenticated" "$out"
 check "connect again" tsmctl connect "$dev"

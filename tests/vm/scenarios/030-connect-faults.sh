@@ -20,13 +20,13 @@ try_fault() {
 	check_eq "$what: connect fails" 1 "$rc"
 	check_match "$what: the message names step and reason" "$want" "$out"
 	[ "$t" -le 30 ] && ok "$what: failed within 30 s (${t}s)" || fail "$what: took ${t}s"
-	check_eq "$what: state failed" failed "$(tsmctl show "$dev" -j | jq -r .state)"
-	check_match "$what: last_error kept" "$want" "$(tsmctl show "$dev" -j | jq -r .last_error)"
+	check_eq "$what: state failed" failed "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
+	check_match "$what: last_error kept" "$want" "$(tsmctl show "$dev" -j | jq -r '.[0].last_error')"
 	check_fails "$what: no evidence" tsmctl evidence "$dev"
 	check "$what: lift" devsim_ctl 0 clear
 	devsim_ctl 0 reset >/dev/null
 	check "$what: connects again" tsmctl connect "$dev"
-	check_eq "$what: authenticated again" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+	check_eq "$what: authenticated again" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 }
 
 # ResponseNotReady: devsim defers a request (ERROR ResponseNotReady with

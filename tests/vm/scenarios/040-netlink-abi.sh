@@ -27,7 +27,7 @@ for cmd in "connect $dev" "disconnect $dev" "revalidate $dev" "policy set $dev -
 	check_match "unprivileged '$cmd': EPERM" "Operation not permitted" "$out"
 done
 check "unprivileged list still works" asuser tsmctl list
-check_eq "the device is still not connected" none "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "the device is still not connected" none "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 
 # 3. Events: monitor sees connected and disconnected, in order.
 tsmctl monitor -j --count 2 --timeout 120 >/tmp/mon.json 2>/tmp/mon.err &
@@ -42,13 +42,13 @@ out=$(tsmctl policy set "$dev" --cert-digest current --meas 1=00112233 --volatil
 echo "$out" | sed 's/^/# /'
 check_eq "policy: current digest taken from the evidence" "$digest" "$(echo "$out" | jq -r .cert_digest)"
 check_eq "policy: action" unbind "$(echo "$out" | jq -r .action)"
-got=$(tsmctl policy show "$dev" -j)
+got=$(tsmctl policy show "$dev" -j | jq -c '.[0]')
 check_eq "policy get: measurement 1" 00112233 "$(echo "$got" | jq -r '.measurements[] | select(.index == 1) | .digest')"
 check_eq "policy get: measurement 2 volatile" true "$(echo "$got" | jq -r '.measurements[] | select(.index == 2) | .volatile')"
 check_eq "policy dump lists it" 1 "$(tsmctl policy show -j | jq length)"
 check "policy set --announce-only replaces it" tsmctl policy set "$dev" --cert-digest "$digest" --announce-only
 check_eq "replaced, not added" 1 "$(tsmctl policy show -j | jq length)"
-check_eq "announce mode stored" announce "$(tsmctl policy show "$dev" -j | jq -r .revalidate)"
+check_eq "announce mode stored" announce "$(tsmctl policy show "$dev" -j | jq -r '.[0].revalidate')"
 check_fails "a bad digest length is refused" tsmctl policy set "$dev" --cert-digest 0011
 out=$(tsmctl policy set "$dev" --meas 0=00 2>&1)
 check_match "index 0 refused in userspace" "from 1 to 254" "$out"
@@ -80,7 +80,7 @@ dsndev=$(tsmctl list -j | jq -r '[.[] | select(.device_id == "0099")][0].bdf // 
 check_match "the devsim-pci endpoint is listed" '^[0-9a-f]{4}:' "$dsndev"
 leafhash=$(sed '1d;$d' /testdata/ecdsa-p256/slot0/leaf.pem | base64 -d | sha256sum | cut -c1-16)
 check_eq "root: its Device Serial Number (SHA-256 of the leaf)" "$leafhash" \
-	"$(tsmctl show "$dsndev" -j | jq -r .serial)"
+	"$(tsmctl show "$dsndev" -j | jq -r '.[0].serial')"
 
 # capexec gives what it says: uid 65534, exactly these capabilities
 for c in none:0000000000000000 net_admin:0000000000001000 sys_admin:0000000000200000; do
@@ -93,7 +93,7 @@ for c in none:0000000000000000 net_admin:0000000000001000 sys_admin:000000000020
 		"$got"
 done
 
-state() { tsmctl show "$1" -j | jq -r .state; }
+state() { tsmctl show "$1" -j | jq -r '.[0].state'; }
 # root puts $dev where CMD would act: disconnected for connect, else
 # connected with a harmless policy
 prep() {
@@ -109,7 +109,7 @@ for caps in none net_admin; do
 	for cmd in "connect $dev" "revalidate $dev" "policy set $dev --meas 1=00 --action unbind" \
 		   "policy clear $dev" "disconnect $dev"; do
 		prep "$cmd"
-		gen=$(tsmctl show "$dev" -j | jq -r .generation)
+		gen=$(tsmctl show "$dev" -j | jq -r '.[0].generation')
 		# shellcheck disable=SC2086
 		out=$(as_caps "$caps" tsmctl $cmd 2>&1)
 		rc=$?
@@ -120,9 +120,9 @@ for caps in none net_admin; do
 		case $cmd in
 		connect*) check_eq "caps $caps: '$cmd' left it disconnected" none "$(state "$dev")" ;;
 		revalidate*) check_eq "caps $caps: '$cmd' did not revalidate (generation)" "$gen" \
-			"$(tsmctl show "$dev" -j | jq -r .generation)" ;;
+			"$(tsmctl show "$dev" -j | jq -r '.[0].generation')" ;;
 		"policy set"*) check_eq "caps $caps: '$cmd' left the policy alone" notify \
-			"$(tsmctl policy show "$dev" -j | jq -r .action)" ;;
+			"$(tsmctl policy show "$dev" -j | jq -r '.[0].action')" ;;
 		"policy clear"*) check "caps $caps: '$cmd' left the policy there" tsmctl policy show "$dev" ;;
 		disconnect*) check_eq "caps $caps: '$cmd' left it connected" authenticated "$(state "$dev")" ;;
 		esac
@@ -133,13 +133,13 @@ done
 prep connect
 check "caps sys_admin: 'connect $dev' works" as_caps sys_admin tsmctl connect "$dev"
 check_eq "caps sys_admin: connected" authenticated "$(state "$dev")"
-gen=$(tsmctl show "$dev" -j | jq -r .generation)
+gen=$(tsmctl show "$dev" -j | jq -r '.[0].generation')
 check "caps sys_admin: 'revalidate $dev' works" as_caps sys_admin tsmctl revalidate "$dev"
-gen2=$(tsmctl show "$dev" -j | jq -r .generation)
+gen2=$(tsmctl show "$dev" -j | jq -r '.[0].generation')
 check "caps sys_admin: revalidated (generation $gen -> $gen2)" test "$gen2" -gt "$gen"
 check "caps sys_admin: 'policy set $dev --announce-only' works" \
 	as_caps sys_admin tsmctl policy set "$dev" --action notify --announce-only
-check_eq "caps sys_admin: policy stored" announce "$(tsmctl policy show "$dev" -j | jq -r .revalidate)"
+check_eq "caps sys_admin: policy stored" announce "$(tsmctl policy show "$dev" -j | jq -r '.[0].revalidate')"
 check "caps sys_admin: 'policy clear $dev' works" as_caps sys_admin tsmctl policy clear "$dev"
 check_fails "caps sys_admin: policy gone" tsmctl policy show "$dev"
 check "caps sys_admin: 'disconnect $dev' works" as_caps sys_admin tsmctl disconnect "$dev"
@@ -166,12 +166,12 @@ for caps in none net_admin sys_admin root; do
 		"$(echo "$out" | jq -r '.[] | select(.serial != null) | .bdf')"
 	out=$(run_caps "$caps" tsmctl show "$dsndev" -j)
 	check_eq "caps $caps: show -j (dev-get) works" 0 "$?"
-	check_eq "caps $caps: show -j: serial" "$want" "$(echo "$out" | jq -r .serial)"
+	check_eq "caps $caps: show -j: serial" "$want" "$(echo "$out" | jq -r '.[0].serial')"
 	check "caps $caps: evidence $dsndev (evidence-get) works" run_caps "$caps" tsmctl evidence "$dsndev"
 	check "caps $caps: evidence $dev (evidence-get) works" run_caps "$caps" tsmctl evidence "$dev"
 	out=$(run_caps "$caps" tsmctl policy show "$dsndev" -j)
 	check_eq "caps $caps: policy show -j (policy-get) works" 0 "$?"
-	check_eq "caps $caps: policy show -j: serial" "$want" "$(echo "$out" | jq -r .serial)"
+	check_eq "caps $caps: policy show -j: serial" "$want" "$(echo "$out" | jq -r '.[0].serial')"
 	out=$(run_caps "$caps" tsmctl policy show -j)
 	check_eq "caps $caps: policy show -j (policy-get dump) works" 0 "$?"
 	check_eq "caps $caps: policy dump: serial of $dsndev" "$want" \

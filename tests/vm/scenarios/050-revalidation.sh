@@ -54,7 +54,7 @@ check_match "uevent: change SPDM_TSM_EVENT=revalidated" "^change .*$dev revalida
 check_eq "reset: first event session-lost" session-lost "$(event 1 event)"
 check_eq "reset: reason reset" reset "$(event 1 reason)"
 check_eq "reset: then revalidated" revalidated "$(event 2 event)"
-check_eq "authenticated after the reset" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "authenticated after the reset" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 
 # 4. announce-only policy: a reset is announced, not revalidated
 check "policy: announce only" tsmctl policy set "$dev" --cert-digest current --announce-only
@@ -63,7 +63,7 @@ echo 1 >"$sysdev/reset"
 monitor_wait
 check_eq "announce-only: session-lost" session-lost "$(event 1 event)"
 sleep 1
-check_eq "announce-only: left in session-lost" session-lost "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "announce-only: left in session-lost" session-lost "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check "explicit revalidation recovers it" tsmctl revalidate "$dev"
 
 # 5. measurements: expected values from the evidence; a change fails, volatile passes.
@@ -94,7 +94,7 @@ out=$(tsmctl revalidate "$dev" 2>&1)
 check_eq "baseline: changed index 2 fails" 1 "$?"
 check_match "  and says which index" "index 2 differs from the one seen at connect" "$out"
 check "policy: baseline, index 2 volatile" tsmctl policy set "$dev" --cert-digest current --meas baseline --volatile 2
-check_eq "policy show: baseline" true "$(tsmctl policy show "$dev" -j | jq -r .meas_baseline)"
+check_eq "policy show: baseline" true "$(tsmctl policy show "$dev" -j | jq -r '.[0].meas_baseline')"
 check "baseline: changed volatile index 2 passes" tsmctl revalidate "$dev"
 check "devsim: add measurement 9" devsim_ctl 0 measurement 9 00ff
 monitor_start 1
@@ -134,8 +134,8 @@ monitor_wait
 check_eq "replacement: session-lost" session-lost "$(event 1 event)"
 check_eq "replacement: revalidation-failed" revalidation-failed "$(event 2 event)"
 check_eq "  reason cert-digest" cert-digest "$(event 2 reason)"
-check_eq "state failed" failed "$(tsmctl show "$dev" -j | jq -r .state)"
-check_match "last error names the digest" "digest" "$(tsmctl show "$dev" -j | jq -r .last_error)"
+check_eq "state failed" failed "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
+check_match "last error names the digest" "digest" "$(tsmctl show "$dev" -j | jq -r '.[0].last_error')"
 cmd=$(od -An -tu1 -j4 -N1 "$sysdev/config" | tr -d ' ')
 [ $((cmd & 4)) = 0 ] && ok "action applied: bus mastering disabled" || fail "bus master still on ($cmd)"
 check_fails "no evidence while failed" tsmctl evidence "$dev"

@@ -27,7 +27,7 @@ cat >/tmp/other.conf <<EOF2
 ca = $other
 EOF2
 
-state() { tsmctl show "$dev" -j | jq -r .state; }
+state() { tsmctl show "$dev" -j | jq -r '.[0].state'; }
 show_log() { sed "s/^/# $1: /" "$2"; }
 # wait_log FILE PATTERN [N]: until FILE has at least N (default 1) lines
 # matching PATTERN, 60 s at most
@@ -54,7 +54,7 @@ check_match "--once: logged the connect" "$dev: connected \(SPDM" "$once"
 check_match "--once: logged the trust decision" "$dev: trusted \(chain, leaf-key, signature" "$once"
 check_match "--once: logged the policy" "$dev: policy set: cert-digest [0-9a-f]+" "$once"
 check_match "log lines carry sd-daemon priorities (stderr is not a tty)" '^<6>' "$once"
-pol=$(tsmctl policy show "$dev" -j)
+pol=$(tsmctl policy show "$dev" -j | jq -c '.[0]')
 echo "# policy: $(echo "$pol" | jq -c .)"
 check_match "policy: the current chain digest" '^[0-9a-f]{64,128}$' "$(echo "$pol" | jq -r .cert_digest)"
 check_eq "policy: action notify" notify "$(echo "$pol" | jq -r .action)"
@@ -87,7 +87,7 @@ check "rescan: agent verifies it" wait_log /tmp/agent.log "$dev: trusted \("
 check "rescan: agent sets the policy again" wait_log /tmp/agent.log "$dev: policy set" 2
 check_eq "rescan: authenticated again" authenticated "$(state)"
 check_match "rescan: policy present" '^[0-9a-f]{64,128}$' \
-	"$(tsmctl policy show "$dev" -j | jq -r .cert_digest)"
+	"$(tsmctl policy show "$dev" -j | jq -r '.[0].cert_digest')"
 check "agent still running" kill -0 "$agent"
 
 # 4. a chain that leads to another root: refused and disconnected

@@ -36,7 +36,7 @@ check "echo $tsm > tsm/connect" sh -c "echo $tsm > $sys/tsm/connect"
 check_eq "tsm/connect reads back $tsm" "$tsm" "$(cat "$sys/tsm/connect")"
 # the core's 'authenticated' mirrors tsm/connect: the TSM's name, empty when not
 check_eq "authenticated reads back $tsm" "$tsm" "$(cat "$sys/authenticated")"
-j=$(tsmctl show "$dev" -j)
+j=$(tsmctl show "$dev" -j | jq -c '.[0]')
 check_eq "tsmctl show: authenticated" authenticated "$(echo "$j" | jq -r .state)"
 check_eq "tsmctl show: tsm $tsm" "$tsm" "$(echo "$j" | jq -r .tsm)"
 check_eq "tsmctl show: SPDM 1.3" 1.3 "$(echo "$j" | jq -r .version)"
@@ -59,14 +59,14 @@ check_match "devsim: no FLR yet" '"flrs":0' "$st"
 # drops its DOE and SPDM state (revalidation is the module's business)
 check "echo 1 > reset (FLR)" sh -c "echo 1 > $sys/reset"
 st=$(devsim_ctl pci0 status)
-echo "# after FLR: $(tsmctl show "$dev" -j | jq -c '{state, tsm, generation}')"
+echo "# after FLR: $(tsmctl show "$dev" -j | jq -c '.[0] | {state, tsm, generation}')"
 check_match "devsim saw one FLR" '"flrs":1,' "$st"
 check_match "it was the last reset" '"last_reset":"flr"' "$st"
 check_match "SPDM state was negotiated at the FLR and dropped by it" \
 	'"spdm_at_reset":"1.3","spdm_after_reset":""' "$st"
 
 # -- tsmctl connect/disconnect on a DSM go through sysfs
-tsmctl show "$dev" -j | jq -e '.tsm != null' >/dev/null && tsmctl disconnect "$dev" >/dev/null
+tsmctl show "$dev" -j | jq -e '.[0].tsm != null' >/dev/null && tsmctl disconnect "$dev" >/dev/null
 check_eq "disconnected before tsmctl connect" "" "$(cat "$sys/tsm/connect")"
 check "tsmctl connect (DSM: tsm/connect)" tsmctl connect "$dev"
 check_eq "tsm/connect reads back $tsm after tsmctl connect" "$tsm" "$(cat "$sys/tsm/connect")"
@@ -76,7 +76,7 @@ check_fails "netlink-only options are refused for a DSM" tsmctl connect "$dev" -
 check "echo $tsm > tsm/disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
 check_eq "tsm/connect empty after disconnect" "" "$(cat "$sys/tsm/connect")"
 check_eq "authenticated empty after disconnect" "" "$(cat "$sys/authenticated")"
-j=$(tsmctl show "$dev" -j)
+j=$(tsmctl show "$dev" -j | jq -c '.[0]')
 check_eq "state none after disconnect" none "$(echo "$j" | jq -r .state)"
 check_eq "no tsm after disconnect" null "$(echo "$j" | jq -r .tsm)"
 check_fails "no evidence after disconnect" tsmctl evidence "$dev"
@@ -113,7 +113,7 @@ check_eq "half an object: not Busy, no Error, nothing ready" 0 "$(r32 $STATUS)"
 w32 $CTRL 1
 check_eq "ABORT mid-object: idle" 0 "$(r32 $STATUS)"
 check "connect after an aborted object" sh -c "echo $tsm > $sys/tsm/connect"
-check_eq "authenticated after an aborted object" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "authenticated after an aborted object" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
 
 # a complete object (DOE discovery, index 0) read halfway, then ABORT
@@ -139,7 +139,7 @@ echo "# connect with Error left set: rc $? $out"
 [ "$(cat "$sys/tsm/connect")" = "$tsm" ] || check "connect once the kernel aborted the mailbox" \
 	sh -c "echo $tsm > $sys/tsm/connect"
 check_eq "authenticated after the guest's malformed object" authenticated \
-	"$(tsmctl show "$dev" -j | jq -r .state)"
+	"$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
 check_match "devsim counted the errors and aborts" '"errors":[1-9][0-9]*,"aborts":[1-9]' "$(devsim_ctl pci0 status)"
 
@@ -170,7 +170,7 @@ serial=$(echo "$j" | jq -r .serial)
 [ -n "$serial" ] && [ "$serial" != "$leafhash" ] && ok "a new identity shows a new serial ($serial)" ||
 	fail "serial after the swap: '$serial' (was $leafhash)"
 check "connect the replaced device" sh -c "echo $tsm > $sys/tsm/connect"
-check_eq "authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check_fails "the old root CA no longer verifies it" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
 check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
 done_testing

@@ -12,15 +12,15 @@ dev=$(first_cma_dev)
 knob=/sys/module/spdm_tsm/parameters/selftest_reset_miss
 check "the debug lane's module has selftest_reset_miss" test -e "$knob"
 check "connect" tsmctl connect "$dev"
-gen=$(tsmctl show "$dev" -j | jq -r .generation)
+gen=$(tsmctl show "$dev" -j | jq -r '.[0].generation')
 
 mon_start 2 30
 check "count one missed reset-probe hit" sh -c "echo 1 > $knob"
 mon_wait
 check_eq "first: session-lost, reason unknown" "session-lost unknown" "$(mon_events "$dev" | sed -n 1p)"
 check_eq "then: revalidated (trigger unknown)" "revalidated unknown" "$(mon_events "$dev" | sed -n 2p)"
-check_eq "authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
-gen2=$(tsmctl show "$dev" -j | jq -r .generation)
+check_eq "authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
+gen2=$(tsmctl show "$dev" -j | jq -r '.[0].generation')
 check "a new generation ($gen -> $gen2)" test "$gen2" -gt "$gen"
 
 # the same miss counted once: nothing more happens

@@ -15,7 +15,7 @@
 dev=$(first_cma_dev)
 sysdev=/sys/bus/pci/devices/$dev
 params=/sys/module/spdm_tsm/parameters
-show() { tsmctl show "$dev" -j | jq -r ".$1"; }
+show() { tsmctl show "$dev" -j | jq -r ".[0].$1"; }
 # the debug kernel (KASAN, lockdep) is several times slower under TCG
 slow=1
 zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KASAN=y' && slow=3

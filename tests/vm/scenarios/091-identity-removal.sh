@@ -30,14 +30,14 @@ for t in /sys/class/tsm/tsm*; do
 done
 check_match "spdm_tsm's tsmN" '^tsm[0-9]+$' "$tsm"
 
-state() { tsmctl show "$1" -j | jq -r .state; }
-pol() { tsmctl policy show "$1" -j 2>/dev/null | jq -c .; }
+state() { tsmctl show "$1" -j | jq -r '.[0].state'; }
+pol() { tsmctl policy show "$1" -j 2>/dev/null | jq -c '.[0]'; }
 digest() { tsmctl evidence "$1" -j | jq -r '.slot_digests["0"]'; }
 listed() { tsmctl list -j | jq -r ".[] | select(.bdf == \"$1\") | .bdf"; }
 
 # -- 1. same serial, different identities --------------------------------
-check_eq "root sees A's serial" "$SERIAL" "$(tsmctl show "$A" -j | jq -r .serial)"
-check_eq "root sees B's serial (the same)" "$SERIAL" "$(tsmctl show "$B" -j | jq -r .serial)"
+check_eq "root sees A's serial" "$SERIAL" "$(tsmctl show "$A" -j | jq -r '.[0].serial')"
+check_eq "root sees B's serial (the same)" "$SERIAL" "$(tsmctl show "$B" -j | jq -r '.[0].serial')"
 check "connect A (tsm/connect)" tsmctl connect "$A"
 check_eq "A: tsm/connect reads $tsm" "$tsm" "$(cat "$sysA/tsm/connect")"
 check "connect B (netlink, with measurements)" tsmctl connect "$B" --measurements
@@ -63,7 +63,7 @@ check "revalidate A with its policy" tsmctl revalidate "$A"
 check "revalidate B with its policy" tsmctl revalidate "$B"
 
 check "devsim: B reports serial $OTHER" devsim_ctl pci1 fault "serial=$OTHER"
-check_eq "root sees B's new serial" "$OTHER" "$(tsmctl show "$B" -j | jq -r .serial)"
+check_eq "root sees B's new serial" "$OTHER" "$(tsmctl show "$B" -j | jq -r '.[0].serial')"
 mon_start 2 30
 out=$(tsmctl revalidate "$B" 2>&1)
 rc=$?
@@ -114,7 +114,7 @@ else
 		( tsmctl connect "$sdev" >/tmp/bg.out 2>&1; echo $? >/tmp/bg.rc; now_ms >/tmp/bg.end ) &
 		bg=$!
 		check "$what: connecting" wait_for 20 \
-			sh -c "tsmctl show $sdev -j | jq -e '.state == \"connecting\"'"
+			sh -c "tsmctl show $sdev -j | jq -e '.[0].state == \"connecting\"'"
 		sleep 2
 		check_eq "$what: still connecting after 2 s" connecting "$(state "$sdev")"
 		t0=$(now_ms)
@@ -209,7 +209,7 @@ out=$(tsmctl show "$A")
 echo "$out" | sed 's/^/# /'
 check_match "tsmctl show: state failed" '^state: +failed' "$out"
 check_match "tsmctl show: core connected" '^core: +connected' "$out"
-j=$(tsmctl show "$A" -j)
+j=$(tsmctl show "$A" -j | jq -c '.[0]')
 check_eq "-j: state failed" failed "$(echo "$j" | jq -r .state)"
 check_eq "-j: core_connected true" true "$(echo "$j" | jq -r .core_connected)"
 check_eq "tsm/connect still reads $tsm" "$tsm" "$(cat "$sysA/tsm/connect")"
@@ -218,7 +218,7 @@ out=$(tsmctl show "$A")
 echo "$out" | sed 's/^/# /'
 check_match "tsmctl show: state none" '^state: +none' "$out"
 check_match "tsmctl show: core not connected" '^core: +not connected' "$out"
-j=$(tsmctl show "$A" -j)
+j=$(tsmctl show "$A" -j | jq -c '.[0]')
 check_eq "-j: state none" none "$(echo "$j" | jq -r .state)"
 check_eq "-j: core_connected false" false "$(echo "$j" | jq -r .core_connected)"
 check_eq "tsm/connect empty" "" "$(cat "$sysA/tsm/connect")"

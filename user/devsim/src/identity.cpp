@@ -257,7 +257,20 @@ Bytes write_cert(PkKey &subject_key, PkKey &issuer_key, const std::string &subje
 
 }  // namespace
 
-Identity make_identity(Asym asym, Hash hash, int nslots, uint64_t seed, std::string_view cma_name) {
+// An RFC 4514 attribute value that holds any bytes: each one as \XX (mbedTLS
+// 3.6 parses hex pairs), so none is taken for a separator.
+std::string dn_value_bytes(std::string_view v) {
+    std::string r;
+    char b[4];
+    for (unsigned char c : v) {
+        snprintf(b, sizeof b, "\\%02X", c);
+        r += b;
+    }
+    return r;
+}
+
+Identity make_identity(Asym asym, Hash hash, int nslots, uint64_t seed, std::string_view cma_name,
+                       std::string_view leaf_cn) {
     if (nslots < 1 || nslots > 8)
         throw std::invalid_argument("slots must be 1..8");
     Drbg rng(seed, "spdm-devsim identity " + std::string(to_string(asym)));
@@ -266,6 +279,9 @@ Identity make_identity(Asym asym, Hash hash, int nslots, uint64_t seed, std::str
     id.hash = hash;
     id.seed = seed;
     id.cma_name = std::string(cma_name);
+    id.leaf_cn = std::string(leaf_cn);
+    if (leaf_cn.find('\0') != std::string_view::npos)
+        throw std::invalid_argument("the leaf CN cannot hold a NUL byte (mbedTLS refuses it)");
     PkKey root, inter;
     generate_key(root, asym, rng);
     generate_key(inter, asym, rng);
@@ -277,7 +293,9 @@ Identity make_identity(Asym asym, Hash hash, int nslots, uint64_t seed, std::str
     for (int s = 0; s < nslots; s++) {
         PkKey leaf;
         generate_key(leaf, asym, rng);
-        std::string leaf_dn = "CN=spdm-devsim device slot " + std::to_string(s) + sfx + ",O=spdm-tsm";
+        std::string leaf_dn = leaf_cn.empty()
+                                  ? "CN=spdm-devsim device slot " + std::to_string(s) + sfx + ",O=spdm-tsm"
+                                  : "CN=" + dn_value_bytes(leaf_cn) + ",O=spdm-tsm";
         Bytes leaf_der = write_cert(leaf, inter, leaf_dn, inter_dn, hash, false, 0, seed * 16 + 3 + s,
                                     cma_name, rng);
         id.slots.push_back(Slot{{root_der, inter_der, leaf_der}, key_to_pem(leaf)});
@@ -289,7 +307,9 @@ void save_identity(const Identity &id, const std::string &dir) {
     fs::create_directories(dir);
     std::ostringstream meta;
     meta << "asym=" << to_string(id.asym) << "\nhash=" << to_string(id.hash) << "\nseed=" << id.seed
-         << "\nslots=" << id.slots.size() << "\ncma_name=" << id.cma_name << "\n";
+         << "\nslots=" << id.slots.size() << "\ncma_name_hex="
+         << to_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(id.cma_name.data()), id.cma_name.size()))
+         << "\n";
     std::string m = meta.str();
     write_file(dir + "/identity.txt", Bytes(m.begin(), m.end()));
     for (size_t s = 0; s < id.slots.size(); s++) {
@@ -333,6 +353,12 @@ Identity load_identity(const std::string &dir) {
     id.seed = meta.count("seed") ? std::stoull(meta["seed"]) : 0;
     if (meta.count("cma_name"))
         id.cma_name = meta["cma_name"];
+    if (meta.count("cma_name_hex")) {
+        auto b = from_hex(meta["cma_name_hex"]);
+        if (!b)
+            throw std::runtime_error(dir + "/identity.txt: bad cma_name_hex");
+        id.cma_name.assign(b->begin(), b->end());
+    }
     Drbg rng;
     for (int s = 0; s < 8; s++) {
         std::string sd = dir + "/slot" + std::to_string(s);

@@ -56,6 +56,9 @@ reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
                       (RSA-4096 key generation takes ~20 s)
   --cma-name STR      leaf SAN otherName (OID 2.23.147) value (default
                       Vendor=1b36:Device=0010:CC=010802:REV=02:SSVID=1af4:SSID=1100)
+  --cma-name-hex HEX  the same, as bytes: any, e.g. escape sequences or
+                      invalid UTF-8 (a hostile device's name)
+  --leaf-cn-hex HEX   the leaf certificate's subject CN as bytes (no 00)
   --version LIST      SPDM versions offered, e.g. 1.0,1.1,1.2,1.3 (default all)
   --hash-algos LIST   base hashes the device accepts (default sha256,sha384,sha512)
   --max-chunk BYTES   largest CERTIFICATE portion (default: what fits the cap)
@@ -188,6 +191,7 @@ chain.pem, leaf.key.pem and spdm-chain.bin (SPDM chain format for --hash).
   --slots N      1..8 (default 1)
   --seed S       deterministic seed (default 1)
   --cma-name STR leaf SAN otherName 2.23.147 value
+  --cma-name-hex HEX, --leaf-cn-hex HEX   those names as bytes (see serve --help)
 )";
 
 const char *kImportHelp = R"(usage: spdm-devsim import --dir D --key K --chain C... [--hash H]
@@ -274,6 +278,7 @@ struct IdentityOpts {
     uint64_t seed = 1;
     std::string cma_name{kDefaultCmaName};
     bool cma_set = false;
+    std::string leaf_cn;
     std::string dir;
 
     bool parse(Args &a, const std::string &flag, const std::string &iv) {
@@ -298,6 +303,14 @@ struct IdentityOpts {
         } else if (flag == "--cma-name") {
             cma_name = a.value(flag, iv);
             cma_set = true;
+        } else if (flag == "--cma-name-hex" || flag == "--leaf-cn-hex") {
+            auto v = a.value(flag, iv);
+            auto b = from_hex(v);
+            if (!b || b->empty())
+                throw UsageError(flag + ": expected hex bytes, not '" + v + "'");
+            (flag == "--leaf-cn-hex" ? leaf_cn : cma_name).assign(b->begin(), b->end());
+            if (flag == "--cma-name-hex")
+                cma_set = true;
         } else if (flag == "--dir" || flag == "--identity") {
             dir = a.value(flag, iv);
         } else {
@@ -311,11 +324,13 @@ struct IdentityOpts {
 // CACHE/<asym>-<hash>-s<slots>-seed<seed>[-<cma name digest>].
 Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
     if (cache.empty())
-        return make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name);
+        return make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
     std::string sub = cache + "/" + std::string(to_string(o.asym)) + "-" + std::string(to_string(o.hash)) + "-s" +
                       std::to_string(o.slots) + "-seed" + std::to_string(o.seed);
-    if (o.cma_name != kDefaultCmaName)
-        sub += "-" + to_hex(digest(Hash::Sha256, Bytes(o.cma_name.begin(), o.cma_name.end()))).substr(0, 16);
+    if (o.cma_name != kDefaultCmaName || !o.leaf_cn.empty()) {
+        std::string names = o.cma_name + (o.leaf_cn.empty() ? "" : std::string(1, '\0') + o.leaf_cn);
+        sub += "-" + to_hex(digest(Hash::Sha256, Bytes(names.begin(), names.end()))).substr(0, 16);
+    }
     if (std::filesystem::exists(sub + "/identity.txt")) {
         try {
             Identity id = load_identity(sub);
@@ -325,7 +340,7 @@ Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
             std::cerr << "spdm-devsim: ignoring cached identity " << sub << ": " << e.what() << "\n";
         }
     }
-    Identity id = make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name);
+    Identity id = make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
     // Save under a private name and rename: concurrent servers may race.
     std::string tmp = sub + ".tmp." + std::to_string(getpid());
     try {
@@ -572,7 +587,7 @@ int cmd_keygen(Args &a) {
     }
     if (ido.dir.empty())
         throw UsageError("keygen: --dir is required");
-    Identity id = make_identity(ido.asym, ido.hash, ido.slots, ido.seed, ido.cma_name);
+    Identity id = make_identity(ido.asym, ido.hash, ido.slots, ido.seed, ido.cma_name, ido.leaf_cn);
     save_identity(id, ido.dir);
     std::cout << ido.dir << ": " << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size()
               << " seed " << id.seed << "\n";

@@ -14,6 +14,8 @@
 
 #include "crypto.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -385,21 +387,26 @@ DoeResult PciDevice::handle(const DoeObject &o) {
 
 std::string PciDevice::status_json() {
     auto &s = doe_.stats();
-    char ids[112];
-    snprintf(ids, sizeof ids, "\"vendor\":\"%04x\",\"device\":\"%04x\",\"serial\":\"%016llx\",\"serial_source\":\"%s\"",
-             opt_.vendor_id, opt_.device_id, static_cast<unsigned long long>(serial()), serial_source());
-    std::ostringstream o;
-    o << "{" << ids << ",\"flrs\":" << flrs_ << ",\"resets\":" << resets_ << ",\"last_reset\":\"" << last_reset_
-      << "\",\"spdm_at_reset\":\"" << version_text(spdm_at_reset_) << "\",\"spdm_after_reset\":\""
-      << version_text(spdm_after_reset_) << "\",\"cma_since_reset\":" << cma_since_reset_ << ",\"doe\":{\"requests\":" << s.requests
-      << ",\"responses\":" << s.responses << ",\"errors\":" << s.errors << ",\"aborts\":" << s.aborts
-      << ",\"busy\":" << (doe_.busy() ? "true" : "false") << ",\"error\":" << (doe_.error() ? "true" : "false")
-      << ",\"ready\":" << (doe_.ready() ? "true" : "false") << ",\"last_error\":\"";
-    for (char ch : doe_.last_error())
-        if (ch != '"' && ch != '\\')
-            o << ch;
-    o << "\"}}";
-    return o.str();
+    char id[8], sn[24];
+    using J = nlohmann::ordered_json;
+    J j;
+    snprintf(id, sizeof id, "%04x", opt_.vendor_id);
+    j["vendor"] = id;
+    snprintf(id, sizeof id, "%04x", opt_.device_id);
+    j["device"] = id;
+    snprintf(sn, sizeof sn, "%016llx", static_cast<unsigned long long>(serial()));
+    j["serial"] = sn;
+    j["serial_source"] = serial_source();
+    j["flrs"] = flrs_;
+    j["resets"] = resets_;
+    j["last_reset"] = last_reset_;
+    j["spdm_at_reset"] = version_text(spdm_at_reset_);
+    j["spdm_after_reset"] = version_text(spdm_after_reset_);
+    j["cma_since_reset"] = cma_since_reset_;
+    j["doe"] = J{{"requests", s.requests}, {"responses", s.responses}, {"errors", s.errors},
+                 {"aborts", s.aborts},     {"busy", doe_.busy()},      {"error", doe_.error()},
+                 {"ready", doe_.ready()},  {"last_error", doe_.last_error()}};
+    return j.dump(-1, ' ', false, J::error_handler_t::replace);
 }
 
 }  // namespace devsim::pci

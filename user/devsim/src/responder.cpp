@@ -14,6 +14,8 @@
 #include "chunk.hpp"
 #include "crypto.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -722,22 +724,25 @@ void Responder::drop_measurement(uint8_t index) {
 std::string Responder::status_json() const {
     const Impl &i = *impl_;
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
-    std::ostringstream o;
-    o << "{\"state\":\"" << states[int(i.state)] << "\",\"version\":\"" << version_text(i.version)
-      << "\",\"asym\":\"" << to_string(i.id.asym) << "\",\"hash\":\"" << to_string(i.id.hash)
-      << "\",\"seed\":" << i.id.seed << ",\"slots\":" << i.id.slots.size() << ",\"requests\":" << i.requests
-      << ",\"not_ready\":" << i.ready.not_ready << ",\"respond_if_ready\":" << i.ready.respond_if_ready
-      << ",\"rir_matched\":" << i.ready.rir_matched << ",\"last_token\":" << i.ready.last_token
-      << ",\"transcript\":{\"a\":" << i.msg_a.size() << ",\"b\":" << i.msg_b.size() << ",\"l\":" << i.msg_m.size()
-      << ",\"max\":" << i.cfg.max_transcript << "}"
-      << ",\"faults\":\"" << i.faults.describe() << "\",\"measurements\":{";
-    bool first = true;
-    for (auto &m : i.cfg.measurements) {
-        o << (first ? "" : ",") << "\"" << int(m.index) << "\":\"" << to_hex(m.data) << "\"";
-        first = false;
-    }
-    o << "}}";
-    return o.str();
+    nlohmann::ordered_json meas = nlohmann::ordered_json::object();
+    for (auto &m : i.cfg.measurements)
+        meas[std::to_string(int(m.index))] = to_hex(m.data);
+    nlohmann::ordered_json j{{"state", states[int(i.state)]},
+                             {"version", version_text(i.version)},
+                             {"asym", to_string(i.id.asym)},
+                             {"hash", to_string(i.id.hash)},
+                             {"seed", i.id.seed},
+                             {"slots", i.id.slots.size()},
+                             {"requests", i.requests},
+                             {"not_ready", i.ready.not_ready},
+                             {"respond_if_ready", i.ready.respond_if_ready},
+                             {"rir_matched", i.ready.rir_matched},
+                             {"last_token", i.ready.last_token},
+                             {"transcript", {{"a", i.msg_a.size()}, {"b", i.msg_b.size()}, {"l", i.msg_m.size()},
+                                             {"max", i.cfg.max_transcript}}},
+                             {"faults", i.faults.describe()},
+                             {"measurements", std::move(meas)}};
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void Responder::apply_fault(std::string_view spec) {

@@ -10,6 +10,8 @@
 
 #include "sockio.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -323,10 +325,10 @@ std::string VfioUserServer::control(const std::string &line) {
     std::string cmd;
     in >> cmd;
     if (cmd == "status") {
-        std::string s = i.dev.responder().status_json();
-        if (!s.empty() && s.back() == '}')
-            s.insert(s.size() - 1, ",\"pci\":" + i.dev.status_json());
-        return "ok " + s;
+        // the responder's status with a "pci" member
+        auto j = nlohmann::ordered_json::parse(i.dev.responder().status_json());
+        j["pci"] = nlohmann::ordered_json::parse(i.dev.status_json());
+        return "ok " + j.dump();
     }
     if (cmd == "pci-reset") {
         i.dev.reset(false);

@@ -54,6 +54,7 @@ struct Identity {
     Hash hash = Hash::Sha384;   // certificate signature hash, preferred SPDM hash
     uint64_t seed = 0;
     std::string cma_name{kDefaultCmaName};
+    std::string leaf_cn;        // leaf subject CN bytes; empty: "spdm-devsim device slot N SEED"
     std::vector<Slot> slots;    // slot i = SPDM slot i (at most 8)
 
     // SPDM certificate-chain format for slot: Length(2) Reserved(2)
@@ -64,8 +65,10 @@ struct Identity {
 
 // Root CA -> intermediate CA -> leaf per slot, keys and certificates
 // deterministic for (asym, hash, slots, seed, cma_name).
+// cma_name and leaf_cn are bytes, not necessarily UTF-8 (a hostile device's
+// names: escape sequences, invalid UTF-8), put into the certificates as given.
 Identity make_identity(Asym, Hash, int slots, uint64_t seed,
-                       std::string_view cma_name = kDefaultCmaName);
+                       std::string_view cma_name = kDefaultCmaName, std::string_view leaf_cn = {});
 // Files: DIR/identity.txt, DIR/slotN/{root,inter,leaf}.{der,pem},
 // chain.der, chain.pem, leaf.key.pem, spdm-chain.bin (for identity.hash).
 void save_identity(const Identity &, const std::string &dir);

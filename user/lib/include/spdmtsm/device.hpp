@@ -55,6 +55,6 @@ void dev_disconnect(GenlSocket &sock, const std::string &bdf);
 // Challenge again with a fresh kernel nonce, verify with the cached key.
 DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf);
 
-void to_json(JsonWriter &w, const DevInfo &d);
+Json json_of(const DevInfo &d);
 
 } // namespace spdmtsm

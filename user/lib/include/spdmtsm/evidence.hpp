@@ -70,7 +70,7 @@ const char *hash_name(std::uint32_t hash);
 std::size_t hash_len(std::uint32_t hash);
 std::string version_text(std::uint8_t v); // "1.2"
 
-void to_json(JsonWriter &w, const Evidence &e);
+Json json_of(const Evidence &e);
 // tsmctl evidence's text display; certs = split_der_certs(e.cert_chain).
 void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> &certs);
 

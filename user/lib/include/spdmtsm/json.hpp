@@ -1,51 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
-// A small streaming JSON writer: enough for tsmctl's output, no dependency.
+// JSON output (nlohmann/json, Debian's nlohmann-json3-dev) and the escaping of
+// device-supplied text for a terminal.
 #pragma once
 
-#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace spdmtsm {
 
-class JsonWriter {
-public:
-	explicit JsonWriter(bool pretty = false) : pretty_(pretty) {}
+// Keys keep the order they were added in: the documented order.
+using Json = nlohmann::ordered_json;
 
-	JsonWriter &begin_object();
-	JsonWriter &end_object();
-	JsonWriter &begin_array();
-	JsonWriter &end_array();
-	JsonWriter &key(std::string_view k);
-	JsonWriter &value(std::string_view v);
-	JsonWriter &value(const char *v) { return value(std::string_view(v)); }
-	JsonWriter &value(bool v);
-	JsonWriter &value(std::int64_t v);
-	JsonWriter &value(std::uint64_t v);
-	JsonWriter &value(int v) { return value(static_cast<std::int64_t>(v)); }
-	JsonWriter &value(unsigned v) { return value(static_cast<std::uint64_t>(v)); }
-	JsonWriter &null();
+// Serialize j: compact on one line, or pretty (2-space indent).  A string
+// that is not valid UTF-8 (a device's certificate can hold any bytes) has
+// each bad sequence replaced by U+FFFD, so the output is always valid JSON;
+// control characters come out as \uXXXX escapes.
+std::string json_text(const Json &j, bool pretty = false);
 
-	template <typename T> JsonWriter &field(std::string_view k, const T &v)
-	{
-		key(k);
-		return value(v);
-	}
+// s for a terminal or a log line: valid, printable UTF-8 passes; C0 and C1
+// control characters, DEL, bytes that are not valid UTF-8 and the backslash
+// itself come out as \xNN (\\ for the backslash), so a device cannot send
+// escape sequences to the terminal or forge log lines.
+std::string term_safe(std::string_view s);
 
-	const std::string &str() const { return out_; }
-
-	static std::string escape(std::string_view s);
-
-private:
-	void before_value();
-	void newline();
-
-	std::string out_;
-	// per nesting level: number of items written so far
-	std::vector<int> counts_;
-	bool after_key_ = false;
-	bool pretty_;
-};
+// null for an empty optional or an empty string
+template <typename T> Json json_or_null(const std::optional<T> &v)
+{
+	return v ? Json(*v) : Json(nullptr);
+}
+inline Json json_or_null(const std::string &s)
+{
+	return s.empty() ? Json(nullptr) : Json(s);
+}
 
 } // namespace spdmtsm

@@ -6,6 +6,7 @@
 // the kernel's raw errno.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,14 +43,29 @@ public:
 	using NetlinkError::NetlinkError;
 };
 
-// Checked attribute getters for what the kernel sends: each throws
-// std::runtime_error for an attribute shorter than its type or a string
-// without its terminating NUL (libnl's nla_get_*() read past them).
-std::string nl_string(const nlattr *a);
-std::uint8_t nl_u8(const nlattr *a);
-std::uint16_t nl_u16(const nlattr *a);
-std::uint32_t nl_u32(const nlattr *a);
-std::uint64_t nl_u64(const nlattr *a);
+// Checked attribute getters: a reply attribute whose payload is shorter than
+// its type (u8/u16/u32/u64), or a string without its NUL, is a malformed or
+// unexpected (newer) reply: NetlinkError EPROTO, never a read past it.
+std::uint8_t attr_u8(const nlattr *a);
+std::uint16_t attr_u16(const nlattr *a);
+std::uint32_t attr_u32(const nlattr *a);
+std::uint64_t attr_u64(const nlattr *a);
+std::string attr_str(const nlattr *a);
+
+// attempt() again while it throws NetlinkError EAGAIN (a dump the kernel's
+// data changed under), at most tries times in all; the last EAGAIN reaches
+// the caller.
+template <typename F> auto retry_eagain(F &&attempt, int tries = 3) -> decltype(attempt())
+{
+	for (int i = 1;; i++) {
+		try {
+			return attempt();
+		} catch (const NetlinkError &e) {
+			if (e.error() != EAGAIN || i >= tries)
+				throw;
+		}
+	}
+}
 
 // Build the attributes of a request.
 using MsgBuilder = std::function<void(nl_msg *)>;
@@ -70,6 +86,11 @@ public:
 
 	// Send cmd (with NLM_F_DUMP when dump) and deliver every reply to
 	// on_reply, parsed up to maxattr.  Throws NetlinkError on an error reply.
+	// An exception thrown by on_reply is kept (std::exception_ptr), the
+	// rest of the reply is read off the socket (to NLMSG_DONE or the ack),
+	// and the exception is rethrown as it was.  A dump the kernel marks
+	// NLM_F_DUMP_INTR (its data changed part-way) throws NetlinkError EAGAIN:
+	// the caller starts again with fresh state.
 	void request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
 		     const ReplyHandler &on_reply, int maxattr);
 

@@ -44,7 +44,7 @@ std::optional<std::uint32_t> action_from_name(const std::string &s);
 const char *event_name(std::uint32_t e);
 const char *reason_name(std::uint32_t r);
 
-void to_json(JsonWriter &w, const Policy &p);
+Json json_of(const Policy &p);
 
 struct DevEvent {
 	DevInfo dev;
@@ -66,7 +66,12 @@ private:
 	GenlSocket sock_;
 };
 
-void to_json(JsonWriter &w, const DevEvent &e);
+Json json_of(const DevEvent &e);
+
+// tsmctl monitor -j's line for lost events: the shape of every event, with
+// "device" and "reason" null and timestamp_ns the host's CLOCK_REALTIME
+// (the kernel stamps its events with ktime_get_real_ns()).
+Json events_lost_json(std::uint64_t timestamp_ns);
 
 // What policy_get/policy_list and EventStream make of one message from the
 // kernel (exposed for the fuzz harness).  policy_from_msg throws

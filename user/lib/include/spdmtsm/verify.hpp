@@ -49,4 +49,7 @@ std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vecto
 // All checks.  anchors may be null: the chain check is then skipped.
 VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors);
 
+// tsmctl verify -j: {"bdf", "ok", "checks": [{"check", "ok", "detail"}]}
+Json json_of(const std::string &bdf, const VerifyReport &r);
+
 } // namespace spdmtsm

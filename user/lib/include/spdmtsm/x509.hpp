@@ -27,6 +27,6 @@ CertInfo describe_cert(const Bytes &der);
 // SubjectAltName GeneralName list, if any (exposed for tests).
 std::optional<std::string> find_cma_other_name(const Bytes &general_names);
 
-void to_json(JsonWriter &w, const CertInfo &c);
+Json json_of(const CertInfo &c);
 
 } // namespace spdmtsm
