@@ -258,8 +258,8 @@ static int sbuf_put(struct spdm_session *s, const char *step, struct sbuf *b,
 {
 	int rc = sbuf_reserve(s, step, b, len);
 
-	if (rc)
-		return rc;
+	if (rc || !len)
+		return rc;	/* an empty B may have no buffer at all */
 	memcpy(b->data + b->len, d, len);
 	b->len += len;
 	return 0;
