@@ -2,11 +2,13 @@
 /*
  * Revalidation and the recovery triggers.
  *
- * revalidate: GET_DIGESTS + CHALLENGE with a fresh kernel nonce, verified
- * with the public key cached at connect -- never a key the device offers
- * now -- after checking the slot digest against the cached (or the policy's)
- * digest, then the policy's measurements.  The SPDM core re-runs VERSION,
- * CAPABILITIES and ALGORITHMS by itself when the device lost its state.
+ * revalidate: CHALLENGE with a fresh kernel nonce, verified with the public
+ * key cached at connect -- never a key the device offers now -- its
+ * CertChainHash compared with the cached (and the policy's) digest, then the
+ * policy's measurements.  A reset or resume trigger marks the device's SPDM
+ * state lost (spdm_state_lost()): the next revalidation runs VERSION,
+ * CAPABILITIES and ALGORITHMS first; the core also does so by itself, once,
+ * when the device answers the lone CHALLENGE saying it lost its state.
  * Shaped as a future 'struct pci_tsm_ops::revalidate'.
  *
  * Triggers an out-of-tree module can reach on 7.x:
@@ -226,8 +228,9 @@ static int spdm_tsm_check_policy(struct spdm_tsm_dev *d, const struct spdm_tsm_p
 }
 
 /*
- * Under d->lock: GET_DIGESTS + CHALLENGE with the cached key, then the
- * policy's measurements.  Fills @err and @why on failure.
+ * Under d->lock: CHALLENGE with the cached key (after VCA when a trigger
+ * said the device lost its state), then the policy's measurements.  Fills
+ * @err and @why on failure.
  */
 static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 				    const struct spdm_tsm_policy *pol,
@@ -451,6 +454,8 @@ void spdm_tsm_trigger_work(struct work_struct *work)
 			lost = d->sum.state == SPDM_TSM_STATE_AUTHENTICATED;
 			d->sum.state = SPDM_TSM_STATE_SESSION_LOST;
 		}
+		/* whoever revalidates next starts with VCA: no request known to fail */
+		spdm_state_lost(d->session);
 		if (lost)
 			spdm_tsm_notify(d, SPDM_TSM_EVENT_SESSION_LOST, reason);
 		if (spdm_tsm_dev_guest_owned(d)) {

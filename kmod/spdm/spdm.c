@@ -82,6 +82,14 @@ struct spdm_session {
 
 	/* negotiated state */
 	bool vca_done;
+	/*
+	 * The device's B and C are empty: after VCA (GET_VERSION starts its
+	 * transcripts over) and after a verified CHALLENGE_AUTH (a responder
+	 * resets B and C once it sent one).  Then a CHALLENGE alone is
+	 * signed over A || C.  Cleared by every GET_DIGESTS, GET_CERTIFICATE
+	 * or CHALLENGE until that CHALLENGE verifies.
+	 */
+	bool b_empty;
 	u8 version;
 	u32 caps;
 	u32 rsp_dts;
@@ -250,8 +258,8 @@ static int sbuf_put(struct spdm_session *s, const char *step, struct sbuf *b,
 {
 	int rc = sbuf_reserve(s, step, b, len);
 
-	if (rc)
-		return rc;
+	if (rc || !len)
+		return rc;	/* an empty B may have no buffer at all */
 	memcpy(b->data + b->len, d, len);
 	b->len += len;
 	return 0;
@@ -910,6 +918,7 @@ static void reset_transcripts(struct spdm_session *s)
 	sbuf_clear(&s->l1);
 	s->have_meas = false;
 	s->vca_done = false;
+	s->b_empty = false;
 	s->rsp_dts = 0;
 	s->rsp_max_msg = 0;
 	s->chunk = false;
@@ -925,8 +934,10 @@ static int do_vca(struct spdm_session *s)
 		rc = do_capabilities(s);
 	if (!rc)
 		rc = do_algorithms(s);
-	if (!rc)
+	if (!rc) {
 		s->vca_done = true;
+		s->b_empty = true;
+	}
 	return rc;
 }
 
@@ -960,6 +971,7 @@ static int do_digests(struct spdm_session *s)
 	int rc;
 
 	sbuf_clear(&s->b);
+	s->b_empty = false;
 	n = xchg(s, step, req, sizeof(req), SPDM_DIGESTS, 4);
 	if (n < 0)
 		return n;
@@ -991,6 +1003,7 @@ static int do_certificate(struct spdm_session *s, u8 slot)
 	int rc;
 
 	sbuf_release(s, &s->chain);
+	s->b_empty = false;
 	do {
 		u8 req[8] = { s->version, SPDM_GET_CERTIFICATE, slot, 0 };
 
@@ -1251,6 +1264,9 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 	s->have_nonce = false;
 	s->sig_len = 0;
 	sbuf_clear(&s->m1);
+	if (!s->b_empty && !s->b.len)
+		return fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
+			    "CHALLENGE: the device's transcript is unknown");
 	rc = get_nonce(s, "CHALLENGE", s->nonce, nonce);
 	if (rc)
 		return rc;
@@ -1264,6 +1280,7 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 		req_len += SPDM_REQ_CTX_LEN;
 	}
 
+	s->b_empty = false;	/* until this CHALLENGE_AUTH verifies */
 	n = xchg(s, step, req, req_len, SPDM_CHALLENGE_AUTH,
 		 4 + s->hlen + SPDM_NONCE_LEN + 2);
 	if (n < 0)
@@ -1294,8 +1311,14 @@ static int do_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 	memcpy(s->sig, s->resp + body, s->slen);
 	s->sig_len = s->slen;
 	memset(req, 0, sizeof(req));
-	return verify_transcript(s, step, s->m1.data, s->m1.len, ctx_challenge,
-				 s->sig);
+	rc = verify_transcript(s, step, s->m1.data, s->m1.len, ctx_challenge,
+			       s->sig);
+	if (!rc) {
+		/* the device reset B and C: the next CHALLENGE may come alone */
+		sbuf_clear(&s->b);
+		s->b_empty = true;
+	}
+	return rc;
 }
 
 /* ---- public API ---- */
@@ -1520,7 +1543,36 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 	return 0;
 }
 
-/* spdm_revalidate() without releasing the reassembly buffer */
+/* GET_DIGESTS, and the slot's digest must be the connect's */
+static int check_digests(struct spdm_session *s, u8 slot)
+{
+	int rc = do_digests(s);
+
+	if (rc)
+		return rc;
+	if (!(s->slot_mask & (1u << slot)))
+		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
+			    "GET_DIGESTS: slot %u is no longer provisioned", slot);
+	if (memcmp(s->digests[slot], s->conn.digest, s->conn.hlen))
+		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
+			    "GET_DIGESTS: slot %u digest changed since authentication",
+			    slot);
+	return 0;
+}
+
+/*
+ * spdm_revalidate() without releasing the reassembly buffer.  The fewest
+ * exchanges DSP0274 allows: with the chain cached, GET_DIGESTS and
+ * GET_CERTIFICATE may be skipped (B empty), and CHALLENGE_AUTH's
+ * CertChainHash, compared with the connect's digest, identifies the chain.
+ *   VCA valid, B known empty:        CHALLENGE                 (1)
+ *   VCA not valid (spdm_state_lost): VCA, CHALLENGE            (4)
+ *   VCA valid, B unknown (an earlier operation was interrupted):
+ *                                    GET_DIGESTS, CHALLENGE    (2)
+ * A device that answers ERROR UnexpectedRequest, RequestResynch or
+ * VersionMismatch to a request sent on the old VCA lost its state
+ * unseen: VCA and CHALLENGE once more, never a second time.
+ */
 static int do_revalidate(struct spdm_session *s, const u8 *nonce)
 {
 	static const char step[] = "revalidate";
@@ -1543,8 +1595,10 @@ static int do_revalidate(struct spdm_session *s, const u8 *nonce)
 	}
 	if (!rc)
 		rc = check_conn(s, step);
+	if (!rc && !s->b_empty)
+		rc = check_digests(s, slot);
 	if (!rc)
-		rc = do_digests(s);
+		rc = do_challenge(s, slot, s->conn.digest, nonce);
 	if (rc == -ECONNRESET && !renegotiated) {
 		/* the device lost its state (reset, power cycle): redo VCA */
 		clear_fail(s);
@@ -1552,18 +1606,8 @@ static int do_revalidate(struct spdm_session *s, const u8 *nonce)
 		if (!rc)
 			rc = check_conn(s, step);
 		if (!rc)
-			rc = do_digests(s);
+			rc = do_challenge(s, slot, s->conn.digest, nonce);
 	}
-	if (rc)
-		return rc;
-	if (!(s->slot_mask & (1u << slot)))
-		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
-			    "GET_DIGESTS: slot %u is no longer provisioned", slot);
-	if (memcmp(s->digests[slot], s->conn.digest, s->conn.hlen))
-		return fail(s, SPDM_FAIL_CERT_DIGEST, -EKEYREJECTED,
-			    "GET_DIGESTS: slot %u digest changed since authentication",
-			    slot);
-	rc = do_challenge(s, slot, s->conn.digest, nonce);
 	if (rc)
 		return rc;
 	if (!s->conn.version)
@@ -1578,13 +1622,19 @@ static int do_revalidate(struct spdm_session *s, const u8 *nonce)
  * @s: session that authenticated (or was primed with the cached identity)
  * @nonce: CHALLENGE nonce or NULL for a random one
  *
- * GET_DIGESTS + CHALLENGE with the cached key.  VCA is renegotiated only if
- * the session has none or the device indicates it lost state.  Whether or
- * not VCA ran in this call, the negotiated version and algorithms must be
- * those of the connect (a mismatch fails as a downgrade, every time, and
- * forces VCA to be renegotiated next time), and the slot digest must be
- * the one seen at connect.  Measurement evidence is cleared: take it again
- * with spdm_get_measurements() if it is wanted beside the new challenge.
+ * CHALLENGE with the cached key, its CertChainHash compared with the slot
+ * digest of the connect: 1 exchange while the device keeps its state.  VCA
+ * is renegotiated first if the session has none or spdm_state_lost() said
+ * the device lost it (4 exchanges), or after the device answers with an
+ * error that says so (once).  GET_DIGESTS is sent before the CHALLENGE only
+ * when an interrupted operation left the device's transcript unknown.
+ * Whether or not VCA ran in this call, the negotiated version and
+ * algorithms must be those of the connect (a mismatch fails as a
+ * downgrade, every time, and forces VCA to be renegotiated next time), and
+ * the slot digest must be the one seen at connect (SPDM_FAIL_CERT_DIGEST,
+ * without downloading the chain).  Measurement evidence is cleared: take
+ * it again with spdm_get_measurements() if it is wanted beside the new
+ * challenge.
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
@@ -1594,6 +1644,20 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 
 	release_large(s);
 	return rc;
+}
+
+/**
+ * spdm_state_lost() - the device lost its SPDM state (reset, resume)
+ * @s: session
+ *
+ * The negotiated VCA is no longer valid on the device: the next
+ * spdm_revalidate() starts with GET_VERSION instead of sending a request
+ * the device can only refuse.  Measurements need a revalidation first.
+ */
+void spdm_state_lost(struct spdm_session *s)
+{
+	s->vca_done = false;
+	s->b_empty = false;
 }
 
 /* spdm_get_measurements() without releasing the reassembly buffer */

@@ -254,6 +254,7 @@ void spdm_session_free(struct spdm_session *s);
 
 int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce);
 int spdm_revalidate(struct spdm_session *s, const u8 *nonce);
+void spdm_state_lost(struct spdm_session *s);
 int spdm_get_measurements(struct spdm_session *s, const u8 *nonce);
 int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 			     u32 hash, u8 slot, const u8 *digest,

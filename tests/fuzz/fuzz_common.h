@@ -6,7 +6,8 @@
 // bits 4-5: max response size; bit 6: 16 KiB memory budget), byte 1 = slot,
 // then responses as [u16le length][bytes]...  Mode 0: authenticate, then
 // measurements and revalidate; mode 1: cached identity + revalidate (the
-// SPKI is the first frame); mode 2: authenticate twice (stale state).
+// SPKI is the first frame); mode 2: authenticate, measurements, revalidate,
+// state lost + revalidate (VCA first), authenticate again (stale state).
 // Fake crypto: every hash is all zeros, a signature verifies unless its
 // first byte is 0xff, random bytes are all kRandomByte.
 #pragma once

@@ -177,6 +177,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             trace(s, "measurements", spdm_get_measurements(s, nullptr));
             trace(s, "revalidate", spdm_revalidate(s, nullptr));
             trace(s, "measurements", spdm_get_measurements(s, nullptr));
+            if ((cfg >> 2) & 2) {
+                spdm_state_lost(s);
+                trace(s, "revalidate", spdm_revalidate(s, nullptr));
+            }
         }
         if ((cfg >> 2) & 2)
             trace(s, "authenticate", spdm_authenticate(s, slot, nullptr));

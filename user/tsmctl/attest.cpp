@@ -31,26 +31,24 @@ std::string read_file(const std::string &path, const char *what)
 	return s.str();
 }
 
-void record_json(JsonWriter &w, const Record &r)
+Json record_json(const Record &r)
 {
-	w.begin_object();
-	w.field("entry", std::uint64_t(r.entry));
-	w.field("event_name", r.event_name);
-	w.field("seq", r.seq);
-	w.field("time_ns", r.time_ns);
-	w.field("event", r.event);
-	w.field("reason", r.reason);
-	w.field("bdf", r.bdf);
-	w.field("vendor", r.vendor);
-	w.field("device", r.device);
-	w.field("dsn", r.dsn);
-	w.field("version", r.version);
-	w.field("asym", r.asym);
-	w.field("hash", r.hash);
-	w.field("slot", r.slot);
-	w.field("chain", r.chain);
-	w.field("meas", r.meas);
-	w.end_object();
+	return Json{{"entry", std::uint64_t(r.entry)},
+		    {"event_name", r.event_name},
+		    {"seq", r.seq},
+		    {"time_ns", r.time_ns},
+		    {"event", r.event},
+		    {"reason", r.reason},
+		    {"bdf", r.bdf},
+		    {"vendor", r.vendor},
+		    {"device", r.device},
+		    {"dsn", r.dsn},
+		    {"version", r.version},
+		    {"asym", r.asym},
+		    {"hash", r.hash},
+		    {"slot", r.slot},
+		    {"chain", r.chain},
+		    {"meas", r.meas}};
 }
 
 } // namespace
@@ -110,45 +108,30 @@ int cmd_attest_check(const Parsed &p)
 		ok = ok && v.ok();
 
 	if (json) {
-		JsonWriter w(true);
-		w.begin_object();
-		w.field("ok", ok);
-		w.field("bank", bank_name(bank));
-		if (!error.empty())
-			w.field("error", error);
-		w.field("entries", std::uint64_t(entries.size()));
-		w.field("pcr10_extends", std::uint64_t(rp.extends));
-		w.field("violations", std::uint64_t(rp.violations));
-		w.field("pcr10_replayed", error.empty() ? to_hex(rp.pcr) : "");
-		w.field("pcr10_expected", to_hex(want));
-		w.field("pcr10_match", pcr_match);
-		w.key("entry_errors").begin_array();
-		for (const auto &e : rp.errors)
-			w.value(e);
-		w.end_array();
-		w.key("record_errors").begin_array();
-		for (const auto &e : record_errors)
-			w.value(e);
-		w.end_array();
-		w.key("records").begin_array();
+		Json recs = Json::array(), devs = Json::array();
 		for (const auto &r : records)
-			record_json(w, r);
-		w.end_array();
-		w.key("devices").begin_array();
-		for (const auto &v : verdicts) {
-			w.begin_object();
-			w.field("section", v.exp->section);
-			w.field("ok", v.ok());
-			w.field("records", std::uint64_t(v.records));
-			w.key("problems").begin_array();
-			for (const auto &m : v.problems)
-				w.value(m);
-			w.end_array();
-			w.end_object();
-		}
-		w.end_array();
-		w.end_object();
-		std::cout << w.str() << "\n";
+			recs.push_back(record_json(r));
+		for (const auto &v : verdicts)
+			devs.push_back(Json{{"section", v.exp->section},
+					    {"ok", v.ok()},
+					    {"records", std::uint64_t(v.records)},
+					    {"problems", v.problems}});
+		// every field present: error and pcr10_replayed are null when the
+		// log could not be parsed / was parsed
+		Json j{{"ok", ok},
+		       {"bank", bank_name(bank)},
+		       {"error", json_or_null(error)},
+		       {"entries", std::uint64_t(entries.size())},
+		       {"pcr10_extends", std::uint64_t(rp.extends)},
+		       {"violations", std::uint64_t(rp.violations)},
+		       {"pcr10_replayed", error.empty() ? Json(to_hex(rp.pcr)) : Json(nullptr)},
+		       {"pcr10_expected", to_hex(want)},
+		       {"pcr10_match", pcr_match},
+		       {"entry_errors", rp.errors},
+		       {"record_errors", record_errors},
+		       {"records", std::move(recs)},
+		       {"devices", std::move(devs)}};
+		print_json(p, j);
 		return ok ? 0 : 1;
 	}
 

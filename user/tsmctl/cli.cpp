@@ -109,10 +109,11 @@ std::vector<CommandSpec> make_commands()
 		{"revalidate", "revalidate DEV [-j]", "is this still the device you approved?",
 		 "Challenges the device again with a fresh kernel-chosen nonce and verifies\n"
 		 "the signature with the public key cached at connect (never a key the\n"
-		 "device offers now); first checks the slot's chain digest against the\n"
-		 "cached one or the policy's, and the policy's measurements after.  Without\n"
-		 "a reset it takes 2 DOE exchanges (GET_DIGESTS, CHALLENGE); after one the\n"
-		 "kernel renegotiates first.  Announces revalidated or revalidation-failed\n"
+		 "device offers now); CHALLENGE_AUTH's chain hash must be the cached digest\n"
+		 "or the policy's, and the policy's measurements are checked after.\n"
+		 "Without a reset it takes 1 DOE exchange (CHALLENGE); after a reset or\n"
+		 "resume 4 (VERSION, CAPABILITIES, ALGORITHMS, CHALLENGE); measurements in\n"
+		 "the policy add 1.  Announces revalidated or revalidation-failed\n"
 		 "and applies the policy's action on failure.  Prints the exchange count\n"
 		 "and time.",
 		 {"DEV"},

@@ -58,6 +58,8 @@ void json_log(const std::string &doc)
 	::close(fd);
 }
 
+} // namespace
+
 // The JSON document of a command: compact on one line, or pretty with -p.
 void print_json(const Parsed &p, const Json &j)
 {
@@ -65,6 +67,8 @@ void print_json(const Parsed &p, const Json &j)
 	std::cout << doc << "\n";
 	json_log(doc);
 }
+
+namespace {
 
 // One line of monitor -j.
 void print_json_line(const Json &j)

@@ -3,12 +3,18 @@
 
 #include "cli.hpp"
 
+#include "spdmtsm/json.hpp"
+
 namespace tsmctl {
 
 // SPDM_TSM_JSON_LOG=FILE: every JSON document tsmctl prints is also
 // appended to FILE, after a line "#tsmctl ARGS" (the test suite validates
 // them against tests/schema/tsmctl.schema.json).  main() records the ARGS.
 void set_json_log_cmdline(const std::vector<std::string> &args);
+
+// A command's JSON document: compact on one line, or pretty with -p (and
+// copied to SPDM_TSM_JSON_LOG).
+void print_json(const Parsed &p, const spdmtsm::Json &j);
 
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);

@@ -110,20 +110,43 @@ TEST_CASE("core: full handshake against devsim", "[core][devsim]")
         CHECK(ev.meas_blocks.data[1] == 0x01);  // DMTF
         CHECK(verify_offline(ev, true) == "");
 
-        // revalidate: GET_DIGESTS + CHALLENGE only
+        // revalidate: CHALLENGE alone, signed over A || C (B empty)
+        size_t vca_len = ev.transcript.len;
         rc = spdm_revalidate(s.get(), nullptr);
         INFO(spdm_last_error(s.get()));
         REQUIRE(rc == 0);
+        CHECK(spdm_exchange_count(s.get()) == 8);
+        CHECK(dev.plat.requests.back()[1] == 0x83);
+        spdm_get_evidence(s.get(), &ev);
+        CHECK(verify_offline(ev) == "");
+        CHECK(ev.transcript.len < vca_len);  // no DIGESTS, no CERTIFICATE
+        CHECK(ev.meas_transcript.len == 0);
+        // and again: the device reset B after each CHALLENGE_AUTH
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
         CHECK(spdm_exchange_count(s.get()) == 9);
+        // measurements in between change nothing
+        REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+        REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+        CHECK(spdm_exchange_count(s.get()) == 11);
+
+        // the caller knows the device lost its state: VCA, then CHALLENGE
+        dev.rsp.reset();
+        spdm_state_lost(s.get());
+        CHECK(spdm_get_measurements(s.get(), nullptr) == -ENOKEY);
+        rc = spdm_revalidate(s.get(), nullptr);
+        INFO(spdm_last_error(s.get()));
+        REQUIRE(rc == 0);
+        CHECK(spdm_exchange_count(s.get()) == 11 + 4);
         spdm_get_evidence(s.get(), &ev);
         CHECK(verify_offline(ev) == "");
 
-        // the device lost its state: VCA is renegotiated transparently
+        // it lost its state unseen: the lone CHALLENGE is refused
+        // (UnexpectedRequest), VCA and CHALLENGE once more
         dev.rsp.reset();
         rc = spdm_revalidate(s.get(), nullptr);
         INFO(spdm_last_error(s.get()));
         REQUIRE(rc == 0);
-        CHECK(spdm_exchange_count(s.get()) == 9 + 1 + 3 + 2);
+        CHECK(spdm_exchange_count(s.get()) == 15 + 1 + 3 + 1);
         spdm_get_evidence(s.get(), &ev);
         CHECK(verify_offline(ev) == "");
         CHECK(spdm_mem_used(s.get()) <= SPDM_DEFAULT_BUDGET);
@@ -312,8 +335,17 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
     SECTION("identity replaced: revalidate refuses") {
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(devsim::make_identity(Asym::EcdsaP384, Hash::Sha384, 2, 7));
+        size_t n0 = dev.plat.requests.size();
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
-        CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: slot 0 digest changed since authentication"));
+        CHECK(msg() == "CHALLENGE_AUTH: CertChainHash does not match the slot 0 digest");
+        CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
+        // the swap reset devsim: CHALLENGE refused, VCA, CHALLENGE; no chain
+        CHECK(dev.plat.requests.size() == n0 + 5);
+        for (size_t i = n0; i < dev.plat.requests.size(); i++)
+            CHECK(dev.plat.requests[i][1] != 0x82);
+        // the next one (the device's transcript unknown): GET_DIGESTS first
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK(msg() == "GET_DIGESTS: slot 0 digest changed since authentication");
         CHECK(cls() == SPDM_FAIL_CERT_DIGEST);
     }
     SECTION("device downgraded its algorithms: revalidate refuses") {
@@ -399,7 +431,7 @@ TEST_CASE("core: revalidate with a cached identity on a fresh session", "[core][
     int rc = spdm_revalidate(s.get(), nullptr);
     INFO(spdm_last_error(s.get()));
     REQUIRE(rc == 0);
-    CHECK(spdm_exchange_count(s.get()) == 5);
+    CHECK(spdm_exchange_count(s.get()) == 4);  // VCA, CHALLENGE
     // wrong algorithm for the key
     CHECK(spdm_set_cached_identity(s.get(), version, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA384, 0,
                                    digest.data(), spki.data(), spki.size()) == -EINVAL);
@@ -511,8 +543,11 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
         CHECK(std::string(spdm_last_error(s.get())) == want);
         CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
     }
-    // nothing was signed for the weaker connection
-    for (size_t i = first; i < plat.requests.size(); i++)
+    // nothing was challenged on the weaker connection: the one CHALLENGE
+    // went out on the connect's VCA (the lone revalidation), refused
+    REQUIRE(plat.requests.size() > first);
+    CHECK(plat.requests[first][1] == 0x83);
+    for (size_t i = first + 1; i < plat.requests.size(); i++)
         CHECK(plat.requests[i][1] != 0x83);
     // the measurements refuse too: the session has no valid connection
     CHECK(spdm_get_measurements(s.get(), nullptr) < 0);
@@ -654,7 +689,7 @@ TEST_CASE("core: a chain served a few bytes at a time succeeds; the check op bou
         REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
         dev.plat.aborted = true;
         CHECK(spdm_revalidate(s.get(), nullptr) == -ENODEV);
-        CHECK(msg() == "GET_DIGESTS: aborted (device removed)");
+        CHECK(msg() == "CHALLENGE_AUTH: aborted (device removed)");  // the lone CHALLENGE
         CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_ABORTED);
         spdm_evidence ev;
         spdm_get_evidence(s.get(), &ev);

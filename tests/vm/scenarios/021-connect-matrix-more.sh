@@ -38,7 +38,7 @@ for dev in $devs; do
 	echo "$out" | sed 's/^/# /'
 	check_eq "$tag: connect succeeds" 0 "$rc"
 
-	j=$(tsmctl show "$dev" -j)
+	j=$(tsmctl show "$dev" -j | jq -c '.[0]')
 	check_eq "$tag: authenticated" authenticated "$(echo "$j" | jq -r .state)"
 	check_eq "$tag: version" "$ver" "$(echo "$j" | jq -r .version)"
 	check_eq "$tag: asym" "$asym" "$(echo "$j" | jq -r .asym)"
@@ -67,6 +67,6 @@ for dev in $devs; do
 	check_match "$tag: the refusal names the chain" "FAIL +chain" "$out"
 
 	check "$tag: revalidate (the cached key verifies a new signature)" tsmctl revalidate "$dev"
-	check_eq "$tag: authenticated after revalidation" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+	check_eq "$tag: authenticated after revalidation" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 done
 done_testing

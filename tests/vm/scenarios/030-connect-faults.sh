@@ -36,7 +36,7 @@ try_fault() {
 status() { devsim_ctl 0 status | sed 's/^ok //' | jq -r ".$1"; }
 check "not-ready: inject" devsim_ctl 0 fault not-ready=3:10:2:0x5a
 check "not-ready: connect succeeds through 3 ResponseNotReady" tsmctl connect "$dev"
-check_eq "not-ready: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+check_eq "not-ready: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check_eq "not-ready: devsim sent 3 ResponseNotReady" 3 "$(status not_ready)"
 check_eq "not-ready: devsim got 3 RESPOND_IF_READY" 3 "$(status respond_if_ready)"
 check_eq "not-ready: each named the deferred request and token 0x5a" 3 "$(status rir_matched)"

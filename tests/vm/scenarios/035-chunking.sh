@@ -24,7 +24,7 @@ rc=$?
 echo "$out" | sed 's/^/# /'
 check_eq "DataTransferSize 256: connect --measurements" 0 "$rc"
 check_match "SPDM 1.3" "SPDM 1\.3" "$out"
-ex=$(tsmctl show "$dev" -j | jq -r .exchanges)
+ex=$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')
 # without chunks: 7 exchanges; the chain (~1.6 KB) and the record need more
 [ "${ex:-0}" -ge 15 ] && ok "the large responses came in chunks ($ex DOE exchanges)" ||
 	fail "only ${ex:-?} DOE exchanges: no chunks?"
@@ -48,7 +48,7 @@ try_lie() {
 	echo "$out" | sed 's/^/# /'
 	check_eq "$what: connect fails" 1 "$rc"
 	check_match "$what: the message names step and lie" "$want" "$out"
-	check_eq "$what: state failed" failed "$(tsmctl show "$dev" -j | jq -r .state)"
+	check_eq "$what: state failed" failed "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 	check "$what: lift" devsim_ctl 0 fault chunk-lie=none
 	devsim_ctl 0 reset >/dev/null
 	check "$what: connects again" tsmctl connect "$dev" --measurements
@@ -64,7 +64,7 @@ out=$(tsmctl connect "$dev2" --measurements 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 check_eq "DataTransferSize 42: connect --measurements" 0 "$rc"
-ex=$(tsmctl show "$dev2" -j | jq -r .exchanges)
+ex=$(tsmctl show "$dev2" -j | jq -r '.[0].exchanges')
 [ "${ex:-0}" -ge 60 ] && ok "DataTransferSize 42: $ex DOE exchanges" || fail "DataTransferSize 42: only ${ex:-?} exchanges"
 check "DataTransferSize 42: the evidence verifies offline" tsmctl verify "$dev2" --ca "$ca"
 done_testing

@@ -27,10 +27,11 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$sysdev/driver" ] && break; sleep 0.5; d
 check "nvme driver bound" test -e "$sysdev/driver"
 check "connect with measurements" tsmctl connect "$dev" --measurements
 
-# 1. explicit: 2 DOE exchanges when the device kept its state
+# 1. explicit: the lone CHALLENGE (B empty, CertChainHash compared with the
+# connect's digest) when the device kept its state: 1 DOE exchange
 out=$(tsmctl revalidate "$dev")
 echo "# $out"
-check_match "explicit revalidation: 2 DOE exchanges" "revalidated: 2 DOE exchanges in [0-9.]+ ms" "$out"
+check_match "explicit revalidation: 1 DOE exchange" "revalidated: 1 DOE exchanges in [0-9.]+ ms" "$out"
 n1=$(tsmctl evidence "$dev" -j | jq -r .nonce)
 tsmctl revalidate "$dev" >/dev/null
 n2=$(tsmctl evidence "$dev" -j | jq -r .nonce)
@@ -55,6 +56,10 @@ check_eq "reset: first event session-lost" session-lost "$(event 1 event)"
 check_eq "reset: reason reset" reset "$(event 1 reason)"
 check_eq "reset: then revalidated" revalidated "$(event 2 event)"
 check_eq "authenticated after the reset" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
+# after a reset: VERSION, CAPABILITIES, ALGORITHMS, CHALLENGE, no probe
+check_eq "reset: revalidated in 4 DOE exchanges" 4 "$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')"
+check "explicit revalidation after the reset" tsmctl revalidate "$dev"
+check_eq "  takes 1 DOE exchange again" 1 "$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')"
 
 # 4. announce-only policy: a reset is announced, not revalidated
 check "policy: announce only" tsmctl policy set "$dev" --cert-digest current --announce-only
@@ -79,6 +84,7 @@ m2=$(echo "$ev" | jq -r '.measurements.values["2"]')
 check_match "measurement 1 present" '^[0-9a-f]+$' "$m1"
 check "policy: measurements 1 and 2" tsmctl policy set "$dev" --cert-digest current --meas "1=$m1" --meas "2=$m2"
 check "revalidate with matching measurements" tsmctl revalidate "$dev"
+check_eq "  in 2 DOE exchanges: CHALLENGE, GET_MEASUREMENTS" 2 "$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')"
 check "devsim: change measurement 2" devsim_ctl 0 measurement 2 deadbeef
 monitor_start 1
 out=$(tsmctl revalidate "$dev" 2>&1)
@@ -151,7 +157,12 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$sysdev/driver" ] && break; sleep 0.5; d
 check "nvme bound again" test -e "$sysdev/driver"
 check "policy: action unbind" tsmctl policy set "$dev" --cert-digest current --action unbind
 check "devsim: swap identity again" devsim_ctl 0 swap-identity
+monitor_start 1
 check_fails "revalidation fails" tsmctl revalidate "$dev"
+monitor_wait
+# without a reset: the lone CHALLENGE's CertChainHash, no chain downloaded
+check_eq "  reason cert-digest" cert-digest "$(event 1 reason)"
+check_match "  CertChainHash named" "CertChainHash" "$(tsmctl show "$dev" -j | jq -r '.[0].last_error')"
 sleep 1
 check_fails "action applied: driver unbound" test -e "$sysdev/driver"
 

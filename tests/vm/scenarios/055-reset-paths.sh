@@ -29,12 +29,12 @@ check "systemd-udevd runs with the repository's rule" udev_start
 expect_reset() {
 	check_eq "$1: session-lost (reset), then revalidated (reset)" \
 		"session-lost reset revalidated reset" "$(mon_events "$dev" | tr '\n' ' ' | sed 's/ $//')"
-	check_eq "$1: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+	check_eq "$1: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 }
 # expect_nothing WHAT: no event in the last monitor, still authenticated
 expect_nothing() {
 	check_eq "$1: no event" "" "$(mon_events "$dev")"
-	check_eq "$1: still authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r .state)"
+	check_eq "$1: still authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 }
 
 # 1. a bus reset as the function's reset method: pci_reset_function()
