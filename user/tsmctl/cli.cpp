@@ -288,23 +288,18 @@ Parsed parse(const std::vector<std::string> &argv)
 		}
 		if (!cmd) {
 			std::string name = a;
-<<<<<<< HEAD
 			// two-word commands: "policy set", "policy show", "policy clear";
 			// "attest check"
-			if (a == "attest" && i + 1 < argv.size() && argv[i + 1] == "check") {
-				name += " " + argv[++i];
-			} else if (a == "attest") {
-				throw UsageError("'attest' takes check: tsmctl attest check --help");
-			} else if (a == "policy") {
-=======
-			// two-word commands: "policy set", "policy show", "policy clear"
 			// "help [COMMAND]": the same as "[COMMAND] --help"
 			if (a == "help" && !p.help) {
 				p.help = true;
 				continue;
 			}
-			if (a == "policy") {
->>>>>>> json
+			if (a == "attest" && i + 1 < argv.size() && argv[i + 1] == "check") {
+				name += " " + argv[++i];
+			} else if (a == "attest") {
+				throw UsageError("'attest' takes check: tsmctl attest check --help");
+			} else if (a == "policy") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
 					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
 						// "policy --help": the help of its three commands
