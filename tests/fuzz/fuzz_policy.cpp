@@ -32,12 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g->version = 1;
     std::memcpy(buf.data() + hdr, data + 1, size - 1);
     try {
-        JsonWriter w(true);
         if (data[0] & 1) {
             if (auto e = dev_event_from_msg(nlh))
-                to_json(w, *e);
+                (void)json_text(json_of(*e));
         } else {
-            to_json(w, policy_from_msg(nlh));
+            (void)json_text(json_of(policy_from_msg(nlh)));
         }
     } catch (const std::runtime_error &) {
     }
