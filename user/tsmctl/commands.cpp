@@ -43,13 +43,15 @@ std::string serial_text(const DevInfo &d)
 std::string g_json_log_args;
 
 // SPDM_TSM_JSON_LOG: one write() per document (with O_APPEND, documents of
-// concurrent tsmctl processes do not interleave); best effort.
+// concurrent tsmctl processes do not interleave); best effort, and never a
+// wait: the VM suite points it at a virtio-serial port, which a simulated
+// suspend leaves without a host side (a blocking write would hang tsmctl).
 void json_log(const std::string &doc)
 {
 	const char *path = std::getenv("SPDM_TSM_JSON_LOG");
 	if (!path || !*path)
 		return;
-	int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return;
 	std::string rec = "#tsmctl " + g_json_log_args + "\n" + doc + "\n";
