@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "spdmtsm/attest.hpp"
+#include "spdmtsm/evidence.hpp"
 
 #include <mbedtls/md.h>
 
@@ -461,26 +462,5 @@ std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &ex
 	return out;
 }
 
-Bytes from_hex(const std::string &hex)
-{
-	if (!is_hex(hex))
-		throw std::invalid_argument("'" + hex + "' is not an even number of hex digits");
-	Bytes b(hex.size() / 2);
-	for (std::size_t i = 0; i < b.size(); i++)
-		b[i] = std::uint8_t(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
-	return b;
-}
-
-std::string to_hex(const Bytes &b)
-{
-	static const char d[] = "0123456789abcdef";
-	std::string s;
-	s.reserve(b.size() * 2);
-	for (auto c : b) {
-		s += d[c >> 4];
-		s += d[c & 15];
-	}
-	return s;
-}
 
 } // namespace spdmtsm::attest

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "spdmtsm/attest.hpp"
+#include "spdmtsm/evidence.hpp"
 #include "spdmtsm/json.hpp"
 
 #include <cstdio>
@@ -59,7 +60,7 @@ int cmd_attest_check(const Parsed &p)
 	std::string pcr_hex = *p.get("pcr10");
 	for (auto &c : pcr_hex)
 		c = char(std::tolower(static_cast<unsigned char>(c)));
-	Bytes want = from_hex(pcr_hex); // invalid_argument: exit 2
+	Bytes want = unhex(pcr_hex); // invalid_argument: exit 2
 	Bank bank;
 	if (want.size() == 32)
 		bank = Bank::Sha256;
@@ -124,8 +125,8 @@ int cmd_attest_check(const Parsed &p)
 		       {"entries", std::uint64_t(entries.size())},
 		       {"pcr10_extends", std::uint64_t(rp.extends)},
 		       {"violations", std::uint64_t(rp.violations)},
-		       {"pcr10_replayed", error.empty() ? Json(to_hex(rp.pcr)) : Json(nullptr)},
-		       {"pcr10_expected", to_hex(want)},
+		       {"pcr10_replayed", error.empty() ? Json(hex(rp.pcr)) : Json(nullptr)},
+		       {"pcr10_expected", hex(want)},
 		       {"pcr10_match", pcr_match},
 		       {"entry_errors", rp.errors},
 		       {"record_errors", record_errors},
@@ -143,7 +144,7 @@ int cmd_attest_check(const Parsed &p)
 	std::printf("%s replay       PCR 10 (%s) from %zu of %zu entries%s: %s\n", pcr_match ? "ok  " : "FAIL",
 		    bank_name(bank), rp.extends, entries.size(),
 		    rp.violations ? (" (" + std::to_string(rp.violations) + " violations)").c_str() : "",
-		    pcr_match ? "matches --pcr10" : ("is " + to_hex(rp.pcr) + ", --pcr10 says " + to_hex(want)).c_str());
+		    pcr_match ? "matches --pcr10" : ("is " + hex(rp.pcr) + ", --pcr10 says " + hex(want)).c_str());
 	for (const auto &e : rp.errors)
 		std::printf("FAIL entry        %s\n", e.c_str());
 	for (const auto &e : record_errors)

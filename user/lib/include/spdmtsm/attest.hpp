@@ -106,7 +106,5 @@ std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &ex
 // Compares versions "1.2" < "1.3"; false when either does not parse.
 bool version_at_least(const std::string &have, const std::string &want);
 
-Bytes from_hex(const std::string &hex); // throws std::invalid_argument
-std::string to_hex(const Bytes &b);
 
 } // namespace spdmtsm::attest
