@@ -19,7 +19,8 @@ ROOTFS_PACKAGES_BACKPORTS="linux-image-amd64 linux-headers-amd64 linux-source qe
 ROOTFS_PACKAGES="build-essential gcc g++ make cmake pkg-config libmbedtls-dev catch2 \
 libnl-3-dev libnl-genl-3-dev busybox-static cpio kmod pciutils clang libclang-rt-19-dev \
 llvm python3 python3-yaml xz-utils zstd ca-certificates procps iproute2 file bc flex bison \
-libelf-dev libssl-dev dwarves rsync perl sparse jq swtpm nlohmann-json3-dev python3-jsonschema"
+libelf-dev libssl-dev dwarves rsync perl sparse jq swtpm nlohmann-json3-dev python3-jsonschema \
+libsystemd-dev"
 ROOTFS_LAYOUT_VERSION=3
 
 rootfs_key() {
