@@ -457,7 +457,7 @@ private:
 				return true;
 			}
 		} catch (const Stopped &) {
-			log_.notice(bdf + ": stopping before '" + step + "' completed", f);
+			log_.notice(bdf + ": stopping after step '" + step + "'; nothing more is done", f);
 			throw;
 		} catch (const NetlinkError &e) {
 			log_.err(bdf + ": " + step + " failed: " + e.what(), f);
@@ -571,7 +571,10 @@ int cmd_agent(const Parsed &p)
 		}
 		if (rc > 0 && (pfd[1].revents & (POLLIN | POLLERR))) {
 			try {
-				events->poll(1, [&](const DevEvent &e) {
+				// readable: EventStream::poll reads what is there (its
+				// own poll returns at once), then waits out the rest of
+				// the 100 ms for more
+				events->poll(100, [&](const DevEvent &e) {
 					agent.on_event(e);
 					return !agent.stop_requested();
 				});
