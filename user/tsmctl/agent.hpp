@@ -7,7 +7,6 @@
 #pragma once
 
 #include "cli.hpp"
-#include "dsm.hpp"
 
 #include <string>
 

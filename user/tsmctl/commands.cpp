@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "commands.hpp"
-#include "dsm.hpp"
 
+#include "spdmtsm/connect.hpp"
 #include "spdmtsm/device.hpp"
 #include "spdmtsm/evidence.hpp"
 #include "spdmtsm/json.hpp"
@@ -183,20 +183,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The extended ack holds at most 79 bytes; the device's state keeps the
-// whole reason of a failed handshake.  Throw the better of the two.
-[[noreturn]] void rethrow_with_full_reason(GenlSocket &sock, const std::string &bdf, const NetlinkError &e)
-{
-	std::string full;
-	try {
-		full = dev_get(sock, bdf).last_error;
-	} catch (const NetlinkError &) {
-	}
-	if (full.size() > e.extack().size())
-		throw NetlinkError(e.error(), full, e.bad_attr_offset(), full + " (" + std::strerror(e.error()) + ")");
-	throw e;
-}
-
 void print_handshake(const DevInfo &d, double wall_ms)
 {
 	std::printf("%s: %s", d.bdf.c_str(), state_name(d.state));
@@ -217,18 +203,15 @@ int cmd_connect(const Parsed &p)
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	DevInfo before = dev_get(sock, bdf);
 	auto t0 = std::chrono::steady_clock::now();
-	DevInfo d;
+	ConnectOptions o;
 	if (before.dsm) {
 		if (p.has("slot") || p.has("nonce") || p.has("measurements"))
 			throw std::invalid_argument("--slot, --nonce and --measurements apply to the netlink path; "
 						    + bdf + " is a DSM and connects through tsm/connect");
-		dsm_connect(bdf, p.get("tsm").value_or(""));
-		d = dev_get(sock, bdf);
 	} else {
 		if (p.has("tsm"))
 			throw std::invalid_argument(bdf + " is not a DSM (no IDE, no TEE-IO): the PCI/TSM core offers "
 						    "no tsm/connect for it; drop --tsm to connect through netlink");
-		ConnectOptions o;
 		if (auto s = p.get("slot")) {
 			char *end = nullptr;
 			long v = std::strtol(s->c_str(), &end, 10);
@@ -243,12 +226,8 @@ int cmd_connect(const Parsed &p)
 							    std::to_string(o.nonce.size()));
 		}
 		o.measurements = p.has("measurements");
-		try {
-			d = dev_connect(sock, bdf, o);
-		} catch (const NetlinkError &e) {
-			rethrow_with_full_reason(sock, bdf, e);
-		}
 	}
+	DevInfo d = connect_device(sock, before, o, p.get("tsm").value_or(""));
 	double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 	if (p.has("json")) {
 		print_json(p, json_of(d));
@@ -263,13 +242,7 @@ int cmd_disconnect(const Parsed &p)
 	std::string bdf = canonical_bdf(p.args.at(0));
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	DevInfo d = dev_get(sock, bdf);
-	if (d.dsm) {
-		if (d.tsm.empty())
-			throw std::runtime_error(bdf + " is not connected");
-		dsm_disconnect(bdf, d.tsm);
-	} else {
-		dev_disconnect(sock, bdf);
-	}
+	disconnect_device(sock, d);
 	std::printf("%s: disconnected\n", bdf.c_str());
 	return 0;
 }

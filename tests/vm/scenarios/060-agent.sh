@@ -6,7 +6,12 @@
 # the whole flow again), a device whose chain leads to another root (refused
 # and disconnected), a replaced device after a reset (the kernel's
 # revalidation fails with reason cert-digest; the agent logs it and the
-# action), SIGTERM, and an announce-only policy (the agent revalidates).
+# action), SIGTERM, an announce-only policy (the agent revalidates), and the
+# agent as a systemd Type=notify service under notifysup, a notify-aware
+# supervisor: READY=1 only after the start-up pass, WATCHDOG=1 pings within
+# WatchdogSec, RELOADING=1 ... READY=1 on SIGHUP with the new configuration
+# in effect (a bad one reported and the old one kept), and SIGTERM ending it
+# promptly, idle and during a slow handshake.
 . /tests/vm/lib.sh
 
 dev=$(first_cma_dev)
@@ -53,7 +58,7 @@ once=$(cat /tmp/once.log)
 check_match "--once: logged the connect" "$dev: connected \(SPDM" "$once"
 check_match "--once: logged the trust decision" "$dev: trusted \(chain, leaf-key, signature" "$once"
 check_match "--once: logged the policy" "$dev: policy set: cert-digest [0-9a-f]+" "$once"
-check_match "log lines carry sd-daemon priorities (stderr is not a tty)" '^<6>' "$once"
+check_fails "plain log lines: no sd-daemon <N> prefix off the journal" grep -qE '^<[0-7]>' /tmp/once.log
 pol=$(tsmctl policy show "$dev" -j | jq -c '.[0]')
 echo "# policy: $(echo "$pol" | jq -c .)"
 check_match "policy: the current chain digest" '^[0-9a-f]{64,128}$' "$(echo "$pol" | jq -r .cert_digest)"
@@ -97,7 +102,6 @@ show_log other /tmp/other.log
 check_eq "other root: --once exits 1" 1 "$rc"
 check_match "  logs NOT trusted, with the chain check" "$dev: NOT trusted .*chain: .*; disconnected" \
 	"$(cat /tmp/other.log)"
-check_match "  at error priority" '^<3>' "$(grep "NOT trusted" /tmp/other.log)"
 check_eq "  the device is disconnected" none "$(state)"
 check "the good configuration trusts it again" tsmctl agent --config /tmp/agent.conf --once
 check_eq "authenticated again" authenticated "$(state)"
@@ -144,4 +148,58 @@ kill -TERM "$agent"
 wait "$agent"
 check_eq "SIGTERM: exit 0" 0 "$?"
 show_log announce /tmp/announce.log
+
+# sup OUT ARGS...: notifysup ARGS, its transcript in OUT
+sup() { o=$1; shift; notifysup "$@" >"$o" 2>&1; }
+
+# 8. under a notify-aware supervisor (what Type=notify, WatchdogSec=4s and
+# ExecReload=kill -HUP ask of the agent).  The device starts disconnected
+# and without a policy: READY=1 must wait for the start-up pass.
+tsmctl policy clear "$dev" >/dev/null 2>&1
+tsmctl disconnect "$dev" >/dev/null 2>&1
+check_eq "supervisor: the device starts disconnected" none "$(state)"
+cp /tmp/agent.conf /tmp/sup.conf
+printf '[device %s]\nca = %s\nactoin = unbind\n' "$dev" "$root" >/tmp/sup-bad.conf
+has_policy="tsmctl policy show $dev -j | jq -e '.[0].action == \"notify\" and (.[0].cert_digest | length) > 0' >/dev/null"
+policy_unbind="tsmctl policy show $dev -j | jq -e '.[0].action == \"unbind\"' >/dev/null"
+check "supervisor: READY=1 after the start-up pass, watchdog pings, reload, SIGTERM" \
+	sup /tmp/sup.out --watchdog-usec 4000000 --log /tmp/sup.log \
+	--expect 'STATUS=start-up pass*' --expect 'READY=1' \
+	--run "$has_policy" --run "[ \"\$(tsmctl show $dev -j | jq -r '.[0].state')\" = authenticated ]" \
+	--pings 3 \
+	--run "sed -i 's/^action = notify/action = unbind/' /tmp/sup.conf" \
+	--signal HUP --expect 'RELOADING=1' --expect 'READY=1' --run "$policy_unbind" \
+	--run "cp /tmp/sup-bad.conf /tmp/sup.conf" \
+	--signal HUP --expect 'RELOADING=1' --expect 'READY=1' --expect 'STATUS=reload failed*' \
+	--run "$policy_unbind" \
+	--pings 2 \
+	--signal TERM --expect 'STOPPING=1' --exit-within 3000 0 \
+	-- tsmctl agent --config /tmp/sup.conf -v
+show_log supervisor /tmp/sup.out
+show_log sup /tmp/sup.log
+check_match "supervisor: the bad configuration is reported with FILE:LINE" \
+	"reload: /tmp/sup.conf:3: unknown key 'actoin'.*; keeping the configuration in effect" "$(cat /tmp/sup.log)"
+check_fails "supervisor: plain lines (stderr is a file, not the journal)" grep -qE '^<[0-7]>' /tmp/sup.log
+
+# 9. SIGTERM during a slow handshake: the kernel's connect cannot be
+# interrupted (the netlink doit runs to its end: at most op_timeout_ms plus
+# one DOE exchange), so "promptly" is: right after that operation returns,
+# with no further step (no verify, no policy), and well within the deadline.
+tsmctl policy clear "$dev" >/dev/null 2>&1
+tsmctl disconnect "$dev" >/dev/null 2>&1
+tmo=$(cat /sys/module/spdm_tsm/parameters/op_timeout_ms)
+check "slow device: devsim delay=300" devsim_ctl 0 fault delay=300
+check "slow device: devsim cert-portion=256" devsim_ctl 0 fault cert-portion=256
+t0=$(now_ms)
+check "supervisor: SIGTERM during the handshake ends the agent within op_timeout_ms + 2 s" \
+	sup /tmp/slow.out --log /tmp/slow.log \
+	--expect 'STATUS=connecting*' --sleep 500 \
+	--signal TERM --exit-within $((tmo + 2000)) 0 --not-before 'READY=1' \
+	-- tsmctl agent --config /tmp/agent.conf
+show_log supervisor /tmp/slow.out
+echo "# SIGTERM during a handshake: agent gone $(($(now_ms) - t0)) ms after its start (op_timeout_ms $tmo)"
+show_log slow /tmp/slow.log
+check_match "  logged the stop after the connect step" "$dev: stopping after step 'connect'" "$(cat /tmp/slow.log)"
+check_fails "  and set no policy" grep -q "policy set" /tmp/slow.log
+check "devsim: faults cleared" devsim_ctl 0 clear
 done_testing

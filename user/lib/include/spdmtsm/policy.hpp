@@ -61,6 +61,9 @@ public:
 	// Wait up to timeout_ms (< 0: forever) and deliver what arrives to
 	// on_event until it returns false.  Returns false once on_event did.
 	bool poll(int timeout_ms, const std::function<bool(const DevEvent &)> &on_event);
+	// The socket, for a caller's own poll()/event loop (then poll(0, ...)
+	// when it is readable).
+	int fd() const { return sock_.fd(); }
 
 private:
 	GenlSocket sock_;

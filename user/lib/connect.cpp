@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "dsm.hpp"
+#include "spdmtsm/connect.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace tsmctl {
+namespace spdmtsm {
 
 namespace fs = std::filesystem;
 
@@ -47,4 +47,40 @@ void dsm_disconnect(const std::string &bdf, const std::string &tsm)
 	sysfs_write("/sys/bus/pci/devices/" + bdf + "/tsm/disconnect", tsm);
 }
 
-} // namespace tsmctl
+void rethrow_with_full_reason(GenlSocket &sock, const std::string &bdf, const NetlinkError &e)
+{
+	std::string full;
+	try {
+		full = dev_get(sock, bdf).last_error;
+	} catch (const NetlinkError &) {
+	}
+	if (full.size() > e.extack().size())
+		throw NetlinkError(e.error(), full, e.bad_attr_offset(), full + " (" + std::strerror(e.error()) + ")");
+	throw e;
+}
+
+DevInfo connect_device(GenlSocket &sock, const DevInfo &before, const ConnectOptions &o, const std::string &tsm)
+{
+	if (before.dsm) {
+		dsm_connect(before.bdf, tsm);
+		return dev_get(sock, before.bdf);
+	}
+	try {
+		return dev_connect(sock, before.bdf, o);
+	} catch (const NetlinkError &e) {
+		rethrow_with_full_reason(sock, before.bdf, e);
+	}
+}
+
+void disconnect_device(GenlSocket &sock, const DevInfo &d)
+{
+	if (!d.dsm) {
+		dev_disconnect(sock, d.bdf);
+		return;
+	}
+	if (d.tsm.empty())
+		throw std::runtime_error(d.bdf + " is not connected");
+	dsm_disconnect(d.bdf, d.tsm);
+}
+
+} // namespace spdmtsm
