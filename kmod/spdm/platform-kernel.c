@@ -37,11 +37,24 @@
 #include "../compat.h"
 #include "spdm_kernel.h"
 
-static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
-			       void *resp, size_t resp_cap)
+static ssize_t spdm_k_exchange(void *priv, enum spdm_transport_type type,
+			       const void *req, size_t req_len, void *resp,
+			       size_t resp_cap)
 {
 	struct spdm_kernel_ctl *ctl = priv;
 	__le32 bounce[16];
+	u8 feature;
+
+	switch (type) {
+	case SPDM_TRANSPORT_SPDM:
+		feature = PCI_DOE_FEATURE_CMA;
+		break;
+	case SPDM_TRANSPORT_SECURED:
+		feature = PCI_DOE_FEATURE_SSESSION;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
 
 	/*
 	 * pci_doe() reads the request as __le32 words; the core builds its
@@ -52,8 +65,8 @@ static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
 		memcpy(bounce, req, req_len);
 		req = bounce;
 	}
-	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA, req,
-		       req_len, resp, resp_cap);
+	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, feature, req, req_len,
+		       resp, resp_cap);
 }
 
 static int spdm_k_hash(void *priv, u32 alg, const void *data, size_t len,
