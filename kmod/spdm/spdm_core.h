@@ -233,6 +233,8 @@ int spdm_buf_reserve(struct spdm_session *s, const char *step,
 		     struct spdm_buf *b, size_t extra);
 int spdm_transcript_append(struct spdm_session *s, const char *step,
 			   struct spdm_buf *t, const void *d, size_t len);
+int spdm_transcript_hash(struct spdm_session *s, const char *step,
+			 const struct spdm_buf *t, u8 *digest);
 int spdm_verify_signature(struct spdm_session *s, const char *step,
 			  const struct spdm_buf *t, const char *context,
 			  const u8 *sig);

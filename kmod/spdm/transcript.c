@@ -140,6 +140,27 @@ int spdm_transcript_append(struct spdm_session *s, const char *step,
 }
 
 /**
+ * spdm_transcript_hash() - hash a transcript with the negotiated BaseHashAlgo
+ * @s: session
+ * @step: the step, for the message
+ * @t: the transcript
+ * @digest: receives s->hlen bytes
+ *
+ * Return: 0 or the hash op's negative errno (recorded).
+ */
+int spdm_transcript_hash(struct spdm_session *s, const char *step,
+			 const struct spdm_buf *t, u8 *digest)
+{
+	int rc = s->p.ops->hash(s->p.priv, s->hash, t->data, t->len, digest);
+
+	if (rc)
+		return spdm_fail(s, spdm_platform_class(rc), rc,
+				 "%s: hashing the transcript failed (%d)",
+				 step, rc);
+	return 0;
+}
+
+/**
  * spdm_verify_signature() - verify a signature over a transcript
  * @s: session; the negotiated version, hash and the loaded key are used
  * @step: the step, for the message
@@ -161,11 +182,9 @@ int spdm_verify_signature(struct spdm_session *s, const char *step,
 	size_t clen = strlen(context);
 	int rc, i;
 
-	rc = s->p.ops->hash(s->p.priv, s->hash, t->data, t->len, digest);
+	rc = spdm_transcript_hash(s, step, t, digest);
 	if (rc)
-		return spdm_fail(s, spdm_platform_class(rc), rc,
-				 "%s: hashing the transcript failed (%d)",
-				 step, rc);
+		return rc;
 	if (s->version >= SPDM_VER_12) {
 		memset(m, 0, sizeof(m));
 		for (i = 0; i < 4; i++) {
