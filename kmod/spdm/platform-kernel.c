@@ -201,14 +201,15 @@ static int spdm_k_check(void *priv)
 }
 
 /*
- * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE
+ * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE,
+ * private to spdm_kernel_session_create()
  *
  * The session's private pointer must be a struct spdm_kernel_ctl
  * (spdm_kernel_ctl_init()) naming the function and its CMA DOE mailbox,
  * e.g. from pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
  * PCI_DOE_FEATURE_CMA) or struct pci_tsm_pf0.doe_mb.
  */
-const struct spdm_ops spdm_kernel_ops = {
+static const struct spdm_ops spdm_kernel_ops = {
 	.exchange = spdm_k_exchange,
 	.hash = spdm_k_hash,
 	.key_load = spdm_k_key_load,
