@@ -10,11 +10,7 @@
  * DMTFSpecMeasurementValueSize (2) and the value.  Any other block is
  * compared as raw bytes, never parsed.
  */
-#include "spdm.h"
-
-#define SPDM_MEAS_SPEC_DMTF	BIT(0)
-#define SPDM_MEAS_HDR		4
-#define SPDM_MEAS_DMTF_HDR	3
+#include "spdm_msg.h"
 
 /**
  * spdm_meas_next() - the next block of a measurement record
@@ -29,33 +25,37 @@
  */
 int spdm_meas_next(const u8 *rec, size_t len, size_t *off, struct spdm_meas_block *b)
 {
+	const struct spdm_meas_block_hdr *h;
+	const struct spdm_meas_dmtf_hdr *d;
 	size_t o = *off, msize;
 
 	if (o >= len)
 		return 0;
-	if (len - o < SPDM_MEAS_HDR)
+	if (len - o < sizeof(*h))
 		return -EPROTO;
-	msize = get_unaligned_le16(rec + o + 2);
-	if (msize > len - o - SPDM_MEAS_HDR)
+	h = (const void *)(rec + o);
+	msize = le16_to_cpu(h->measurement_size);
+	if (msize > len - o - sizeof(*h))
 		return -EPROTO;
 	memset(b, 0, sizeof(*b));
-	b->index = rec[o];
-	b->spec = rec[o + 1];
+	b->index = h->index;
+	b->spec = h->measurement_specification;
 	b->raw = rec + o;
-	b->raw_len = SPDM_MEAS_HDR + msize;
-	b->value = rec + o + SPDM_MEAS_HDR;
+	b->raw_len = sizeof(*h) + msize;
+	b->value = (const u8 *)(h + 1);
 	b->value_len = msize;
 	if (b->spec & SPDM_MEAS_SPEC_DMTF) {
 		size_t vsize;
 
-		if (msize < SPDM_MEAS_DMTF_HDR)
+		if (msize < sizeof(*d))
 			return -EPROTO;
-		vsize = get_unaligned_le16(rec + o + SPDM_MEAS_HDR + 1);
-		if (vsize != msize - SPDM_MEAS_DMTF_HDR)
+		d = (const void *)(h + 1);
+		vsize = le16_to_cpu(d->dmtf_spec_measurement_value_size);
+		if (vsize != msize - sizeof(*d))
 			return -EPROTO;
 		b->dmtf = true;
-		b->dmtf_type = rec[o + SPDM_MEAS_HDR];
-		b->value = rec + o + SPDM_MEAS_HDR + SPDM_MEAS_DMTF_HDR;
+		b->dmtf_type = d->dmtf_spec_measurement_value_type;
+		b->value = (const u8 *)(d + 1);
 		b->value_len = vsize;
 	}
 	*off = o + b->raw_len;

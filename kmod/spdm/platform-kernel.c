@@ -37,11 +37,24 @@
 #include "../compat.h"
 #include "spdm_kernel.h"
 
-static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
-			       void *resp, size_t resp_cap)
+static ssize_t spdm_k_exchange(void *priv, enum spdm_transport_type type,
+			       const void *req, size_t req_len, void *resp,
+			       size_t resp_cap)
 {
 	struct spdm_kernel_ctl *ctl = priv;
 	__le32 bounce[16];
+	u8 feature;
+
+	switch (type) {
+	case SPDM_TRANSPORT_SPDM:
+		feature = PCI_DOE_FEATURE_CMA;
+		break;
+	case SPDM_TRANSPORT_SECURED:
+		feature = PCI_DOE_FEATURE_SSESSION;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
 
 	/*
 	 * pci_doe() reads the request as __le32 words; the core builds its
@@ -52,8 +65,8 @@ static ssize_t spdm_k_exchange(void *priv, const void *req, size_t req_len,
 		memcpy(bounce, req, req_len);
 		req = bounce;
 	}
-	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA, req,
-		       req_len, resp, resp_cap);
+	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, feature, req, req_len,
+		       resp, resp_cap);
 }
 
 static int spdm_k_hash(void *priv, u32 alg, const void *data, size_t len,
@@ -188,14 +201,15 @@ static int spdm_k_check(void *priv)
 }
 
 /*
- * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE
+ * spdm_kernel_ops - platform operations for an SPDM session over PCI DOE,
+ * private to spdm_kernel_session_create()
  *
  * The session's private pointer must be a struct spdm_kernel_ctl
  * (spdm_kernel_ctl_init()) naming the function and its CMA DOE mailbox,
  * e.g. from pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
  * PCI_DOE_FEATURE_CMA) or struct pci_tsm_pf0.doe_mb.
  */
-const struct spdm_ops spdm_kernel_ops = {
+static const struct spdm_ops spdm_kernel_ops = {
 	.exchange = spdm_k_exchange,
 	.hash = spdm_k_hash,
 	.key_load = spdm_k_key_load,

@@ -72,10 +72,23 @@ enum spdm_hash_alg {
 };
 
 /**
+ * enum spdm_transport_type - what one exchange carries
+ * @SPDM_TRANSPORT_SPDM: a plain SPDM message (PCIe: the CMA/SPDM DOE data
+ *	object type)
+ * @SPDM_TRANSPORT_SECURED: a DSP0277 secured message (PCIe: Secured
+ *	CMA/SPDM); the core sends none yet
+ */
+enum spdm_transport_type {
+	SPDM_TRANSPORT_SPDM,
+	SPDM_TRANSPORT_SECURED,
+};
+
+/**
  * struct spdm_ops - what the core needs from its host
- * @exchange: send one SPDM request (no transport header) and receive one
- *	response into @resp (capacity @resp_cap).  Returns the response length
- *	or a negative errno (timeout, transport error).  Required.
+ * @exchange: send one message of @type (no transport header) and receive
+ *	one response into @resp (capacity @resp_cap).  Returns the response
+ *	length or a negative errno (timeout, transport error; -EOPNOTSUPP for
+ *	a @type the host cannot carry).  Required.
  * @hash: one-shot hash of @len bytes with @alg (a SPDM_HASH_* bit) into @out.
  * @key_load: prepare a verifier for @asym (one SPDM_ASYM_* bit) over digests
  *	made with @hash (one SPDM_HASH_* bit, for RSA's DigestInfo).  @spki is
@@ -96,8 +109,9 @@ enum spdm_hash_alg {
  *	(-ENODEV: "STEP: aborted (device removed)").
  */
 struct spdm_ops {
-	ssize_t (*exchange)(void *priv, const void *req, size_t req_len,
-			    void *resp, size_t resp_cap);
+	ssize_t (*exchange)(void *priv, enum spdm_transport_type type,
+			    const void *req, size_t req_len, void *resp,
+			    size_t resp_cap);
 	int (*hash)(void *priv, u32 alg, const void *data, size_t len, u8 *out);
 	int (*key_load)(void *priv, u32 asym, u32 hash, const u8 *spki,
 			size_t spki_len, const u8 *pub, size_t pub_len,

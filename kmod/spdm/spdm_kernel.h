@@ -34,8 +34,6 @@ struct spdm_kernel_ctl {
 	wait_queue_head_t wq;
 };
 
-extern const struct spdm_ops spdm_kernel_ops;
-
 void spdm_kernel_ctl_init(struct spdm_kernel_ctl *ctl, struct pci_dev *pdev,
 			  struct pci_doe_mb *mb);
 void spdm_kernel_set_deadline(struct spdm_kernel_ctl *ctl, unsigned int ms);

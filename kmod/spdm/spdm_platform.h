@@ -15,8 +15,9 @@
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/unaligned.h>
-
-#define spdm_vsnprintf vsnprintf
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#include <asm/byteorder.h>
 #else
 #include "spdm_platform_user.h"
 #endif /* __KERNEL__ */

@@ -29,7 +29,26 @@ typedef uint64_t u64;
 #define EBADMSG 74
 #endif
 
-#define spdm_vsnprintf vsnprintf
+typedef uint16_t __le16;
+typedef uint32_t __le32;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define cpu_to_le16(x) __builtin_bswap16(x)
+#define cpu_to_le32(x) __builtin_bswap32(x)
+#else
+#define cpu_to_le16(x) ((u16)(x))
+#define cpu_to_le32(x) ((u32)(x))
+#endif
+#define le16_to_cpu(x) cpu_to_le16(x)
+#define le32_to_cpu(x) cpu_to_le32(x)
+
+#define __packed __attribute__((packed))
+#ifndef __cplusplus
+/* the kernel's one-or-two-argument static_assert (linux/build_bug.h) */
+#undef static_assert
+#define static_assert(expr, ...) __spdm_static_assert(expr, ##__VA_ARGS__, #expr)
+#define __spdm_static_assert(expr, msg, ...) _Static_assert(expr, msg)
+#endif
 
 static inline u16 get_unaligned_le16(const void *p)
 {

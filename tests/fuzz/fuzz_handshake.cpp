@@ -37,7 +37,7 @@ struct Feed {
     }
 };
 
-ssize_t f_exchange(void *priv, const void *, size_t, void *resp, size_t cap)
+ssize_t f_exchange(void *priv, spdm_transport_type, const void *, size_t, void *resp, size_t cap)
 {
     auto *f = static_cast<Feed *>(priv);
     const uint8_t *m;

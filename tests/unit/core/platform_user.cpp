@@ -71,8 +71,11 @@ int pk_verify_raw(mbedtls_pk_context *pk, uint32_t asym, mbedtls_md_type_t md,
 
 Platform *plat(void *priv) { return static_cast<Platform *>(priv); }
 
-ssize_t u_exchange(void *priv, const void *req, size_t req_len, void *resp, size_t cap)
+ssize_t u_exchange(void *priv, spdm_transport_type type, const void *req, size_t req_len,
+                   void *resp, size_t cap)
 {
+    if (type != SPDM_TRANSPORT_SPDM)
+        return -EOPNOTSUPP;  // no secured messages yet
     Platform *p = plat(priv);
     auto r = std::span(static_cast<const uint8_t *>(req), req_len);
     p->requests.emplace_back(r.begin(), r.end());

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the SPDM requester core, shared by its phases:
+ *
+ *   exchange.c     one request, one response: transport, Busy and
+ *                  ResponseNotReady retries, ERROR responses
+ *   chunk.c        large SPDM messages (1.2+): CHUNK_SEND, CHUNK_GET
+ *   transcript.c   the session's memory budget, transcripts and other
+ *                  buffers, signing contexts and signature verification
+ *   vca.c          GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS
+ *   auth.c         GET_DIGESTS, GET_CERTIFICATE, CHALLENGE
+ *   measurements.c GET_MEASUREMENTS
+ *   session.c      the public API (spdm.h)
+ *
+ * Transcripts (what is hashed for a signature):
+ *   M1 = A || B || C
+ *     A = GET_VERSION || VERSION || GET_CAPABILITIES || CAPABILITIES ||
+ *         NEGOTIATE_ALGORITHMS || ALGORITHMS              (the "VCA")
+ *     B = GET_DIGESTS || DIGESTS || (GET_CERTIFICATE || CERTIFICATE)*
+ *     C = CHALLENGE || CHALLENGE_AUTH without its signature
+ *   1.0/1.1: signature over Hash(M1)
+ *   1.2+:    signature over Hash(prefix || pad || context || Hash(M1))
+ *   L1 = (1.2+: VCA ||) GET_MEASUREMENTS || MEASUREMENTS without signature
+ *
+ * Over DOE, responses arrive padded to a dword; the core computes every
+ * message's length from its fields, records exactly that many bytes and
+ * tolerates at most 3 trailing bytes.
+ */
+#ifndef SPDM_CORE_H
+#define SPDM_CORE_H
+
+#include "spdm.h"
+#include "spdm_msg.h"
+
+#define SPDM_MAX_PAD			3
+#define SPDM_MAX_REQ			64	/* our largest request is 45 bytes */
+#define SPDM_MAX_CERT_REQUESTS		4096
+#define SPDM_MAX_OPAQUE			1024
+#define SPDM_MAX_DELAY_US		1000000u
+
+/* 1.2+ signing contexts (DSP0274 "Signature generation") */
+#define SPDM_CTX_CHALLENGE_AUTH		"responder-challenge_auth signing"
+#define SPDM_CTX_MEASUREMENTS		"responder-measurements signing"
+
+/**
+ * struct spdm_buf - a growable byte buffer charged to the session's budget
+ * @data: the bytes (NULL until the first reservation)
+ * @len: bytes used
+ * @cap: bytes allocated
+ *
+ * Transcripts are append-only spdm_bufs (spdm_transcript_append()); the
+ * certificate chain, the leaf key and a reassembled large response are
+ * spdm_bufs too.
+ */
+struct spdm_buf {
+	u8 *data;
+	size_t len;
+	size_t cap;
+};
+
+/**
+ * struct spdm_conn - what the connect fixed
+ * @version: SPDMVersion (0: any, pinned by the first revalidation)
+ * @asym: BaseAsymAlgo
+ * @hash: BaseHashAlgo
+ * @hlen: digest size of @hash
+ * @slot: the slot authenticated
+ * @digest: its chain digest from DIGESTS
+ *
+ * Written only by a successful spdm_authenticate() or
+ * spdm_set_cached_identity() (and @version once, when it was "any"); every
+ * later negotiation must come out the same.
+ */
+struct spdm_conn {
+	u8 version;
+	u32 asym, hash;
+	size_t hlen;
+	u8 slot;
+	u8 digest[SPDM_MAX_HASH];
+};
+
+/**
+ * struct spdm_session - an SPDM requester's state for one responder
+ * @p: the parameters, defaults applied
+ * @used: bytes charged to @p.mem_budget
+ * @exchanges: transport exchanges so far, retries and chunks included
+ * @err: what the innermost failure of the last operation was, "" after
+ *	success
+ * @failure: the class of @err
+ * @resp: the current response: @rbuf, or @large.data after CHUNK_GET
+ * @rbuf: one transport response (@resp_cap bytes)
+ * @resp_cap: its size, our DataTransferSize
+ * @large: a large response reassembled from chunks, released when the
+ *	operation ends
+ * @vca_done: @vca holds a VCA the device still has
+ * @b_empty: the device's B and C are empty: after VCA (GET_VERSION starts
+ *	its transcripts over) and after a verified CHALLENGE_AUTH (a
+ *	responder resets B and C once it sent one).  Then a CHALLENGE alone
+ *	is signed over A || C.  Cleared by every GET_DIGESTS, GET_CERTIFICATE
+ *	or CHALLENGE until that CHALLENGE verifies.
+ * @version: negotiated SPDMVersion
+ * @caps: the responder's CAPABILITIES Flags
+ * @rsp_dts: the responder's DataTransferSize (1.2+; 0 before)
+ * @rsp_max_msg: the responder's MaxSPDMmsgSize (1.2+)
+ * @chunk: both sides have CHUNK_CAP (1.2+)
+ * @send_handle: Handle of our last CHUNK_SEND transfer
+ * @asym: BaseAsymSel
+ * @hash: BaseHashSel
+ * @meas_hash: MeasurementHashAlgo
+ * @meas_spec: MeasurementSpecificationSel
+ * @hlen: digest size of @hash (H)
+ * @slen: signature size of @asym (S)
+ * @slot_mask: SlotMask of the last DIGESTS
+ * @digests: its digests, by slot
+ * @have_identity: @conn, @key and @spki are valid
+ * @slot: the slot authenticated
+ * @conn: what the connect fixed
+ * @key: the leaf public key, as the key_load op prepared it
+ * @pub_off: offset of the subjectPublicKey contents in @spki
+ * @pub_len: their length
+ * @chal_ok: one verified challenge: VCA, B, M1, nonce and signature agree
+ * @complete: see struct spdm_evidence
+ * @nonce: the CHALLENGE nonce
+ * @chal_ctx: RequesterContext of the CHALLENGE (1.3+)
+ * @meas_ctx: RequesterContext of the GET_MEASUREMENTS (1.3+)
+ * @have_nonce: @nonce is valid
+ * @sig: the CHALLENGE_AUTH signature
+ * @sig_len: its length (0: none)
+ * @meas_nonce: the GET_MEASUREMENTS nonce
+ * @have_meas: @l1, @meas_sig and the record are valid
+ * @meas_sig: the MEASUREMENTS signature
+ * @meas_count: NumberOfBlocks
+ * @meas_off: offset of the MeasurementRecord in @l1
+ * @meas_len: MeasurementRecordLength
+ * @vca: transcript A
+ * @b: transcript B
+ * @m1: A || B || C, as hashed
+ * @chain: the certificate chain of @slot, its header included
+ * @spki: the leaf's SubjectPublicKeyInfo
+ * @l1: the measurement transcript
+ *
+ * Allocated by spdm_session_create(), released by spdm_session_free(); one
+ * caller at a time.
+ */
+struct spdm_session {
+	struct spdm_params p;
+	size_t used;
+	unsigned int exchanges;
+	char err[SPDM_ERRMSG_LEN];
+	enum spdm_failure failure;
+
+	u8 *resp;
+	u8 *rbuf;
+	size_t resp_cap;
+	struct spdm_buf large;
+
+	bool vca_done;
+	bool b_empty;
+	u8 version;
+	u32 caps;
+	u32 rsp_dts;
+	u32 rsp_max_msg;
+	bool chunk;
+	u8 send_handle;
+	u32 asym;
+	u32 hash;
+	u32 meas_hash;
+	u8 meas_spec;
+	size_t hlen;
+	size_t slen;
+
+	u8 slot_mask;
+	u8 digests[SPDM_SLOTS][SPDM_MAX_HASH];
+	bool have_identity;
+	u8 slot;
+	struct spdm_conn conn;
+	void *key;
+	size_t pub_off;
+	size_t pub_len;
+
+	bool chal_ok;
+	bool complete;
+	u8 nonce[SPDM_NONCE_LEN];
+	u8 chal_ctx[SPDM_REQ_CTX_LEN];
+	u8 meas_ctx[SPDM_REQ_CTX_LEN];
+	bool have_nonce;
+	u8 sig[SPDM_MAX_SIG];
+	size_t sig_len;
+	u8 meas_nonce[SPDM_NONCE_LEN];
+	bool have_meas;
+	u8 meas_sig[SPDM_MAX_SIG];
+	u8 meas_count;
+	size_t meas_off;
+	size_t meas_len;
+
+	struct spdm_buf vca;
+	struct spdm_buf b;
+	struct spdm_buf m1;
+	struct spdm_buf chain;
+	struct spdm_buf spki;
+	struct spdm_buf l1;
+};
+
+/* exchange.c */
+__printf(4, 5) int spdm_fail(struct spdm_session *s, enum spdm_failure cls,
+			     int err, const char *fmt, ...);
+void spdm_clear_fail(struct spdm_session *s);
+enum spdm_failure spdm_platform_class(int rc);
+int spdm_check_op(struct spdm_session *s, const char *step);
+int spdm_check_len(struct spdm_session *s, const char *step, size_t got,
+		   size_t want);
+ssize_t spdm_check_rsp(struct spdm_session *s, const char *step, u8 ver,
+		       ssize_t n, u8 expect, size_t min);
+ssize_t spdm_large_response(struct spdm_session *s, const char *step,
+			    ssize_t n, u8 ver, u8 *handle);
+ssize_t spdm_exchange_raw(struct spdm_session *s, const char *step,
+			  const void *req, size_t req_len, u8 *handle);
+ssize_t spdm_exchange(struct spdm_session *s, const char *step,
+		      const void *req, size_t req_len, u8 expect, size_t min);
+void spdm_release_large(struct spdm_session *s);
+
+/* chunk.c */
+ssize_t spdm_chunk_send(struct spdm_session *s, const char *step,
+			const u8 *req, size_t req_len, u8 ver, u8 *handle);
+ssize_t spdm_chunk_get(struct spdm_session *s, const char *step, u8 handle);
+
+/* transcript.c */
+void *spdm_alloc(struct spdm_session *s, size_t len);
+void spdm_free(struct spdm_session *s, void *p, size_t len);
+void spdm_buf_release(struct spdm_session *s, struct spdm_buf *b);
+void spdm_buf_clear(struct spdm_buf *b);
+int spdm_buf_reserve(struct spdm_session *s, const char *step,
+		     struct spdm_buf *b, size_t extra);
+int spdm_transcript_append(struct spdm_session *s, const char *step,
+			   struct spdm_buf *t, const void *d, size_t len);
+int spdm_transcript_hash(struct spdm_session *s, const char *step,
+			 const struct spdm_buf *t, u8 *digest);
+int spdm_verify_signature(struct spdm_session *s, const char *step,
+			  const struct spdm_buf *t, const char *context,
+			  const u8 *sig);
+int spdm_get_nonce(struct spdm_session *s, const char *step, u8 *dst,
+		   const u8 *nonce);
+int spdm_get_req_ctx(struct spdm_session *s, const char *step, u8 *dst);
+
+/* vca.c */
+int spdm_vca(struct spdm_session *s);
+void spdm_reset_transcripts(struct spdm_session *s);
+int spdm_check_conn(struct spdm_session *s, const char *step);
+
+/* auth.c */
+int spdm_get_digests(struct spdm_session *s);
+int spdm_get_certificate(struct spdm_session *s, u8 slot);
+int spdm_load_key(struct spdm_session *s, const char *step);
+int spdm_parse_signed_tail(struct spdm_session *s, const char *step,
+			   size_t n, size_t off, const u8 *req_ctx,
+			   size_t *body);
+int spdm_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
+		   const u8 *nonce);
+
+/* measurements.c */
+int spdm_measurements(struct spdm_session *s, const u8 *nonce);
+
+#endif /* SPDM_CORE_H */
