@@ -31,6 +31,45 @@ void expect(const char *what, const Answer &a, int want_errno, bool want_extack 
 	}
 }
 
+// A missing required attribute names itself (NLMSGERR_ATTR_MISS_TYPE).
+void expect_missing(const char *what, const Answer &a, int attr)
+{
+	count++;
+	bool ok = a.error == EINVAL && a.miss_type == attr;
+	std::printf("%s %d - %s: errno %d, missing attribute %d\n", ok ? "ok" : "not ok", count, what, a.error,
+		    a.miss_type);
+	if (!ok) {
+		failures++;
+		std::printf("#   wanted EINVAL naming attribute %d\n", attr);
+	}
+}
+
+void expect_ok(const char *what, const Answer &a, int min_messages)
+{
+	count++;
+	bool ok = a.error == 0 && a.messages >= min_messages;
+	std::printf("%s %d - %s: errno %d (%s), extack \"%s\", %d messages\n", ok ? "ok" : "not ok", count, what,
+		    a.error, std::strerror(a.error), a.extack.c_str(), a.messages);
+	if (!ok) {
+		failures++;
+		std::printf("#   wanted success with at least %d messages\n", min_messages);
+	}
+}
+
+// The largest policy the kernel accepts: 254 rules with 64-byte digests,
+// about 21 KiB in one message, more than an NLMSG_GOODSIZE dump skb.
+void add_largest_rules(Msg &m)
+{
+	std::uint8_t digest[64];
+	for (int i = 1; i <= 254; i++) {
+		std::memset(digest, i, sizeof(digest));
+		auto n = m.nest_begin(SPDM_TSM_A_POLICY_MEAS_RULE);
+		m.u8(SPDM_TSM_A_MEAS_RULE_INDEX, static_cast<std::uint8_t>(i));
+		m.attr(SPDM_TSM_A_MEAS_RULE_DIGEST, digest, sizeof(digest));
+		m.nest_end(n);
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -169,6 +208,46 @@ int main(int argc, char **argv)
 	{
 		Msg m(f, 99, 0);
 		expect("unknown command", transact(fd.get(), m), EOPNOTSUPP, false);
+	}
+	{
+		Msg m(f, SPDM_TSM_CMD_DEV_GET, 0);
+		expect_missing("dev-get: missing bdf names itself", transact(fd.get(), m), SPDM_TSM_A_DEV_BDF);
+	}
+	{
+		Msg m(f, SPDM_TSM_CMD_CONNECT, 0);
+		expect_missing("connect: missing bdf names itself", transact(fd.get(), m), SPDM_TSM_A_DEV_BDF);
+	}
+	{
+		Msg m(f, SPDM_TSM_CMD_EVIDENCE_GET, NLM_F_DUMP);
+		expect_missing("evidence-get: missing bdf names itself", transact(fd.get(), m),
+			       SPDM_TSM_A_EVIDENCE_BDF);
+	}
+	{
+		Msg m(f, SPDM_TSM_CMD_POLICY_SET, 0);
+		expect_missing("policy-set: missing bdf names itself", transact(fd.get(), m), SPDM_TSM_A_POLICY_BDF);
+	}
+	{
+		Msg m(f, SPDM_TSM_CMD_EVIDENCE_GET, NLM_F_DUMP);
+		m.str(SPDM_TSM_A_EVIDENCE_BDF, dev);
+		m.u32(SPDM_TSM_A_EVIDENCE_OBJECTS, 1u << 9); // no object 9
+		expect("evidence-get: unknown object in the mask", transact(fd.get(), m), EINVAL);
+	}
+	{
+		// The largest allowed policy round-trips through set, get and a dump
+		// (the dump's first skb is NLMSG_GOODSIZE unless the family asks for more).
+		Msg m(f, SPDM_TSM_CMD_POLICY_SET, 0);
+		m.str(SPDM_TSM_A_POLICY_BDF, dev);
+		add_largest_rules(m);
+		expect_ok("policy-set: 254 measurement rules", transact(fd.get(), m), 1);
+		Socket fresh; // a new socket: no earlier large receive sized its dump skbs
+		Msg d(f, SPDM_TSM_CMD_POLICY_GET, NLM_F_DUMP);
+		expect_ok("policy-get dump: the largest policy", fresh.transact(d), 1);
+		Msg g(f, SPDM_TSM_CMD_POLICY_GET, 0);
+		g.str(SPDM_TSM_A_POLICY_BDF, dev);
+		expect_ok("policy-get: the largest policy", transact(fd.get(), g), 1);
+		Msg del(f, SPDM_TSM_CMD_POLICY_DEL, 0);
+		del.str(SPDM_TSM_A_POLICY_BDF, dev);
+		expect_ok("policy-del: the largest policy", transact(fd.get(), del), 0);
 	}
 	std::printf("# nlprobe: %d checks, %d failed\n", count, failures);
 	return failures;
