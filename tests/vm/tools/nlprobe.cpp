@@ -8,6 +8,11 @@
 // lines and exits with the number of failed checks.
 //
 // usage: nlprobe DEV     (DEV: a function with a CMA mailbox, not connected)
+//        nlprobe --dump-intr DEV   (DEV: authenticated, netlink-connected,
+//                                   evidence of more than 8 KiB)
+//        an evidence-get dump read a little at a time while DEV is
+//        revalidated ends with a message flagged NLM_F_DUMP_INTR and no
+//        evidence of the new generation (genl_dump_check_consistent)
 #include "nlraw.hpp"
 
 #include <cstdio>
@@ -70,10 +75,104 @@ void add_largest_rules(Msg &m)
 	}
 }
 
+// One u64 attribute of a message's top level, or 0.
+std::uint64_t msg_u64(const nlmsghdr *nlh, std::uint16_t type, bool *has_object)
+{
+	auto *p = reinterpret_cast<const std::uint8_t *>(NLMSG_DATA(nlh)) + GENL_HDRLEN;
+	auto left = static_cast<int>(nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
+	std::uint64_t v = 0;
+	while (left >= NLA_HDRLEN) {
+		nlattr a;
+		std::memcpy(&a, p, sizeof(a));
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > left)
+			break;
+		if ((a.nla_type & NLA_TYPE_MASK) == type && a.nla_len >= NLA_HDRLEN + 8)
+			std::memcpy(&v, p + NLA_HDRLEN, 8);
+		if ((a.nla_type & NLA_TYPE_MASK) == SPDM_TSM_A_EVIDENCE_OBJECT)
+			*has_object = true;
+		p += NLA_ALIGN(a.nla_len);
+		left -= NLA_ALIGN(a.nla_len);
+	}
+	return v;
+}
+
+int dump_intr(const std::string &dev)
+{
+	Socket b;
+	if (!b.ok()) {
+		std::fprintf(stderr, "nlprobe: no netlink socket or no family\n");
+		return 2;
+	}
+	// A socket that never received, reading 4 KiB at a time: the kernel
+	// fills each dump skb to about 4 KiB (netlink_dump() sizes it by the
+	// reader's largest receive so far), one more per receive, so evidence
+	// of more than two skbs takes rounds the revalidation lands between.
+	Fd afd{::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC)};
+	if (afd.get() < 0)
+		return 2;
+	Msg m(b.fam(), SPDM_TSM_CMD_EVIDENCE_GET, NLM_F_DUMP);
+	m.str(SPDM_TSM_A_EVIDENCE_BDF, dev);
+	if (::send(afd.get(), m.data(), m.buf.size(), 0) < 0)
+		return 2;
+	std::vector<std::uint8_t> rx(4096);
+	int msgs = 0, intr_at = -1, after_intr = 0, error = 0;
+	std::uint64_t first_gen = 0, intr_gen = 0;
+	bool revalidated = false, done = false;
+	while (!done) {
+		ssize_t n = ::recv(afd.get(), rx.data(), rx.size(), 0);
+		if (n < 0) {
+			error = errno;
+			break;
+		}
+		for (auto *nlh = reinterpret_cast<nlmsghdr *>(rx.data()); NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+				int err = 0;
+				std::memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+				error = -err;
+				done = true;
+				break;
+			}
+			bool obj = false;
+			std::uint64_t gen = msg_u64(nlh, SPDM_TSM_A_EVIDENCE_GENERATION, &obj);
+			if (!msgs)
+				first_gen = gen;
+			if (intr_at >= 0)
+				after_intr++;
+			if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && intr_at < 0) {
+				intr_at = msgs;
+				intr_gen = gen;
+				count++;
+				bool ok = !obj;
+				std::printf("%s %d - the interrupted message carries no evidence object\n",
+					    ok ? "ok" : "not ok", count);
+				failures += !ok;
+			}
+			msgs++;
+		}
+		if (!revalidated && !done) {
+			revalidated = true;
+			Msg r(b.fam(), SPDM_TSM_CMD_REVALIDATE, 0);
+			r.str(SPDM_TSM_A_DEV_BDF, dev);
+			expect_ok("revalidate during the dump", b.transact(r), 1);
+		}
+	}
+	count++;
+	bool ok = error == 0 && intr_at > 0 && after_intr == 0 && intr_gen != first_gen;
+	std::printf("%s %d - dump interrupted by a revalidation: %d messages, NLM_F_DUMP_INTR at %d "
+		    "(generation %llu -> %llu), %d after it, errno %d\n",
+		    ok ? "ok" : "not ok", count, msgs, intr_at, static_cast<unsigned long long>(first_gen),
+		    static_cast<unsigned long long>(intr_gen), after_intr, error);
+	failures += !ok;
+	std::printf("# nlprobe --dump-intr: %d checks, %d failed\n", count, failures);
+	return failures;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && std::string(argv[1]) == "--dump-intr")
+		return dump_intr(argv[2]);
 	if (argc != 2) {
 		std::fprintf(stderr, "usage: nlprobe DEV  (a function with a CMA mailbox, not connected)\n");
 		return 2;
