@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "spdm-tsm" generic netlink family.  kmod/spdm-tsm.yaml is the source
- * of truth for commands and attributes; tests/unit/abi checks the UAPI
- * header against it.
+ * of truth: the UAPI header, the attribute policies, the ops table and the
+ * family are generated from it (scripts/ynl-regen: spdm-tsm-nl-gen.[ch],
+ * include/uapi/linux/spdm_tsm.h); this file has the handlers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,51 +11,12 @@
 #include <net/genetlink.h>
 
 #include "spdm_tsm.h"
+#include "spdm-tsm-nl-gen.h"
 
 /* Largest chunk of an evidence object in one message (fits NLMSG_GOODSIZE). */
 #define SPDM_TSM_CHUNK	3072
-
-static struct genl_family spdm_tsm_nl_family __ro_after_init;
-
-static const struct nla_policy spdm_tsm_dev_get_nl_policy[SPDM_TSM_A_DEV_BDF + 1] = {
-	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
-};
-
-static const struct nla_policy spdm_tsm_connect_nl_policy[SPDM_TSM_A_DEV_MEASUREMENTS + 1] = {
-	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
-	[SPDM_TSM_A_DEV_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
-	[SPDM_TSM_A_DEV_NONCE] = NLA_POLICY_EXACT_LEN(SPDM_NONCE_LEN),
-	[SPDM_TSM_A_DEV_MEASUREMENTS] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy
-spdm_tsm_evidence_get_nl_policy[SPDM_TSM_A_EVIDENCE_OBJECTS + 1] = {
-	[SPDM_TSM_A_EVIDENCE_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
-	[SPDM_TSM_A_EVIDENCE_OBJECTS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy spdm_tsm_meas_rule_nl_policy[SPDM_TSM_A_MEAS_RULE_MAX + 1] = {
-	[SPDM_TSM_A_MEAS_RULE_INDEX] = NLA_POLICY_RANGE(NLA_U8, 1, 254),
-	[SPDM_TSM_A_MEAS_RULE_DIGEST] = { .type = NLA_BINARY, .len = SPDM_MAX_HASH },
-	[SPDM_TSM_A_MEAS_RULE_VOLATILE] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy spdm_tsm_policy_set_nl_policy[SPDM_TSM_A_POLICY_MAX + 1] = {
-	[SPDM_TSM_A_POLICY_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
-	[SPDM_TSM_A_POLICY_SERIAL] = { .type = NLA_U64 },
-	[SPDM_TSM_A_POLICY_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
-	[SPDM_TSM_A_POLICY_CERT_DIGEST] = { .type = NLA_BINARY, .len = SPDM_MAX_HASH },
-	[SPDM_TSM_A_POLICY_CERT_DIGEST_CURRENT] = { .type = NLA_FLAG },
-	[SPDM_TSM_A_POLICY_MEAS_RULE] = NLA_POLICY_NESTED(spdm_tsm_meas_rule_nl_policy),
-	[SPDM_TSM_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U32, SPDM_TSM_ACTION_DISABLE_BUS_MASTER),
-	[SPDM_TSM_A_POLICY_REVALIDATE_MODE] =
-		NLA_POLICY_MAX(NLA_U32, SPDM_TSM_REVALIDATE_MODE_ANNOUNCE),
-	[SPDM_TSM_A_POLICY_MEAS_BASELINE] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy spdm_tsm_policy_get_nl_policy[SPDM_TSM_A_POLICY_BDF + 1] = {
-	[SPDM_TSM_A_POLICY_BDF] = { .type = NLA_NUL_STRING, .len = 31 },
-};
+/* Most measurement rules in a policy (one per DMTF block index 1..254) */
+#define SPDM_TSM_MAX_MEAS_RULES	254
 
 /* Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0); canonical form into @out. */
 static int spdm_tsm_parse_bdf(const char *bdf, char out[16], unsigned int *dom,
@@ -82,8 +44,10 @@ static int spdm_tsm_nl_policy_bdf(struct genl_info *info, char bdf[16])
 {
 	unsigned int dom, bus, devfn;
 
-	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF)) {
+		NL_SET_ERR_MSG(info->extack, "missing the device's PCI address (bdf)");
 		return -EINVAL;
+	}
 	if (spdm_tsm_parse_bdf(nla_data(info->attrs[SPDM_TSM_A_POLICY_BDF]), bdf,
 			       &dom, &bus, &devfn)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_TSM_A_POLICY_BDF],
@@ -112,12 +76,18 @@ static void spdm_tsm_pci_put(struct pci_dev *pdev)
 
 DEFINE_FREE(spdm_tsm_pci_put, struct pci_dev *, spdm_tsm_pci_put(_T))
 
-/* The device named by @attr, which must have a CMA mailbox. */
-static struct pci_dev *spdm_tsm_nl_pdev(struct nlattr *attr, struct netlink_ext_ack *extack)
+/*
+ * The device named by the required attribute @type of @info's request, which
+ * must have a CMA mailbox.  A missing attribute names itself in the extended
+ * ack (NLMSGERR_ATTR_MISS_TYPE).
+ */
+static struct pci_dev *spdm_tsm_nl_pdev(const struct genl_info *info, int type)
 {
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *attr = info->attrs[type];
 	struct pci_dev *pdev;
 
-	if (!attr) {
+	if (GENL_REQ_ATTR_CHECK(info, type)) {
 		NL_SET_ERR_MSG(extack, "missing the device's PCI address (bdf)");
 		return ERR_PTR(-EINVAL);
 	}
@@ -159,7 +129,7 @@ static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev,
 	if (nla_put_string(msg, SPDM_TSM_A_DEV_BDF, pci_name(pdev)) ||
 	    nla_put_u16(msg, SPDM_TSM_A_DEV_VENDOR_ID, pdev->vendor) ||
 	    nla_put_u16(msg, SPDM_TSM_A_DEV_DEVICE_ID, pdev->device) ||
-	    (dsn && nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_SERIAL, dsn, 0)) ||
+	    (dsn && nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_SERIAL, dsn, SPDM_TSM_A_DEV_PAD)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_CMA, spdm_tsm_has_cma(pdev)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_DSM, is_pci_tsm_pf0(pdev)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_IDE, !!pdev->ide_cap) ||
@@ -178,9 +148,11 @@ static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev,
 		return -EMSGSIZE;
 	if (d &&
 	    (nla_put_u32(msg, SPDM_TSM_A_DEV_EXCHANGES, sum.exchanges) ||
-	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_DURATION_US, sum.duration_us, 0) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_DURATION_US, sum.duration_us,
+			       SPDM_TSM_A_DEV_PAD) ||
 	     nla_put_u32(msg, SPDM_TSM_A_DEV_MEM_USED, sum.mem_used) ||
-	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_GENERATION, sum.generation, 0)))
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_GENERATION, sum.generation,
+			       SPDM_TSM_A_DEV_PAD)))
 		return -EMSGSIZE;
 	if (sum.last_error[0] &&
 	    nla_put_string(msg, SPDM_TSM_A_DEV_LAST_ERROR, sum.last_error))
@@ -226,10 +198,17 @@ static int spdm_tsm_send_dev(struct sk_buff *msg, struct pci_dev *pdev, struct g
 	return genlmsg_reply(msg, info);
 }
 
-static int spdm_tsm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_dev_get_doit() - dev-get do: one device with a CMA mailbox
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0 after the reply, or a negative errno.
+ */
+int spdm_tsm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
-		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
 	struct sk_buff *msg;
 
 	if (IS_ERR(pdev))
@@ -245,7 +224,14 @@ struct spdm_tsm_dev_dump_ctx {
 	unsigned long pos;
 };
 
-static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/**
+ * spdm_tsm_nl_dev_get_dumpit() - dev-get dump: every device with a CMA mailbox
+ * @skb: the dump skb to fill
+ * @cb: the dump, its position in cb->ctx
+ *
+ * Return: the skb's length while more follows, 0 at the end, or a negative errno.
+ */
+int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct spdm_tsm_dev_dump_ctx *ctx = (void *)cb->ctx;
 	struct pci_dev *pdev = NULL;
@@ -273,10 +259,17 @@ static int spdm_tsm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callba
 	return rc;
 }
 
-static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_connect_doit() - connect: authenticate a function that is not a DSM
+ * @skb: the request
+ * @info: its attributes (bdf, slot, nonce, measurements) and extended ack
+ *
+ * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+ */
+int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
-		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
 	struct spdm_tsm_connect_args args = {};
 	int rc;
 
@@ -321,10 +314,17 @@ static int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
-static int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_disconnect_doit() - disconnect: forget a netlink-connected device's session
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0, or a negative errno.
+ */
+int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
-		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
 
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
@@ -346,14 +346,28 @@ static int spdm_tsm_nl_disconnect_doit(struct sk_buff *skb, struct genl_info *in
 	return 0;
 }
 
-/* evidence-get dump position, in cb->ctx */
+/*
+ * evidence-get dump state, in cb->ctx: the device (references taken by
+ * .start, dropped by .done) and the position.
+ */
 struct spdm_tsm_ev_dump_ctx {
+	struct pci_dev *pdev;
+	struct spdm_tsm_dev *d;
 	u64 generation;
 	u32 objects;
 	u32 offset;	/* within the current object */
 	u8 object;	/* 0: the scalar message is next */
 	u8 started;
 };
+
+/*
+ * cb->seq for genl_dump_check_consistent(): the evidence generation, never
+ * 0 (0 means "not set" to the check).
+ */
+static u32 spdm_tsm_ev_dump_seq(u64 generation)
+{
+	return (lower_32_bits(generation) + 1) ?: 1;
+}
 
 static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence *ev)
 {
@@ -429,40 +443,110 @@ static struct spdm_buf_view spdm_tsm_object(const struct spdm_evidence *ev, unsi
 
 #define SPDM_TSM_OBJECT_LAST SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT
 
-static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/**
+ * spdm_tsm_nl_evidence_get_start() - begin an evidence-get dump
+ * @cb: the dump; its request's bdf names the device
+ *
+ * Takes references to the device and its state for the dump's lifetime
+ * (dropped by spdm_tsm_nl_evidence_get_done()) and reads the object mask.
+ *
+ * Return: 0, or a negative errno with an extended-ack message.
+ */
+int spdm_tsm_nl_evidence_get_start(struct netlink_callback *cb)
 {
 	const struct genl_info *info = genl_info_dump(cb);
 	struct spdm_tsm_ev_dump_ctx *ctx = (void *)cb->ctx;
-	struct nlattr *bdf_attr = info->attrs[SPDM_TSM_A_EVIDENCE_BDF];
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_EVIDENCE_BDF);
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	ctx->d = spdm_tsm_dev_find(pdev, false);
+	if (!ctx->d) {
+		NL_SET_ERR_MSG(info->extack, "device was never connected: no evidence");
+		return -ENODATA;
+	}
+	ctx->objects = info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS] ?
+		nla_get_u32(info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS]) : ~0u;
+	ctx->pdev = no_free_ptr(pdev);
+	return 0;
+}
+
+/**
+ * spdm_tsm_nl_evidence_get_done() - end an evidence-get dump
+ * @cb: the dump
+ *
+ * Drops the references spdm_tsm_nl_evidence_get_start() took.
+ *
+ * Return: 0.
+ */
+int spdm_tsm_nl_evidence_get_done(struct netlink_callback *cb)
+{
+	struct spdm_tsm_ev_dump_ctx *ctx = (void *)cb->ctx;
+
+	spdm_tsm_dev_put(ctx->d);
+	spdm_tsm_pci_put(ctx->pdev);
+	ctx->d = NULL;
+	ctx->pdev = NULL;
+	return 0;
+}
+
+/*
+ * A dump that races a change of the evidence ends with one message flagged
+ * NLM_F_DUMP_INTR (bdf and the new generation, nothing of the new evidence:
+ * never two handshakes' evidence presented as one) and NLMSG_DONE; the
+ * reader starts again.
+ */
+static int spdm_tsm_ev_dump_intr(struct sk_buff *skb, struct netlink_callback *cb,
+				 struct spdm_tsm_ev_dump_ctx *ctx, u64 generation)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &spdm_tsm_nl_family, NLM_F_MULTI, SPDM_TSM_CMD_EVIDENCE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_string(skb, SPDM_TSM_A_EVIDENCE_BDF, pci_name(ctx->pdev)) ||
+	    nla_put_u64_64bit(skb, SPDM_TSM_A_EVIDENCE_GENERATION, generation,
+			      SPDM_TSM_A_EVIDENCE_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	ctx->object = SPDM_TSM_OBJECT_LAST + 1;
+	return 0;
+}
+
+/**
+ * spdm_tsm_nl_evidence_get_dumpit() - evidence-get dump: the scalars, then each object in chunks
+ * @skb: the dump skb to fill
+ * @cb: the dump, set up by spdm_tsm_nl_evidence_get_start()
+ *
+ * Return: the skb's length while more follows, 0 at the end, or a negative errno.
+ */
+int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct spdm_tsm_ev_dump_ctx *ctx = (void *)cb->ctx;
+	struct spdm_tsm_dev *d = ctx->d;
 	struct spdm_evidence ev;
 	void *hdr;
 	int rc = 0;
 
-	struct pci_dev *pdev __free(spdm_tsm_pci_put) = spdm_tsm_nl_pdev(bdf_attr, cb->extack);
-
-	if (IS_ERR(pdev))
-		return PTR_ERR(pdev);
-
-	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
-
-	if (!d) {
-		NL_SET_ERR_MSG(cb->extack, "device was never connected: no evidence");
-		return -ENODATA;
-	}
-
 	scoped_cond_guard(mutex_intr, return -EINTR, &d->lock) {
+		if (ctx->object > SPDM_TSM_OBJECT_LAST)
+			return 0;
 		if (!d->session || READ_ONCE(d->sum.state) != SPDM_TSM_STATE_AUTHENTICATED) {
 			NL_SET_ERR_MSG(cb->extack, "device is not authenticated: no evidence");
 			return -ENODATA;
 		}
+		cb->seq = spdm_tsm_ev_dump_seq(d->generation);
 		if (!ctx->started) {
 			ctx->started = 1;
 			ctx->generation = d->generation;
-			ctx->objects = info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS] ?
-				nla_get_u32(info->attrs[SPDM_TSM_A_EVIDENCE_OBJECTS]) : ~0u;
 		} else if (ctx->generation != d->generation) {
-			NL_SET_ERR_MSG(cb->extack, "evidence changed during the dump, retry");
-			return -EAGAIN;
+			rc = spdm_tsm_ev_dump_intr(skb, cb, ctx, d->generation);
+			return rc ?: skb->len;
 		}
 		spdm_get_evidence(d->session, &ev);
 		if (!ev.complete) {
@@ -492,9 +576,10 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 				rc = -EMSGSIZE;
 				break;
 			}
-			if (nla_put_string(skb, SPDM_TSM_A_EVIDENCE_BDF, pci_name(pdev)) ||
+			genl_dump_check_consistent(cb, hdr);
+			if (nla_put_string(skb, SPDM_TSM_A_EVIDENCE_BDF, pci_name(ctx->pdev)) ||
 			    nla_put_u64_64bit(skb, SPDM_TSM_A_EVIDENCE_GENERATION,
-					      ctx->generation, 0)) {
+					      ctx->generation, SPDM_TSM_A_EVIDENCE_PAD)) {
 				rc = -EMSGSIZE;
 			} else if (!ctx->object) {
 				rc = spdm_tsm_put_scalars(skb, &ev);
@@ -523,6 +608,28 @@ static int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_c
 
 /* ---- policies ---------------------------------------------------------- */
 
+/*
+ * The size of a policy message with @n_meas measurement rules, at most: the
+ * largest policy (254 rules with 64-byte digests) is about 21 KiB, more than
+ * NLMSG_GOODSIZE.
+ */
+static size_t spdm_tsm_policy_msg_size(unsigned int n_meas)
+{
+	size_t rule = nla_total_size(0) +		/* meas-rule nest */
+		      nla_total_size(sizeof(u8)) +	/* index */
+		      nla_total_size(SPDM_MAX_HASH) +	/* digest */
+		      nla_total_size(0);		/* volatile */
+
+	return nlmsg_total_size(GENL_HDRLEN +
+				nla_total_size(16) +			/* bdf */
+				nla_total_size_64bit(sizeof(u64)) +	/* serial */
+				nla_total_size(sizeof(u8)) +		/* slot */
+				nla_total_size(SPDM_MAX_HASH) +		/* cert-digest */
+				nla_total_size(sizeof(u32)) * 2 +	/* action, mode */
+				nla_total_size(0) +			/* meas-baseline */
+				n_meas * rule);
+}
+
 /* A policy message; the serial only for @priv (CAP_SYS_ADMIN) readers. */
 static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_policy *p,
 				u8 cmd, u32 portid, u32 seq, int flags, bool priv)
@@ -536,7 +643,7 @@ static int spdm_tsm_fill_policy(struct sk_buff *msg, const struct spdm_tsm_polic
 		return -EMSGSIZE;
 	if (nla_put_string(msg, SPDM_TSM_A_POLICY_BDF, p->bdf) ||
 	    (priv && p->serial &&
-	     nla_put_u64_64bit(msg, SPDM_TSM_A_POLICY_SERIAL, p->serial, 0)) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_POLICY_SERIAL, p->serial, SPDM_TSM_A_POLICY_PAD)) ||
 	    nla_put_u8(msg, SPDM_TSM_A_POLICY_SLOT, p->slot) ||
 	    (p->cert_digest_len &&
 	     nla_put(msg, SPDM_TSM_A_POLICY_CERT_DIGEST, p->cert_digest_len, p->cert_digest)) ||
@@ -611,7 +718,14 @@ not_auth:
 	return -ENODATA;
 }
 
-static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_policy_set_doit() - policy-set: create or replace the policy of a device
+ * @skb: the request
+ * @info: its attributes and extended ack
+ *
+ * Return: 0 after the reply (the policy as stored), or a negative errno.
+ */
+int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SPDM_TSM_A_MEAS_RULE_MAX + 1];
 	struct nlattr **attrs = info->attrs;
@@ -621,8 +735,10 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 	char bdf[16];
 	int rem, rc;
 
-	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF))
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_TSM_A_POLICY_BDF)) {
+		NL_SET_ERR_MSG(info->extack, "missing the device's PCI address (bdf)");
 		return -EINVAL;
+	}
 	if (spdm_tsm_parse_bdf(nla_data(attrs[SPDM_TSM_A_POLICY_BDF]), bdf, &dom, &bus, &devfn)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SPDM_TSM_A_POLICY_BDF],
 				    "malformed PCI address, expected DDDD:BB:DD.F");
@@ -636,7 +752,7 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 	nla_for_each_attr_type(attr, SPDM_TSM_A_POLICY_MEAS_RULE,
 			       genlmsg_data(info->genlhdr), genlmsg_len(info->genlhdr), rem)
 		n++;
-	if (n > 254) {
+	if (n > SPDM_TSM_MAX_MEAS_RULES) {
 		NL_SET_ERR_MSG(info->extack, "at most 254 measurement rules");
 		return -E2BIG;
 	}
@@ -691,7 +807,7 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 				      spdm_tsm_meas_rule_nl_policy, info->extack);
 		if (rc)
 			return rc;
-		if (!tb[SPDM_TSM_A_MEAS_RULE_INDEX]) {
+		if (NL_REQ_ATTR_CHECK(info->extack, attr, tb, SPDM_TSM_A_MEAS_RULE_INDEX)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr, "meas-rule without an index");
 			return -EINVAL;
 		}
@@ -716,7 +832,7 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 		i++;
 	}
 
-	msg = genlmsg_new(NLMSG_GOODSIZE + struct_size(p, meas, n), GFP_KERNEL);
+	msg = genlmsg_new(spdm_tsm_policy_msg_size(n), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_SET, info->snd_portid,
@@ -731,7 +847,14 @@ static int spdm_tsm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *in
 	return genlmsg_reply(msg, info);
 }
 
-static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_policy_get_doit() - policy-get do: the policy of one device
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0 after the reply, or a negative errno.
+ */
+int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	char bdf[16];
@@ -750,7 +873,7 @@ static int spdm_tsm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *in
 				    "no policy for this device");
 		return -ENOENT;
 	}
-	msg = genlmsg_new(NLMSG_GOODSIZE + struct_size(p, meas, p->n_meas), GFP_KERNEL);
+	msg = genlmsg_new(spdm_tsm_policy_msg_size(p->n_meas), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rc = spdm_tsm_fill_policy(msg, p, SPDM_TSM_CMD_POLICY_GET, info->snd_portid,
@@ -776,7 +899,31 @@ static int spdm_tsm_policy_dump_one(const struct spdm_tsm_policy *p, void *arg)
 				    NLM_F_MULTI, netlink_capable(a->cb->skb, CAP_SYS_ADMIN));
 }
 
-static int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/**
+ * spdm_tsm_nl_policy_get_start() - begin a policy-get dump
+ * @cb: the dump
+ *
+ * Every policy goes into a dump skb whole: ask for skbs that hold the
+ * largest one (netlink_dump() otherwise starts with NLMSG_GOODSIZE, or
+ * what the reader's last receive buffer was, and a policy that does not
+ * fit an empty skb ends the dump with EMSGSIZE).
+ *
+ * Return: 0.
+ */
+int spdm_tsm_nl_policy_get_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = spdm_tsm_policy_msg_size(SPDM_TSM_MAX_MEAS_RULES);
+	return 0;
+}
+
+/**
+ * spdm_tsm_nl_policy_get_dumpit() - policy-get dump: every policy
+ * @skb: the dump skb to fill
+ * @cb: the dump, its position in cb->ctx
+ *
+ * Return: the skb's length while more follows, 0 at the end, or a negative errno.
+ */
+int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct spdm_tsm_dev_dump_ctx *ctx = (void *)cb->ctx;
 	struct spdm_tsm_policy_dump_arg a = { .skb = skb, .cb = cb };
@@ -788,7 +935,14 @@ static int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_cal
 	return rc;
 }
 
-static int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_policy_del_doit() - policy-del: delete the policy of a device
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0, or a negative errno.
+ */
+int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char bdf[16];
 	int rc;
@@ -804,10 +958,17 @@ static int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *in
 	return 0;
 }
 
-static int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * spdm_tsm_nl_revalidate_doit() - revalidate: challenge an authenticated device again
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+ */
+int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
-		spdm_tsm_nl_pdev(info->attrs[SPDM_TSM_A_DEV_BDF], info->extack);
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
 	int rc;
 
 	if (IS_ERR(pdev))
@@ -913,7 +1074,7 @@ static void __spdm_tsm_notify(struct pci_dev *pdev, struct spdm_tsm_dev *d,
 		pci_notice_ratelimited(pdev, "spdm_tsm: uevent %s not sent (%d)\n",
 				       spdm_tsm_event_names[event], rc);
 
-	if (!genl_has_listeners(&spdm_tsm_nl_family, &init_net, 0))
+	if (!genl_has_listeners(&spdm_tsm_nl_family, &init_net, SPDM_TSM_NLGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -923,10 +1084,11 @@ static void __spdm_tsm_notify(struct pci_dev *pdev, struct spdm_tsm_dev *d,
 	    spdm_tsm_put_dev_attrs(msg, pdev, d, false) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_EVENT, event) ||
 	    nla_put_u32(msg, SPDM_TSM_A_DEV_REASON, reason) ||
-	    nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_TIMESTAMP_NS, ktime_get_real_ns(), 0))
+	    nla_put_u64_64bit(msg, SPDM_TSM_A_DEV_TIMESTAMP_NS, ktime_get_real_ns(),
+			      SPDM_TSM_A_DEV_PAD))
 		goto free;
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&spdm_tsm_nl_family, msg, 0, 0, GFP_KERNEL);
+	genlmsg_multicast(&spdm_tsm_nl_family, msg, 0, SPDM_TSM_NLGRP_EVENTS, GFP_KERNEL);
 	return;
 free:
 	nlmsg_free(msg);
@@ -936,7 +1098,7 @@ lost:
 	 * with ENOBUFS, as when its socket overflows, and it resynchronises
 	 * (tsmctl agent rescans; tsmctl monitor says so).
 	 */
-	genl_set_err(&spdm_tsm_nl_family, &init_net, 0, 0, -ENOBUFS);
+	genl_set_err(&spdm_tsm_nl_family, &init_net, 0, SPDM_TSM_NLGRP_EVENTS, -ENOBUFS);
 }
 
 /**
@@ -975,14 +1137,22 @@ void spdm_tsm_notify_added(struct pci_dev *pdev)
 	__spdm_tsm_notify(pdev, NULL, SPDM_TSM_EVENT_ADDED, SPDM_TSM_REASON_NONE);
 }
 
-/*
+/**
+ * spdm_tsm_nl_sys_admin() - pre_doit of the commands that need CAP_SYS_ADMIN
+ * @ops: the operation
+ * @skb: the request
+ * @info: its attributes and extended ack
+ *
  * Commands that talk to a device or change state need CAP_SYS_ADMIN: with
  * connect, a policy and revalidate, a caller can unbind the driver of any
  * device with a CMA mailbox.  (GENL_ADMIN_PERM would only ask for
- * CAP_NET_ADMIN.)
+ * CAP_NET_ADMIN.)  netlink_capable() asks the initial user namespace, so
+ * root in a container's own namespaces is not enough either.
+ *
+ * Return: 0, or -EPERM.
  */
-static int spdm_tsm_nl_sys_admin(const struct genl_split_ops *ops, struct sk_buff *skb,
-				 struct genl_info *info)
+int spdm_tsm_nl_sys_admin(const struct genl_split_ops *ops, struct sk_buff *skb,
+			  struct genl_info *info)
 {
 	if (netlink_capable(skb, CAP_SYS_ADMIN))
 		return 0;
@@ -990,97 +1160,11 @@ static int spdm_tsm_nl_sys_admin(const struct genl_split_ops *ops, struct sk_buf
 	return -EPERM;
 }
 
-static const struct genl_split_ops spdm_tsm_nl_ops[] = {
-	{
-		.cmd = SPDM_TSM_CMD_DEV_GET,
-		.doit = spdm_tsm_nl_dev_get_doit,
-		.policy = spdm_tsm_dev_get_nl_policy,
-		.maxattr = SPDM_TSM_A_DEV_BDF,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_DEV_GET,
-		.dumpit = spdm_tsm_nl_dev_get_dumpit,
-		.flags = GENL_CMD_CAP_DUMP,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_CONNECT,
-		.doit = spdm_tsm_nl_connect_doit,
-		.policy = spdm_tsm_connect_nl_policy,
-		.maxattr = SPDM_TSM_A_DEV_MEASUREMENTS,
-		.pre_doit = spdm_tsm_nl_sys_admin,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_DISCONNECT,
-		.doit = spdm_tsm_nl_disconnect_doit,
-		.policy = spdm_tsm_dev_get_nl_policy,
-		.maxattr = SPDM_TSM_A_DEV_BDF,
-		.pre_doit = spdm_tsm_nl_sys_admin,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_EVIDENCE_GET,
-		.dumpit = spdm_tsm_nl_evidence_get_dumpit,
-		.policy = spdm_tsm_evidence_get_nl_policy,
-		.maxattr = SPDM_TSM_A_EVIDENCE_OBJECTS,
-		.flags = GENL_CMD_CAP_DUMP,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_POLICY_SET,
-		.doit = spdm_tsm_nl_policy_set_doit,
-		.policy = spdm_tsm_policy_set_nl_policy,
-		.maxattr = SPDM_TSM_A_POLICY_MAX,
-		.pre_doit = spdm_tsm_nl_sys_admin,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_POLICY_GET,
-		.doit = spdm_tsm_nl_policy_get_doit,
-		.policy = spdm_tsm_policy_get_nl_policy,
-		.maxattr = SPDM_TSM_A_POLICY_BDF,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_POLICY_GET,
-		.dumpit = spdm_tsm_nl_policy_get_dumpit,
-		.flags = GENL_CMD_CAP_DUMP,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_POLICY_DEL,
-		.doit = spdm_tsm_nl_policy_del_doit,
-		.policy = spdm_tsm_policy_get_nl_policy,
-		.maxattr = SPDM_TSM_A_POLICY_BDF,
-		.pre_doit = spdm_tsm_nl_sys_admin,
-		.flags = GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd = SPDM_TSM_CMD_REVALIDATE,
-		.doit = spdm_tsm_nl_revalidate_doit,
-		.policy = spdm_tsm_dev_get_nl_policy,
-		.maxattr = SPDM_TSM_A_DEV_BDF,
-		.pre_doit = spdm_tsm_nl_sys_admin,
-		.flags = GENL_CMD_CAP_DO,
-	},
-};
-
-static const struct genl_multicast_group spdm_tsm_nl_mcgrps[] = {
-	{ .name = SPDM_TSM_MCGRP_EVENTS, },
-};
-
-static struct genl_family spdm_tsm_nl_family __ro_after_init = {
-	.name = SPDM_TSM_FAMILY_NAME,
-	.version = SPDM_TSM_FAMILY_VERSION,
-	.netnsok = false,
-	.parallel_ops = true,
-	.module = THIS_MODULE,
-	.split_ops = spdm_tsm_nl_ops,
-	.n_split_ops = ARRAY_SIZE(spdm_tsm_nl_ops),
-	.resv_start_op = SPDM_TSM_CMD_REVALIDATE + 1,
-	.mcgrps = spdm_tsm_nl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(spdm_tsm_nl_mcgrps),
-};
-
+/**
+ * spdm_tsm_netlink_init() - register the spdm-tsm generic netlink family
+ *
+ * Return: 0, or a negative errno.
+ */
 int spdm_tsm_netlink_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct spdm_tsm_dev_dump_ctx) >
@@ -1090,6 +1174,9 @@ int spdm_tsm_netlink_init(void)
 	return genl_register_family(&spdm_tsm_nl_family);
 }
 
+/**
+ * spdm_tsm_netlink_exit() - unregister the spdm-tsm generic netlink family
+ */
 void spdm_tsm_netlink_exit(void)
 {
 	genl_unregister_family(&spdm_tsm_nl_family);

@@ -9,6 +9,14 @@ Names follow YNL's C naming for a family "spdm-tsm":
   multicast group G              -> SPDM_TSM_MCGRP_<G> "g"
 Every name must exist with the right value, and the header must not define
 attributes or commands that the spec lacks.
+
+With the generated kernel source (kmod/spdm-tsm-nl-gen.c) as a third
+argument, it also checks the policies the module enforces: each request
+policy has exactly the attributes the spec's request lists, every op and
+mode of the spec is in the ops table with its policy and hooks, and every
+64-bit attribute set has a pad attribute.  And dev-event-ntf must carry the
+dev-get reply (all of it but the serial, which only privileged replies
+carry) plus event, reason and timestamp-ns.
 """
 import re
 import sys
@@ -48,7 +56,55 @@ def parse_header(text):
     return values, strings
 
 
-def main(spec_path, header_path):
+def check_generated(spec, fam, text):
+    """The generated kernel policies and ops table against the spec."""
+    errors = []
+    policies = {}
+    for m in re.finditer(r"nla_policy (\w+)_nl_policy\[[^\]]*\] = \{(.*?)\n\};", text, flags=re.S):
+        policies[m.group(1)] = set(re.findall(r"\[(\w+)\] =", m.group(2)))
+    opstab = re.search(r"genl_split_ops \w+_nl_ops\[\] = \{(.*?)\n\};", text, flags=re.S)
+    if not opstab:
+        return ["no ops table in the generated source"]
+    entries = []
+    for body in re.findall(r"\{(.*?)\}", opstab.group(1), flags=re.S):
+        entries.append(dict(re.findall(r"\.(\w+)\s*=\s*(\w+)", body)))
+    fam_c = fam.replace("-", "_")
+    for o in spec["operations"]["list"]:
+        oname = o["name"].replace("-", "_")
+        cmd = c_name(fam, "cmd", o["name"])
+        aset = o.get("attribute-set")
+        for mode, cap in (("do", "GENL_CMD_CAP_DO"), ("dump", "GENL_CMD_CAP_DUMP")):
+            if mode not in o:
+                continue
+            found = [e for e in entries if e.get("cmd") == cmd and e.get("flags") == cap]
+            if len(found) != 1:
+                errors.append(f"{cmd} {mode}: {len(found)} entries in the ops table")
+                continue
+            e = found[0]
+            fn = "doit" if mode == "do" else "dumpit"
+            if e.get(fn) != f"{fam_c}_nl_{oname}_{fn}":
+                errors.append(f"{cmd} {mode}: handler {e.get(fn)}")
+            hook = {"do": "pre_doit", "dump": "start"}[mode]
+            pre = o[mode].get("pre")
+            if (pre and e.get(hook) != pre.replace("-", "_")) or (not pre and hook in e):
+                errors.append(f"{cmd} {mode}: {hook} is {e.get(hook)}, the spec says {pre}")
+            req = o[mode].get("request", {}).get("attributes", [])
+            want = {c_name(fam, "a", aset, a) for a in req}
+            pol = e.get("policy")
+            if not req:
+                if pol:
+                    errors.append(f"{cmd} {mode}: a policy for a request without attributes")
+                continue
+            if not pol or pol[:-len("_nl_policy")] not in policies:
+                errors.append(f"{cmd} {mode}: no generated policy")
+                continue
+            got = policies[pol[:-len("_nl_policy")]]
+            if got != want:
+                errors.append(f"{cmd} {mode}: policy has {sorted(got)}, the spec's request {sorted(want)}")
+    return errors
+
+
+def main(spec_path, header_path, gen_path=None):
     spec = yaml.safe_load(open(spec_path))
     values, strings = parse_header(open(header_path).read())
     fam = spec["name"]
@@ -94,6 +150,22 @@ def main(spec_path, header_path):
         if strings.get(n) != g["name"]:
             errors.append(f"{n} must be \"{g['name']}\"")
 
+    sets = {s["name"]: s for s in spec.get("attribute-sets", [])}
+    for s in sets.values():
+        types = {a["type"] for a in s["attributes"]}
+        if types & {"u64", "s64"} and "pad" not in types:
+            errors.append(f"attribute set '{s['name']}' has 64-bit attributes but no pad")
+    byname = {o["name"]: o for o in ops}
+    ntf = set(byname["dev-event-ntf"]["event"]["attributes"])
+    reply = set(byname["dev-get"]["do"]["reply"]["attributes"])
+    want = (reply - {"serial"}) | {"event", "reason", "timestamp-ns"}
+    if ntf != want:
+        errors.append(f"dev-event-ntf attributes differ from the dev-get reply: "
+                      f"missing {sorted(want - ntf)}, extra {sorted(ntf - want)}")
+
+    if gen_path:
+        errors += check_generated(spec, fam, open(gen_path).read())
+
     for e in errors:
         print("abi: " + e)
     checked = len(values) + len(strings)
@@ -102,4 +174,4 @@ def main(spec_path, header_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

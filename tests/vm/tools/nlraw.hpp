@@ -88,6 +88,7 @@ struct Answer {
 	int error = 0; // positive errno, 0 for success
 	std::string extack;
 	int offset = -1;
+	int miss_type = -1; // NLMSGERR_ATTR_MISS_TYPE: the missing attribute
 	int messages = 0;					// replies before the ack / DONE
 	std::map<std::uint16_t, std::vector<std::uint8_t>> attrs; // of the first reply
 
@@ -165,6 +166,8 @@ inline Answer transact(int fd, Msg &m)
 									  a.nla_len - NLA_HDRLEN));
 					if (a.nla_type == NLMSGERR_ATTR_OFFS && a.nla_len >= NLA_HDRLEN + 4)
 						std::memcpy(&ans.offset, tlv + NLA_HDRLEN, 4);
+					if (a.nla_type == NLMSGERR_ATTR_MISS_TYPE && a.nla_len >= NLA_HDRLEN + 4)
+						std::memcpy(&ans.miss_type, tlv + NLA_HDRLEN, 4);
 					tlv += NLA_ALIGN(a.nla_len);
 					tlvlen -= NLA_ALIGN(a.nla_len);
 				}
