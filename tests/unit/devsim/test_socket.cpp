@@ -123,8 +123,9 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
         CHECK(rsp[4] == 6);
         CHECK(rsp[8] == 0x10);
         CHECK(rsp[9] == 0x04);
-        CHECK(rsp[13] == 4);                       // four versions
-        CHECK(rsp[22] == 0);                       // padding
+        CHECK(rsp[13] == 5);                       // five versions: 16 bytes, no padding
+        CHECK(rsp[22] == 0);
+        CHECK(rsp[23] == 0x14);                    // the last entry, 1.4
         // a full negotiation and a signed measurement through the socket
         Bytes caps = c.doe(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0}));
         CHECK(caps[9] == 0x61);
@@ -348,7 +349,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     }
     Proc badver = run(bin + " serve --version 1.0,2.0");
     CHECK(badver.status == 2);
-    CHECK(badver.out.find("--version: unknown version '2.0' (1.0,1.1,1.2,1.3)") != std::string::npos);
+    CHECK(badver.out.find("--version: unknown version '2.0' (1.0,1.1,1.2,1.3,1.4)") != std::string::npos);
     CHECK(run(bin + " serve --hash-algos sha1").status == 2);
     CHECK(run(bin + " frob").status == 2);
     CHECK(run(bin).status == 2);
