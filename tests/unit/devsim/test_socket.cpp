@@ -341,7 +341,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     CHECK(bad.out.find("--bogus") != std::string::npos);
     CHECK(run(bin + " serve --asym dsa").status == 2);
     CHECK(run(bin + " serve --fault nonsense --port 0").status == 2);
-    for (const char *bad : {"offer-versions=1.4", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
+    for (const char *bad : {"offer-versions=1.5", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
                             "cert-stall=y", "cert-remainder-lie=-2", "serial=xyz"}) {
         Proc p = run(bin + " serve --port 0 --asym ecdsa-p256 --fault " + bad);
         CHECK(p.status == 2);
@@ -407,7 +407,7 @@ TEST_CASE("devsim CLI: serve on a free port with port file/ctl/trace and SIGTERM
     std::string logtext((std::istreambuf_iterator<char>(lf)), {});
     CHECK(logtext.find("spdm-devsim: listening on 127.0.0.1:" + port) != std::string::npos);
     CHECK(logtext.find("GET_VERSION(0x84) 4B -> ERROR(0x7f)") != std::string::npos);
-    CHECK(logtext.find("GET_VERSION(0x84) 4B -> VERSION(0x04) 14B") != std::string::npos);
+    CHECK(logtext.find("GET_VERSION(0x84) 4B -> VERSION(0x04) 16B") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(ctl));  // removed on exit
     for (auto &f : {pf, tr, log})
         std::filesystem::remove(f);
