@@ -247,7 +247,7 @@ TEST_CASE("devsim fault offer-versions narrows VERSION from the next GET_VERSION
     CHECK(r.handle(B({0x11, 0xE1, 0, 0, 0, 10, 0, 0, 0x06, 0, 0, 0}))[1] == code::CAPABILITIES);
     CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x12});
     r.apply_fault("clear");
-    CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x10, 0x11, 0x12, 0x13});
+    CHECK(version_entries(r.handle(B({0x10, 0x84, 0, 0}))) == std::vector<uint8_t>{0x10, 0x11, 0x12, 0x13, 0x14});
 
     Config only12;
     only12.versions = {0x12, 0x13};

@@ -14,12 +14,13 @@ bool is_error(const Bytes &r, uint8_t code) { return r.size() == 4 && r[1] == 0x
 TEST_CASE("devsim GET_VERSION lists the configured versions", "[devsim][protocol]") {
     auto r = make();
     Bytes v = r.handle(B({0x10, 0x84, 0, 0}));
-    REQUIRE(v.size() == 6 + 2 * 4);
+    REQUIRE(v.size() == 6 + 2 * 5);
     CHECK(v[0] == 0x10);
     CHECK(v[1] == 0x04);
-    CHECK(v[5] == 4);
+    CHECK(v[5] == 5);
     CHECK(rq::le16(v, 6) == 0x1000);
     CHECK(rq::le16(v, 12) == 0x1300);
+    CHECK(rq::le16(v, 14) == 0x1400);
     Config c;
     c.versions = {0x11, 0x12};
     auto r2 = make(c);
@@ -36,7 +37,7 @@ TEST_CASE("devsim GET_VERSION lists the configured versions", "[devsim][protocol
 }
 
 TEST_CASE("devsim CAPABILITIES per version", "[devsim][protocol]") {
-    for (uint8_t ver : {0x10, 0x11, 0x12, 0x13}) {
+    for (uint8_t ver : {0x10, 0x11, 0x12, 0x13, 0x14}) {
         auto r = make();
         rq::Requester q(r, ver);
         r.handle(B({0x10, 0x84, 0, 0}));
@@ -184,7 +185,7 @@ TEST_CASE("devsim capabilities can be switched off", "[devsim][protocol]") {
 
 TEST_CASE("devsim DIGESTS covers every provisioned slot", "[devsim][protocol]") {
     Responder r(Config{}, tst::identity(Asym::EcdsaP256, 3));
-    for (uint8_t ver : {0x12, 0x13}) {
+    for (uint8_t ver : {0x12, 0x13, 0x14}) {
         rq::Requester q(r, ver);
         q.offer_hash = 1;
         q.connect();

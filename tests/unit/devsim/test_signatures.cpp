@@ -12,7 +12,7 @@ TEST_CASE("devsim signatures verify for every version x asym x hash", "[devsim][
     Asym asym = GENERATE(Asym::EcdsaP256, Asym::EcdsaP384, Asym::EcdsaP521, Asym::Rsa2048, Asym::Rsa3072,
                          Asym::Rsa4096);
     const Identity &id = tst::identity(asym, 2);
-    for (uint8_t ver : {0x10, 0x11, 0x12, 0x13}) {
+    for (uint8_t ver : {0x10, 0x11, 0x12, 0x13, 0x14}) {
         for (Hash h : {Hash::Sha256, Hash::Sha384, Hash::Sha512}) {
             CAPTURE(to_string(asym), int(ver), to_string(h));
             Responder r(Config{}, id);

@@ -123,8 +123,9 @@ TEST_CASE("devsim socket: GET_VERSION over spdm-socket with DOE", "[devsim][sock
         CHECK(rsp[4] == 6);
         CHECK(rsp[8] == 0x10);
         CHECK(rsp[9] == 0x04);
-        CHECK(rsp[13] == 4);                       // four versions
-        CHECK(rsp[22] == 0);                       // padding
+        CHECK(rsp[13] == 5);                       // five versions: 16 bytes, no padding
+        CHECK(rsp[22] == 0);
+        CHECK(rsp[23] == 0x14);                    // the last entry, 1.4
         // a full negotiation and a signed measurement through the socket
         Bytes caps = c.doe(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0}));
         CHECK(caps[9] == 0x61);
@@ -340,7 +341,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     CHECK(bad.out.find("--bogus") != std::string::npos);
     CHECK(run(bin + " serve --asym dsa").status == 2);
     CHECK(run(bin + " serve --fault nonsense --port 0").status == 2);
-    for (const char *bad : {"offer-versions=1.4", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
+    for (const char *bad : {"offer-versions=1.5", "offer-hash=md5", "offer-asym=dsa", "cert-portion=x",
                             "cert-stall=y", "cert-remainder-lie=-2", "serial=xyz"}) {
         Proc p = run(bin + " serve --port 0 --asym ecdsa-p256 --fault " + bad);
         CHECK(p.status == 2);
@@ -348,7 +349,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
     }
     Proc badver = run(bin + " serve --version 1.0,2.0");
     CHECK(badver.status == 2);
-    CHECK(badver.out.find("--version: unknown version '2.0' (1.0,1.1,1.2,1.3)") != std::string::npos);
+    CHECK(badver.out.find("--version: unknown version '2.0' (1.0,1.1,1.2,1.3,1.4)") != std::string::npos);
     CHECK(run(bin + " serve --hash-algos sha1").status == 2);
     CHECK(run(bin + " frob").status == 2);
     CHECK(run(bin).status == 2);
@@ -406,7 +407,7 @@ TEST_CASE("devsim CLI: serve on a free port with port file/ctl/trace and SIGTERM
     std::string logtext((std::istreambuf_iterator<char>(lf)), {});
     CHECK(logtext.find("spdm-devsim: listening on 127.0.0.1:" + port) != std::string::npos);
     CHECK(logtext.find("GET_VERSION(0x84) 4B -> ERROR(0x7f)") != std::string::npos);
-    CHECK(logtext.find("GET_VERSION(0x84) 4B -> VERSION(0x04) 14B") != std::string::npos);
+    CHECK(logtext.find("GET_VERSION(0x84) 4B -> VERSION(0x04) 16B") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(ctl));  // removed on exit
     for (auto &f : {pf, tr, log})
         std::filesystem::remove(f);

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.3" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.3" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.3"
+# vm-args: --timeout 900 --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --version 1.3,1.4" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --version 1.3,1.4" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.1" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.2" --devsim "--identity $SPDM_TSM_BUILD/testdata/rsa-3072 --version 1.3,1.4"
 # The kernel authenticates ECDSA P-256, ECDSA P-384 and RSA-3072 devices at
 # SPDM 1.1, 1.2 and 1.3 (nine devices, in vm-args order) with the hash each
 # prefers, the evidence is complete, and userspace re-verifies it offline
 # with mbedTLS against the right trust anchor -- and refuses a wrong one.
+# The "1.3" devices offer 1.3 and 1.4: the kernel, which stops at 1.3, must
+# still pick 1.3 from a VERSION that lists 1.4.
 # 021 covers the other algorithms and SPDM 1.0.
 . /tests/vm/lib.sh
 

@@ -120,11 +120,11 @@ std::vector<uint8_t> parse_version_list(std::string_view list) {
     std::vector<uint8_t> out;
     for_each_item(list, [&](std::string_view v) {
         uint8_t x = 0;
-        for (uint8_t k : {0x10, 0x11, 0x12, 0x13})
+        for (uint8_t k : {0x10, 0x11, 0x12, 0x13, 0x14})
             if (v == version_text(k))
                 x = k;
         if (!x)
-            throw std::invalid_argument("unknown version '" + std::string(v) + "' (1.0,1.1,1.2,1.3)");
+            throw std::invalid_argument("unknown version '" + std::string(v) + "' (1.0,1.1,1.2,1.3,1.4)");
         if (std::find(out.begin(), out.end(), x) == out.end())
             out.push_back(x);
     });

@@ -22,7 +22,7 @@ namespace {
 
 const char *kMainHelp = R"(usage: spdm-devsim COMMAND [OPTIONS]
 
-An SPDM 1.0-1.3 responder (DMTF DSP0274, PCIe CMA) for QEMU's spdm-socket
+An SPDM 1.0-1.4 responder (DMTF DSP0274, PCIe CMA) for QEMU's spdm-socket
 (nvme/cxl DOE) or as a vfio-user PCIe device, with fault injection.
 
 commands:
@@ -59,7 +59,7 @@ reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
   --cma-name-hex HEX  the same, as bytes: any, e.g. escape sequences or
                       invalid UTF-8 (a hostile device's name)
   --leaf-cn-hex HEX   the leaf certificate's subject CN as bytes (no 00)
-  --version LIST      SPDM versions offered, e.g. 1.0,1.1,1.2,1.3 (default all)
+  --version LIST      SPDM versions offered, e.g. 1.0,1.1,1.2,1.3,1.4 (default all)
   --hash-algos LIST   base hashes the device accepts (default sha256,sha384,sha512)
   --max-chunk BYTES   largest CERTIFICATE portion (default: what fits the cap)
   --transport-cap B   largest reply incl. the 8-byte DOE header (default 4608 =

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// SPDM 1.0-1.3 responder (DMTF DSP0274): VCA, digests, certificates,
+// SPDM 1.0-1.4 responder (DMTF DSP0274): VCA, digests, certificates,
 // CHALLENGE_AUTH and MEASUREMENTS with transcripts as each version defines.
 //
 // Transcripts follow DSP0274 and libspdm:
@@ -243,11 +243,15 @@ struct Responder::Impl {
         return sig;
     }
 
-    Bytes meas_block(const Measurement &m) const {
-        Bytes value = m.raw ? m.data : digest(hash, m.data);
+    // raw_requested: GET_MEASUREMENTS RawBitStreamRequested (1.2+): the
+    // measurement's raw value instead of its digest, where devsim has it
+    // (it has every one); the summary hashes always use the plain blocks.
+    Bytes meas_block(const Measurement &m, bool raw_requested = false) const {
+        bool raw = m.raw || raw_requested;
+        Bytes value = raw ? m.data : digest(hash, m.data);
         Bytes b{m.index, 0x01};
         put16(b, uint32_t(3 + value.size()));
-        b.push_back(uint8_t((m.type & 0x7F) | (m.raw ? 0x80 : 0)));
+        b.push_back(uint8_t((m.type & 0x7F) | (raw ? 0x80 : 0)));
         put16(b, uint32_t(value.size()));
         append(b, value);
         return b;
@@ -284,33 +288,115 @@ struct Responder::Impl {
         return rsp;
     }
 
+    // Requester capability flags that DSP0274 makes illegal together (1.3
+    // Table 13, "Flag fields definitions for the Requester", and the
+    // paragraph after Table 14: "If a Responder detects an illegal
+    // capability flag combination reported by the Requester, it shall issue
+    // an ERROR message of ErrorCode=InvalidRequest").  Bits: CERT 1, CHAL 2,
+    // ENCRYPT 6, MAC 7, MUT_AUTH 8, KEY_EX 9, PSK 11:10, ENCAP 12, HBEAT 13,
+    // KEY_UPD 14, HANDSHAKE_IN_THE_CLEAR 15, PUB_KEY_ID 16, EP_INFO 23:22
+    // (1.3), EVENT 25 (1.3), MULTI_KEY 27:26 (1.3).  Requester bits 5:3
+    // (where a Responder has MEAS_CAP) are reserved: ignored.
+    static const char *illegal_requester_flags(uint32_t f, uint8_t v) {
+        auto bit = [&](unsigned b) { return (f >> b) & 1u; };
+        unsigned cert = bit(1), chal = bit(2), encrypt = bit(6), mac = bit(7), mut = bit(8),
+                 key_ex = bit(9), psk = (f >> 10) & 3, encap = bit(12), hbeat = bit(13),
+                 key_upd = bit(14), clear = bit(15), pub_key = bit(16), ep_info = (f >> 22) & 3,
+                 event = bit(25), multi_key = (f >> 26) & 3;
+        if (v < 0x11)
+            return nullptr;  // 1.0 requests carry no flags
+        if (psk >= 2)
+            return "PSK_CAP 10b/11b is reserved for a Requester";
+        // KEY_EX_CAP / PSK_CAP: "If set, ENCRYPT_CAP or MAC_CAP shall be set".
+        if ((key_ex || psk) && !encrypt && !mac)
+            return "KEY_EX_CAP or PSK_CAP without ENCRYPT_CAP or MAC_CAP";
+        // Without a session-secrets exchange there is no session to encrypt,
+        // authenticate, heartbeat or update keys in.
+        if (!key_ex && !psk && (encrypt || mac || clear || hbeat || key_upd || (v >= 0x13 && event)))
+            return "a session capability without KEY_EX_CAP or PSK_CAP";
+        // HANDSHAKE_IN_THE_CLEAR_CAP: zero with PSK_CAP=01b and KEY_EX_CAP=0.
+        if (!key_ex && psk == 1 && clear)
+            return "HANDSHAKE_IN_THE_CLEAR_CAP with PSK_CAP but no KEY_EX_CAP";
+        // PUB_KEY_ID_CAP: "In this case, the CERT_CAP ... shall be 0".
+        if (cert && pub_key)
+            return "CERT_CAP and PUB_KEY_ID_CAP together";
+        if (cert || pub_key) {
+            // a key with nothing to use it for (libspdm's reading; 1.3 adds
+            // signed ENDPOINT_INFO, EP_INFO_CAP=10b, as a use)
+            if (!chal && !key_ex && !(v >= 0x13 && ep_info == 2))
+                return "CERT_CAP/PUB_KEY_ID_CAP without CHAL_CAP or KEY_EX_CAP";
+        } else if (chal || mut || (v >= 0x13 && ep_info == 2)) {
+            return "CHAL_CAP, MUT_AUTH_CAP or a signed EP_INFO_CAP without CERT_CAP or PUB_KEY_ID_CAP";
+        }
+        if (mut && !key_ex && !chal)
+            return "MUT_AUTH_CAP without KEY_EX_CAP or CHAL_CAP";
+        // 1.1 only: mutual authentication ran over encapsulated requests.
+        if (v == 0x11 && mut && !encap)
+            return "MUT_AUTH_CAP without ENCAP_CAP (1.1)";
+        if (v >= 0x13) {
+            if (ep_info == 3 || multi_key == 3)
+                return "EP_INFO_CAP or MULTI_KEY_CAP 11b is reserved";
+            // PUB_KEY_ID_CAP: "the CERT_CAP and MULTI_KEY_CAP of the Requester shall be 0"
+            if (multi_key && pub_key)
+                return "MULTI_KEY_CAP with PUB_KEY_ID_CAP";
+        }
+        return nullptr;
+    }
+
     Bytes get_capabilities(std::span<const uint8_t> req) {
         if (state != State::AfterVersion)
             return error(SPDM_ERR_UNEXPECTED_REQUEST);
         uint8_t v = req[0];
+        // Not a version the last VERSION listed: VersionMismatch, in 1.0
+        // (nothing is negotiated yet).
         if (std::find(offered.begin(), offered.end(), v) == offered.end())
             return error(SPDM_ERR_VERSION_MISMATCH);
+        // From here the Requester has selected v ("The selected version
+        // shall be the version in the SPDMVersion field of the Request
+        // immediately following the GET_VERSION", DSP0274 GET_VERSION
+        // clause): ERRORs are in v, and a refused request leaves the state
+        // AfterVersion, so the Requester may retry.
+        auto invalid = [&] { return Bytes{v, code::ERROR, SPDM_ERR_INVALID_REQUEST, 0}; };
         size_t len = v == 0x10 ? 4 : v == 0x11 ? 12 : 20;
         if (req.size() < len)
-            return error(SPDM_ERR_INVALID_REQUEST);
-        if (v >= 0x11)
-            req_flags = get32(req, 8);
+            return invalid();
+        uint32_t flags = v >= 0x11 ? get32(req, 8) : 0;
+        if (v >= 0x11) {
+            // CTExponent: CT = 2^CTExponent us.  DSP0274 gives no upper bound in
+            // Table 11; devsim takes libspdm's (31: CT of about 36 minutes), since a
+            // larger exponent overflows any 32-bit microsecond timer.
+            if (req[5] > 31)
+                return invalid();
+            if (illegal_requester_flags(flags, v))
+                return invalid();
+        }
         if (v >= 0x12) {
             uint32_t dts = get32(req, 12), max = get32(req, 16);
-            // MinDataTransferSize is 42; without CHUNK_CAP (bit 17) the
-            // requester's MaxSPDMmsgSize must equal its DataTransferSize.
-            if (dts < 42 || max < dts || (!(req_flags & (1u << 17)) && max != dts))
-                return error(SPDM_ERR_INVALID_REQUEST);
-            req_dts = dts;
-            req_max = max;
+            // MinDataTransferSize is 42; MaxSPDMmsgSize >= DataTransferSize,
+            // and without CHUNK_CAP (bit 17) equal to it (Table 11).
+            if (dts < 42 || max < dts || (!(flags & chunk::CAP) && max != dts))
+                return invalid();
         }
-        uint32_t flags = 0;
-        if (cfg.cert_cap) flags |= 1u << 1;
-        if (cfg.chal_cap) flags |= 1u << 2;
-        if (cfg.meas_cap) flags |= (cfg.meas_sig ? 2u : 1u) << 3;
-        if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap") flags |= chunk::CAP;
+        // 1.3 Param1 bit 0 (Supported Algorithms extended capability): "If the
+        // Requester does not support the Large SPDM message transfer mechanism
+        // (CHUNK_CAP=0), this bit shall be 0", and with it set "the Responder
+        // [without] CHUNK_CAP ... shall send an ERROR message of
+        // ErrorCode=InvalidRequest" (Table 11 and the text before it).  devsim
+        // does not offer the extended capability: Param1 of CAPABILITIES stays 0.
+        if (v >= 0x13 && (req[2] & 1) && (!(flags & chunk::CAP) || !cfg.chunk_cap))
+            return invalid();
+        req_flags = flags;
+        if (v >= 0x12) {
+            req_dts = get32(req, 12);
+            req_max = get32(req, 16);
+        }
+        uint32_t rflags = 0;
+        if (cfg.cert_cap) rflags |= 1u << 1;
+        if (cfg.chal_cap) rflags |= 1u << 2;
+        if (cfg.meas_cap) rflags |= (cfg.meas_sig ? 2u : 1u) << 3;
+        if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap") rflags |= chunk::CAP;
         Bytes rsp{v, code::CAPABILITIES, 0, 0, 0, cfg.ct_exponent, 0, 0};
-        put32(rsp, flags);
+        put32(rsp, rflags);
         if (v >= 0x12) {
             put32(rsp, cfg.dts());
             put32(rsp, cfg.max_msg());
@@ -327,22 +413,39 @@ struct Responder::Impl {
             return error(SPDM_ERR_UNEXPECTED_REQUEST);
         if (req.size() < 32)
             return error(SPDM_ERR_INVALID_REQUEST);
+        // Length: the whole request, at most 128 bytes (1.1+, Table 15); 1.0
+        // allows 64.  Extended algorithms: ExtAsymCount + ExtHashCount (+ the
+        // ExtAlgCounts of the structures, 1.1+) at most 20; 1.0: 8.
         size_t length = get16(req, 4);
-        if (length < 32 || length > req.size() || length > 128)
+        size_t max_len = version == 0x10 ? 64 : 128, max_ext = version == 0x10 ? 8 : 20;
+        if (length < 32 || length > req.size() || length > max_len)
             return error(SPDM_ERR_INVALID_REQUEST);
-        size_t off = 32 + 4 * (size_t(req[28]) + req[29]);
+        size_t ext = size_t(req[28]) + req[29];
+        size_t off = 32 + 4 * ext;
         std::vector<uint8_t> struct_types;
-        for (unsigned i = 0; i < req[2]; i++) {
+        // ReqAlgStruct (1.1+; in 1.0 Param1 is reserved: no structures).
+        // "AlgType shall monotonically increase for subsequent entries", so
+        // out of order and repeated types are both invalid; types are DHE 2,
+        // AEAD 3, ReqBaseAsymAlg 4, KeySchedule 5 and, in 1.4 (libspdm's
+        // reading: ReqPqcAsymAlg 6, KEM 7), others reserved.  AlgCount bits
+        // 7:4 (FixedAlgCount) shall be 2 for each of them.
+        unsigned nstruct = version >= 0x11 ? req[2] : 0;
+        uint8_t max_type = version >= 0x14 ? 7 : 5;
+        for (unsigned i = 0; i < nstruct; i++) {
             if (off + 4 > length)
                 return error(SPDM_ERR_INVALID_REQUEST);
             uint8_t type = req[off], cnt = req[off + 1];
-            // AlgCount: bits 7:4 FixedAlgCount (2), bits 3:0 ExtAlgCount
+            if (type < 2 || type > max_type)
+                return error(SPDM_ERR_INVALID_REQUEST);
+            if (!struct_types.empty() && type <= struct_types.back())
+                return error(SPDM_ERR_INVALID_REQUEST);
             if ((cnt >> 4) != 2)
                 return error(SPDM_ERR_INVALID_REQUEST);
             struct_types.push_back(type);
+            ext += cnt & 0xF;
             off += 2 + 2 + 4 * size_t(cnt & 0xF);
         }
-        if (off != length)
+        if (ext > max_ext || off != length)
             return error(SPDM_ERR_INVALID_REQUEST);
         uint32_t base_asym = get32(req, 8), base_hash = get32(req, 12);
         uint32_t asym = base_asym & asym_bit(id.asym) & (faults.offer_asym ? faults.offer_asym : ~0u);
@@ -358,8 +461,6 @@ struct Responder::Impl {
             meas_hash_sel = hash_bit(hash) << 1;  // MeasurementHashAlgo: SHA-256 is bit 1
         }
         uint8_t other = version >= 0x12 ? uint8_t(req[7] & 0x02) : 0;
-        if (version == 0x10)
-            struct_types.clear();
         Bytes rsp{version, code::ALGORITHMS, uint8_t(struct_types.size()), 0};
         put16(rsp, uint32_t(36 + 4 * struct_types.size()));
         rsp.push_back(meas_spec_sel);
@@ -471,7 +572,11 @@ struct Responder::Impl {
             return fail(SPDM_ERR_UNSUPPORTED_REQUEST, code::GET_MEASUREMENTS);
         if (!meas_spec_sel)
             return fail(SPDM_ERR_UNEXPECTED_REQUEST);
+        // Param1: bit 0 SignatureRequested; bit 1 RawBitStreamRequested (1.2+,
+        // reserved before: ignored); 1.3 bit 2 NewMeasurementRequested: devsim
+        // has no pending measurement, so it answers the current ones.
         bool sig = req[2] & 1;
+        bool raw_req = version >= 0x12 && (req[2] & 2);
         size_t len = 4;
         if (sig)
             len += kNonce + (version >= 0x11 ? 1 : 0);
@@ -496,7 +601,7 @@ struct Responder::Impl {
         } else {
             for (auto &m : cfg.measurements)
                 if (idx == 0xFF || m.index == idx) {
-                    append(record, meas_block(m));
+                    append(record, meas_block(m, raw_req));
                     nblocks++;
                 }
             if (!nblocks)

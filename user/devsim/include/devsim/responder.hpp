@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// spdm-devsim: an SPDM 1.0-1.3 responder (DSP0274) with fault injection.
+// spdm-devsim: an SPDM 1.0-1.4 responder (DSP0274) with fault injection.
 //
 // Responder::handle() takes one SPDM request message (no transport header)
 // and returns one SPDM response (ERROR responses included).  It needs no
@@ -135,7 +135,7 @@ struct Faults {
 };
 
 struct Config {
-    std::vector<uint8_t> versions{0x10, 0x11, 0x12, 0x13};  // offered in VERSION
+    std::vector<uint8_t> versions{0x10, 0x11, 0x12, 0x13, 0x14};  // offered in VERSION
     uint8_t ct_exponent = 16;
     bool cert_cap = true, chal_cap = true, meas_cap = true, meas_sig = true;
     uint32_t hash_algos = 0x7;           // BaseHashAlgo bits the device supports
