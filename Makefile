@@ -8,6 +8,10 @@
 #   make fuzz-long  every fuzz harness for SPDM_TSM_FUZZ_LONG_SECONDS (default 600)
 #                   from the corpus kept in $SPDM_TSM_CACHE/fuzz-corpus; prints
 #                   executions, exec/s, coverage, corpus size and findings
+#   make bench      one VM run with 18 devices: a table of DOE exchanges, wall
+#                   time, kernel CPU (verify/hash/rest), evidence bytes, the DOE
+#                   floor, reset latency and 1/4/16 devices after a resume, and
+#                   build/bench.json (run make first; not a test)
 #   make check-debug the VM scenarios under the debug kernel (KASAN, lockdep,
 #                   kmemleak), plus the lane's own selftest (tests/vm/debug-lane-selftest)
 #   make demo       boot a VM with an SPDM device and show what the module sees
@@ -21,7 +25,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 export SPDM_TSM_BUILD := $(abspath $(BUILD))
 
-.PHONY: all module user fuzz fuzz-long check check-unit check-fuzz check-style check-vm check-debug debug-kernel demo install clean env kconfig-check
+.PHONY: all module user fuzz fuzz-long bench check check-unit check-fuzz check-style check-vm check-debug debug-kernel demo install clean env kconfig-check
 
 all: module user
 
@@ -53,6 +57,10 @@ fuzz-long: fuzz
 
 check: all fuzz
 	@tests/run-all
+
+# not part of check: it measures, asserts nothing (scripts/bench)
+bench:
+	@scripts/bench
 
 check-unit check-fuzz check-style check-vm: all fuzz
 	@tests/run-all --only $(patsubst check-%,%,$@)

@@ -5,7 +5,8 @@
  * (a Device Security Manager) or the netlink connect command (a function
  * with a CMA mailbox but neither IDE nor TEE-IO).
  *
- * Locking: spdm_tsm_devs_lock protects the list.  dev->lock serialises every
+ * Locking: spdm_tsm_devs_lock protects the registry, a hash table keyed by
+ * the pci_dev (lookups cost the same with 1 device or 256).  dev->lock serialises every
  * operation on one device (connect, disconnect, evidence, removal); it nests
  * inside the PCI/TSM core's pci_tsm_rwsem and pci_tsm_pf0::lock when called
  * from the link ops, and nothing is taken inside it but dev->slock, which
@@ -13,6 +14,7 @@
  */
 #define dev_fmt(fmt) "spdm_tsm: " fmt
 
+#include <linux/hashtable.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
@@ -38,7 +40,7 @@ module_param(max_response, uint, 0644);
 MODULE_PARM_DESC(max_response,
 		 "Largest SPDM response accepted and advertised as DataTransferSize (default 65600)");
 
-static LIST_HEAD(spdm_tsm_devs);
+static DEFINE_HASHTABLE(spdm_tsm_devs, 6);
 static DEFINE_MUTEX(spdm_tsm_devs_lock);
 
 static void spdm_tsm_dev_release(struct kref *kref)
@@ -73,7 +75,7 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	struct spdm_tsm_dev *d;
 
 	guard(mutex)(&spdm_tsm_devs_lock);
-	list_for_each_entry(d, &spdm_tsm_devs, node) {
+	hash_for_each_possible(spdm_tsm_devs, d, node, (unsigned long)pdev) {
 		if (d->pdev == pdev) {
 			kref_get(&d->kref);
 			return d;
@@ -101,11 +103,11 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	d->pdev = pci_dev_get(pdev);
 	spdm_kernel_ctl_init(&d->ctl, pdev, NULL);
 	d->sum.state = SPDM_TSM_STATE_NONE;
-	INIT_LIST_HEAD(&d->track);
+	INIT_HLIST_NODE(&d->track);
 	init_waitqueue_head(&d->action_wq);
 	INIT_WORK(&d->trigger_work, spdm_tsm_trigger_work);
-	list_add_tail(&d->node, &spdm_tsm_devs);
-	kref_get(&d->kref);	/* the list's reference and the caller's */
+	hash_add(spdm_tsm_devs, &d->node, (unsigned long)pdev);
+	kref_get(&d->kref);	/* the registry's reference and the caller's */
 	return d;
 }
 
@@ -166,6 +168,37 @@ void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d)
 {
 	lockdep_assert_held(&d->lock);
 	spdm_kernel_set_deadline(&d->ctl, READ_ONCE(op_timeout_ms));
+}
+
+/**
+ * spdm_tsm_dev_op_begin() - start timing an operation (debugfs "stats")
+ * @d: the device, with @d->lock held
+ * @op: SPDM_TSM_OP_CONNECT or SPDM_TSM_OP_REVALIDATE
+ */
+void spdm_tsm_dev_op_begin(struct spdm_tsm_dev *d, u8 op)
+{
+	lockdep_assert_held(&d->lock);
+	d->ctl.stats = (struct spdm_kernel_stats){};
+	guard(spinlock)(&d->slock);
+	d->last_op = (struct spdm_tsm_opstat){ .op = op, .start_ns = ktime_get_ns() };
+}
+
+/**
+ * spdm_tsm_dev_op_end() - record the end of the operation being timed
+ * @d: the device, with @d->lock held
+ * @rc: its result
+ * @exchanges: DOE exchanges it took
+ * @mem_used: evidence bytes kept afterwards
+ */
+void spdm_tsm_dev_op_end(struct spdm_tsm_dev *d, int rc, u32 exchanges, size_t mem_used)
+{
+	lockdep_assert_held(&d->lock);
+	guard(spinlock)(&d->slock);
+	d->last_op.end_ns = ktime_get_ns();
+	d->last_op.rc = rc;
+	d->last_op.exchanges = exchanges;
+	d->last_op.mem_used = mem_used;
+	d->last_op.k = d->ctl.stats;
 }
 
 /**
@@ -268,9 +301,11 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 
 	t0 = ktime_get();
 	spdm_tsm_dev_begin_op(d);
+	spdm_tsm_dev_op_begin(d, SPDM_TSM_OP_CONNECT);
 	rc = spdm_authenticate(s, args->slot, args->has_nonce ? args->nonce : NULL);
 	if (!rc && args->measurements)
 		rc = spdm_get_measurements(s, NULL);
+	spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(s), spdm_mem_used(s));
 	if (rc)
 		err = spdm_last_error(s);
 
@@ -460,9 +495,9 @@ static int spdm_tsm_bus_notify(struct notifier_block *nb, unsigned long action, 
 		spdm_tsm_dev_disconnect(d);
 	}
 	scoped_guard(mutex, &spdm_tsm_devs_lock) {
-		if (!list_empty(&d->node)) {
-			list_del_init(&d->node);
-			spdm_tsm_dev_put(d);	/* the list's reference */
+		if (hash_hashed(&d->node)) {
+			hash_del(&d->node);
+			spdm_tsm_dev_put(d);	/* the registry's reference */
 		}
 	}
 	spdm_tsm_dev_put(d);
@@ -485,7 +520,9 @@ int spdm_tsm_dev_init(void)
 void spdm_tsm_dev_exit(void)
 {
 	struct spdm_tsm_added *a, *atmp;
-	struct spdm_tsm_dev *d, *tmp;
+	struct hlist_node *tmp;
+	struct spdm_tsm_dev *d;
+	unsigned int bkt;
 
 	bus_unregister_notifier(&pci_bus_type, &spdm_tsm_bus_nb);
 	cancel_delayed_work_sync(&spdm_tsm_added_dwork);
@@ -495,8 +532,30 @@ void spdm_tsm_dev_exit(void)
 		kfree(a);
 	}
 	guard(mutex)(&spdm_tsm_devs_lock);
-	list_for_each_entry_safe(d, tmp, &spdm_tsm_devs, node) {
-		list_del_init(&d->node);
+	hash_for_each_safe(spdm_tsm_devs, bkt, tmp, d, node) {
+		hash_del(&d->node);
 		spdm_tsm_dev_put(d);
 	}
+}
+
+/**
+ * spdm_tsm_dev_for_each() - call @fn for every registered device
+ * @fn: called under the registry's mutex; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Return: the first non-zero return of @fn, else 0.
+ */
+int spdm_tsm_dev_for_each(int (*fn)(struct spdm_tsm_dev *d, void *arg), void *arg)
+{
+	struct spdm_tsm_dev *d;
+	unsigned int bkt;
+	int rc;
+
+	guard(mutex)(&spdm_tsm_devs_lock);
+	hash_for_each(spdm_tsm_devs, bkt, d, node) {
+		rc = fn(d, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

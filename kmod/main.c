@@ -53,6 +53,7 @@ static int __init spdm_tsm_init(void)
 		goto err_faux;
 	}
 
+	spdm_tsm_debugfs_init();
 	pr_info("registered %s\n", dev_name(&spdm_tsm_tsm_dev->dev));
 	return 0;
 
@@ -70,6 +71,8 @@ err_netlink:
 
 static void __exit spdm_tsm_exit(void)
 {
+	/* first: its readers and writers look devices up */
+	spdm_tsm_debugfs_exit();
 	/* no new triggers, queued recovery drained (it may still notify) */
 	spdm_tsm_recovery_exit();
 	/* ->disconnect of every tsm/connect'ed device: may notify */

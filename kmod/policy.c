@@ -14,21 +14,36 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/stringhash.h>
 
 #include "spdm_tsm.h"
 
 /* Bound the memory userspace can make the kernel keep. */
 #define SPDM_TSM_MAX_POLICIES	1024
 
+/*
+ * The policies in the order they were set (for dumps), indexed by address:
+ * a revalidation's lookup costs the same with 1 policy or 1024.
+ */
 static LIST_HEAD(spdm_tsm_policies);
+static DEFINE_HASHTABLE(spdm_tsm_policy_hash, 6);
 static DEFINE_MUTEX(spdm_tsm_policy_lock);
 static unsigned int spdm_tsm_npolicies;
 
+static u32 spdm_tsm_policy_key(const char *bdf)
+{
+	return full_name_hash(NULL, bdf, strnlen(bdf, sizeof_field(struct spdm_tsm_policy, bdf)));
+}
+
+/* Under spdm_tsm_policy_lock: unlink and free. */
 static void spdm_tsm_policy_free(struct spdm_tsm_policy *p)
 {
+	list_del(&p->node);
+	hash_del(&p->hnode);
 	kfree(p);
 }
 
@@ -38,7 +53,7 @@ static struct spdm_tsm_policy *spdm_tsm_policy_lookup(const char *bdf)
 	struct spdm_tsm_policy *p;
 
 	lockdep_assert_held(&spdm_tsm_policy_lock);
-	list_for_each_entry(p, &spdm_tsm_policies, node)
+	hash_for_each_possible(spdm_tsm_policy_hash, p, hnode, spdm_tsm_policy_key(bdf))
 		if (!strcmp(p->bdf, bdf))
 			return p;
 	return NULL;
@@ -55,23 +70,20 @@ static struct spdm_tsm_policy *spdm_tsm_policy_lookup(const char *bdf)
  */
 int spdm_tsm_policy_set(struct spdm_tsm_policy *np, struct netlink_ext_ack *extack)
 {
-	struct spdm_tsm_policy *p, *tmp;
-	unsigned int replaced = 0;
+	struct spdm_tsm_policy *p;
 
 	guard(mutex)(&spdm_tsm_policy_lock);
-	list_for_each_entry_safe(p, tmp, &spdm_tsm_policies, node) {
-		if (!strcmp(p->bdf, np->bdf)) {
-			list_del(&p->node);
-			spdm_tsm_policy_free(p);
-			replaced++;
-		}
+	p = spdm_tsm_policy_lookup(np->bdf);	/* at most one per address */
+	if (p) {
+		spdm_tsm_policy_free(p);
+		spdm_tsm_npolicies--;
 	}
-	spdm_tsm_npolicies -= replaced;
 	if (spdm_tsm_npolicies >= SPDM_TSM_MAX_POLICIES) {
 		NL_SET_ERR_MSG_FMT(extack, "too many policies (at most %u)", SPDM_TSM_MAX_POLICIES);
 		return -ENOSPC;
 	}
 	list_add_tail(&np->node, &spdm_tsm_policies);
+	hash_add(spdm_tsm_policy_hash, &np->hnode, spdm_tsm_policy_key(np->bdf));
 	spdm_tsm_npolicies++;
 	return 0;
 }
@@ -87,15 +99,12 @@ int spdm_tsm_policy_del(const char *bdf)
 	struct spdm_tsm_policy *p;
 
 	guard(mutex)(&spdm_tsm_policy_lock);
-	list_for_each_entry(p, &spdm_tsm_policies, node) {
-		if (!strcmp(p->bdf, bdf)) {
-			list_del(&p->node);
-			spdm_tsm_policy_free(p);
-			spdm_tsm_npolicies--;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	p = spdm_tsm_policy_lookup(bdf);
+	if (!p)
+		return -ENOENT;
+	spdm_tsm_policy_free(p);
+	spdm_tsm_npolicies--;
+	return 0;
 }
 
 /**
@@ -119,6 +128,7 @@ struct spdm_tsm_policy *spdm_tsm_policy_copy(const char *bdf)
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&p->node);
+	INIT_HLIST_NODE(&p->hnode);
 	return p;
 }
 
@@ -154,9 +164,7 @@ void spdm_tsm_policy_exit(void)
 	struct spdm_tsm_policy *p, *tmp;
 
 	guard(mutex)(&spdm_tsm_policy_lock);
-	list_for_each_entry_safe(p, tmp, &spdm_tsm_policies, node) {
-		list_del(&p->node);
+	list_for_each_entry_safe(p, tmp, &spdm_tsm_policies, node)
 		spdm_tsm_policy_free(p);
-	}
 	spdm_tsm_npolicies = 0;
 }

@@ -42,6 +42,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
+#include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/pm_runtime.h>
@@ -55,7 +56,11 @@ module_param(auto_revalidate, bool, 0644);
 MODULE_PARM_DESC(auto_revalidate,
 		 "Revalidate on reset and resume (default); off: only announce session-lost");
 
-static LIST_HEAD(spdm_tsm_tracked);
+/*
+ * Authenticated devices, keyed by pci_dev: the reset probe looks one up on
+ * every pci_restore_state() of any function, in constant time.
+ */
+static DEFINE_HASHTABLE(spdm_tsm_tracked, 6);
 static DEFINE_SPINLOCK(spdm_tsm_track_lock);
 static struct workqueue_struct *spdm_tsm_wq;
 static bool spdm_tsm_in_pm;
@@ -78,8 +83,8 @@ void spdm_tsm_track(struct spdm_tsm_dev *d)
 	unsigned long flags;
 
 	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
-	if (list_empty(&d->track))
-		list_add_tail(&d->track, &spdm_tsm_tracked);
+	if (!hash_hashed(&d->track))
+		hash_add(spdm_tsm_tracked, &d->track, (unsigned long)d->pdev);
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
@@ -88,7 +93,8 @@ void spdm_tsm_untrack(struct spdm_tsm_dev *d)
 	unsigned long flags;
 
 	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
-	list_del_init(&d->track);
+	if (hash_hashed(&d->track))
+		hash_del(&d->track);
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
@@ -118,7 +124,7 @@ static void spdm_tsm_trigger(struct pci_dev *pdev, enum spdm_tsm_reason reason)
 	unsigned long flags;
 
 	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
-	list_for_each_entry(d, &spdm_tsm_tracked, track) {
+	hash_for_each_possible(spdm_tsm_tracked, d, track, (unsigned long)pdev) {
 		if (d->pdev != pdev)
 			continue;
 		spdm_tsm_queue_trigger(d, reason);
@@ -131,9 +137,10 @@ static void spdm_tsm_trigger_all(enum spdm_tsm_reason reason)
 {
 	struct spdm_tsm_dev *d;
 	unsigned long flags;
+	unsigned int bkt;
 
 	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
-	list_for_each_entry(d, &spdm_tsm_tracked, track)
+	hash_for_each(spdm_tsm_tracked, bkt, d, track)
 		spdm_tsm_queue_trigger(d, reason);
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
@@ -334,7 +341,10 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	lockdep_assert_held(&d->lock);
 	t0 = ktime_get();
 	n0 = spdm_exchange_count(d->session);
+	spdm_tsm_dev_op_begin(d, SPDM_TSM_OP_REVALIDATE);
 	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
+	spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(d->session) - n0,
+			    spdm_mem_used(d->session));
 	nomem = rc && why == SPDM_TSM_REASON_NONE;	/* no verdict */
 	d->generation++;
 	scoped_guard(spinlock, &d->slock) {
@@ -570,6 +580,11 @@ int spdm_tsm_recovery_init(void)
 {
 	int rc;
 
+	/*
+	 * One work item per device on an unbound workqueue (max_active: the
+	 * default, 256): after a resume every device revalidates at once,
+	 * none waits behind another (052 asserts the overlap).
+	 */
 	spdm_tsm_wq = alloc_workqueue("spdm_tsm", WQ_UNBOUND, 0);
 	if (!spdm_tsm_wq)
 		return -ENOMEM;

@@ -33,6 +33,29 @@ struct spdm_tsm_summary {
 };
 
 /**
+ * struct spdm_tsm_opstat - timing of a device's last operation (debugfs)
+ * @op: SPDM_TSM_OP_CONNECT or SPDM_TSM_OP_REVALIDATE, 0 for none yet
+ * @rc: its result
+ * @start_ns: when it started (ktime_get_ns(), CLOCK_MONOTONIC)
+ * @end_ns: when it ended
+ * @exchanges: DOE exchanges it took
+ * @mem_used: evidence bytes kept afterwards
+ * @k: time in DOE exchanges, hashing and signature verification
+ */
+struct spdm_tsm_opstat {
+	u8 op;
+	int rc;
+	u64 start_ns;
+	u64 end_ns;
+	u32 exchanges;
+	size_t mem_used;
+	struct spdm_kernel_stats k;
+};
+
+#define SPDM_TSM_OP_CONNECT	1
+#define SPDM_TSM_OP_REVALIDATE	2
+
+/**
  * struct spdm_tsm_ima_id - the identity named by a device's IMA records
  * @version: SPDM version of the last successful connect, 0 for none
  * @slot: its certificate slot
@@ -55,11 +78,13 @@ struct spdm_tsm_ima_id {
 /**
  * struct spdm_tsm_dev - authentication state of one PCI function
  * @kref: references: the registry list, and each user
- * @node: entry in the registry (empty once the function is removed)
+ * @node: entry in the registry, a hash table keyed by @pdev (unhashed once
+ *	the function is removed)
  * @pdev: the function (referenced)
  * @lock: one operation at a time: connect, disconnect, evidence, removal
  * @slock: protects @sum
  * @sum: summary for dev-get, readable while a handshake runs
+ * @last_op: timing of the last connect or revalidation (under @slock)
  * @session: the authenticated SPDM session: cached key, chain, transcript
  * @ctl: what @session runs against (mailbox, per-operation deadline, abort
  *	flag); outlives it.  Removal aborts an operation in flight through it
@@ -75,8 +100,9 @@ struct spdm_tsm_ima_id {
  * @conn_meas: the signed measurement record taken by connect (the baseline
  *	of a meas-baseline policy), NULL when connect took none
  * @conn_meas_len: its length
- * @track: entry in the list of authenticated devices the recovery
- *	triggers look at (under spdm_tsm_track_lock; empty when not tracked)
+ * @track: entry in the hash table of authenticated devices the recovery
+ *	triggers look at, keyed by @pdev (under spdm_tsm_track_lock;
+ *	unhashed when not tracked)
  * @action_running: a policy action (unbind) runs with @lock dropped; every
  *	state change but removal waits for it (spdm_tsm_dev_wait_action())
  * @action_wq: woken when @action_running clears
@@ -87,11 +113,12 @@ struct spdm_tsm_ima_id {
  */
 struct spdm_tsm_dev {
 	struct kref kref;
-	struct list_head node;
+	struct hlist_node node;
 	struct pci_dev *pdev;
 	struct mutex lock;	/* see above: one operation at a time */
-	spinlock_t slock;	/* protects @sum */
+	spinlock_t slock;	/* protects @sum and @last_op */
 	struct spdm_tsm_summary sum;
+	struct spdm_tsm_opstat last_op;
 	struct spdm_session *session;
 	struct spdm_kernel_ctl ctl;
 	u64 generation;
@@ -101,7 +128,7 @@ struct spdm_tsm_dev {
 	u8 cached_digest_len;
 	u8 *conn_meas;
 	size_t conn_meas_len;
-	struct list_head track;
+	struct hlist_node track;
 	bool action_running;
 	wait_queue_head_t action_wq;
 	struct work_struct trigger_work;
@@ -121,6 +148,8 @@ struct spdm_tsm_connect_args {
 bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_wait_action(struct spdm_tsm_dev *d);
+void spdm_tsm_dev_op_begin(struct spdm_tsm_dev *d, u8 op);
+void spdm_tsm_dev_op_end(struct spdm_tsm_dev *d, int rc, u32 exchanges, size_t mem_used);
 enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f);
 
 /* One expected measurement of a policy. */
@@ -133,7 +162,8 @@ struct spdm_tsm_meas_rule {
 
 /**
  * struct spdm_tsm_policy - what to expect of a device on revalidation
- * @node: entry in the policy store
+ * @node: entry in the policy store's list (the order they were set)
+ * @hnode: entry in the policy store's index by @bdf
  * @bdf: PCI address the policy was set for: the only lookup key
  * @serial: Device Serial Number the device must also report, 0 for none
  *	(it narrows a match, never selects a policy)
@@ -150,6 +180,7 @@ struct spdm_tsm_meas_rule {
  */
 struct spdm_tsm_policy {
 	struct list_head node;
+	struct hlist_node hnode;
 	char bdf[16];
 	u64 serial;
 	u8 slot;
@@ -199,7 +230,12 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d);
 int spdm_tsm_dev_init(void);
 void spdm_tsm_dev_exit(void);
+int spdm_tsm_dev_for_each(int (*fn)(struct spdm_tsm_dev *d, void *arg), void *arg);
 extern unsigned int spdm_tsm_max_evidence_bytes;
+
+/* debugfs.c: timing counters and the DOE round-trip floor, for make bench */
+void spdm_tsm_debugfs_init(void);
+void spdm_tsm_debugfs_exit(void);
 
 DEFINE_FREE(spdm_tsm_dev_put, struct spdm_tsm_dev *, spdm_tsm_dev_put(_T))
 

@@ -42,7 +42,9 @@ static ssize_t spdm_k_exchange(void *priv, enum spdm_transport_type type,
 			       size_t resp_cap)
 {
 	struct spdm_kernel_ctl *ctl = priv;
+	u64 t0 = ktime_get_ns(), dt;
 	__le32 bounce[16];
+	ssize_t rc;
 	u8 feature;
 
 	switch (type) {
@@ -65,25 +67,37 @@ static ssize_t spdm_k_exchange(void *priv, enum spdm_transport_type type,
 		memcpy(bounce, req, req_len);
 		req = bounce;
 	}
-	return pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, feature, req, req_len,
-		       resp, resp_cap);
+	rc = pci_doe(ctl->mb, PCI_VENDOR_ID_PCI_SIG, feature, req, req_len,
+		     resp, resp_cap);
+	dt = ktime_get_ns() - t0;
+	ctl->stats.doe_ns += dt;
+	ctl->stats.doe_max_ns = max(ctl->stats.doe_max_ns, dt);
+	ctl->stats.doe_n++;
+	return rc;
 }
 
 static int spdm_k_hash(void *priv, u32 alg, const void *data, size_t len,
 		       u8 *out)
 {
+	struct spdm_kernel_ctl *ctl = priv;
+	u64 t0 = ktime_get_ns();
+
 	switch (alg) {
 	case SPDM_HASH_SHA256:
 		sha256(data, len, out);
-		return 0;
+		break;
 	case SPDM_HASH_SHA384:
 		sha384(data, len, out);
-		return 0;
+		break;
 	case SPDM_HASH_SHA512:
 		sha512(data, len, out);
-		return 0;
+		break;
+	default:
+		return -EOPNOTSUPP;
 	}
-	return -EOPNOTSUPP;
+	ctl->stats.hash_ns += ktime_get_ns() - t0;
+	ctl->stats.hash_n++;
+	return 0;
 }
 
 static const char *spdm_k_sig_alg(u32 asym, u32 hash)
@@ -141,7 +155,13 @@ static int spdm_k_key_load(void *priv, u32 asym, u32 hash, const u8 *spki,
 static int spdm_k_verify(void *priv, void *key, const u8 *digest,
 			 size_t digest_len, const u8 *sig, size_t sig_len)
 {
-	return crypto_sig_verify(key, sig, sig_len, digest, digest_len);
+	struct spdm_kernel_ctl *ctl = priv;
+	u64 t0 = ktime_get_ns();
+	int rc = crypto_sig_verify(key, sig, sig_len, digest, digest_len);
+
+	ctl->stats.verify_ns += ktime_get_ns() - t0;
+	ctl->stats.verify_n++;
+	return rc;
 }
 
 static void spdm_k_key_free(void *priv, void *key)

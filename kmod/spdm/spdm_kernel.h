@@ -14,6 +14,12 @@
 struct pci_dev;
 struct pci_doe_mb;
 
+/* Where an operation's time went (ns) and how many calls took it. */
+struct spdm_kernel_stats {
+	u64 doe_ns, doe_max_ns, hash_ns, verify_ns;
+	u32 doe_n, hash_n, verify_n;
+};
+
 /**
  * struct spdm_kernel_ctl - what a kernel SPDM session runs against
  * @pdev: the function, for removal detection (may be NULL: no detection)
@@ -22,6 +28,8 @@ struct pci_doe_mb;
  *	Set per operation with spdm_kernel_set_deadline().
  * @aborted: set by spdm_kernel_abort(); read with READ_ONCE()
  * @wq: retry delays sleep here; spdm_kernel_abort() wakes them
+ * @stats: time spent in DOE exchanges, hashing and signature verification
+ *	(ktime_get_ns(), accumulated; the caller resets it per operation)
  *
  * Owned by the caller; must outlive the session.  Initialise it with
  * spdm_kernel_ctl_init().
@@ -32,6 +40,7 @@ struct spdm_kernel_ctl {
 	ktime_t deadline;
 	bool aborted;
 	wait_queue_head_t wq;
+	struct spdm_kernel_stats stats;
 };
 
 void spdm_kernel_ctl_init(struct spdm_kernel_ctl *ctl, struct pci_dev *pdev,

@@ -222,6 +222,12 @@ struct Server::Impl {
             return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
         if (n == 0)
             return false;
+        // QEMU's spdm-socket writes a request in several send()s without
+        // TCP_NODELAY: Nagle holds each piece until the previous one is
+        // ACKed, so a delayed ACK here (40 ms) would stall every exchange.
+        // Linux clears quick-ACK mode by itself: set it after each read.
+        int one = 1;
+        setsockopt(conn_fd.get(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
         in_buf.insert(in_buf.end(), buf, buf + n);
         return take_frame();
     }
