@@ -34,7 +34,7 @@ TEST_CASE("devsim ERROR codes are DSP0274's numbers", "[devsim][errors]") {
     SECTION("UnsupportedRequest 0x07, Param2 = the request code") {
         rq::Requester q(r, 0x12);
         q.connect();
-        CHECK(r.handle(B({0x12, 0xE4, 0, 0})) == B({0x12, 0x7F, 0x07, 0xE4}));
+        CHECK(r.handle(B({0x12, 0xE6, 0, 0})) == B({0x12, 0x7F, 0x07, 0xE6}));   // PSK_EXCHANGE
     }
     SECTION("VersionMismatch 0x41") {
         CHECK(r.handle(B({0x11, 0x84, 0, 0})) == B({0x10, 0x7F, 0x41, 0}));

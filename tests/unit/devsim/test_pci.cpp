@@ -3,6 +3,7 @@
 // machine (driven the way drivers/pci/doe.c drives it, and misused), and
 // the vfio-user server (messages in-process and over a unix socket).
 #include "common.hpp"
+#include "session_requester.hpp"
 
 #include <devsim/pcidev.hpp>
 #include <devsim/vfio_user.hpp>
@@ -30,7 +31,8 @@ namespace {
 constexpr uint32_t M = kDoeCap;  // DOE capability offset
 
 struct Dev {
-    Responder rsp{Config{}, tst::identity(Asym::EcdsaP256)};
+    explicit Dev(Config c = {}) : rsp(c, tst::identity(Asym::EcdsaP256)) {}
+    Responder rsp;
     std::chrono::steady_clock::time_point now{};
     PciDevice pci{rsp, PciOptions{}, [this] { return now; }};
 
@@ -202,26 +204,34 @@ TEST_CASE("devsim pci DSN override: --serial, the serial fault, pci_get_dsn() by
     CHECK(p.serial() == 0x0123456789abcdefull);
 }
 
-TEST_CASE("devsim pci DOE discovery lists discovery and CMA", "[devsim][pci][doe]") {
-    Dev d;
-    CHECK(d.status() == 0);
-    std::vector<std::pair<uint16_t, uint8_t>> found;
-    uint8_t index = 0;
-    for (int n = 0; n < 8; n++) {
-        d.send(0x0001, 0, {index});
-        auto r = d.recv();
-        REQUIRE(r.size() == 3);
-        CHECK(r[0] == 0x00000001u);
-        CHECK(r[1] == 3u);
-        found.emplace_back(uint16_t(r[2] & 0xffff), uint8_t(r[2] >> 16));
-        index = uint8_t(r[2] >> 24);
-        if (!index)
-            break;
+TEST_CASE("devsim pci DOE discovery lists discovery, CMA and secured CMA", "[devsim][pci][doe]") {
+    Config no_sessions;
+    no_sessions.sessions = false;
+    for (bool sessions : {true, false}) {
+        CAPTURE(sessions);
+        Dev d(sessions ? Config{} : no_sessions);
+        CHECK(d.status() == 0);
+        std::vector<std::pair<uint16_t, uint8_t>> found;
+        uint8_t index = 0;
+        for (int n = 0; n < 8; n++) {
+            d.send(0x0001, 0, {index});
+            auto r = d.recv();
+            REQUIRE(r.size() == 3);
+            CHECK(r[0] == 0x00000001u);
+            CHECK(r[1] == 3u);
+            found.emplace_back(uint16_t(r[2] & 0xffff), uint8_t(r[2] >> 16));
+            index = uint8_t(r[2] >> 24);
+            if (!index)
+                break;
+        }
+        REQUIRE(found.size() == (sessions ? 3u : 2u));
+        CHECK(found[0] == std::make_pair(uint16_t(1), uint8_t(0)));
+        CHECK(found[1] == std::make_pair(uint16_t(1), uint8_t(1)));
+        if (sessions)
+            CHECK(found[2] == std::make_pair(uint16_t(1), uint8_t(2)));
+        CHECK(d.status() == 0);
     }
-    REQUIRE(found.size() == 2);
-    CHECK(found[0] == std::make_pair(uint16_t(1), uint8_t(0)));
-    CHECK(found[1] == std::make_pair(uint16_t(1), uint8_t(1)));
-    CHECK(d.status() == 0);
+    Dev d;
     // out-of-range index: Error, cleared by ABORT
     d.send(0x0001, 0, {5});
     CHECK((d.status() & doe_reg::STATUS_ERROR) != 0);
@@ -341,7 +351,12 @@ TEST_CASE("devsim pci DOE malformed use by the guest", "[devsim][pci][doe]") {
         CHECK(d.recv().size() >= 3);
     }
     SECTION("unsupported protocols set Error") {
-        d.send(0x0001, 2, {0});   // secured CMA
+        Config no_sessions;
+        no_sessions.sessions = false;
+        Dev old(no_sessions);
+        old.send(0x0001, 2, {0});   // secured CMA, with --no-sessions
+        CHECK((old.status() & doe_reg::STATUS_ERROR) != 0);
+        d.send(0x0001, 3, {0});
         CHECK((d.status() & doe_reg::STATUS_ERROR) != 0);
         d.abort();
         d.send(0x1234, 1, {0});
@@ -359,6 +374,48 @@ TEST_CASE("devsim pci DOE malformed use by the guest", "[devsim][pci][doe]") {
         CHECK((r[0] >> 16) == 0);   // the discovery response
     }
     CHECK(d.status() != 0xffffffffu);
+}
+
+TEST_CASE("devsim pci DOE carries secured CMA (type 2) to the session", "[devsim][pci][doe][session]") {
+    Dev d;
+    sq::SessionRequester s(d.rsp);
+    REQUIRE(s.establish());
+    auto exchange = [&](const Bytes &rec) {
+        d.send(0x0001, 2, Dev::dwords(rec));
+        auto r = d.recv();
+        REQUIRE(r.size() >= 2);
+        uint8_t type = uint8_t(r[0] >> 16);
+        Bytes payload;
+        for (size_t i = 2; i < r.size(); i++)
+            for (int k = 0; k < 4; k++)
+                payload.push_back(uint8_t(r[i] >> (8 * k)));
+        return std::make_pair(type, payload);
+    };
+    // HEARTBEAT: a 6 + 2 + 4 + 16 = 28-byte record, whole dwords already
+    Bytes rec = devsim::sess::seal(s.ks.aead, true, s.ks.req_data, s.sid, Bytes{0x12, 0xE8, 0, 0});
+    s.ks.req_data.seq++;
+    auto [type, payload] = exchange(rec);
+    CHECK(type == 2);
+    payload.resize(6 + rq::le16(payload, 4));   // drop the DOE dword padding
+    auto app = devsim::sess::open(s.ks.aead, true, s.ks.rsp_data, payload);
+    REQUIRE(app);
+    s.ks.rsp_data.seq++;
+    CHECK(*app == Bytes{0x12, 0x68, 0, 0});
+    // GET_MEASUREMENTS count: 4 bytes + 16 + 8: padded by the DOE to dwords
+    rec = devsim::sess::seal(s.ks.aead, true, s.ks.req_data, s.sid, Bytes{0x12, 0xE0, 0, 0, 0});
+    s.ks.req_data.seq++;
+    auto [t2, p2] = exchange(rec);
+    CHECK(t2 == 2);
+    // an unknown session: a plain ERROR InvalidSession in a CMA (type 1) object
+    rec[0] ^= 0xFF;
+    auto [t3, p3] = exchange(rec);
+    CHECK(t3 == 1);
+    CHECK(p3[1] == 0x7F);
+    CHECK(p3[2] == SPDM_ERR_INVALID_SESSION);
+    CHECK(d.rsp.session_count() == 1);
+    // FLR drops the session
+    d.pci.reset(true);
+    CHECK(d.rsp.session_count() == 0);
 }
 
 TEST_CASE("devsim pci DOE Busy while a delayed response is pending", "[devsim][pci][doe]") {

@@ -137,10 +137,12 @@ TEST_CASE("devsim out-of-order and malformed requests", "[devsim][protocol]") {
     CHECK(is_error(r.handle(B({0x12, 0xE1, 0, 0, 0, 10, 0, 0, 6, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0})),
                    SPDM_ERR_UNEXPECTED_REQUEST));  // second GET_CAPABILITIES
     CHECK(is_error(r.handle(B({0x11, 0x81, 0, 0})), SPDM_ERR_VERSION_MISMATCH));
-    Bytes ke = r.handle(B({0x12, 0xE4, 0, 0}));
+    Bytes ke = r.handle(B({0x12, 0xE6, 0, 0}));   // PSK_EXCHANGE: no PSK_CAP
     CHECK(is_error(ke, SPDM_ERR_UNSUPPORTED_REQUEST));
-    CHECK(ke[3] == 0xE4);
+    CHECK(ke[3] == 0xE6);
     CHECK(ke[0] == 0x12);
+    // KEY_EXCHANGE from a requester that did not say KEY_EX_CAP (test_session.cpp has the rest)
+    CHECK(is_error(r.handle(B({0x12, 0xE4, 0, 0})), SPDM_ERR_UNEXPECTED_REQUEST));
     CHECK(is_error(r.handle(B({0x12, 0x04, 0, 0})), SPDM_ERR_INVALID_REQUEST));  // a response code
     CHECK(is_error(r.handle(B({0x12, 0x82, 1, 0, 0, 0, 0x10, 0})), SPDM_ERR_INVALID_REQUEST));     // empty slot
     CHECK(is_error(r.handle(B({0x12, 0x82, 0, 0, 0, 0x40, 0x10, 0})), SPDM_ERR_INVALID_REQUEST));  // offset past end

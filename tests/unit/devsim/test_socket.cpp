@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // spdm-socket framing with DOE objects, control socket, trace, CLI.
 #include "common.hpp"
+#include "session_requester.hpp"
 
 #include <devsim/transport.hpp>
 
@@ -235,6 +236,49 @@ TEST_CASE("devsim socket: DOE Discovery, the socket commands and transports as s
     t = std::thread([] {});
 }
 
+TEST_CASE("devsim socket: secured CMA objects reach the session", "[devsim][socket][session]") {
+    Responder r(Config{}, tst::identity(Asym::EcdsaP256));
+    // the handshake in-process, before the server runs
+    sq::SessionRequester q(r);
+    REQUIRE(q.establish());
+    ServerOptions o;
+    o.port = 0;
+    Server s(r, o);
+    std::thread t([&] { s.run(); });
+    struct Join {
+        Server &s;
+        std::thread &t;
+        ~Join() {
+            s.stop();
+            t.join();
+        }
+    } join{s, t};
+    Client c(s.port());
+    auto exchange = [&](const Bytes &rec) {
+        c.send_raw(socket_frame(sock::CMD_NORMAL, sock::TRANSPORT_PCI_DOE, doe_wrap(rec, doe::TYPE_SECURED_CMA)));
+        auto [cmd, tr, p] = c.recv_frame();
+        CHECK(cmd == sock::CMD_NORMAL);
+        return p;
+    };
+    Bytes rec = devsim::sess::seal(q.ks.aead, true, q.ks.req_data, q.sid, Bytes{0x12, 0xE8, 0, 0});
+    q.ks.req_data.seq++;
+    Bytes p = exchange(rec);
+    REQUIRE(p.size() > 8 + 6);
+    CHECK(p[2] == doe::TYPE_SECURED_CMA);
+    Bytes body(p.begin() + 8, p.end());
+    body.resize(6 + rq::le16(body, 4));
+    auto app = devsim::sess::open(q.ks.aead, true, q.ks.rsp_data, body);
+    REQUIRE(app);
+    CHECK(*app == Bytes{0x12, 0x68, 0, 0});
+    // a session devsim does not know: plain InvalidSession in a CMA object
+    rec[2] ^= 0xFF;
+    p = exchange(rec);
+    REQUIRE(p.size() >= 12);
+    CHECK(p[2] == doe::TYPE_CMA);
+    CHECK(p[9] == 0x7F);
+    CHECK(p[10] == SPDM_ERR_INVALID_SESSION);
+}
+
 TEST_CASE("devsim socket: the control socket answers while a frame is half received or a reply is delayed",
           "[devsim][socket][bounds]") {
     using namespace std::chrono;
@@ -330,8 +374,13 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
                              "no-answer", "truncate", "oversize", "garbage", "wrong-version", "busy",
                              "chain-overlong", "ecdsa-p521", "rsa-4096", "sha512", "offer-versions=LIST",
                              "offer-hash=LIST", "offer-asym=LIST", "cert-portion=N", "cert-stall[=N]",
-                             "cert-remainder-lie[=N]", "serial=HEX"})
+                             "cert-remainder-lie[=N]", "serial=HEX", "--no-sessions", "--handshake-in-clear",
+                             "--heartbeat-period", "--max-sessions", "bad-verify-data", "bad-kex-signature",
+                             "bad-tag", "wrong-session-id", "replay-seq", "no-heartbeat", "session-drop"})
         CHECK(h.out.find(flag) != std::string::npos);
+    CHECK(run(bin + " serve-pci --help").out.find("--no-sessions") != std::string::npos);
+    CHECK(run(bin + " serve --port 0 --max-sessions 0").status == 2);
+    CHECK(run(bin + " serve --port 0 --heartbeat-period 256").status == 2);
     CHECK(run(bin + " --help").status == 0);
     CHECK(run(bin + " keygen --help").out.find("--slots") != std::string::npos);
     CHECK(run(bin + " import --help").out.find("--chain") != std::string::npos);

@@ -305,7 +305,7 @@ TEST_CASE("devsim connection state machine: UnexpectedRequest and VersionMismatc
     SECTION("unknown request codes are UnsupportedRequest with the code in ErrorData") {
         to_caps(r, 0x12);
         REQUIRE(r.handle(algs(0x12))[1] == 0x63);
-        CHECK(r.handle(B({0x12, 0xE4, 0, 0})) == err(0x12, 0x07, 0xE4));
+        CHECK(r.handle(B({0x12, 0xE6, 0, 0})) == err(0x12, 0x07, 0xE6));   // PSK_EXCHANGE
         CHECK(r.handle(B({0x12, 0x87, 0, 0})) == err(0x12, 0x07, 0x87));
     }
 }

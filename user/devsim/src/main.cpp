@@ -75,6 +75,17 @@ reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
                       ERROR ResponseTooLarge
   --no-meas-sig       MEAS_CAP without signatures
   --no-meas           no MEAS_CAP
+  --no-sessions       no secured sessions: CAPABILITIES without KEY_EX_CAP,
+                      ENCRYPT_CAP, MAC_CAP, HBEAT_CAP, KEY_UPD_CAP, no DHE/AEAD
+                      selected, KEY_EXCHANGE unsupported, secured CMA refused
+                      (by default sessions are offered from SPDM 1.1 on)
+  --handshake-in-clear  HANDSHAKE_IN_THE_CLEAR_CAP: with a requester that has
+                      it too, FINISH/FINISH_RSP go in the clear
+  --heartbeat-period S  HeartbeatPeriod in KEY_EXCHANGE_RSP, seconds (0..255,
+                      default 10; 0 = no heartbeat); only to a requester with
+                      HBEAT_CAP
+  --max-sessions N    sessions at once (1..255, default 4); one more
+                      KEY_EXCHANGE gets ERROR SessionLimitExceeded
   --ctl SOCKET        unix control socket (see spdm-devsim ctl --help)
   --fault SPEC        inject a fault from the start; repeatable (see below)
   -v, --verbose       one line per message on stderr
@@ -101,6 +112,17 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
                       =always: never ready.  ctl status counts them
   resynch[=N]         ERROR RequestResynch instead of the next N answers
                       (not GET_VERSION); the negotiated state is dropped
+  bad-verify-data[=N] flip a bit in ResponderVerifyData (KEY_EXCHANGE_RSP, or
+                      FINISH_RSP with the handshake in the clear) (default 1)
+  bad-kex-signature[=N]  flip a bit in KEY_EXCHANGE_RSP's signature (default 1)
+  bad-tag[=N]         flip a bit in the MAC of secured responses (default 1)
+  wrong-session-id[=N]  secured responses under another SessionID (default 1)
+  replay-seq[=N]      resend the previous secured response instead of the next
+                      one: an old sequence number (default 1)
+  no-heartbeat[=N]    HEARTBEAT gets no answer (default: always)
+  session-drop        forget every session (the device lost its session
+                      state; negotiated state kept): the next secured message
+                      gets ERROR InvalidSession
   chain-overlong[=0]  serve chains 64 bytes longer than their Length field
                       (sticky; =0 turns it off)
   delay=MS            wait MS milliseconds before every reply (sticky; 0 = off)
@@ -152,7 +174,8 @@ A whole PCIe endpoint served over vfio-user on the unix socket PATH (QEMU:
 -device '{"driver":"vfio-user-pci","socket":{"path":"PATH","type":"unix"}}').
 Configuration space (region 7): PCI Express capability (Endpoint, DevCap
 FLR + TEE-IO), Device Serial Number (--serial, the serial fault, or the first
-8 bytes of SHA-256 of the slot-0 leaf certificate), a DOE mailbox serving DOE discovery and CMA/SPDM,
+8 bytes of SHA-256 of the slot-0 leaf certificate), a DOE mailbox serving DOE discovery, CMA/SPDM
+and secured CMA (SPDM sessions; not with --no-sessions),
 optionally an IDE capability (no streams); BAR0: 4 KiB of registers; no
 interrupts.  A guest FLR (DevCtl Initiate FLR), DEVICE_RESET (bus reset) and
 a client disconnect reset the DOE mailbox and drop SPDM state.  One client
@@ -174,7 +197,8 @@ at a time.  SIGTERM/SIGINT exit 0.
   --cma-name STR      default: Vendor=<vid>:Device=<did>:CC=<class>:REV=01:...
   Identity, SPDM and fault options as for 'spdm-devsim serve' (--identity,
   --asym, --hash, --slots, --seed, --cache, --version, --hash-algos,
-  --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --ctl, --fault).
+  --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --no-sessions,
+  --handshake-in-clear, --heartbeat-period, --max-sessions, --ctl, --fault).
 
 Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
 "pci" member (ids, serial and serial_source, flrs, resets, DOE counters and
@@ -414,6 +438,16 @@ struct ServeOpts {
             cfg.meas_sig = false;
         } else if (f == "--no-meas") {
             cfg.meas_cap = false;
+        } else if (f == "--no-sessions") {
+            cfg.sessions = false;
+        } else if (f == "--handshake-in-clear") {
+            cfg.handshake_in_clear = true;
+        } else if (f == "--heartbeat-period") {
+            cfg.heartbeat_period = uint8_t(parse_uint(f, a.value(f, iv), 255));
+        } else if (f == "--max-sessions") {
+            cfg.max_sessions = unsigned(parse_uint(f, a.value(f, iv), 255));
+            if (cfg.max_sessions < 1)
+                throw UsageError("--max-sessions: at least 1");
         } else if (f == "--ctl") {
             ctl = a.value(f, iv);
         } else if (f == "--fault") {

@@ -357,11 +357,11 @@ DoeResult PciDevice::handle(const DoeObject &o) {
         r.object.assign(why.begin(), why.end());
     };
     if (o.vendor == doe::VENDOR_PCISIG && o.type == doe::TYPE_DISCOVERY) {
-        // This mailbox implements discovery and CMA only (secured CMA is an
-        // unsupported protocol here, so it is not listed).
-        static constexpr uint8_t protos[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA};
+        // Discovery, CMA and (unless --no-sessions) secured CMA.
+        static constexpr uint8_t protos[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA, doe::TYPE_SECURED_CMA};
         std::string why;
-        if (auto d = doe_discovery(o.payload, protos, &why)) {
+        std::span<const uint8_t> listed(protos, rsp_.config().sessions ? 3 : 2);
+        if (auto d = doe_discovery(o.payload, listed, &why)) {
             r.kind = DoeResult::Response;
             r.object = std::move(*d);
         } else {
@@ -373,6 +373,14 @@ DoeResult PciDevice::handle(const DoeObject &o) {
         if (!out.empty()) {
             r.kind = DoeResult::Response;
             r.object = doe_wrap(out, doe::TYPE_CMA);
+            r.delay_ms = rsp_.faults().delay_ms;
+        }
+    } else if (o.vendor == doe::VENDOR_PCISIG && o.type == doe::TYPE_SECURED_CMA && rsp_.config().sessions) {
+        cma_since_reset_++;
+        auto out = rsp_.handle_secured(o.payload);
+        if (!out.data.empty()) {
+            r.kind = DoeResult::Response;
+            r.object = doe_wrap(out.data, out.secured ? doe::TYPE_SECURED_CMA : doe::TYPE_CMA);
             r.delay_ms = rsp_.faults().delay_ms;
         }
     } else {

@@ -14,6 +14,9 @@
 #include "chunk.hpp"
 #include "crypto.hpp"
 
+#include <devsim/session.hpp>
+#include <mbedtls/platform_util.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -43,7 +46,16 @@ std::string_view code_name(uint8_t c) {
     case code::GET_MEASUREMENTS: return "GET_MEASUREMENTS";
     case code::GET_CAPABILITIES: return "GET_CAPABILITIES";
     case code::NEGOTIATE_ALGORITHMS: return "NEGOTIATE_ALGORITHMS";
-    case 0xE4: return "KEY_EXCHANGE";
+    case code::KEY_EXCHANGE: return "KEY_EXCHANGE";
+    case code::KEY_EXCHANGE_RSP: return "KEY_EXCHANGE_RSP";
+    case code::FINISH: return "FINISH";
+    case code::FINISH_RSP: return "FINISH_RSP";
+    case code::HEARTBEAT: return "HEARTBEAT";
+    case code::HEARTBEAT_ACK: return "HEARTBEAT_ACK";
+    case code::KEY_UPDATE: return "KEY_UPDATE";
+    case code::KEY_UPDATE_ACK: return "KEY_UPDATE_ACK";
+    case code::END_SESSION: return "END_SESSION";
+    case code::END_SESSION_ACK: return "END_SESSION_ACK";
     case 0xFE: return "VENDOR_DEFINED_REQUEST";
     case code::RESPOND_IF_READY: return "RESPOND_IF_READY";
     default: return "UNKNOWN";
@@ -95,6 +107,12 @@ std::string Faults::describe() const {
     add("cert-remainder-lie", cert_remainder_lie);
     if (!chunk_lie.empty())
         item("chunk-lie", chunk_lie);
+    add("bad-verify-data", bad_verify_data);
+    add("bad-kex-signature", bad_kex_signature);
+    add("bad-tag", bad_tag);
+    add("wrong-session-id", wrong_session_id);
+    add("replay-seq", replay_seq);
+    add("no-heartbeat", no_heartbeat);
     if (serial) {
         char hex[17];
         snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*serial));
@@ -132,6 +150,10 @@ std::optional<Hash> hash_from_bits(uint32_t bits, Hash preferred) {
 
 constexpr size_t kNonce = 32, kReqCtx = 8;
 
+// CAPABILITIES flags for sessions (DSP0274 1.1+ Table "Flag fields").
+constexpr uint32_t kEncryptCap = 1u << 6, kMacCap = 1u << 7, kKeyExCap = 1u << 9, kHbeatCap = 1u << 13,
+                   kKeyUpdCap = 1u << 14, kInClearCap = 1u << 15;
+
 }  // namespace
 
 struct Responder::Impl {
@@ -151,6 +173,12 @@ struct Responder::Impl {
     Bytes msg_a, msg_b, msg_m;
     uint64_t requests = 0;
     LargeTransfer large;
+    // Sessions: what ALGORITHMS selected (0 = none) and the live sessions.
+    uint16_t dhe_sel = 0, aead_sel = 0, ks_sel = 0;
+    uint8_t other_sel = 0;
+    struct Session;
+    std::vector<std::unique_ptr<Session>> sessions;
+    uint16_t next_rsp_id = 0xFFFF;
 
     Impl(Config c, Identity i) : cfg(std::move(c)), id(std::move(i)), faults(cfg.faults) { load_keys(); }
 
@@ -178,6 +206,9 @@ struct Responder::Impl {
         msg_m.clear();
         large.reset();
         pending.clear();
+        dhe_sel = aead_sel = ks_sel = 0;
+        other_sel = 0;
+        sessions.clear();
     }
 
     Bytes error(uint8_t code, uint8_t data = 0) const {
@@ -395,6 +426,11 @@ struct Responder::Impl {
         if (cfg.chal_cap) rflags |= 1u << 2;
         if (cfg.meas_cap) rflags |= (cfg.meas_sig ? 2u : 1u) << 3;
         if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap") rflags |= chunk::CAP;
+        if (v >= 0x11 && cfg.sessions) {
+            rflags |= kEncryptCap | kMacCap | kKeyExCap | kHbeatCap | kKeyUpdCap;
+            if (cfg.handshake_in_clear)
+                rflags |= kInClearCap;
+        }
         Bytes rsp{v, code::CAPABILITIES, 0, 0, 0, cfg.ct_exponent, 0, 0};
         put32(rsp, rflags);
         if (v >= 0x12) {
@@ -461,6 +497,30 @@ struct Responder::Impl {
             meas_hash_sel = hash_bit(hash) << 1;  // MeasurementHashAlgo: SHA-256 is bit 1
         }
         uint8_t other = version >= 0x12 ? uint8_t(req[7] & 0x02) : 0;
+        // Session algorithms (AlgType 2 DHE, 3 AEAD, 5 KeySchedule) when
+        // both sides can exchange keys; ReqBaseAsymAlg (4) stays 0: no
+        // mutual authentication.
+        std::vector<uint16_t> sel(struct_types.size(), 0);
+        if (cfg.sessions && (req_flags & kKeyExCap)) {
+            size_t at = 32 + 4 * (size_t(req[28]) + req[29]);
+            for (size_t i = 0; i < struct_types.size(); i++) {
+                uint16_t offer = uint16_t(get16(req, at + 2));
+                auto pick = [&](uint16_t mine, std::initializer_list<uint16_t> order) -> uint16_t {
+                    for (uint16_t b : order)
+                        if (offer & mine & b)
+                            return b;
+                    return 0;
+                };
+                if (struct_types[i] == 2)
+                    sel[i] = dhe_sel = pick(cfg.dhe_algos, {0x10, 0x08});
+                else if (struct_types[i] == 3)
+                    sel[i] = aead_sel = pick(cfg.aead_algos, {0x02, 0x01, 0x04});
+                else if (struct_types[i] == 5)
+                    sel[i] = ks_sel = pick(sess::kKeyScheduleSpdm, {sess::kKeyScheduleSpdm});
+                at += 4 + 4 * size_t(req[at + 1] & 0xF);
+            }
+        }
+        other_sel = other;
         Bytes rsp{version, code::ALGORITHMS, uint8_t(struct_types.size()), 0};
         put16(rsp, uint32_t(36 + 4 * struct_types.size()));
         rsp.push_back(meas_spec_sel);
@@ -469,8 +529,8 @@ struct Responder::Impl {
         put32(rsp, asym_sel);
         put32(rsp, hash_sel);
         rsp.insert(rsp.end(), 16, 0);  // reserved, MEL, ext counts, reserved
-        for (uint8_t t : struct_types)
-            append(rsp, Bytes{t, 0x20, 0, 0});
+        for (size_t i = 0; i < struct_types.size(); i++)
+            append(rsp, Bytes{struct_types[i], 0x20, uint8_t(sel[i]), uint8_t(sel[i] >> 8)});
         append(msg_a, req.first(length));
         append(msg_a, rsp);
         state = State::Negotiated;
@@ -652,6 +712,14 @@ struct Responder::Impl {
         case code::CHALLENGE:
         case code::GET_MEASUREMENTS:
             break;
+        case code::KEY_EXCHANGE:
+        case code::FINISH:
+        case code::HEARTBEAT:
+        case code::KEY_UPDATE:
+        case code::END_SESSION:
+            if (cfg.sessions && version >= 0x11)
+                break;
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, c);
         default:
             return error(SPDM_ERR_UNSUPPORTED_REQUEST, c);
         }
@@ -667,6 +735,13 @@ struct Responder::Impl {
         case code::GET_DIGESTS: return get_digests(req);
         case code::GET_CERTIFICATE: return get_certificate(req);
         case code::CHALLENGE: return challenge(req);
+        case code::KEY_EXCHANGE: return key_exchange(req);
+        case code::FINISH: return finish_in_clear(req);
+        case code::HEARTBEAT:
+        case code::KEY_UPDATE:
+        case code::END_SESSION:
+            // only inside a session: 1.2 has an ERROR for that
+            return error(version >= 0x12 ? SPDM_ERR_SESSION_REQUIRED : SPDM_ERR_UNEXPECTED_REQUEST);
         default: return get_measurements(req);
         }
     }
@@ -737,6 +812,310 @@ struct Responder::Impl {
         return maybe_large(dispatch(r));
     }
 
+    // --- sessions (DSP0274 1.1+ KEY_EXCHANGE ... END_SESSION, DSP0277) ----
+
+    struct Session {
+        uint16_t req_id = 0, rsp_id = 0;
+        bool established = false, encrypt = true, in_clear = false;
+        unsigned slot = 0;
+        sess::KeySchedule ks;
+        Bytes th;            // A || Hash(chain) || K (|| F): the session transcript
+        Bytes last_record;   // the last secured response (replay-seq fault)
+        bool update_pending = false;  // VerifyNewKey expected
+        uint64_t heartbeats = 0, key_updates = 0, messages = 0;
+        uint32_t id() const { return req_id | uint32_t(rsp_id) << 16; }
+        ~Session() {
+            for (Bytes *b : {&ks.handshake_secret, &ks.master_secret, &ks.req_finished_key, &ks.rsp_finished_key,
+                             &ks.req_hs.secret, &ks.req_hs.key, &ks.rsp_hs.secret, &ks.rsp_hs.key,
+                             &ks.req_data.secret, &ks.req_data.key, &ks.rsp_data.secret, &ks.rsp_data.key})
+                mbedtls_platform_zeroize(b->data(), b->size());
+        }
+        sess::Keys &rx() { return established ? ks.req_data : ks.req_hs; }
+        sess::Keys &tx() { return established ? ks.rsp_data : ks.rsp_hs; }
+    };
+
+    Session *find_session(uint32_t id) {
+        for (auto &s : sessions)
+            if (s->id() == id)
+                return s.get();
+        return nullptr;
+    }
+    void end_session(const Session *s) {
+        std::erase_if(sessions, [&](auto &p) { return p.get() == s; });
+    }
+
+    // Opaque data of KEY_EXCHANGE_RSP: the DSP0277 secured message version
+    // selection (1.1).  1.2+ with OpaqueDataFmt1: the general opaque data
+    // format (TotalElements, Reserved(3)); otherwise DSP0277's own table
+    // (SpecID "DMTF", OpaqueVersion 1, TotalElements, Reserved(2)).  Each
+    // element: ID 0 (DMTF), VendorLen 0, OpaqueElementDataLen 4, then
+    // SMDataVersion 1, SMDataID 0 (version selection), SelectedVersion 1.1.
+    Bytes version_selection() const {
+        Bytes o;
+        if (version >= 0x12 && (other_sel & 0x02))
+            o = {1, 0, 0, 0};
+        else
+            o = {0x46, 0x54, 0x4D, 0x44, 1, 1, 0, 0};
+        append(o, Bytes{0, 0, 4, 0, 1, 0, 0x00, 0x11});
+        return o;
+    }
+
+    Bytes key_exchange(std::span<const uint8_t> req) {
+        if (!(req_flags & kKeyExCap) || !dhe_sel || !aead_sel || !ks_sel)
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);  // no session was negotiated
+        auto dhe = sess::Dhe(dhe_sel);
+        size_t d = sess::dhe_size(dhe);
+        // Header, ReqSessionID, SessionPolicy + Reserved (1.1: Reserved(2)),
+        // RandomData(32), ExchangeData(D), OpaqueDataLength(2), OpaqueData.
+        size_t fixed = 4 + 2 + 2 + 32 + d + 2;
+        if (req.size() < fixed)
+            return error(SPDM_ERR_INVALID_REQUEST);
+        size_t olen = get16(req, fixed - 2);
+        if (olen > 1024 || req.size() < fixed + olen)
+            return error(SPDM_ERR_INVALID_REQUEST);
+        size_t len = fixed + olen;
+        uint8_t mtype = req[2];
+        unsigned slot = req[3];
+        if (slot >= nslots())   // 0xFF (a provisioned public key) included: devsim has certificates
+            return error(SPDM_ERR_INVALID_REQUEST);
+        if ((mtype != 0 && mtype != 1 && mtype != 0xFF) || (mtype && !cfg.meas_cap))
+            return error(SPDM_ERR_INVALID_REQUEST);
+        if (sessions.size() >= cfg.max_sessions)
+            return error(SPDM_ERR_SESSION_LIMIT_EXCEEDED);
+        Bytes priv = sess::ecdh_generate(dhe, rng.bytes(d / 2 + 16));
+        auto shared = sess::ecdh_shared(dhe, priv, req.subspan(40, d));
+        if (!shared) {
+            mbedtls_platform_zeroize(priv.data(), priv.size());
+            return error(SPDM_ERR_INVALID_REQUEST);   // not a point on the curve
+        }
+        auto s = std::make_unique<Session>();
+        s->req_id = uint16_t(get16(req, 4));
+        do {
+            s->rsp_id = next_rsp_id--;
+            if (!next_rsp_id)
+                next_rsp_id = 0xFFFF;
+        } while (find_session(s->id()));
+        s->slot = slot;
+        s->encrypt = (req_flags & kEncryptCap) != 0;
+        s->in_clear = cfg.handshake_in_clear && (req_flags & kInClearCap);
+        s->ks.hash = hash;
+        s->ks.aead = sess::Aead(aead_sel);
+        s->ks.version = version;
+        uint8_t hb = (req_flags & kHbeatCap) ? cfg.heartbeat_period : 0;
+        Bytes rsp{version, code::KEY_EXCHANGE_RSP, hb, 0};
+        put16(rsp, s->rsp_id);
+        rsp.push_back(0);  // MutAuthRequested
+        rsp.push_back(0);  // ReqSlotIDParam
+        append(rsp, rng.bytes(32));
+        append(rsp, sess::ecdh_public(dhe, priv));
+        mbedtls_platform_zeroize(priv.data(), priv.size());
+        if (mtype)
+            append(rsp, summary_hash(mtype));
+        Bytes opaque = version_selection();
+        put16(rsp, uint32_t(opaque.size()));
+        append(rsp, opaque);
+        size_t total = rsp.size() + signature_size(id.asym) + (s->in_clear ? 0 : hash_size(hash));
+        if (total > max_message()) {
+            mbedtls_platform_zeroize(shared->data(), shared->size());
+            return too_large(total);
+        }
+        // TH = A || Hash(certificate chain, SPDM format) || KEY_EXCHANGE || KEY_EXCHANGE_RSP
+        s->th = msg_a;
+        append(s->th, digest(hash, chain(slot)));
+        append(s->th, req.first(len));
+        append(s->th, rsp);
+        Bytes sig = sign(slot, s->th, "responder-key_exchange_rsp signing");
+        if (take(faults.bad_kex_signature))
+            sig[sig.size() / 2] ^= 0x01;
+        append(rsp, sig);
+        append(s->th, sig);
+        s->ks.handshake(*shared, digest(hash, s->th));   // TH1
+        mbedtls_platform_zeroize(shared->data(), shared->size());
+        if (!s->in_clear) {
+            Bytes verify = sess::hmac(hash, s->ks.rsp_finished_key, digest(hash, s->th));
+            if (take(faults.bad_verify_data))
+                verify[0] ^= 0x01;
+            append(rsp, verify);
+            append(s->th, verify);
+        }
+        sessions.push_back(std::move(s));
+        return rsp;
+    }
+
+    // FINISH (no mutual authentication: Param1 bit 0 clear, no signature).
+    // The transcript gets FINISH || FINISH_RSP; TH2 = Hash(of it all).
+    Bytes finish(Session &s, std::span<const uint8_t> req) {
+        size_t hl = hash_size(hash);
+        if (s.established)
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
+        if (req.size() < 4 + hl || (req[2] & 1))
+            return error(SPDM_ERR_INVALID_REQUEST);
+        Bytes th = s.th;
+        append(th, req.first(4));
+        Bytes want = sess::hmac(hash, s.ks.req_finished_key, digest(hash, th));
+        uint8_t diff = 0;
+        for (size_t i = 0; i < hl; i++)
+            diff |= uint8_t(want[i] ^ req[4 + i]);
+        if (diff)
+            return Bytes{};   // the caller answers DecryptError and ends the session
+        append(s.th, req.first(4 + hl));
+        Bytes rsp{version, code::FINISH_RSP, 0, 0};
+        if (s.in_clear) {
+            Bytes t = s.th;
+            append(t, rsp);
+            Bytes verify = sess::hmac(hash, s.ks.rsp_finished_key, digest(hash, t));
+            if (take(faults.bad_verify_data))
+                verify[0] ^= 0x01;
+            append(rsp, verify);
+        }
+        append(s.th, rsp);
+        return rsp;
+    }
+
+    // Handshake in the clear: FINISH arrives as a plain message for the
+    // session in its handshake phase (the latest one).
+    Bytes finish_in_clear(std::span<const uint8_t> req) {
+        Session *s = nullptr;
+        for (auto &p : sessions)
+            if (!p->established && p->in_clear)
+                s = p.get();
+        if (!s)
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);
+        Bytes rsp = finish(*s, req);
+        if (rsp.empty()) {
+            end_session(s);
+            return error(SPDM_ERR_DECRYPT_ERROR);
+        }
+        if (rsp[1] == code::FINISH_RSP)
+            establish(*s);
+        return rsp;
+    }
+
+    void establish(Session &s) {
+        s.ks.data(digest(hash, s.th));   // TH2
+        s.established = true;
+        s.th.clear();
+    }
+
+    // A request inside an established session.
+    Bytes in_session(Session &s, std::span<const uint8_t> req) {
+        uint8_t c = req[1];
+        if (c != code::GET_MEASUREMENTS)
+            msg_m.clear();
+        switch (c) {
+        case code::GET_VERSION: case code::GET_CAPABILITIES: case code::NEGOTIATE_ALGORITHMS:
+        case code::GET_DIGESTS: case code::GET_CERTIFICATE: case code::CHALLENGE:
+        case code::KEY_EXCHANGE: case code::FINISH: case code::RESPOND_IF_READY:
+            return error(SPDM_ERR_UNEXPECTED_REQUEST);   // not inside a session (here)
+        default:
+            break;
+        }
+        if (req[0] != version)
+            return error(SPDM_ERR_VERSION_MISMATCH);
+        switch (c) {
+        case code::HEARTBEAT:
+            s.heartbeats++;
+            return Bytes{version, code::HEARTBEAT_ACK, 0, 0};
+        case code::KEY_UPDATE: {
+            uint8_t op = req[2];
+            Bytes ack{version, code::KEY_UPDATE_ACK, op, req[3]};
+            if (op == 1 || op == 2) {   // UpdateKey, UpdateAllKeys
+                s.ks.update(s.ks.req_data);   // requests from the next one on
+                if (op == 2)
+                    s.ks.update(s.ks.rsp_data);   // this ACK already
+                s.update_pending = true;
+                s.key_updates++;
+                return ack;
+            }
+            if (op == 3 && s.update_pending) {   // VerifyNewKey: it came with the new key
+                s.update_pending = false;
+                return ack;
+            }
+            return error(SPDM_ERR_INVALID_REQUEST);
+        }
+        case code::END_SESSION:
+            return Bytes{version, code::END_SESSION_ACK, 0, 0};
+        case code::GET_MEASUREMENTS:
+            return get_measurements(req);
+        default:
+            return error(SPDM_ERR_UNSUPPORTED_REQUEST, c);
+        }
+    }
+
+    Responder::SecuredReply handle_secured(std::span<const uint8_t> rec) {
+        requests++;
+        auto plain = [&](uint8_t code, std::span<const uint8_t> ext = {}) {
+            return Responder::SecuredReply{error_ext(code, 0, ext), false};
+        };
+        if (!cfg.sessions || state != State::Negotiated || rec.size() < 6)
+            return plain(SPDM_ERR_INVALID_REQUEST);
+        uint32_t sid = get32(rec, 0);
+        Session *s = find_session(sid);
+        if (!s) {
+            // InvalidSession (DSP0274 1.1), ExtendedErrorData = the SessionID,
+            // in the clear: there are no keys to protect it with.
+            Bytes ext;
+            put32(ext, sid);
+            return plain(SPDM_ERR_INVALID_SESSION, ext);
+        }
+        // DOE objects are whole dwords: up to 3 bytes of padding after the record.
+        size_t len = get16(rec, 4);
+        if (rec.size() < 6 + len || rec.size() - (6 + len) > 3) {
+            end_session(s);
+            return plain(SPDM_ERR_DECRYPT_ERROR);
+        }
+        auto app = sess::open(s->ks.aead, s->encrypt, s->rx(), rec.first(6 + len));
+        if (!app || app->size() < 4 || (s->established ? false : (*app)[1] != code::FINISH)) {
+            // a bad tag, a replayed or skipped sequence number, or (handshake
+            // phase) anything but FINISH: the session is over
+            end_session(s);
+            return plain(SPDM_ERR_DECRYPT_ERROR);
+        }
+        s->rx().seq++;
+        s->messages++;
+        if (take(faults.no_answer))
+            return {};
+        Bytes rsp;
+        bool establish_after = false, end_after = false;
+        if (!s->established) {
+            if (s->in_clear) {
+                end_session(s);
+                return plain(SPDM_ERR_UNEXPECTED_REQUEST);
+            }
+            if ((*app)[0] != version)
+                rsp = error(SPDM_ERR_VERSION_MISMATCH);
+            else
+                rsp = finish(*s, *app);
+            if (rsp.empty()) {
+                end_session(s);
+                return plain(SPDM_ERR_DECRYPT_ERROR);
+            }
+            establish_after = rsp[1] == code::FINISH_RSP;
+        } else {
+            if ((*app)[1] == code::HEARTBEAT && take(faults.no_heartbeat))
+                return {};
+            rsp = in_session(*s, *app);
+            end_after = rsp[1] == code::END_SESSION_ACK;
+        }
+        mbedtls_platform_zeroize(app->data(), app->size());
+        Responder::SecuredReply out{{}, true};
+        if (take(faults.replay_seq) && !s->last_record.empty()) {
+            out.data = s->last_record;   // the previous record again: its sequence number is old
+        } else {
+            uint32_t wire_id = take(faults.wrong_session_id) ? sid ^ 0x00010000u : sid;
+            out.data = sess::seal(s->ks.aead, s->encrypt, s->tx(), wire_id, rsp);
+            s->tx().seq++;
+            s->last_record = out.data;
+            if (take(faults.bad_tag))
+                out.data.back() ^= 0x01;
+        }
+        if (establish_after)
+            establish(*s);
+        if (end_after)
+            end_session(s);
+        return out;
+    }
+
     Bytes handle(std::span<const uint8_t> req) {
         requests++;
         uint8_t c = req.size() >= 2 ? req[1] : 0;
@@ -786,6 +1165,11 @@ Responder::Responder(Config c, Identity i) : impl_(std::make_unique<Impl>(std::m
 Responder::~Responder() = default;
 std::vector<uint8_t> Responder::handle(std::span<const uint8_t> request) { return impl_->handle(request); }
 void Responder::reset() { impl_->reset(); }
+Responder::SecuredReply Responder::handle_secured(std::span<const uint8_t> record) {
+    return impl_->handle_secured(record);
+}
+void Responder::drop_sessions() { impl_->sessions.clear(); }
+size_t Responder::session_count() const { return impl_->sessions.size(); }
 Faults &Responder::faults() { return impl_->faults; }
 const Identity &Responder::identity() const { return impl_->id; }
 const Config &Responder::config() const { return impl_->cfg; }
@@ -832,6 +1216,18 @@ std::string Responder::status_json() const {
     nlohmann::ordered_json meas = nlohmann::ordered_json::object();
     for (auto &m : i.cfg.measurements)
         meas[std::to_string(int(m.index))] = to_hex(m.data);
+    nlohmann::ordered_json sess_j = nlohmann::ordered_json::array();
+    for (auto &s : i.sessions) {
+        char sid[12];
+        snprintf(sid, sizeof sid, "0x%08x", s->id());
+        sess_j.push_back({{"id", sid},
+                          {"state", s->established ? "established" : "handshake"},
+                          {"aead", sess::to_string(s->ks.aead)},
+                          {"encrypt", s->encrypt},
+                          {"messages", s->messages},
+                          {"heartbeats", s->heartbeats},
+                          {"key_updates", s->key_updates}});
+    }
     nlohmann::ordered_json j{{"state", states[int(i.state)]},
                              {"version", version_text(i.version)},
                              {"asym", to_string(i.id.asym)},
@@ -846,6 +1242,7 @@ std::string Responder::status_json() const {
                              {"transcript", {{"a", i.msg_a.size()}, {"b", i.msg_b.size()}, {"l", i.msg_m.size()},
                                              {"max", i.cfg.max_transcript}}},
                              {"faults", i.faults.describe()},
+                             {"sessions", std::move(sess_j)},
                              {"measurements", std::move(meas)}};
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -882,6 +1279,13 @@ void Responder::apply_fault(std::string_view spec) {
     else if (name == "no-answer") f.no_answer = int(number(1));
     else if (name == "busy") f.busy = int(number(1));
     else if (name == "resynch") f.resynch = int(number(1));
+    else if (name == "bad-verify-data") f.bad_verify_data = int(number(1));
+    else if (name == "bad-kex-signature") f.bad_kex_signature = int(number(1));
+    else if (name == "bad-tag") f.bad_tag = int(number(1));
+    else if (name == "wrong-session-id") f.wrong_session_id = int(number(1));
+    else if (name == "replay-seq") f.replay_seq = int(number(1));
+    else if (name == "no-heartbeat") f.no_heartbeat = int(number(-1));
+    else if (name == "session-drop") drop_sessions();
     else if (name == "not-ready") {
         // not-ready[=N[:EXP[:RDTM[:TOKEN]]]]
         std::vector<std::string> parts;

@@ -100,8 +100,8 @@ struct Server::Impl {
     uint64_t seq = 0, discoveries = 0;
     bool shutdown = false;  // SHUTDOWN received: run() returns
     // DOE protocols listed over the spdm-socket, as QEMU's CMA DOE and
-    // spdm-emu list them: discovery, CMA, secured CMA (devsim has no
-    // sessions: secured CMA objects get an empty reply).
+    // spdm-emu list them: discovery, CMA, secured CMA (with --no-sessions
+    // secured CMA objects get an empty reply).
     static constexpr uint8_t kSocketProtocols[] = {doe::TYPE_DISCOVERY, doe::TYPE_CMA, doe::TYPE_SECURED_CMA};
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
@@ -193,6 +193,21 @@ struct Server::Impl {
                 if (opt.verbose)
                     log() << "devsim: DOE discovery " << (d ? "answered" : why + ", empty reply") << "\n";
                 return reply(socket_frame(sock::CMD_NORMAL, transport, d ? *d : Bytes{}));
+            }
+            if (obj && obj->vendor == doe::VENDOR_PCISIG && obj->type == doe::TYPE_SECURED_CMA &&
+                rsp.config().sessions) {
+                // Secured CMA (QEMU forwards it like CMA): a DSP0277 record;
+                // the reply is secured (type 2) or a plain ERROR (type 1).
+                auto r = rsp.handle_secured(obj->payload);
+                bool answered = !r.data.empty();
+                if (opt.verbose)
+                    log() << "devsim: secured CMA " << obj->payload.size() << "B -> "
+                          << (answered ? (r.secured ? "secured " : "plain ") + std::to_string(r.data.size()) + "B"
+                                       : std::string("no answer"))
+                          << "\n";
+                record(cmd, obj->payload, r.data, answered);
+                Bytes o = answered ? doe_wrap(r.data, r.secured ? doe::TYPE_SECURED_CMA : doe::TYPE_CMA) : Bytes{};
+                return reply(socket_frame(sock::CMD_NORMAL, transport, o), After::Keep, rsp.faults().delay_ms);
             }
             if (!obj || obj->vendor != doe::VENDOR_PCISIG || obj->type != doe::TYPE_CMA) {
                 if (opt.verbose)

@@ -130,6 +130,13 @@ struct Faults {
     int cert_remainder_lie = 0;  // CERTIFICATE (Offset > 0) whose RemainderLength did not shrink
     std::optional<uint64_t> serial;  // Device Serial Number override (PCI endpoint)
     std::string chunk_lie;       // a lie in CHUNK_RESPONSE headers ("" = none; chunk.hpp)
+    // Sessions (KEY_EXCHANGE, secured messages)
+    int bad_verify_data = 0;     // flip a bit in ResponderVerifyData
+    int bad_kex_signature = 0;   // flip a bit in KEY_EXCHANGE_RSP's signature
+    int bad_tag = 0;             // flip a bit in a secured response's MAC
+    int wrong_session_id = 0;    // secured response under another SessionID
+    int replay_seq = 0;          // resend the previous secured response (a replayed sequence number)
+    int no_heartbeat = 0;        // HEARTBEAT gets no answer
     void clear() { *this = Faults{}; }
     std::string describe() const;   // "bad-signature=-1,busy=2" or "none"
 };
@@ -151,6 +158,16 @@ struct Config {
     // is received
     bool chunk_cap = false;
     std::vector<Measurement> measurements = default_measurements();
+    // Secured sessions (1.1+): KEY_EX_CAP, ENCRYPT_CAP, MAC_CAP, HBEAT_CAP,
+    // KEY_UPD_CAP in CAPABILITIES, DHE/AEAD/KeySchedule selected in
+    // ALGORITHMS when the requester says KEY_EX_CAP; false: the pre-session
+    // behaviour (KEY_EXCHANGE unsupported, secured CMA refused).
+    bool sessions = true;
+    bool handshake_in_clear = false;     // HANDSHAKE_IN_THE_CLEAR_CAP
+    uint8_t heartbeat_period = 10;       // KEY_EXCHANGE_RSP HeartbeatPeriod, seconds (0: none)
+    unsigned max_sessions = 4;           // more: ERROR SessionLimitExceeded
+    uint16_t dhe_algos = 0x18;           // secp256r1, secp384r1
+    uint16_t aead_algos = 0x7;           // AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305
     Faults faults;                       // initial faults
     // Largest transcript kept (B: digests/certificates since the last
     // CHALLENGE; L: unsigned measurements since the last signed one); a
@@ -174,7 +191,10 @@ inline constexpr uint8_t DIGESTS = 0x01, CERTIFICATE = 0x02, CHALLENGE_AUTH = 0x
     VERSION = 0x04, MEASUREMENTS = 0x60, CAPABILITIES = 0x61, ALGORITHMS = 0x63,
     ERROR = 0x7F, GET_DIGESTS = 0x81, GET_CERTIFICATE = 0x82, CHALLENGE = 0x83,
     GET_VERSION = 0x84, GET_MEASUREMENTS = 0xE0, GET_CAPABILITIES = 0xE1,
-    NEGOTIATE_ALGORITHMS = 0xE3, RESPOND_IF_READY = 0xFF;
+    NEGOTIATE_ALGORITHMS = 0xE3, RESPOND_IF_READY = 0xFF,
+    KEY_EXCHANGE_RSP = 0x64, FINISH_RSP = 0x65, HEARTBEAT_ACK = 0x68, KEY_UPDATE_ACK = 0x69,
+    END_SESSION_ACK = 0x6A, KEY_EXCHANGE = 0xE4, FINISH = 0xE5, HEARTBEAT = 0xE8, KEY_UPDATE = 0xE9,
+    END_SESSION = 0xEA;
 }
 std::string_view code_name(uint8_t code);
 
@@ -187,7 +207,19 @@ public:
 
     // One SPDM request in, one SPDM response out; empty for no-answer.
     std::vector<uint8_t> handle(std::span<const uint8_t> request);
-    void reset();                        // drop negotiated state and transcripts
+    void reset();                        // drop negotiated state, transcripts and sessions
+    // One DSP0277 secured message (PCIe Secured CMA: SessionID, Length,
+    // ciphertext, MAC; no sequence number on the wire) in, the reply out:
+    // a secured message (secured = true) or, when the request could not be
+    // opened, a plain ERROR (InvalidSession, DecryptError); empty for
+    // no-answer and the heartbeat-ignored fault.
+    struct SecuredReply {
+        Bytes data;
+        bool secured = false;
+    };
+    SecuredReply handle_secured(std::span<const uint8_t> record);
+    void drop_sessions();                // forget every session (device lost its state)
+    size_t session_count() const;
     Faults &faults();
     // Applies one --fault SPEC (see spdm-devsim --help); throws
     // std::invalid_argument with a message on a bad spec.
