@@ -4,7 +4,7 @@
  * slot's certificate chain and its leaf key) and CHALLENGE (transcript C,
  * the CHALLENGE_AUTH signature over M1 = A || B || C).
  *
- * References: DMTF DSP0274 1.0.x - 1.3.x.
+ * References: DMTF DSP0274 1.0.x - 1.4.x.
  */
 #include "spdm_core.h"
 
@@ -173,6 +173,15 @@ int spdm_get_certificate(struct spdm_session *s, u8 slot)
 					 "%s: answer for slot %u, asked for %u",
 					 step, rsp->hdr.param1 & SPDM_SLOT_ID_MASK,
 					 slot);
+		/*
+		 * 1.4: a LargeCertChain response has other fields at these
+		 * offsets; we asked for (and can read) the small form only.
+		 */
+		if (s->version >= SPDM_VER_14 &&
+		    (rsp->hdr.param1 & SPDM_CERT_LARGE_CERT_CHAIN))
+			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					 "%s: LargeCertChain response (Param1 0x%02x) to a request without it",
+					 step, rsp->hdr.param1);
 		portion = le16_to_cpu(rsp->portion_length);
 		remainder = le16_to_cpu(rsp->remainder_length);
 		/*

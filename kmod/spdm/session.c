@@ -44,8 +44,8 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 	if (!q.min_version)
 		q.min_version = SPDM_VER_10;
 	if (!q.max_version)
-		q.max_version = SPDM_VER_13;
-	if (q.max_version > SPDM_VER_13 || q.min_version > q.max_version)
+		q.max_version = SPDM_VER_14;
+	if (q.max_version > SPDM_VER_14 || q.min_version > q.max_version)
 		return -EINVAL;
 	q.asym_mask = (q.asym_mask ? q.asym_mask : SPDM_ASYM_SUPPORTED) &
 		      SPDM_ASYM_SUPPORTED;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPDM requester core (DMTF DSP0274 1.0 - 1.3), as used for PCIe
+ * SPDM requester core (DMTF DSP0274 1.0 - 1.4), as used for PCIe
  * Component Measurement and Authentication (CMA).
  *
  * The core is transport- and crypto-agnostic: it calls a struct spdm_ops
@@ -19,6 +19,7 @@
 #define SPDM_VER_11 0x11
 #define SPDM_VER_12 0x12
 #define SPDM_VER_13 0x13
+#define SPDM_VER_14 0x14
 
 /* BaseAsymAlgo bits (DSP0274 NEGOTIATE_ALGORITHMS). */
 #define SPDM_ASYM_RSASSA_2048	BIT(0)
@@ -50,6 +51,7 @@
 #define SPDM_CAP_MEAS_NOSIG	BIT(3)
 #define SPDM_CAP_MEAS_SIG	(2u << 3)
 #define SPDM_CAP_CHUNK		BIT(17)
+#define SPDM_CAP_LARGE_RESP	BIT(31)	/* 1.4; the core does not set it */
 
 #define SPDM_MAX_HASH		64
 #define SPDM_MAX_SIG		512
@@ -137,7 +139,7 @@ struct spdm_ops {
  *	at most SPDM_MAX_MSG).  The memory budget bounds it too.
  * @mem_budget: cap on the session's allocations (0: SPDM_DEFAULT_BUDGET).
  * @min_version: lowest SPDM version accepted (0: 1.0).
- * @max_version: highest SPDM version offered (0: 1.3).
+ * @max_version: highest SPDM version offered (0: 1.4).
  * @asym_mask: BaseAsymAlgo offered (0: SPDM_ASYM_SUPPORTED); masked with it.
  * @hash_mask: BaseHashAlgo offered (0: SPDM_HASH_SUPPORTED); masked with it.
  */
@@ -163,7 +165,7 @@ struct spdm_buf_view {
 
 /**
  * struct spdm_evidence - read-only view of what the last operations produced
- * @version: negotiated SPDM version (0x10-0x13)
+ * @version: negotiated SPDM version (0x10-0x14)
  * @caps: the responder's CAPABILITIES flags
  * @asym: negotiated BaseAsymAlgo (one SPDM_ASYM_* bit)
  * @hash: negotiated BaseHashAlgo (one SPDM_HASH_* bit)

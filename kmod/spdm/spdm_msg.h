@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPDM message layouts (DMTF DSP0274 1.0 - 1.3), as the requester sends and
+ * SPDM message layouts (DMTF DSP0274 1.0 - 1.4), as the requester sends and
  * reads them.  Field names are DSP0274's, in snake case.  Every fixed part
  * is a __packed struct whose size is asserted; variable tails (version
  * entries, digests, certificate portions, opaque data, signatures) follow
@@ -106,7 +106,11 @@ static_assert(SPDM_CAPABILITIES_RSP_LEN_10 == 12);
 
 /* ---- NEGOTIATE_ALGORITHMS / ALGORITHMS ---- */
 
-/* Param1: number of ReqAlgStruct / RespAlgStruct; Length covers them. */
+/*
+ * Param1: number of ReqAlgStruct / RespAlgStruct; Length covers them.
+ * 1.4 puts PqcAsymAlgo / PqcAsymSel (post-quantum signature algorithms) in
+ * the first four bytes that were reserved before; the core offers none.
+ */
 struct spdm_negotiate_algorithms_req {
 	struct spdm_header hdr;
 	__le16 length;
@@ -114,7 +118,8 @@ struct spdm_negotiate_algorithms_req {
 	u8 other_params_support;	/* 1.2+ */
 	__le32 base_asym_algo;
 	__le32 base_hash_algo;
-	u8 reserved1[12];
+	__le32 pqc_asym_algo;		/* 1.4+ */
+	u8 reserved1[8];
 	u8 ext_asym_count;
 	u8 ext_hash_count;
 	u8 reserved2;
@@ -122,6 +127,8 @@ struct spdm_negotiate_algorithms_req {
 	/* followed by ExtAsym, ExtHash, ReqAlgStruct[param1] */
 } __packed;
 static_assert(sizeof(struct spdm_negotiate_algorithms_req) == 32);
+static_assert(offsetof(struct spdm_negotiate_algorithms_req, pqc_asym_algo) == 16);
+static_assert(offsetof(struct spdm_negotiate_algorithms_req, mel_specification) == 31);
 
 struct spdm_algorithms_rsp {
 	struct spdm_header hdr;
@@ -131,7 +138,8 @@ struct spdm_algorithms_rsp {
 	__le32 measurement_hash_algo;
 	__le32 base_asym_sel;
 	__le32 base_hash_sel;
-	u8 reserved1[11];
+	__le32 pqc_asym_sel;		/* 1.4+ */
+	u8 reserved1[7];
 	u8 mel_specification_sel;	/* 1.3+ */
 	u8 ext_asym_sel_count;
 	u8 ext_hash_sel_count;
@@ -139,10 +147,13 @@ struct spdm_algorithms_rsp {
 	/* followed by ExtAsymSel, ExtHashSel, RespAlgStruct[param1] */
 } __packed;
 static_assert(sizeof(struct spdm_algorithms_rsp) == 36);
+static_assert(offsetof(struct spdm_algorithms_rsp, pqc_asym_sel) == 20);
+static_assert(offsetof(struct spdm_algorithms_rsp, mel_specification_sel) == 31);
 
 /**
  * struct spdm_alg_struct - ReqAlgStruct / RespAlgStruct (1.1+)
- * @alg_type: AlgType (DHE, AEAD, ReqBaseAsymAlg, KeySchedule)
+ * @alg_type: AlgType (DHE, AEAD, ReqBaseAsymAlg, KeySchedule; 1.4:
+ *	ReqPqcAsymAlg, KEMAlg), increasing from one structure to the next
  * @alg_count: FixedAlgCount in bits 7:4 (2 for every AlgType so far),
  *	ExtAlgCount in bits 3:0
  * @alg_supported: AlgSupported, the FixedAlgCount bytes
@@ -158,6 +169,10 @@ static_assert(sizeof(struct spdm_alg_struct) == 4);
 #define SPDM_ALG_FIXED_COUNT(c)		((c) >> 4)
 #define SPDM_ALG_EXT_COUNT(c)		((c) & 0xf)
 #define SPDM_ALG_EXTERNAL_LEN		4
+/* AlgType values: DHE 2 .. KeySchedule 5 (1.1+); ReqPqcAsymAlg 6, KEMAlg 7 (1.4) */
+#define SPDM_ALG_TYPE_DHE		2
+#define SPDM_ALG_TYPE_KEY_SCHEDULE	5
+#define SPDM_ALG_TYPE_KEM		7
 
 /* MeasurementSpecification: DMTF */
 #define SPDM_MEAS_SPEC_DMTF		BIT(0)
@@ -177,6 +192,13 @@ static_assert(sizeof(struct spdm_digests_rsp) == 4);
 
 /* Param1: SlotID in bits 3:0 */
 #define SPDM_SLOT_ID_MASK		0x0f
+/*
+ * Param1 bit 7 of GET_CERTIFICATE and CERTIFICATE (1.4): LargeCertChain,
+ * the form with 32-bit offsets and lengths, only when both sides have
+ * LARGE_RESP_CAP.  The core never sets LARGE_RESP_CAP: it sends and accepts
+ * the form below alone.
+ */
+#define SPDM_CERT_LARGE_CERT_CHAIN	BIT(7)
 
 struct spdm_get_certificate_req {
 	struct spdm_header hdr;

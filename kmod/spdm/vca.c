@@ -4,7 +4,7 @@
  * NEGOTIATE_ALGORITHMS (the "VCA", transcript A), the algorithm tables and
  * the check that what is negotiated now is what the connect negotiated.
  *
- * References: DMTF DSP0274 1.0.x - 1.3.x.
+ * References: DMTF DSP0274 1.0.x - 1.4.x.
  */
 #include "spdm_core.h"
 
@@ -73,6 +73,7 @@ static const char *spdm_version_name(u8 version)
 	case SPDM_VER_11: return "1.1";
 	case SPDM_VER_12: return "1.2";
 	case SPDM_VER_13: return "1.3";
+	case SPDM_VER_14: return "1.4";
 	}
 	return "(any)";
 }
@@ -168,6 +169,11 @@ static int spdm_get_capabilities(struct spdm_session *s)
 			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 					 "%s: invalid DataTransferSize %u / MaxSPDMmsgSize %u",
 					 step, dts, max);
+		/* without CHUNK_CAP a message is one transfer: the two agree */
+		if (!(s->caps & SPDM_CAP_CHUNK) && max != dts)
+			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					 "%s: MaxSPDMmsgSize %u differs from DataTransferSize %u without CHUNK_CAP",
+					 step, max, dts);
 		s->rsp_dts = dts;
 		s->rsp_max_msg = max;
 		s->chunk = s->caps & SPDM_CAP_CHUNK;
@@ -184,12 +190,18 @@ static int spdm_get_capabilities(struct spdm_session *s)
 	return rc ?: spdm_transcript_append(s, step, &s->vca, s->resp, want);
 }
 
-/* RespAlgStructs (1.1+): a bounded walk that must exactly fill Length */
+/*
+ * RespAlgStructs (1.1+): a bounded walk that must exactly fill Length.
+ * AlgType is one the negotiated version defines (1.4 adds ReqPqcAsymAlg and
+ * KEMAlg) and increases from one structure to the next.
+ */
 static int spdm_walk_alg_structs(struct spdm_session *s, const char *step,
 				 unsigned int count, size_t len)
 {
 	size_t off = sizeof(struct spdm_algorithms_rsp);
-	unsigned int i;
+	u8 last = s->version >= SPDM_VER_14 ? SPDM_ALG_TYPE_KEM :
+		  SPDM_ALG_TYPE_KEY_SCHEDULE;
+	unsigned int i, prev = 0;
 
 	for (i = 0; i < count; i++) {
 		const struct spdm_alg_struct *as;
@@ -201,6 +213,16 @@ static int spdm_walk_alg_structs(struct spdm_session *s, const char *step,
 		as = (const void *)(s->resp + off);
 		fixed = SPDM_ALG_FIXED_COUNT(as->alg_count);
 		ext = SPDM_ALG_EXT_COUNT(as->alg_count);
+		if (as->alg_type < SPDM_ALG_TYPE_DHE || as->alg_type > last)
+			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					 "%s: AlgStruct %u has AlgType %u, not defined in SPDM %s",
+					 step, i, as->alg_type,
+					 spdm_version_name(s->version));
+		if (as->alg_type <= prev)
+			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					 "%s: AlgStruct %u has AlgType %u after AlgType %u",
+					 step, i, as->alg_type, prev);
+		prev = as->alg_type;
 		if (fixed != 2)
 			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 					 "%s: AlgStruct %u has FixedAlgCount %u",
@@ -255,6 +277,20 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
 	rc = spdm_walk_alg_structs(s, step, rsp->hdr.param1, len);
 	if (rc)
 		return rc;
+	/* 1.3: we offer no MELspecification */
+	if (s->version >= SPDM_VER_13 && rsp->mel_specification_sel)
+		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				 "%s: MELspecificationSel 0x%02x not offered",
+				 step, rsp->mel_specification_sel);
+	/*
+	 * 1.4: PqcAsymAlgo was 0, so PqcAsymSel must be: a device that
+	 * selects a post-quantum algorithm (alone or beside BaseAsymSel)
+	 * would sign with a key the core cannot verify.
+	 */
+	if (s->version >= SPDM_VER_14 && rsp->pqc_asym_sel)
+		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				 "%s: PqcAsymSel 0x%08x not offered (we offer no PQC algorithm)",
+				 step, le32_to_cpu(rsp->pqc_asym_sel));
 	s->meas_spec = rsp->measurement_specification_sel;
 	other = rsp->other_params_selection;
 	s->meas_hash = le32_to_cpu(rsp->measurement_hash_algo);

@@ -2,8 +2,9 @@
 // Shared by the fuzz harnesses and the seed generator: input framing and
 // permissive fake crypto, so the fuzzer can reach every parser.
 //
-// Input: byte 0 = config (bits 0-1: max version 1.0+n; bits 2-3: mode;
-// bits 4-5: max response size; bit 6: 16 KiB memory budget), byte 1 = slot,
+// Input: byte 0 = config (bits 0-1: max version 1.0+n, and 1.4 when bit 7 is
+// set too (max_version()); bits 2-3: mode; bits 4-5: max response size;
+// bit 6: 16 KiB memory budget), byte 1 = slot,
 // then responses as [u16le length][bytes]...  Mode 0: authenticate, then
 // measurements and revalidate; mode 1: cached identity + revalidate (the
 // SPKI is the first frame); mode 2: authenticate, measurements, revalidate,
@@ -22,6 +23,18 @@ inline constexpr size_t kMaxResp[4] = {0x1200, 64, 256, 0xffff + 8};
 // the seeds echo RequesterContexts of this value.
 inline constexpr uint8_t kRandomByte = 0x5a;
 inline constexpr size_t kReqCtxLen = 8;
+
+// bits 0-1 and 7 of the config byte: the highest version the core offers
+inline uint8_t max_version(uint8_t cfg)
+{
+    return uint8_t(0x10 + (cfg & 3) + ((cfg & 0x83) == 0x83));
+}
+
+// and back: the config bits for max version @v (0x10 .. 0x14)
+inline uint8_t version_bits(uint8_t v)
+{
+    return v >= 0x14 ? 0x83 : uint8_t(v - 0x10);
+}
 
 inline void frame(std::vector<uint8_t> &out, const std::vector<uint8_t> &msg)
 {

@@ -147,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spdm_params p{};
     p.ops = &ops;
     p.priv = &feed;
-    p.max_version = uint8_t(0x10 + (cfg & 3));
+    p.max_version = fuzzfmt::max_version(cfg);
     p.max_resp = fuzzfmt::kMaxResp[(cfg >> 4) & 3];
     p.mem_budget = (cfg & 0x40) ? 16384 + p.max_resp : 0;
     spdm_session *s = nullptr;

@@ -75,7 +75,7 @@ SessionResult replay_session(const uint8_t *data, size_t size, F &&on_evidence)
         return ssize_t(l);
     };
     spdm_params p = plat.params(kMaxResp[(cfg >> 4) & 3]);
-    p.max_version = uint8_t(0x10 + (cfg & 3));
+    p.max_version = fuzzfmt::max_version(cfg);
     p.mem_budget = (cfg & 0x40) ? 16384 + p.max_resp : 0;
     r.mem_budget = p.mem_budget ? p.mem_budget : SPDM_DEFAULT_BUDGET;
     r.mode = (cfg >> 2) & 3;

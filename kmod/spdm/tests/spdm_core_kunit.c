@@ -141,6 +141,27 @@ static void spdm_kunit_layouts(struct kunit *test)
 				       token), 6);
 }
 
+/*
+ * The SPDM 1.4 fields the core reads or sends: PqcAsymAlgo / PqcAsymSel in
+ * what 1.3 reserved, MELspecification(Sel) unmoved, LargeCertChain in Param1.
+ */
+static void spdm_kunit_layouts_14(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, offsetof(struct spdm_negotiate_algorithms_req,
+				       pqc_asym_algo), 16);
+	KUNIT_EXPECT_EQ(test, offsetof(struct spdm_negotiate_algorithms_req,
+				       ext_asym_count), 28);
+	KUNIT_EXPECT_EQ(test, offsetof(struct spdm_negotiate_algorithms_req,
+				       mel_specification), 31);
+	KUNIT_EXPECT_EQ(test, offsetof(struct spdm_algorithms_rsp,
+				       pqc_asym_sel), 20);
+	KUNIT_EXPECT_EQ(test, offsetof(struct spdm_algorithms_rsp,
+				       mel_specification_sel), 31);
+	KUNIT_EXPECT_EQ(test, sizeof(struct spdm_algorithms_rsp), 36);
+	KUNIT_EXPECT_EQ(test, SPDM_CERT_LARGE_CERT_CHAIN, 0x80);
+	KUNIT_EXPECT_EQ(test, SPDM_CAP_LARGE_RESP, 0x80000000u);
+}
+
 /* A DMTF block and a raw block, then a DMTF block that lies about its size */
 static void spdm_kunit_meas_next(struct kunit *test)
 {
@@ -182,7 +203,7 @@ static void spdm_kunit_no_common_version(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, spdm_authenticate(s, 0, NULL), -EPROTO);
 	KUNIT_EXPECT_EQ(test, spdm_last_failure(s), SPDM_FAIL_PROTOCOL);
 	KUNIT_EXPECT_STREQ(test, spdm_last_error(s),
-			   "GET_VERSION: no common version in 1 entries (we accept 0x10-0x13)");
+			   "GET_VERSION: no common version in 1 entries (we accept 0x10-0x14)");
 	KUNIT_EXPECT_EQ(test, dev.requests, 1);
 	KUNIT_EXPECT_EQ(test, spdm_exchange_count(s), 1);
 	/* GET_VERSION is SPDMVersion 1.0 */
@@ -237,6 +258,7 @@ static void spdm_kunit_large_without_chunk(struct kunit *test)
 
 static struct kunit_case spdm_core_cases[] = {
 	KUNIT_CASE(spdm_kunit_layouts),
+	KUNIT_CASE(spdm_kunit_layouts_14),
 	KUNIT_CASE(spdm_kunit_meas_next),
 	KUNIT_CASE(spdm_kunit_no_common_version),
 	KUNIT_CASE(spdm_kunit_truncated_version),

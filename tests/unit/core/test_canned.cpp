@@ -71,12 +71,12 @@ Bytes digests(uint8_t v, uint8_t mask, size_t h, uint8_t fill = 0xaa)
 
 TEST_CASE("core: VCA negotiates the highest common version", "[core][canned]")
 {
-    Script s{c::version({0x10, 0x11, 0x12, 0x13, 0x14}), c::caps(0x13), c::algs(0x13),
-             digests(0x13, 0, 48)};
+    Script s{c::version({0x10, 0x11, 0x12, 0x13, 0x14}), c::caps(0x14), c::algs(0x14),
+             digests(0x14, 0, 48)};
     auto r = run(s);
     CHECK(r.rc == -EPROTO);
     CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
-    CHECK(r.ev.version == 0x13);
+    CHECK(r.ev.version == 0x14);
     CHECK(r.ev.asym == SPDM_ASYM_ECDSA_P384);
     CHECK(r.ev.hash == SPDM_HASH_SHA384);
     CHECK(r.exchanges == 4);
@@ -85,6 +85,155 @@ TEST_CASE("core: VCA negotiates the highest common version", "[core][canned]")
     CHECK(s.plat.requests[1].size() == 20);
     CHECK(s.plat.requests[2].size() == 32);
     CHECK(s.plat.requests[2][7] == 0x02);
+    for (size_t i = 1; i < s.plat.requests.size(); i++)
+        CHECK(s.plat.requests[i][0] == 0x14);
+}
+
+TEST_CASE("core: a device listing up to 1.3 (or an update version of 1.4) is served", "[core][canned][v14]")
+{
+    SECTION("1.3 is the highest common version") {
+        Script s{c::version({0x10, 0x12, 0x13}), c::caps(0x13), c::algs(0x13), digests(0x13, 0, 48)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        CHECK(r.ev.version == 0x13);
+    }
+    SECTION("VersionNumberEntry 1.4.1.0 is 1.4 (UpdateVersionNumber and Alpha ignored)") {
+        Bytes v{0x10, 0x04, 0, 0, 0, 2};
+        c::put16(v, 0x1300);
+        c::put16(v, 0x1410);
+        Script s{v, c::caps(0x14), c::algs(0x14), digests(0x14, 0, 48)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        CHECK(r.ev.version == 0x14);
+    }
+    SECTION("max_version 1.3 does not negotiate 1.4") {
+        Script s{c::version({0x13, 0x14}), c::caps(0x13), c::algs(0x13), digests(0x13, 0, 48)};
+        auto r = run(s, 0, 0, 0x13);
+        CHECK(r.ev.version == 0x13);
+        REQUIRE(s.plat.requests.size() >= 2);
+        CHECK(s.plat.requests[1][0] == 0x13);
+    }
+}
+
+TEST_CASE("core: SPDM 1.4 responses with a malformed 1.4 field are refused", "[core][canned][v14]")
+{
+    auto vca = [](uint8_t v, Bytes al) {
+        Script s{c::version({v}), c::caps(v), std::move(al), digests(v, 0, 48)};
+        return run(s);
+    };
+    auto put32_at = [](Bytes &b, size_t off, uint32_t val) {
+        for (int i = 0; i < 4; i++)
+            b[off + i] = uint8_t(val >> (8 * i));
+    };
+    SECTION("PqcAsymSel beside BaseAsymSel") {
+        Bytes al = c::algs(0x14);
+        put32_at(al, 20, 1u << 0);
+        auto r = vca(0x14, al);
+        CHECK(r.rc == -EPROTO);
+        CHECK(r.cls == SPDM_FAIL_PROTOCOL);
+        CHECK_THAT(r.msg, ContainsSubstring("NEGOTIATE_ALGORITHMS: PqcAsymSel 0x00000001 not offered"));
+    }
+    SECTION("PqcAsymSel alone, BaseAsymSel 0") {
+        Bytes al = c::algs(0x14, 0);
+        put32_at(al, 20, 1u << 3);
+        auto r = vca(0x14, al);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("PqcAsymSel 0x00000008 not offered"));
+    }
+    SECTION("the same bytes are Reserved in 1.3: ignored") {
+        Bytes al = c::algs(0x13);
+        put32_at(al, 20, 1u << 0);
+        auto r = vca(0x13, al);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        CHECK(r.ev.version == 0x13);
+    }
+    SECTION("MELspecificationSel without an offer") {
+        Bytes al = c::algs(0x14);
+        al[31] = 0x01;
+        auto r = vca(0x14, al);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("MELspecificationSel 0x01 not offered"));
+    }
+    auto with_structs = [](uint8_t v, std::initializer_list<uint8_t> types) {
+        Bytes al = c::algs(v);
+        al[2] = uint8_t(types.size());
+        al[4] = uint8_t(36 + 4 * types.size());
+        for (uint8_t t : types)
+            al.insert(al.end(), {t, 0x20, 0, 0});
+        return al;
+    };
+    SECTION("KEMAlg (AlgType 7) is a 1.4 structure") {
+        auto r = vca(0x14, with_structs(0x14, {2, 7}));
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        CHECK(r.ev.version == 0x14);
+        r = vca(0x13, with_structs(0x13, {2, 7}));
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("AlgStruct 1 has AlgType 7, not defined in SPDM 1.3"));
+    }
+    SECTION("AlgType 8 is not defined in 1.4") {
+        auto r = vca(0x14, with_structs(0x14, {8}));
+        CHECK_THAT(r.msg, ContainsSubstring("AlgStruct 0 has AlgType 8, not defined in SPDM 1.4"));
+    }
+    SECTION("AlgType out of order or repeated") {
+        auto r = vca(0x14, with_structs(0x14, {6, 3}));
+        CHECK_THAT(r.msg, ContainsSubstring("AlgStruct 1 has AlgType 3 after AlgType 6"));
+        r = vca(0x14, with_structs(0x14, {6, 6}));
+        CHECK_THAT(r.msg, ContainsSubstring("AlgStruct 1 has AlgType 6 after AlgType 6"));
+    }
+    SECTION("CAPABILITIES of 1.1 size") {
+        Script s{c::version({0x14}), c::caps(0x11)};
+        s.replies[1][0] = 0x14;
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CAPABILITIES: truncated response"));
+    }
+    SECTION("MaxSPDMmsgSize larger than DataTransferSize without CHUNK_CAP") {
+        Script s{c::version({0x14}), c::caps(0x14, 0x16, 0x400, 0x1000)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("MaxSPDMmsgSize 4096 differs from DataTransferSize 1024 without CHUNK_CAP"));
+    }
+    SECTION("LARGE_RESP_CAP alone changes nothing: the core does not ask for large responses") {
+        Script s{c::version({0x14}), c::caps(0x14, 0x16 | (1u << 17) | (1u << 31), 0x400, 0x10000),
+                 c::algs(0x14), digests(0x14, 0, 48)};
+        auto r = run(s);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: no certificate slot"));
+        CHECK(r.ev.version == 0x14);
+        REQUIRE(s.plat.requests.size() >= 2);
+        CHECK((s.plat.requests[1][11] & 0x80) == 0);  // our flags: no LARGE_RESP_CAP
+    }
+    SECTION("CERTIFICATE in the LargeCertChain form we did not ask for") {
+        Bytes cert{0x14, 0x02, 0x80, 0};
+        c::put16(cert, 0);  // the small fields are zero in that form
+        c::put16(cert, 0);
+        c::put32(cert, 16);  // LargePortionLength
+        c::put32(cert, 0);   // LargeRemainderLength
+        cert.insert(cert.end(), 16, 0x30);
+        Script s{c::version({0x14}), c::caps(0x14), c::algs(0x14), digests(0x14, 1, 48), cert};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_CERTIFICATE: LargeCertChain response (Param1 0x80)"));
+        REQUIRE(s.plat.requests.size() == 5);
+        CHECK(s.plat.requests[4].size() == 8);
+        CHECK((s.plat.requests[4][2] & 0x80) == 0);
+    }
+    SECTION("LargeResponse from a device without CHUNK_CAP") {
+        Bytes large = c::error(0x14, 0x0f);
+        large.push_back(1);  // Handle
+        Script s{c::version({0x14}), c::caps(0x14), c::algs(0x14), large};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring(
+                              "GET_DIGESTS: device answered ERROR LargeResponse (0x0f), but chunking was not negotiated"));
+    }
+    SECTION("a response in another version than the negotiated one") {
+        Script s{c::version({0x13}), c::caps(0x13), c::algs(0x13), digests(0x14, 1, 48)};
+        auto r = run(s);
+        CHECK(r.rc == -EPROTO);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: response has version 0x14, expected 0x13"));
+        Script t{c::version({0x14}), c::caps(0x14), c::algs(0x14), digests(0x13, 1, 48)};
+        r = run(t);
+        CHECK_THAT(r.msg, ContainsSubstring("GET_DIGESTS: response has version 0x13, expected 0x14"));
+    }
 }
 
 TEST_CASE("core: max_version caps negotiation; 1.0 requests are short", "[core][canned]")
@@ -477,8 +626,13 @@ TEST_CASE("core: session parameters are validated", "[core][canned]")
     prm = p.params(0, 1024);
     CHECK(spdm_session_create(&prm, &s) == -ENOMEM);
     prm = p.params();
-    prm.max_version = 0x14;
+    prm.max_version = 0x15;
     CHECK(spdm_session_create(&prm, &s) == -EINVAL);
+    prm = p.params();
+    prm.max_version = 0x14;
+    REQUIRE(spdm_session_create(&prm, &s) == 0);
+    spdm_session_free(s);
+    s = nullptr;
     prm = p.params();
     prm.asym_mask = 1u << 1;  // PSS only: nothing we can verify
     CHECK(spdm_session_create(&prm, &s) == -EINVAL);

@@ -188,7 +188,10 @@ TEST_CASE("core: a device that lies in a chunk header is refused", "[core][chunk
         {"overrun", "overruns LargeMessageSize"},
         {"no-last", "without LAST_CHUNK"},
         {"stall", "GET_CERTIFICATE: CHUNK_RESPONSE 0: empty chunk at 0 of"},
-        {"no-cap", "GET_MEASUREMENTS: device answered ERROR LargeResponse (0x0f), but chunking was not negotiated"},
+        // without CHUNK_CAP its MaxSPDMmsgSize (64 KiB) must be its
+        // DataTransferSize (256): refused before it can send a LargeResponse
+        // (the canned "LargeResponse without CHUNK_CAP" case covers that)
+        {"no-cap", "GET_CAPABILITIES: MaxSPDMmsgSize 65536 differs from DataTransferSize 256 without CHUNK_CAP"},
     };
     for (auto &l : lies) {
         CAPTURE(l.kind);

@@ -64,7 +64,7 @@ const char *name(Asym a) { return devsim::to_string(a).data(); }
 
 TEST_CASE("core: full handshake against devsim", "[core][devsim]")
 {
-    auto v = GENERATE(as<uint8_t>{}, 0x10, 0x11, 0x12, 0x13);
+    auto v = GENERATE(as<uint8_t>{}, 0x10, 0x11, 0x12, 0x13, 0x14);
     auto [asym, hash] = GENERATE(std::make_pair(Asym::EcdsaP256, Hash::Sha256),
                                  std::make_pair(Asym::EcdsaP384, Hash::Sha384),
                                  std::make_pair(Asym::EcdsaP521, Hash::Sha512),
@@ -152,6 +152,80 @@ TEST_CASE("core: full handshake against devsim", "[core][devsim]")
         CHECK(spdm_mem_used(s.get()) <= SPDM_DEFAULT_BUDGET);
     }
     CHECK(dev.plat.live_allocs == 0);
+}
+
+namespace {
+uint32_t le32_at(const Bytes &b, size_t off)
+{
+    return uint32_t(b[off]) | uint32_t(b[off + 1]) << 8 | uint32_t(b[off + 2]) << 16 |
+           uint32_t(b[off + 3]) << 24;
+}
+}  // namespace
+
+TEST_CASE("core: SPDM 1.4: a device offering 1.0-1.4 negotiates 1.4, CHALLENGE and signed MEASUREMENTS",
+          "[core][devsim][v14]")
+{
+    // devsim's default VERSION lists 1.0 .. 1.4; the core must pick 1.4
+    Device dev(devsim::Config{}, identity(Asym::EcdsaP384, Hash::Sha384));
+    auto s = make_session(dev.plat);
+    int rc = spdm_authenticate(s.get(), 0, nullptr);
+    INFO(spdm_last_error(s.get()));
+    REQUIRE(rc == 0);
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.version == 0x14);
+    CHECK(ev.asym == SPDM_ASYM_ECDSA_P384);
+    CHECK(ev.hash == SPDM_HASH_SHA384);
+    // GET_VERSION in 1.0, everything after it in 1.4
+    const auto &rq = dev.plat.requests;
+    REQUIRE(rq.size() == 6);
+    CHECK(rq[0][0] == 0x10);
+    for (size_t i = 1; i < rq.size(); i++)
+        CHECK(rq[i][0] == 0x14);
+    // GET_CAPABILITIES: the 1.2+ request (20 bytes), no LARGE_RESP_CAP (bit 31)
+    REQUIRE(rq[1].size() == 20);
+    CHECK((le32_at(rq[1], 8) & 0x80000000u) == 0);
+    // NEGOTIATE_ALGORITHMS: 32 bytes, PqcAsymAlgo (offset 16) 0: no PQC offered
+    REQUIRE(rq[2].size() == 32);
+    CHECK(le32_at(rq[2], 16) == 0);
+    // GET_CERTIFICATE without LargeCertChain (Param1 bit 7), the small form
+    CHECK(rq[4][1] == 0x82);
+    CHECK(rq[4].size() == 8);
+    CHECK((rq[4][2] & 0x80) == 0);
+    // CHALLENGE with the RequesterContext (1.3+)
+    CHECK(rq[5].size() == 44);
+    // signed over "dmtf-spdm-v1.4.*" x4 || context || Hash(M1)
+    CHECK(verify_offline(ev) == "");
+
+    rc = spdm_get_measurements(s.get(), nullptr);
+    INFO(spdm_last_error(s.get()));
+    REQUIRE(rc == 0);
+    CHECK(rq.back().size() == 45);
+    CHECK(rq.back()[0] == 0x14);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.meas_count == devsim::default_measurements().size());
+    CHECK(verify_offline(ev, true) == "");
+    REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(verify_offline(ev) == "");
+}
+
+TEST_CASE("core: SPDM 1.4: a device offering up to 1.3 still negotiates 1.3", "[core][devsim][v14]")
+{
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
+    auto s = make_session(dev.plat);
+    int rc = spdm_authenticate(s.get(), 0, nullptr);
+    INFO(spdm_last_error(s.get()));
+    REQUIRE(rc == 0);
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.version == 0x13);
+    REQUIRE(dev.plat.requests.size() >= 2);
+    CHECK(dev.plat.requests[1][0] == 0x13);
+    CHECK(verify_offline(ev) == "");
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(verify_offline(ev, true) == "");
 }
 
 TEST_CASE("core: 3-certificate P-384 chain takes 6 exchanges; small chunks take more", "[core][devsim]")
@@ -323,7 +397,7 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
                 r[0] = 0x11;
         };
         CHECK(auth() == -EPROTO);
-        CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: response has version 0x11, expected 0x13"));
+        CHECK_THAT(msg(), ContainsSubstring("GET_DIGESTS: response has version 0x11, expected 0x14"));
         CHECK(cls() == SPDM_FAIL_PROTOCOL);
     }
     SECTION("oversize response") {
@@ -352,8 +426,8 @@ TEST_CASE("core: faults injected by devsim", "[core][devsim]")
         REQUIRE(auth() == 0);
         dev.rsp.swap_identity(identity(Asym::EcdsaP256, Hash::Sha256));
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
-        CHECK(msg() == "revalidate: downgrade: device negotiated SPDM 1.3, sha256, ecdsa-p256; "
-                       "connect had SPDM 1.3, sha384, ecdsa-p384");
+        CHECK(msg() == "revalidate: downgrade: device negotiated SPDM 1.4, sha256, ecdsa-p256; "
+                       "connect had SPDM 1.4, sha384, ecdsa-p384");
         CHECK(cls() == SPDM_FAIL_DOWNGRADE);
         CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
         CHECK_THAT(msg(), ContainsSubstring("revalidate: downgrade: "));
@@ -464,7 +538,7 @@ TEST_CASE("core: device without CHAL_CAP is refused", "[core][devsim]")
 
 TEST_CASE("core: DOE dword padding on every response is tolerated and not signed", "[core][devsim]")
 {
-    auto v = GENERATE(as<uint8_t>{}, 0x10, 0x11, 0x12, 0x13);
+    auto v = GENERATE(as<uint8_t>{}, 0x10, 0x11, 0x12, 0x13, 0x14);
     CAPTURE(unsigned(v));
     Device dev(config_for(v), identity(Asym::EcdsaP384, Hash::Sha384));
     unsigned padded = 0;
@@ -521,7 +595,7 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
     auto only_sha256 = GENERATE(false, true);
     CAPTURE(only_sha256);
     const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
-    devsim::Responder good(devsim::Config{}, id);
+    devsim::Responder good(config_for(0x13), id);
     devsim::Config weak_cfg = config_for(0x10);
     if (only_sha256)
         weak_cfg.hash_algos = 0x1;
@@ -559,6 +633,45 @@ TEST_CASE("core: connect-time parameters are frozen: a downgrade fails every rev
     INFO(spdm_last_error(s.get()));
     CHECK(rc == 0);
     CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_NONE);
+}
+
+TEST_CASE("core: SPDM 1.4: a device that connected at 1.3 and negotiates 1.4 later (or the reverse) is refused",
+          "[core][devsim][v14]")
+{
+    // An "upgrade" is a change of the frozen version like any other: the
+    // connect's evidence, key and chain were obtained under the connect's
+    // rules, and a device that changes its version has changed.
+    auto [from, to] = GENERATE(std::make_pair(uint8_t(0x13), uint8_t(0x14)),
+                               std::make_pair(uint8_t(0x14), uint8_t(0x13)));
+    CAPTURE(unsigned(from), unsigned(to));
+    const auto &id = identity(Asym::EcdsaP384, Hash::Sha384);
+    devsim::Responder first(config_for(from), id);
+    devsim::Responder later(config_for(to), id);
+    devsim::Responder *cur = &first;
+    Platform plat([&](std::span<const uint8_t> req) { return cur->handle(req); });
+    auto s = make_session(plat);
+    REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    REQUIRE(ev.version == from);
+
+    cur = &later;
+    auto name = [](uint8_t v) { return std::string(v == 0x14 ? "1.4" : "1.3"); };
+    std::string want = "revalidate: downgrade: device negotiated SPDM " + name(to) +
+                       ", sha384, ecdsa-p384; connect had SPDM " + name(from) + ", sha384, ecdsa-p384";
+    for (int i = 0; i < 2; i++) {
+        CAPTURE(i);
+        CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+        CHECK(std::string(spdm_last_error(s.get())) == want);
+        CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
+    }
+    CHECK(spdm_get_measurements(s.get(), nullptr) < 0);
+    // the first device again: renegotiated at the connect's version, passes
+    cur = &first;
+    first.reset();
+    int rc = spdm_revalidate(s.get(), nullptr);
+    INFO(spdm_last_error(s.get()));
+    CHECK(rc == 0);
 }
 
 TEST_CASE("core: exceeding the budget is the device's fault (-EDQUOT), not the allocator's", "[core][devsim]")

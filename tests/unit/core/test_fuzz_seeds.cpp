@@ -63,7 +63,7 @@ Bytes record(devsim::Asym a, devsim::Hash h, uint8_t maxv, uint8_t cfg_bits, uin
     REQUIRE(spdm_revalidate(s.get(), nullptr) == 0);
     REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
     size_t hl = devsim::hash_size(h);
-    Bytes out{uint8_t((maxv - 0x10) | cfg_bits), 0};
+    Bytes out{uint8_t(fuzzfmt::version_bits(maxv) | cfg_bits), 0};
     for (Bytes r : rs) {
         if (r.size() > 4 && r[1] == 0x01)
             std::fill(r.begin() + 4, r.end(), 0);
@@ -97,6 +97,7 @@ TEST_CASE("core: fuzz seeds", "[core][fuzz]")
         {"p384-v13", Asym::EcdsaP384, Hash::Sha384, 0x13, 0, 0, 0},
         {"rsa2048-v12", Asym::Rsa2048, Hash::Sha256, 0x12, 0, 0, 0},
         {"p384-v13-large", Asym::EcdsaP384, Hash::Sha384, 0x13, 0, 0, 256},
+        {"p384-v14", Asym::EcdsaP384, Hash::Sha384, 0x14, 0, 0, 0},
     };
     for (auto &sd : seeds) {
         Bytes b = record(sd.a, sd.h, sd.v, sd.cfg, sd.chunk, sd.dts);
@@ -197,7 +198,7 @@ Bytes record_real(devsim::Asym a, devsim::Hash h, uint8_t maxv, uint8_t mode, ui
         std::memset(buf, fuzzfmt::kRandomByte, len);
         return 0;
     };
-    Bytes out{uint8_t((maxv - 0x10) | mode << 2), 0};
+    Bytes out{uint8_t(fuzzfmt::version_bits(maxv) | mode << 2), 0};
     if (mode == 1) {
         // the identity a first session established, then a new session
         // that starts from it (what a resume does)
@@ -287,6 +288,7 @@ TEST_CASE("core: real-crypto fuzz seeds", "[core][fuzz]")
         {"p256-v11-reauth", Asym::EcdsaP256, Hash::Sha256, 0x11, 2, 0},
         {"p384-v12-chunked", Asym::EcdsaP384, Hash::Sha384, 0x12, 0, 200},
         {"p256-v13", Asym::EcdsaP256, Hash::Sha256, 0x13, 0, 0},
+        {"p384-v14-reauth", Asym::EcdsaP384, Hash::Sha384, 0x14, 2, 0},
         {"rsa2048-v12", Asym::Rsa2048, Hash::Sha256, 0x12, 0, 0},
         {"p384-v12-cached-revalidate", Asym::EcdsaP384, Hash::Sha384, 0x12, 1, 0},
     };

@@ -179,7 +179,7 @@ TEST_CASE("kat: the core accepts each known-answer vector", "[core][kat]")
     const kat::Vector &v = pick();
     CAPTURE(v.name);
     KatDevice dev(v);
-    auto s = make_session(dev.plat, v.max_resp);
+    auto s = make_session(dev.plat, v.max_resp, 0, v.version);
     Bytes cn = unhex(v.chal_nonce), mn = unhex(v.meas_nonce);
 
     int rc = spdm_authenticate(s.get(), v.slot, cn.data());
@@ -218,7 +218,7 @@ TEST_CASE("kat: nonces drawn from the platform's random op", "[core][kat]")
         std::memcpy(buf, draws[drawn++].data(), len);
         return 0;
     };
-    auto s = make_session(dev.plat, v.max_resp);
+    auto s = make_session(dev.plat, v.max_resp, 0, v.version);
     int rc = spdm_authenticate(s.get(), v.slot, nullptr);
     INFO(spdm_last_error(s.get()));
     REQUIRE(rc == 0);
@@ -246,7 +246,7 @@ TEST_CASE("kat: any flipped byte of a response up to CHALLENGE_AUTH fails", "[co
             KatDevice dev(v);
             dev.flip_ex = long(ex);
             dev.flip_pos = pos;
-            auto s = make_session(dev.plat, v.max_resp);
+            auto s = make_session(dev.plat, v.max_resp, 0, v.version);
             int rc = spdm_authenticate(s.get(), v.slot, cn.data());
             spdm_failure cls = spdm_last_failure(s.get());
             tried++;
@@ -273,7 +273,7 @@ TEST_CASE("kat: any flipped byte of MEASUREMENTS fails", "[core][kat]")
     const kat::Vector &v = pick();
     CAPTURE(v.name);
     KatDevice dev(v);
-    auto s = make_session(dev.plat, v.max_resp);
+    auto s = make_session(dev.plat, v.max_resp, 0, v.version);
     Bytes cn = unhex(v.chal_nonce), mn = unhex(v.meas_nonce);
     int rc = spdm_authenticate(s.get(), v.slot, cn.data());
     INFO(spdm_last_error(s.get()));

@@ -322,6 +322,8 @@ TEST_CASE("attest: expectation files are checked, errors name FILE:LINE")
 	CHECK(err("[host x]\n").rfind("e.conf:1:", 0) == 0);
 	CHECK(err("# comment\n[device 0000:01:00.0]  # dev\nmin-version = 1.2\n") == "no error");
 	CHECK(version_at_least("1.3", "1.2"));
+	CHECK(version_at_least("1.4", "1.3"));
+	CHECK_FALSE(version_at_least("1.3", "1.4"));
 	CHECK_FALSE(version_at_least("1.1", "1.2"));
 	CHECK_FALSE(version_at_least("none", "1.0"));
 }

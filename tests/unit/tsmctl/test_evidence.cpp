@@ -7,6 +7,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -57,6 +58,7 @@ TEST_CASE("algorithm names follow the SPDM bits")
 	CHECK(std::string(hash_name(1u << 1)) == "sha384");
 	CHECK(hash_len(1u << 2) == 64);
 	CHECK(version_text(0x13) == "1.3");
+	CHECK(version_text(0x14) == "1.4");
 }
 
 TEST_CASE("the 1.2+ signed message has the DSP0274 layout")
@@ -76,6 +78,13 @@ TEST_CASE("the 1.2+ signed message has the DSP0274 layout")
 	// SHA-256("abc")
 	CHECK(hex(Bytes(m.begin() + 100, m.end())) ==
 	      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	// 1.4: the same layout, its own version in the prefix
+	e.version = 0x14;
+	Bytes m14 = signed_message(e, t, ctx);
+	REQUIRE(m14.size() == m.size());
+	for (int i = 0; i < 4; i++)
+		CHECK(std::string(m14.begin() + 16 * i, m14.begin() + 16 * (i + 1)) == "dmtf-spdm-v1.4.*");
+	CHECK(std::equal(m14.begin() + 64, m14.end(), m.begin() + 64));
 	e.version = 0x11;
 	CHECK(signed_message(e, t, "") == t);
 }

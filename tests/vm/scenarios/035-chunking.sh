@@ -23,7 +23,7 @@ out=$(tsmctl connect "$dev" --measurements 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 check_eq "DataTransferSize 256: connect --measurements" 0 "$rc"
-check_match "SPDM 1.3" "SPDM 1\.3" "$out"
+check_match "SPDM 1.4" "SPDM 1\.4" "$out"
 ex=$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')
 # without chunks: 7 exchanges; the chain (~1.6 KB) and the record need more
 [ "${ex:-0}" -ge 15 ] && ok "the large responses came in chunks ($ex DOE exchanges)" ||

@@ -39,7 +39,7 @@ check_eq "authenticated reads back $tsm" "$tsm" "$(cat "$sys/authenticated")"
 j=$(tsmctl show "$dev" -j | jq -c '.[0]')
 check_eq "tsmctl show: authenticated" authenticated "$(echo "$j" | jq -r .state)"
 check_eq "tsmctl show: tsm $tsm" "$tsm" "$(echo "$j" | jq -r .tsm)"
-check_eq "tsmctl show: SPDM 1.3" 1.3 "$(echo "$j" | jq -r .version)"
+check_eq "tsmctl show: SPDM 1.4" 1.4 "$(echo "$j" | jq -r .version)"
 check_eq "tsmctl show: ecdsa-p384" ecdsa-p384 "$(echo "$j" | jq -r .asym)"
 gen=$(echo "$j" | jq -r .generation)
 
@@ -52,7 +52,7 @@ out=$(tsmctl verify "$dev" --ca /testdata/other-p384/slot0/root.pem 2>&1)
 check_eq "a foreign root CA is refused" 1 "$?"
 
 st=$(devsim_ctl pci0 status)
-check_match "devsim: negotiated SPDM 1.3" '"state":"negotiated","version":"1.3"' "$st"
+check_match "devsim: negotiated SPDM 1.4" '"state":"negotiated","version":"1.4"' "$st"
 check_match "devsim: no FLR yet" '"flrs":0' "$st"
 
 # -- FLR: DevCap advertises it, so the reset file uses it; the device model
@@ -63,7 +63,7 @@ echo "# after FLR: $(tsmctl show "$dev" -j | jq -c '.[0] | {state, tsm, generati
 check_match "devsim saw one FLR" '"flrs":1,' "$st"
 check_match "it was the last reset" '"last_reset":"flr"' "$st"
 check_match "SPDM state was negotiated at the FLR and dropped by it" \
-	'"spdm_at_reset":"1.3","spdm_after_reset":""' "$st"
+	'"spdm_at_reset":"1.4","spdm_after_reset":""' "$st"
 
 # -- tsmctl connect/disconnect on a DSM go through sysfs
 tsmctl show "$dev" -j | jq -e '.[0].tsm != null' >/dev/null && tsmctl disconnect "$dev" >/dev/null

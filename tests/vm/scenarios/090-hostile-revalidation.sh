@@ -30,7 +30,7 @@ set_bus_master() {
 
 # -- 1. frozen connect parameters ----------------------------------------
 check "connect" reconnect
-check_eq "connected at SPDM 1.3" 1.3 "$(show version)"
+check_eq "connected at SPDM 1.4" 1.4 "$(show version)"
 check_eq "connected with sha384" sha384 "$(show hash)"
 
 # downgrade FAULT WHAT: the device offers less from its next negotiation on;
@@ -59,10 +59,11 @@ downgrade() {
 	devsim_ctl 0 reset >/dev/null
 	check "$what: the device offering the connect's parameters again revalidates" \
 		tsmctl revalidate "$dev"
-	check_eq "$what: still SPDM 1.3" 1.3 "$(show version)"
+	check_eq "$what: still SPDM 1.4" 1.4 "$(show version)"
 	check_eq "$what: still sha384" sha384 "$(show hash)"
 }
 downgrade offer-versions=1.0 "SPDM 1.0 after a reset"
+downgrade offer-versions=1.0,1.1,1.2,1.3 "SPDM 1.3 after a 1.4 connect and a reset"
 downgrade offer-hash=sha256 "SHA-256 after a reset"
 
 # -- 2. the evidence budget ----------------------------------------------

@@ -59,7 +59,7 @@ check_eq "four records parsed, with their reasons" \
 check_eq "records numbered in order" "1 2 3 4" "$(echo "$out" | jq -r '[.records[].seq] | join(" ")')"
 r=$(echo "$out" | jq -c '.records[0]')
 check_eq "record: device ids" "1b36 0010" "$(echo "$r" | jq -r '.vendor + " " + .device')"
-check_eq "record: SPDM version and algorithms" "1.3 ecdsa-p384 sha384 0" \
+check_eq "record: SPDM version and algorithms" "1.4 ecdsa-p384 sha384 0" \
 	"$(echo "$r" | jq -r '"\(.version) \(.asym) \(.hash) \(.slot)"')"
 chain="sha384:$(echo "$ev" | jq -r '.slot_digests["0"]')"
 check_eq "record: the chain digest verified at connect" "$chain" "$(echo "$r" | jq -r .chain)"
