@@ -2,7 +2,12 @@
 #include "spdmtsm/evidence.hpp"
 #include "spdmtsm/x509.hpp"
 
+#include "spdmtsm/mbed.hpp"
+
 #include <linux/spdm_tsm.h>
+#include <mbedtls/asn1.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/pem.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -133,27 +138,21 @@ Evidence evidence_get(GenlSocket &sock, const std::string &bdf)
 std::vector<Bytes> split_der_certs(const Bytes &chain)
 {
 	std::vector<Bytes> out;
-	std::size_t pos = 0;
-	while (pos < chain.size()) {
-		if (chain.size() - pos < 2 || chain[pos] != 0x30)
+	Bytes copy = chain; // mbedtls_asn1_get_tag takes a non-const cursor
+	unsigned char *start = copy.data(), *p = start, *end = start + copy.size();
+	while (p < end) {
+		std::size_t pos = p - start, len;
+		int rc = mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+		if (rc == MBEDTLS_ERR_ASN1_UNEXPECTED_TAG)
 			throw std::runtime_error("certificate chain: expected a DER SEQUENCE at offset " +
 						 std::to_string(pos));
-		std::size_t len = chain[pos + 1], hdr = 2;
-		if (len & 0x80) {
-			std::size_t n = len & 0x7f;
-			if (n == 0 || n > 3 || chain.size() - pos < 2 + n)
-				throw std::runtime_error("certificate chain: bad DER length at offset " +
-							 std::to_string(pos));
-			len = 0;
-			for (std::size_t i = 0; i < n; i++)
-				len = (len << 8) | chain[pos + 2 + i];
-			hdr += n;
-		}
-		if (len > chain.size() - pos - hdr)
-			throw std::runtime_error("certificate chain: certificate at offset " +
-						 std::to_string(pos) + " runs past the end");
-		out.emplace_back(chain.begin() + pos, chain.begin() + pos + hdr + len);
-		pos += hdr + len;
+		if (rc == MBEDTLS_ERR_ASN1_OUT_OF_DATA)
+			throw std::runtime_error("certificate chain: certificate at offset " + std::to_string(pos) +
+						 " runs past the end");
+		if (rc)
+			throw std::runtime_error("certificate chain: bad DER length at offset " + std::to_string(pos));
+		p += len;
+		out.emplace_back(chain.begin() + pos, chain.begin() + (p - start));
 	}
 	return out;
 }
@@ -221,37 +220,27 @@ Bytes unhex(const std::string &s)
 
 std::string base64(const Bytes &b)
 {
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	std::string s;
-	std::size_t i = 0;
-	for (; i + 2 < b.size(); i += 3) {
-		std::uint32_t v = b[i] << 16 | b[i + 1] << 8 | b[i + 2];
-		s += t[v >> 18];
-		s += t[(v >> 12) & 63];
-		s += t[(v >> 6) & 63];
-		s += t[v & 63];
-	}
-	if (i + 1 == b.size()) {
-		std::uint32_t v = b[i] << 16;
-		s += t[v >> 18];
-		s += t[(v >> 12) & 63];
-		s += "==";
-	} else if (i + 2 == b.size()) {
-		std::uint32_t v = b[i] << 16 | b[i + 1] << 8;
-		s += t[v >> 18];
-		s += t[(v >> 12) & 63];
-		s += t[(v >> 6) & 63];
-		s += '=';
-	}
+	std::size_t olen = 0;
+	mbedtls_base64_encode(nullptr, 0, &olen, b.data(), b.size()); // the size, with its NUL
+	std::string s(olen, '\0');
+	mbed::check(mbedtls_base64_encode(reinterpret_cast<unsigned char *>(s.data()), s.size(), &olen, b.data(),
+					  b.size()),
+		    "base64");
+	s.resize(olen);
 	return s;
 }
 
 std::string pem(const Bytes &der, const std::string &label)
 {
-	std::string b = base64(der), s = "-----BEGIN " + label + "-----\n";
-	for (std::size_t i = 0; i < b.size(); i += 64)
-		s += b.substr(i, 64) + "\n";
-	return s + "-----END " + label + "-----\n";
+	std::string head = "-----BEGIN " + label + "-----\n", foot = "-----END " + label + "-----\n";
+	std::size_t olen = 0;
+	mbedtls_pem_write_buffer(head.c_str(), foot.c_str(), der.data(), der.size(), nullptr, 0, &olen);
+	std::string s(olen, '\0');
+	mbed::check(mbedtls_pem_write_buffer(head.c_str(), foot.c_str(), der.data(), der.size(),
+					     reinterpret_cast<unsigned char *>(s.data()), s.size(), &olen),
+		    "PEM");
+	s.resize(olen ? olen - 1 : 0); // olen counts the NUL
+	return s;
 }
 
 const char *asym_name(std::uint32_t asym)
@@ -310,6 +299,8 @@ void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> 
 			std::fprintf(out, "      key:      %s%s\n", c.key.c_str(), c.is_ca ? ", CA" : "");
 			if (c.cma_name)
 				std::fprintf(out, "      PCIe CMA: %s\n", term_safe(*c.cma_name).c_str());
+			if (c.device_info)
+				std::fprintf(out, "      DMTF device-info: %s\n", term_safe(*c.device_info).c_str());
 		} catch (const std::exception &ex) {
 			std::fprintf(out, "  [%zu] %s\n", i, term_safe(ex.what()).c_str());
 		}
@@ -351,7 +342,7 @@ Json json_of(const Evidence &e)
 		} catch (const std::exception &ex) {
 			// every field present: null when the certificate does not parse
 			for (const char *k : {"subject", "issuer", "serial", "not_before", "not_after", "key", "ca",
-					      "cma_name"})
+					      "cma_name", "device_info"})
 				cj[k] = nullptr;
 			cj["error"] = ex.what();
 		}

@@ -11,8 +11,9 @@
 #include <netlink/attr.h>
 
 #include <cerrno>
-#include <exception>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <regex>
 #include <vector>
 
@@ -32,7 +33,7 @@ void GenlSocket::SockDeleter::operator()(nl_sock *s) const
 
 namespace {
 
-// The state of one request/response exchange, shared with libnl callbacks.
+// The state of one request/response exchange.
 struct Exchange {
 	const ReplyHandler *on_reply = nullptr;
 	int maxattr = 0;
@@ -40,24 +41,28 @@ struct Exchange {
 	int err = 0;
 	std::string extack;
 	int bad_attr = -1;
-	std::exception_ptr handler_exc; // the first exception thrown inside a callback
+	std::exception_ptr handler_exc; // the first exception thrown while handling a reply
 	bool dump_intr = false;        // NLM_F_DUMP_INTR seen
 };
 
-// Parse the extended-ack TLVs that follow a struct nlmsgerr (or the error
-// code of NLMSG_DONE).
-void parse_ext_ack(const nlmsghdr *nlh, const void *tlvs, int len, Exchange &ex)
+NetlinkError malformed(const std::string &what)
 {
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
+	return NetlinkError(EPROTO, "", -1, "malformed reply from the kernel: " + what);
+}
+
+// Parse the extended-ack TLVs that follow a struct nlmsgerr (or the error
+// code of NLMSG_DONE): len bytes at tlvs, all inside the message.
+void parse_ext_ack(const nlmsghdr *nlh, const unsigned char *p, std::size_t len, Exchange &ex)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	const auto *p = static_cast<const unsigned char *>(tlvs);
-	while (len >= static_cast<int>(sizeof(nlattr))) {
+	while (len >= sizeof(nlattr)) {
 		nlattr a;
 		std::memcpy(&a, p, sizeof(a));
-		if (a.nla_len < sizeof(nlattr) || a.nla_len > static_cast<unsigned>(len))
+		if (a.nla_len < sizeof(nlattr) || a.nla_len > len)
 			break;
 		const auto *payload = p + NLA_HDRLEN;
-		int plen = a.nla_len - NLA_HDRLEN;
+		std::size_t plen = a.nla_len - NLA_HDRLEN;
 		switch (a.nla_type & NLA_TYPE_MASK) {
 		case NLMSGERR_ATTR_MSG:
 			ex.extack.assign(reinterpret_cast<const char *>(payload),
@@ -73,75 +78,109 @@ void parse_ext_ack(const nlmsghdr *nlh, const void *tlvs, int len, Exchange &ex)
 		default:
 			break;
 		}
-		int step = NLA_ALIGN(a.nla_len);
+		std::size_t step = NLA_ALIGN(a.nla_len);
+		if (step >= len)
+			break;
 		p += step;
 		len -= step;
 	}
 }
 
-int on_error(sockaddr_nl *, nlmsgerr *err, void *arg)
+// NLMSG_ERROR: an ack (error 0) or the request's error, with extended ack.
+void on_error(const nlmsghdr *nlh, Exchange &ex)
 {
-	auto &ex = *static_cast<Exchange *>(arg);
-	const auto *nlh = reinterpret_cast<const nlmsghdr *>(
-		reinterpret_cast<const char *>(err) - NLMSG_HDRLEN);
-	ex.err = -err->error;
 	ex.done = true;
-	int hdr = sizeof(*err);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		hdr += err->msg.nlmsg_len - NLMSG_HDRLEN;
-	int len = static_cast<int>(nlh->nlmsg_len) - NLMSG_HDRLEN - hdr;
-	parse_ext_ack(nlh, reinterpret_cast<const char *>(err) + hdr, len, ex);
-	return NL_STOP;
-}
-
-int on_finish(nl_msg *msg, void *arg)
-{
-	auto &ex = *static_cast<Exchange *>(arg);
-	const nlmsghdr *nlh = nlmsg_hdr(msg);
-	ex.done = true;
-	// A dump that failed part-way reports its errno in NLMSG_DONE.
-	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
-		int e;
-		std::memcpy(&e, nlmsg_data(nlh), sizeof(e));
-		if (e < 0) {
-			ex.err = -e;
-			parse_ext_ack(nlh, static_cast<const char *>(nlmsg_data(nlh)) + sizeof(int),
-				      nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int), ex);
-		}
+	std::size_t len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (len < sizeof(nlmsgerr)) {
+		if (!ex.handler_exc)
+			ex.handler_exc = std::make_exception_ptr(malformed("an error message too short"));
+		return;
 	}
-	return NL_STOP;
+	nlmsgerr err;
+	std::memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+	if (err.error == 0)
+		return; // the ack
+	ex.err = err.error < 0 ? -err.error : err.error;
+	// the request echoed after the error, unless capped to its header
+	std::size_t hdr = sizeof(err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		hdr += err.msg.nlmsg_len > NLMSG_HDRLEN ? err.msg.nlmsg_len - NLMSG_HDRLEN : 0;
+	if (hdr < len)
+		parse_ext_ack(nlh, static_cast<const unsigned char *>(NLMSG_DATA(nlh)) + hdr, len - hdr, ex);
 }
 
-int on_ack(nl_msg *, void *arg)
+// NLMSG_DONE: a dump that failed part-way reports its errno there.
+void on_finish(const nlmsghdr *nlh, Exchange &ex)
 {
-	static_cast<Exchange *>(arg)->done = true;
-	return NL_STOP;
+	ex.done = true;
+	std::size_t len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (len < sizeof(int))
+		return;
+	int e;
+	std::memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+	if (e < 0) {
+		ex.err = -e;
+		parse_ext_ack(nlh, static_cast<const unsigned char *>(NLMSG_DATA(nlh)) + sizeof(int),
+			      len - sizeof(int), ex);
+	}
 }
 
-int on_valid(nl_msg *msg, void *arg)
+// A reply message: parsed and handed to the caller's handler, unless an
+// earlier one failed (then it is only read off: the dump is drained).
+void on_valid(nlmsghdr *nlh, Exchange &ex)
 {
-	auto &ex = *static_cast<Exchange *>(arg);
-	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		ex.dump_intr = true;
-	// after a failure, drain: read the rest, deliver nothing
 	if (ex.handler_exc)
-		return NL_SKIP;
+		return;
 	std::vector<nlattr *> attrs(ex.maxattr + 1, nullptr);
-	int rc = genlmsg_parse(nlmsg_hdr(msg), 0, attrs.data(), ex.maxattr, nullptr);
+	int rc = genlmsg_parse(nlh, 0, attrs.data(), ex.maxattr, nullptr);
 	if (rc < 0) {
-		ex.handler_exc = std::make_exception_ptr(NetlinkError(
-			EPROTO, "", -1, std::string("malformed reply from the kernel: ") + nl_geterror(rc)));
-		return NL_SKIP;
+		ex.handler_exc = std::make_exception_ptr(malformed(nl_geterror(rc)));
+		return;
 	}
 	if (!*ex.on_reply)
-		return NL_OK;
+		return;
 	try {
-		(*ex.on_reply)(attrs.data(), ex.maxattr, nlmsg_hdr(msg));
+		(*ex.on_reply)(attrs.data(), ex.maxattr, nlh);
 	} catch (...) {
 		ex.handler_exc = std::current_exception();
-		return NL_SKIP;
 	}
-	return NL_OK;
+}
+
+// Every message of one datagram that answers request seq.
+void dispatch(std::vector<std::uint8_t> &d, std::uint32_t seq, Exchange &ex)
+{
+	auto *nlh = reinterpret_cast<nlmsghdr *>(d.data());
+	int len = static_cast<int>(d.size());
+	for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue; // a late reply to an earlier request
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			break;
+		case NLMSG_DONE:
+			on_finish(nlh, ex);
+			return;
+		case NLMSG_ERROR:
+			on_error(nlh, ex);
+			return;
+		case NLMSG_OVERRUN:
+			ex.done = true;
+			ex.err = ENOBUFS;
+			return;
+		default:
+			on_valid(nlh, ex);
+			break;
+		}
+	}
+	if (len > 0) {
+		// A message longer than what is left of its datagram: nothing after
+		// it can be found, so the exchange ends here.
+		if (!ex.handler_exc)
+			ex.handler_exc = std::make_exception_ptr(malformed("a message runs past its datagram"));
+		ex.done = true;
+	}
 }
 
 std::string describe(int err, const std::string &extack)
@@ -151,6 +190,33 @@ std::string describe(int err, const std::string &extack)
 		s = extack + " (" + s + ")";
 	return s;
 }
+
+// The kernel's generic netlink socket.
+class LibnlTransport : public NlTransport {
+public:
+	explicit LibnlTransport(nl_sock *sk) : sk_(sk) {}
+	void send(nl_msg *msg) override
+	{
+		int rc = nl_send_auto(sk_, msg);
+		if (rc < 0)
+			throw NetlinkError(EIO, "", -1, std::string("netlink send failed: ") + nl_geterror(rc));
+	}
+	std::vector<std::uint8_t> recv() override
+	{
+		sockaddr_nl from{};
+		unsigned char *buf = nullptr;
+		int n = nl_recv(sk_, &from, &buf, nullptr);
+		std::unique_ptr<unsigned char, decltype(&std::free)> own(buf, &std::free);
+		if (n < 0)
+			throw NetlinkError(EIO, "", -1, std::string("netlink receive failed: ") + nl_geterror(n));
+		if (n == 0)
+			throw NetlinkError(EIO, "", -1, "netlink receive failed: the socket was closed");
+		return std::vector<std::uint8_t>(buf, buf + n);
+	}
+
+private:
+	nl_sock *sk_;
+};
 
 } // namespace
 
@@ -172,12 +238,20 @@ GenlSocket::GenlSocket(const std::string &family_name) : name_(family_name)
 		throw NetlinkError(ENOENT, "", -1,
 				   "generic netlink family \"" + family_name +
 					   "\" not found: is the spdm_tsm module loaded? (modprobe spdm_tsm)");
+	transport_ = std::make_unique<LibnlTransport>(sk_.get());
+}
+
+GenlSocket::GenlSocket(std::unique_ptr<NlTransport> transport, int family_id)
+	: transport_(std::move(transport)), family_(family_id)
+{
 }
 
 GenlSocket::~GenlSocket() = default;
 
 int GenlSocket::fd() const
 {
+	if (!sk_)
+		throw NetlinkError(EOPNOTSUPP, "", -1, "not the kernel's netlink socket");
 	return nl_socket_get_fd(sk_.get());
 }
 
@@ -192,29 +266,26 @@ void GenlSocket::request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
 		throw NetlinkError(ENOMEM, "", -1, "cannot build the netlink header");
 	if (build)
 		build(msg.get());
+	// our own sequence number, so that replies are matched to this request
+	std::uint32_t seq = sk_ ? nl_socket_use_seq(sk_.get()) : ++seq_;
+	if (seq == NL_AUTO_SEQ)
+		seq = sk_ ? nl_socket_use_seq(sk_.get()) : ++seq_;
+	nlmsg_hdr(msg.get())->nlmsg_seq = seq;
 
-	std::unique_ptr<nl_cb, decltype(&nl_cb_put)> cb(nl_cb_alloc(NL_CB_DEFAULT), &nl_cb_put);
-	if (!cb)
-		throw NetlinkError(ENOMEM, "", -1, "cannot allocate netlink callbacks");
 	Exchange ex;
 	ex.on_reply = &on_reply;
 	ex.maxattr = maxattr;
-	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &ex);
-	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &ex);
-	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
-	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
-
-	int rc = nl_send_auto(sk_.get(), msg.get());
-	if (rc < 0)
-		throw NetlinkError(EIO, "", -1, std::string("netlink send failed: ") + nl_geterror(rc));
+	transport_->send(msg.get());
 	while (!ex.done) {
-		rc = nl_recvmsgs(sk_.get(), cb.get());
-		if (rc < 0 && !ex.done) {
+		std::vector<std::uint8_t> d;
+		try {
+			d = transport_->recv();
+		} catch (const NetlinkError &) {
 			if (ex.handler_exc)
 				std::rethrow_exception(ex.handler_exc);
-			throw NetlinkError(EIO, "", -1,
-					   std::string("netlink receive failed: ") + nl_geterror(rc));
+			throw;
 		}
+		dispatch(d, seq, ex);
 	}
 	if (ex.err)
 		throw NetlinkError(ex.err, ex.extack, ex.bad_attr, describe(ex.err, ex.extack));
@@ -226,6 +297,8 @@ void GenlSocket::request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
 
 void GenlSocket::join_group(const std::string &group)
 {
+	if (!sk_)
+		throw NetlinkError(EOPNOTSUPP, "", -1, "not the kernel's netlink socket");
 	int grp = genl_ctrl_resolve_grp(sk_.get(), name_.c_str(), group.c_str());
 	if (grp < 0)
 		throw NetlinkError(ENOENT, "", -1, "multicast group \"" + group + "\" not found");

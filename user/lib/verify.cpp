@@ -2,10 +2,17 @@
 #include "spdmtsm/verify.hpp"
 
 #include <mbedtls/md.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#include "mbed_raii.hpp"
+#include "spdmtsm/mbed.hpp"
+#include "spdmtsm/x509.hpp"
+
+// psa_util.h lacks the C++ guards of the other mbedTLS headers (3.6)
+extern "C" {
+#include <mbedtls/psa_util.h>
+}
 #include <psa/crypto.h>
 
 #include <cstring>
@@ -15,9 +22,7 @@
 namespace spdmtsm {
 
 struct TrustAnchors {
-	mbedtls_x509_crt crt;
-	TrustAnchors() { mbedtls_x509_crt_init(&crt); }
-	~TrustAnchors() { mbedtls_x509_crt_free(&crt); }
+	mbed::Crt crt;
 };
 
 void TrustAnchorsDeleter::operator()(TrustAnchors *t) const
@@ -27,8 +32,6 @@ void TrustAnchorsDeleter::operator()(TrustAnchors *t) const
 
 namespace {
 
-using mbed::Pk;
-using mbed::Crt;
 
 mbedtls_md_type_t md_type(std::uint32_t hash)
 {
@@ -59,38 +62,15 @@ Bytes digest(std::uint32_t hash, const Bytes &data)
 	return out;
 }
 
-// DER INTEGER from a big-endian unsigned value.
-void der_int(Bytes &out, const std::uint8_t *p, std::size_t n)
-{
-	while (n > 1 && *p == 0) {
-		p++;
-		n--;
-	}
-	bool pad = *p & 0x80;
-	std::size_t len = n + (pad ? 1 : 0);
-	out.push_back(0x02);
-	if (len >= 0x80) {
-		out.push_back(0x81);
-	}
-	out.push_back(static_cast<std::uint8_t>(len));
-	if (pad)
-		out.push_back(0);
-	out.insert(out.end(), p, p + n);
-}
-
-// ECDSA raw r||s -> DER Ecdsa-Sig-Value.
+// ECDSA raw r||s -> DER Ecdsa-Sig-Value (mbedTLS's PSA utility).
 Bytes ecdsa_raw_to_der(const Bytes &sig)
 {
-	std::size_t half = sig.size() / 2;
-	Bytes body;
-	der_int(body, sig.data(), half);
-	der_int(body, sig.data() + half, half);
-	Bytes out{0x30};
-	if (body.size() >= 0x80)
-		out.push_back(0x81);
-	out.push_back(static_cast<std::uint8_t>(body.size()));
-	out.insert(out.end(), body.begin(), body.end());
-	return out;
+	Bytes der(sig.size() + 16);
+	std::size_t len = 0;
+	mbed::check(mbedtls_ecdsa_raw_to_der(sig.size() / 2 * 8, sig.data(), sig.size(), der.data(), der.size(), &len),
+		    "ECDSA signature");
+	der.resize(len);
+	return der;
 }
 
 bool is_ecdsa(std::uint32_t asym)
@@ -110,9 +90,42 @@ std::size_t ecdsa_sig_len(std::uint32_t asym)
 
 std::string mbed_err(int rc)
 {
-	char buf[128];
-	std::snprintf(buf, sizeof(buf), "mbedTLS error -0x%04x", static_cast<unsigned>(-rc));
-	return buf;
+	return "mbedTLS: " + mbed::error_text(rc);
+}
+
+bool has_oid(const mbedtls_x509_sequence *seq, const Bytes &oid)
+{
+	for (const mbedtls_x509_sequence *s = seq; s && s->buf.p; s = s->next)
+		if (s->buf.len == oid.size() && std::memcmp(s->buf.p, oid.data(), oid.size()) == 0)
+			return true;
+	return false;
+}
+
+// DSP0274 "Leaf certificate": keyUsage, when present, has digitalSignature.
+CheckResult check_key_usage(const mbedtls_x509_crt &leaf)
+{
+	if (!mbedtls_x509_crt_has_ext_type(&leaf, MBEDTLS_X509_EXT_KEY_USAGE))
+		return {"key-usage", true, "the leaf has no keyUsage extension"};
+	if (mbedtls_x509_crt_check_key_usage(&leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0)
+		return {"key-usage", false, "the leaf's keyUsage lacks digitalSignature"};
+	return {"key-usage", true, "the leaf's keyUsage has digitalSignature"};
+}
+
+// DSP0274 SPDM extended key usages: a leaf with an extendedKeyUsage must
+// name id-DMTF-eku-responder-auth (1.3.6.1.4.1.412.274.3) to authenticate
+// a Responder; requester-auth alone (.4) is a Requester's certificate.
+CheckResult check_eku(const mbedtls_x509_crt &leaf)
+{
+	if (!mbedtls_x509_crt_has_ext_type(&leaf, MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE))
+		return {"eku", true, "the leaf has no extendedKeyUsage extension"};
+	if (has_oid(&leaf.ext_key_usage, oid_dmtf_eku_responder_auth))
+		return {"eku", true, "the leaf's extendedKeyUsage has SPDM responder authentication"};
+	if (has_oid(&leaf.ext_key_usage, oid_dmtf_eku_requester_auth))
+		return {"eku", false,
+			"the leaf's extendedKeyUsage has SPDM requester authentication only, not responder "
+			"authentication (1.3.6.1.4.1.412.274.3)"};
+	return {"eku", false,
+		"the leaf's extendedKeyUsage lacks SPDM responder authentication (1.3.6.1.4.1.412.274.3)"};
 }
 
 } // namespace
@@ -140,8 +153,8 @@ std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_
 			     const Bytes &message, const Bytes &signature)
 {
 	crypto_init();
-	Pk pk;
-	int rc = mbedtls_pk_parse_public_key(&pk.ctx, spki.data(), spki.size());
+	mbed::Pk pk;
+	int rc = mbedtls_pk_parse_public_key(pk.get(), spki.data(), spki.size());
 	if (rc)
 		return "cannot parse the public key (" + mbed_err(rc) + ")";
 	mbedtls_md_type_t md = md_type(hash);
@@ -150,16 +163,20 @@ std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_
 	Bytes h = digest(hash, message);
 	Bytes sig = signature;
 	if (is_ecdsa(asym)) {
-		if (!mbedtls_pk_can_do(&pk.ctx, MBEDTLS_PK_ECKEY))
+		if (!mbedtls_pk_can_do(pk.get(), MBEDTLS_PK_ECKEY))
 			return "the key is not an EC key but the algorithm is ECDSA";
 		if (signature.size() != ecdsa_sig_len(asym))
 			return "ECDSA signature of " + std::to_string(signature.size()) + " bytes, expected " +
 			       std::to_string(ecdsa_sig_len(asym));
-		sig = ecdsa_raw_to_der(signature);
-	} else if (!mbedtls_pk_can_do(&pk.ctx, MBEDTLS_PK_RSA)) {
+		try {
+			sig = ecdsa_raw_to_der(signature);
+		} catch (const mbed::Error &ex) {
+			return ex.what();
+		}
+	} else if (!mbedtls_pk_can_do(pk.get(), MBEDTLS_PK_RSA)) {
 		return "the key is not an RSA key but the algorithm is RSASSA";
 	}
-	rc = mbedtls_pk_verify(&pk.ctx, md, h.data(), h.size(), sig.data(), sig.size());
+	rc = mbedtls_pk_verify(pk.get(), md, h.data(), h.size(), sig.data(), sig.size());
 	if (rc)
 		return "signature does not verify (" + mbed_err(rc) + ")";
 	return "";
@@ -169,7 +186,7 @@ std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vecto
 {
 	std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> t(new TrustAnchors);
 	for (const auto &f : files) {
-		int rc = mbedtls_x509_crt_parse_file(&t->crt, f.c_str());
+		int rc = t->crt.add_file(f);
 		if (rc != 0)
 			throw std::runtime_error("cannot load trust anchor " + f + ": " +
 						 (rc == MBEDTLS_ERR_PK_FILE_IO_ERROR ? "cannot read the file"
@@ -195,10 +212,10 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 	}
 
 	// 1. The chain to a trust anchor (leaf first for mbedTLS).
-	Crt chain;
+	mbed::Crt chain;
 	bool parsed = true;
 	for (auto it = certs.rbegin(); it != certs.rend(); ++it) {
-		int rc = mbedtls_x509_crt_parse_der(&chain.crt, it->data(), it->size());
+		int rc = chain.add_der(it->data(), it->size());
 		if (rc) {
 			r.checks.push_back({"chain", false, "certificate does not parse: " + mbed_err(rc)});
 			parsed = false;
@@ -207,7 +224,7 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 	}
 	if (parsed && anchors) {
 		std::uint32_t flags = 0;
-		int rc = mbedtls_x509_crt_verify(&chain.crt, const_cast<mbedtls_x509_crt *>(&anchors->crt),
+		int rc = mbedtls_x509_crt_verify(chain.get(), const_cast<mbedtls_x509_crt *>(anchors->crt.get()),
 						 nullptr, nullptr, &flags, nullptr, nullptr);
 		if (rc == 0) {
 			r.checks.push_back({"chain", true, std::to_string(certs.size()) +
@@ -227,15 +244,18 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 
 	// 2. The leaf's key is the key the kernel verified with and cached.
 	const Bytes &leaf = certs.back();
-	Crt leafc;
-	if (mbedtls_x509_crt_parse_der(&leafc.crt, leaf.data(), leaf.size()) == 0) {
-		Bytes leaf_spki(leafc.crt.pk_raw.p, leafc.crt.pk_raw.p + leafc.crt.pk_raw.len);
+	mbed::Crt leafc;
+	if (leafc.add_der(leaf.data(), leaf.size()) == 0) {
+		Bytes leaf_spki(leafc->pk_raw.p, leafc->pk_raw.p + leafc->pk_raw.len);
 		if (e.leaf_spki.empty())
 			r.checks.push_back({"leaf-key", false, "the evidence lacks the kernel's cached key"});
 		else if (leaf_spki == e.leaf_spki)
 			r.checks.push_back({"leaf-key", true, "the leaf's key is the key the kernel cached"});
 		else
 			r.checks.push_back({"leaf-key", false, "the leaf's key differs from the key the kernel cached"});
+		// 2a. What the leaf may be used for (DSP0274 "Leaf certificate").
+		r.checks.push_back(check_key_usage(*leafc.get()));
+		r.checks.push_back(check_eku(*leafc.get()));
 	} else {
 		r.checks.push_back({"leaf-key", false, "the leaf certificate does not parse"});
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "spdmtsm/x509.hpp"
 
+#include "spdmtsm/mbed.hpp"
+
+#include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
-
-#include "mbed_raii.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -14,8 +15,6 @@
 namespace spdmtsm {
 
 namespace {
-
-using mbed::Crt;
 
 std::string dn(const mbedtls_x509_name *n)
 {
@@ -32,123 +31,108 @@ std::string when(const mbedtls_x509_time &t)
 	return buf;
 }
 
-// One DER TLV at p (< end): tag, content start and length.  False if malformed.
-bool tlv(const std::uint8_t *&p, const std::uint8_t *end, std::uint8_t &tag, const std::uint8_t *&content,
-	 std::size_t &len)
+bool oid_is(const std::uint8_t *p, std::size_t len, const Bytes &oid)
 {
-	if (end - p < 2)
-		return false;
-	tag = p[0];
-	std::size_t l = p[1], hdr = 2;
-	if (l & 0x80) {
-		std::size_t n = l & 0x7f;
-		if (n == 0 || n > 3 || static_cast<std::size_t>(end - p) < 2 + n)
-			return false;
-		l = 0;
-		for (std::size_t i = 0; i < n; i++)
-			l = l << 8 | p[2 + i];
-		hdr += n;
-	}
-	if (l > static_cast<std::size_t>(end - p) - hdr)
-		return false;
-	content = p + hdr;
-	len = l;
-	p = content + l;
-	return true;
+	return len == oid.size() && std::memcmp(p, oid.data(), len) == 0;
 }
 
-} // namespace
-
-std::optional<std::string> find_cma_other_name(const Bytes &names)
+// The body of an otherName GeneralName (what follows its [0] tag and length):
+// OtherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
+// with the SEQUENCE tag IMPLICIT.  The value when type-id is oid and the value
+// a UTF8String, PrintableString or IA5String.
+std::optional<std::string> other_name_value(unsigned char *p, const unsigned char *end, const Bytes &oid)
 {
-	// GeneralNames ::= SEQUENCE OF GeneralName; otherName is [0] IMPLICIT
-	// SEQUENCE { type-id OID, value [0] EXPLICIT ANY }.
-	static const std::uint8_t cma_oid[] = {0x67, 0x81, 0x13}; // 2.23.147
-	const std::uint8_t *p = names.data(), *end = names.data() + names.size();
-	std::uint8_t tag;
-	const std::uint8_t *c;
 	std::size_t len;
-	if (p < end && p[0] == 0x30) {
-		if (!tlv(p, end, tag, c, len))
-			return std::nullopt;
-		p = c;
-		end = c + len;
-	}
-	while (p < end) {
-		if (!tlv(p, end, tag, c, len))
-			return std::nullopt;
-		if (tag != 0xa0)
-			continue;
-		const std::uint8_t *q = c, *qend = c + len, *oid, *val;
-		std::size_t oidlen, vallen;
-		if (!tlv(q, qend, tag, oid, oidlen) || tag != 0x06)
-			continue;
-		if (oidlen != sizeof(cma_oid) || std::memcmp(oid, cma_oid, oidlen))
-			continue;
-		if (!tlv(q, qend, tag, val, vallen) || tag != 0xa0)
-			continue;
-		const std::uint8_t *r = val, *s;
-		std::size_t slen;
-		if (!tlv(r, val + vallen, tag, s, slen))
-			continue;
-		if (tag == 0x0c || tag == 0x13 || tag == 0x16) // UTF8String, PrintableString, IA5String
-			return std::string(reinterpret_cast<const char *>(s), slen);
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_OID) != 0)
+		return std::nullopt;
+	if (!oid_is(p, len, oid))
+		return std::nullopt;
+	p += len;
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0) != 0)
+		return std::nullopt;
+	const unsigned char *vend = p + len;
+	for (int tag : {MBEDTLS_ASN1_UTF8_STRING, MBEDTLS_ASN1_PRINTABLE_STRING, MBEDTLS_ASN1_IA5_STRING}) {
+		unsigned char *q = p;
+		if (mbedtls_asn1_get_tag(&q, vend, &len, tag) == 0)
+			return std::string(reinterpret_cast<const char *>(q), len);
 	}
 	return std::nullopt;
 }
 
+constexpr int other_name_tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_X509_SAN_OTHER_NAME;
+
+// The otherName of type oid among the SubjectAltName entries mbedTLS kept.
+std::optional<std::string> san_other_name(const mbedtls_x509_crt &crt, const Bytes &oid)
+{
+	for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s && s->buf.p; s = s->next) {
+		if (s->buf.tag != other_name_tag)
+			continue;
+		if (auto v = other_name_value(s->buf.p, s->buf.p + s->buf.len, oid))
+			return v;
+	}
+	return std::nullopt;
+}
+
+} // namespace
+
+const Bytes oid_pcie_cma = {0x67, 0x81, 0x13}; // 2.23.147
+const Bytes oid_dmtf_device_info = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0x1c, 0x82, 0x12, 0x01};
+const Bytes oid_dmtf_eku_responder_auth = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0x1c, 0x82, 0x12, 0x03};
+const Bytes oid_dmtf_eku_requester_auth = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0x1c, 0x82, 0x12, 0x04};
+
+std::optional<std::string> find_other_name(const Bytes &names, const Bytes &oid)
+{
+	// GeneralNames ::= SEQUENCE OF GeneralName (the outer SEQUENCE optional
+	// here: a bare list of GeneralName is accepted too).
+	Bytes copy = names; // mbedtls_asn1_get_tag takes a non-const cursor
+	unsigned char *p = copy.data(), *end = copy.data() + copy.size();
+	std::size_t len;
+	if (p < end && *p == (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) {
+		if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return std::nullopt;
+		end = p + len;
+	}
+	while (p < end) {
+		int tag = *p++;
+		if (mbedtls_asn1_get_len(&p, end, &len) != 0)
+			return std::nullopt;
+		if (tag == other_name_tag)
+			if (auto v = other_name_value(p, p + len, oid))
+				return v;
+		p += len;
+	}
+	return std::nullopt;
+}
+
+std::optional<std::string> find_cma_other_name(const Bytes &names)
+{
+	return find_other_name(names, oid_pcie_cma);
+}
+
 CertInfo describe_cert(const Bytes &der)
 {
-	Crt c;
-	int rc = mbedtls_x509_crt_parse_der(&c.crt, der.data(), der.size());
-	if (rc) {
-		char buf[32];
-		std::snprintf(buf, sizeof(buf), "-0x%04x", static_cast<unsigned>(-rc));
-		throw std::runtime_error(std::string("certificate does not parse (mbedTLS ") + buf + ")");
-	}
+	mbed::Crt c;
+	if (int rc = c.add_der(der.data(), der.size()))
+		throw mbed::Error("certificate does not parse", rc);
+	const mbedtls_x509_crt &crt = *c.get();
 	CertInfo i;
-	i.subject = dn(&c.crt.subject);
-	i.issuer = dn(&c.crt.issuer);
+	i.subject = dn(&crt.subject);
+	i.issuer = dn(&crt.issuer);
 	char sbuf[128];
-	int n = mbedtls_x509_serial_gets(sbuf, sizeof(sbuf), &c.crt.serial);
+	int n = mbedtls_x509_serial_gets(sbuf, sizeof(sbuf), &crt.serial);
 	i.serial = n > 0 ? std::string(sbuf, n) : "";
-	i.not_before = when(c.crt.valid_from);
-	i.not_after = when(c.crt.valid_to);
-	std::string kind = mbedtls_pk_get_name(&c.crt.pk);
+	i.not_before = when(crt.valid_from);
+	i.not_after = when(crt.valid_to);
+	std::string kind = mbedtls_pk_get_name(&crt.pk);
 	if (kind == "EC" || kind == "EC_DH" || kind == "ECDSA")
-		i.key = "EC P-" + std::to_string(mbedtls_pk_get_bitlen(&c.crt.pk));
+		i.key = "EC P-" + std::to_string(mbedtls_pk_get_bitlen(&crt.pk));
 	else
-		i.key = kind + " " + std::to_string(mbedtls_pk_get_bitlen(&c.crt.pk));
-	i.is_ca = c.crt.MBEDTLS_PRIVATE(ca_istrue) != 0;
-	// Walk the raw SubjectAltName GeneralNames: mbedTLS 3.6 decodes only the
-	// hardware-module otherName, not the PCIe CMA one.
-	const mbedtls_x509_buf &v3 = c.crt.v3_ext;
-	const std::uint8_t *p = v3.p, *end = v3.p + v3.len;
-	std::uint8_t tag;
-	const std::uint8_t *content;
-	std::size_t len;
-	// v3_ext is the Extensions SEQUENCE: SEQUENCE OF Extension
-	if (p && tlv(p, end, tag, content, len) && tag == 0x30) {
-		const std::uint8_t *e = content, *eend = content + len;
-		while (e < eend) {
-			const std::uint8_t *ext, *oid, *val;
-			std::size_t extlen, oidlen, vallen;
-			if (!tlv(e, eend, tag, ext, extlen) || tag != 0x30)
-				break;
-			const std::uint8_t *q = ext, *qend = ext + extlen;
-			if (!tlv(q, qend, tag, oid, oidlen) || tag != 0x06)
-				continue;
-			static const std::uint8_t san[] = {0x55, 0x1d, 0x11}; // 2.5.29.17
-			if (oidlen != 3 || std::memcmp(oid, san, 3))
-				continue;
-			if (!tlv(q, qend, tag, val, vallen))
-				continue;
-			if (tag == 0x01 && !tlv(q, qend, tag, val, vallen)) // critical BOOLEAN
-				continue;
-			if (tag == 0x04)
-				i.cma_name = find_cma_other_name(Bytes(val, val + vallen));
-		}
-	}
+		i.key = kind + " " + std::to_string(mbedtls_pk_get_bitlen(&crt.pk));
+	i.is_ca = crt.MBEDTLS_PRIVATE(ca_istrue) != 0;
+	// mbedTLS keeps every SubjectAltName entry raw (it decodes only the
+	// hardware-module otherName itself).
+	i.cma_name = san_other_name(crt, oid_pcie_cma);
+	i.device_info = san_other_name(crt, oid_dmtf_device_info);
 	return i;
 }
 
@@ -161,7 +145,8 @@ Json json_of(const CertInfo &c)
 		    {"not_after", c.not_after},
 		    {"key", c.key},
 		    {"ca", c.is_ca},
-		    {"cma_name", json_or_null(c.cma_name)}};
+		    {"cma_name", json_or_null(c.cma_name)},
+		    {"device_info", json_or_null(c.device_info)}};
 }
 
 } // namespace spdmtsm

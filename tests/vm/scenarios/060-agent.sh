@@ -56,7 +56,7 @@ check_eq "--once: exit 0, the device is trusted" 0 "$rc"
 check_eq "--once: the device is authenticated" authenticated "$(state)"
 once=$(cat /tmp/once.log)
 check_match "--once: logged the connect" "$dev: connected \(SPDM" "$once"
-check_match "--once: logged the trust decision" "$dev: trusted \(chain, leaf-key, signature" "$once"
+check_match "--once: logged the trust decision" "$dev: trusted \(chain, leaf-key, key-usage, eku, signature" "$once"
 check_match "--once: logged the policy" "$dev: policy set: cert-digest [0-9a-f]+" "$once"
 check_fails "plain log lines: no sd-daemon <N> prefix off the journal" grep -qE '^<[0-7]>' /tmp/once.log
 pol=$(tsmctl policy show "$dev" -j | jq -c '.[0]')

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 struct nl_sock;
 struct nl_msg;
@@ -73,11 +74,25 @@ using MsgBuilder = std::function<void(nl_msg *)>;
 // type) and the raw message (for multi-attr attributes).
 using ReplyHandler = std::function<void(nlattr **attrs, int maxattr, const nlmsghdr *nlh)>;
 
+// What GenlSocket sends its requests over and reads the replies from: the
+// kernel's generic netlink socket (libnl), or a fake in the unit tests
+// (tests/unit/tsmctl/test_netlink.cpp) that feeds canned replies.
+class NlTransport {
+public:
+	virtual ~NlTransport() = default;
+	// Send one complete request (its sequence number already set).
+	virtual void send(nl_msg *msg) = 0;
+	// The next datagram: one or more netlink messages.  Throws NetlinkError.
+	virtual std::vector<std::uint8_t> recv() = 0;
+};
+
 class GenlSocket {
 public:
 	// Connects and resolves family_name; throws NetlinkError (ENOENT when the
 	// family is not registered, i.e. the module is not loaded).
 	explicit GenlSocket(const std::string &family_name);
+	// Over another transport, with the family's id already known (tests).
+	GenlSocket(std::unique_ptr<NlTransport> transport, int family_id);
 	~GenlSocket();
 	GenlSocket(const GenlSocket &) = delete;
 	GenlSocket &operator=(const GenlSocket &) = delete;
@@ -85,7 +100,10 @@ public:
 	int family_id() const { return family_; }
 
 	// Send cmd (with NLM_F_DUMP when dump) and deliver every reply to
-	// on_reply, parsed up to maxattr.  Throws NetlinkError on an error reply.
+	// on_reply, parsed up to maxattr.  Throws NetlinkError on an error reply,
+	// EPROTO on a malformed one (a message or error shorter than its header,
+	// attributes that overrun their message).  Replies to other sequence
+	// numbers (of an earlier request) are skipped.
 	// An exception thrown by on_reply is kept (std::exception_ptr), the
 	// rest of the reply is read off the socket (to NLMSG_DONE or the ack),
 	// and the exception is rethrown as it was.  A dump the kernel marks
@@ -94,7 +112,7 @@ public:
 	void request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
 		     const ReplyHandler &on_reply, int maxattr);
 
-	// Join a multicast group of the family by name.
+	// Join a multicast group of the family by name (the kernel's socket only).
 	void join_group(const std::string &group);
 	int fd() const;
 	nl_sock *raw() { return sk_.get(); }
@@ -103,9 +121,11 @@ private:
 	struct SockDeleter {
 		void operator()(nl_sock *s) const;
 	};
-	std::unique_ptr<nl_sock, SockDeleter> sk_;
+	std::unique_ptr<nl_sock, SockDeleter> sk_; // null over a test transport
+	std::unique_ptr<NlTransport> transport_;
 	std::string name_;
 	int family_ = -1;
+	std::uint32_t seq_ = 0;
 };
 
 // "0000:01:00.0", "01:00.0" or a sysfs path -> canonical "DDDD:BB:DD.F".

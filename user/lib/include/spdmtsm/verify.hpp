@@ -13,7 +13,7 @@
 namespace spdmtsm {
 
 struct CheckResult {
-	std::string name;   // "chain", "leaf-key", "signature", "measurements"
+	std::string name;   // "chain", "leaf-key", "key-usage", "eku", "signature", "measurements"
 	bool ok = false;
 	std::string detail; // why, in words
 };
