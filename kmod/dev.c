@@ -232,6 +232,22 @@ enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f)
 	}
 }
 
+/**
+ * spdm_tsm_dev_mem() - the bytes an authenticated device keeps
+ * @d: the device, with @d->lock held
+ *
+ * The session (its struct and its one store: transcripts, chain,
+ * signatures) and the connect's measurement baseline.
+ *
+ * Return: the byte count, 0 without a session.
+ */
+size_t spdm_tsm_dev_mem(struct spdm_tsm_dev *d)
+{
+	if (!d->session)
+		return 0;
+	return spdm_mem_used(d->session) + d->conn_meas_len;
+}
+
 static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
 {
 	lockdep_assert_held(&d->lock);
@@ -305,7 +321,6 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	rc = spdm_authenticate(s, args->slot, args->has_nonce ? args->nonce : NULL);
 	if (!rc && args->measurements)
 		rc = spdm_get_measurements(s, NULL);
-	spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(s), spdm_mem_used(s));
 	if (rc)
 		err = spdm_last_error(s);
 
@@ -328,6 +343,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 		d->conn_meas_len = ev.meas_blocks.len;
 	}
 	d->session = s;
+	spdm_tsm_dev_op_end(d, 0, spdm_exchange_count(s), spdm_tsm_dev_mem(d));
 	d->cached_digest_len = ev.hash_len;
 	memcpy(d->cached_digest, ev.digests[ev.slot], ev.hash_len);
 	spdm_tsm_track(d);
@@ -340,7 +356,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 		d->sum.asym = ev.asym;
 		d->sum.hash = ev.hash;
 		d->sum.slot = ev.slot;
-		d->sum.mem_used = spdm_mem_used(s);
+		d->sum.mem_used = spdm_tsm_dev_mem(d);
 		d->sum.generation = d->generation;
 		d->sum.last_error[0] = '\0';
 	}
@@ -351,6 +367,8 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	return 0;
 
 fail:
+	if (s)
+		spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(s), spdm_mem_used(s));
 	scoped_guard(spinlock, &d->slock) {
 		d->sum.state = SPDM_TSM_STATE_FAILED;
 		strscpy(d->sum.last_error, err ?: "unknown error");

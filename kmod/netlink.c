@@ -415,9 +415,9 @@ static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence 
 }
 
 /* The bytes of evidence object @obj (1-based), or an empty view. */
-static struct spdm_buf_view spdm_tsm_object(const struct spdm_evidence *ev, unsigned int obj)
+static struct spdm_seg_view spdm_tsm_object(const struct spdm_evidence *ev, unsigned int obj)
 {
-	struct spdm_buf_view v = {};
+	struct spdm_seg_view v = {};
 	size_t hdr;
 
 	switch (obj) {
@@ -425,19 +425,22 @@ static struct spdm_buf_view spdm_tsm_object(const struct spdm_evidence *ev, unsi
 		/* strip the SPDM chain header: length, reserved, root hash */
 		hdr = 4 + ev->hash_len;
 		if (ev->chain.len > hdr) {
-			v.data = ev->chain.data + hdr;
-			v.len = ev->chain.len - hdr;
+			v.seg[0].data = ev->chain.data + hdr;
+			v.seg[0].len = ev->chain.len - hdr;
 		}
-		return v;
+		break;
 	case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT:
-		return ev->transcript;
+		return ev->transcript;	/* kept in pieces: A, B, C */
 	case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI:
-		return ev->leaf_spki;
+		v.seg[0] = ev->leaf_spki;
+		break;
 	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS:
-		return ev->meas_blocks;
+		v.seg[0] = ev->meas_blocks;
+		break;
 	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT:
 		return ev->meas_transcript;
 	}
+	v.len = v.seg[0].len;
 	return v;
 }
 
@@ -557,7 +560,8 @@ int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		}
 
 		while (ctx->object <= SPDM_TSM_OBJECT_LAST) {
-			struct spdm_buf_view v = {};
+			struct spdm_seg_view v = {};
+			struct nlattr *data;
 			u32 len = 0;
 
 			if (ctx->object) {
@@ -585,10 +589,14 @@ int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback
 				rc = spdm_tsm_put_scalars(skb, &ev);
 			} else if (nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OBJECT, ctx->object) ||
 				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OFFSET, ctx->offset) ||
-				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_TOTAL, v.len) ||
-				   nla_put(skb, SPDM_TSM_A_EVIDENCE_DATA, len,
-					   v.data + ctx->offset)) {
+				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_TOTAL, v.len)) {
 				rc = -EMSGSIZE;
+			} else {
+				data = nla_reserve(skb, SPDM_TSM_A_EVIDENCE_DATA, len);
+				if (data)
+					spdm_seg_copy(&v, ctx->offset, nla_data(data), len);
+				else
+					rc = -EMSGSIZE;
 			}
 			if (rc) {
 				genlmsg_cancel(skb, hdr);

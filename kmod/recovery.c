@@ -344,13 +344,13 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	spdm_tsm_dev_op_begin(d, SPDM_TSM_OP_REVALIDATE);
 	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
 	spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(d->session) - n0,
-			    spdm_mem_used(d->session));
+			    spdm_tsm_dev_mem(d));
 	nomem = rc && why == SPDM_TSM_REASON_NONE;	/* no verdict */
 	d->generation++;
 	scoped_guard(spinlock, &d->slock) {
 		d->sum.exchanges = spdm_exchange_count(d->session) - n0;
 		d->sum.duration_us = ktime_us_delta(ktime_get(), t0);
-		d->sum.mem_used = spdm_mem_used(d->session);
+		d->sum.mem_used = spdm_tsm_dev_mem(d);
 		d->sum.generation = d->generation;
 		strscpy(d->sum.last_error, err);
 		if (rc && !nomem)

@@ -150,6 +150,7 @@ void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_wait_action(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_op_begin(struct spdm_tsm_dev *d, u8 op);
 void spdm_tsm_dev_op_end(struct spdm_tsm_dev *d, int rc, u32 exchanges, size_t mem_used);
+size_t spdm_tsm_dev_mem(struct spdm_tsm_dev *d);
 enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f);
 
 /* One expected measurement of a policy. */

@@ -28,7 +28,7 @@ int spdm_get_digests(struct spdm_session *s)
 	ssize_t n;
 	int rc;
 
-	spdm_buf_clear(&s->b);
+	spdm_span_clear(&s->b);
 	s->b_empty = false;
 	n = spdm_exchange(s, step, &req, sizeof(req), SPDM_DIGESTS,
 			  sizeof(*rsp));
@@ -79,7 +79,8 @@ static size_t spdm_cert_ask(struct spdm_session *s, size_t off, size_t total)
 /* The chain is whole: its header, the slot digest, the DER walk. */
 static int spdm_check_chain(struct spdm_session *s, const char *step, u8 slot)
 {
-	const struct spdm_cert_chain_hdr *ch = (const void *)s->chain.data;
+	const u8 *chain = spdm_at(s, &s->chain);
+	const struct spdm_cert_chain_hdr *ch = (const void *)chain;
 	size_t total = s->chain.len, hdr_len;
 	struct spdm_der_cert_info leaf;
 	u8 digest[SPDM_MAX_HASH];
@@ -95,7 +96,7 @@ static int spdm_check_chain(struct spdm_session *s, const char *step, u8 slot)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				 "%s: chain of %zu bytes cannot hold a %zu byte root hash and a certificate",
 				 step, total, s->hlen);
-	rc = s->p.ops->hash(s->p.priv, s->hash, s->chain.data, total, digest);
+	rc = s->p.ops->hash(s->p.priv, s->hash, chain, total, digest);
 	if (rc)
 		return spdm_fail(s, spdm_platform_class(rc), rc,
 				 "%s: hashing the chain failed (%d)", step, rc);
@@ -104,8 +105,7 @@ static int spdm_check_chain(struct spdm_session *s, const char *step, u8 slot)
 				 "%s: chain hash does not match the slot %u digest from GET_DIGESTS",
 				 step, slot);
 	hdr_len = sizeof(*ch) + s->hlen;	/* Length, Reserved, RootHash */
-	rc = spdm_der_walk_chain(s->chain.data + hdr_len, total - hdr_len,
-				 &leaf, &why);
+	rc = spdm_der_walk_chain(chain + hdr_len, total - hdr_len, &leaf, &why);
 	if (rc)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, rc, "%s: %s", step,
 				 why ? why : "bad chain");
@@ -113,12 +113,9 @@ static int spdm_check_chain(struct spdm_session *s, const char *step, u8 slot)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EKEYREJECTED,
 				 "%s: leaf key type 0x%x does not match negotiated BaseAsymAlgo 0x%x",
 				 step, leaf.asym, s->asym);
-	spdm_buf_clear(&s->spki);
-	rc = spdm_transcript_append(s, step, &s->spki,
-				    s->chain.data + hdr_len + leaf.spki_off,
-				    leaf.spki_len);
-	if (rc)
-		return rc;
+	/* the leaf key stays where it is, inside the chain */
+	s->spki.off = s->chain.off + hdr_len + leaf.spki_off;
+	s->spki.len = leaf.spki_len;
 	s->pub_off = leaf.pub_off - leaf.spki_off;
 	s->pub_len = leaf.pub_len;
 	return 0;
@@ -145,7 +142,9 @@ int spdm_get_certificate(struct spdm_session *s, u8 slot)
 	ssize_t n;
 	int rc;
 
-	spdm_buf_release(s, &s->chain);
+	spdm_span_clear(&s->chain);
+	spdm_span_clear(&s->spki);
+	spdm_buf_release(s, &s->chain_tmp);
 	s->b_empty = false;
 	do {
 		struct spdm_get_certificate_req req = {
@@ -214,9 +213,13 @@ int spdm_get_certificate(struct spdm_session *s, u8 slot)
 				return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 						 "%s: chain of %zu bytes is impossible",
 						 step, total);
-			rc = spdm_buf_reserve(s, step, &s->chain, total);
-			if (rc)
-				return rc;
+			if (portion < total) {
+				/* several portions: assembled, then stored */
+				rc = spdm_buf_reserve(s, step, &s->chain_tmp,
+						      total);
+				if (rc)
+					return rc;
+			}
 		} else if (off + portion + remainder != total) {
 			/* portion <= ask <= total - off: no underflow */
 			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
@@ -230,11 +233,22 @@ int spdm_get_certificate(struct spdm_session *s, u8 slot)
 						    sizeof(*rsp) + portion);
 		if (rc)
 			return rc;
-		memcpy(s->chain.data + off, rsp + 1, portion);
+		if (s->chain_tmp.data)
+			memcpy(s->chain_tmp.data + off, rsp + 1, portion);
 		off += portion;
-		s->chain.len = off;
 	} while (off < total);
 
+	if (s->chain_tmp.data) {
+		rc = spdm_transcript_append(s, step, &s->chain,
+					    s->chain_tmp.data, total);
+		spdm_buf_release(s, &s->chain_tmp);
+		if (rc)
+			return rc;
+	} else {
+		/* one portion: the chain is the end of B, kept once */
+		s->chain.off = s->b.off + s->b.len - total;
+		s->chain.len = total;
+	}
 	return spdm_check_chain(s, step, slot);
 }
 
@@ -253,9 +267,10 @@ int spdm_load_key(struct spdm_session *s, const char *step)
 		s->p.ops->key_free(s->p.priv, s->key);
 		s->key = NULL;
 	}
-	rc = s->p.ops->key_load(s->p.priv, s->asym, s->hash, s->spki.data,
-				s->spki.len, s->spki.data + s->pub_off,
-				s->pub_len, &s->key);
+	rc = s->p.ops->key_load(s->p.priv, s->asym, s->hash,
+				spdm_at(s, &s->spki), s->spki.len,
+				spdm_at(s, &s->spki) + s->pub_off, s->pub_len,
+				&s->key);
 	if (rc == -ENOMEM) {
 		s->key = NULL;
 		return spdm_fail(s, SPDM_FAIL_NOMEM, rc,
@@ -346,11 +361,13 @@ int spdm_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 	int rc;
 
 	s->have_nonce = false;
-	s->sig_len = 0;
-	spdm_buf_clear(&s->m1);
+	spdm_span_clear(&s->c);
+	spdm_span_clear(&s->sig);
 	if (!s->b_empty && !s->b.len)
 		return spdm_fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
 				 "CHALLENGE: the device's transcript is unknown");
+	if (s->b_empty)
+		spdm_span_clear(&s->b);	/* the B of an earlier M1 */
 	rc = spdm_get_nonce(s, "CHALLENGE", s->nonce, nonce);
 	if (rc)
 		return rc;
@@ -390,24 +407,18 @@ int spdm_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 	if (rc)
 		return rc;
 
-	rc = spdm_buf_reserve(s, step, &s->m1,
-			      s->vca.len + s->b.len + req_len + body);
+	/* M1 = A || B || C: C is appended, A and B are where they are */
+	rc = spdm_transcript_append(s, step, &s->c, &req, req_len);
+	if (!rc)
+		rc = spdm_transcript_append(s, step, &s->c, s->resp, body);
+	if (!rc)
+		rc = spdm_transcript_append(s, step, &s->sig, s->resp + body,
+					    s->slen);
 	if (rc)
 		return rc;
-	/* reserved above: these cannot fail */
-	spdm_transcript_append(s, step, &s->m1, s->vca.data, s->vca.len);
-	spdm_transcript_append(s, step, &s->m1, s->b.data, s->b.len);
-	spdm_transcript_append(s, step, &s->m1, &req, req_len);
-	spdm_transcript_append(s, step, &s->m1, s->resp, body);
-	memcpy(s->sig, s->resp + body, s->slen);
-	s->sig_len = s->slen;
-	memset(&req, 0, sizeof(req));
-	rc = spdm_verify_signature(s, step, &s->m1, SPDM_CTX_CHALLENGE_AUTH,
-				   s->sig);
-	if (!rc) {
-		/* the device reset B and C: the next CHALLENGE may come alone */
-		spdm_buf_clear(&s->b);
-		s->b_empty = true;
-	}
+	rc = spdm_verify_signature(s, step, &s->vca, &s->b, &s->c,
+				   SPDM_CTX_CHALLENGE_AUTH, &s->sig);
+	if (!rc)
+		s->b_empty = true;	/* the device reset B and C */
 	return rc;
 }

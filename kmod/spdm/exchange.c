@@ -260,7 +260,7 @@ static int spdm_not_ready(struct spdm_session *s, const char *step,
 
 /**
  * spdm_exchange_raw() - send a request, receive its response into s->rbuf
- * @s: session
+ * @s: session; s->rbuf is allocated by the first exchange of an operation
  * @step: the step, for messages
  * @req: the request (an SPDM message; GET_VERSION is sent as 1.0)
  * @req_len: its length
@@ -289,6 +289,15 @@ ssize_t spdm_exchange_raw(struct spdm_session *s, const char *step,
 	ssize_t n;
 	int rc;
 
+	if (!s->rbuf) {
+		/* per operation: spdm_op_end() releases it */
+		s->rbuf = s->p.ops->zalloc(s->p.priv, s->resp_cap);
+		if (!s->rbuf)
+			return spdm_fail(s, SPDM_FAIL_NOMEM, -ENOMEM,
+					 "%s: out of memory (allocating %zu bytes)",
+					 step, s->resp_cap);
+		s->resp = s->rbuf;
+	}
 	if (s->rsp_dts && req_len > s->rsp_dts) {
 		if (s->chunk && handle)
 			return spdm_chunk_send(s, step, req, req_len, ver, handle);

@@ -120,19 +120,20 @@ int spdm_measurements(struct spdm_session *s, const u8 *nonce)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				 "%s: answer for slot %u, asked %u", step,
 				 rsp->hdr.param2 & SPDM_SLOT_ID_MASK, s->conn.slot);
-	if (s->version >= SPDM_VER_12)
-		rc = spdm_transcript_append(s, step, &s->l1, s->vca.data,
-					    s->vca.len);
-	if (!rc)
-		rc = spdm_transcript_append(s, step, &s->l1, &req, req_len);
+	/* L1 = (1.2+: A ||) these messages: A is not copied */
+	rc = spdm_transcript_append(s, step, &s->l1, &req, req_len);
 	s->meas_off = s->l1.len + sizeof(*rsp);
 	if (!rc)
 		rc = spdm_transcript_append(s, step, &s->l1, s->resp, body);
+	if (!rc)
+		rc = spdm_transcript_append(s, step, &s->meas_sig, s->resp + body,
+					    s->slen);
 	if (rc)
 		return rc;
 	s->meas_len = rec_len;
 	s->meas_count = nblocks;
-	memcpy(s->meas_sig, s->resp + body, s->slen);
-	return spdm_verify_signature(s, step, &s->l1, SPDM_CTX_MEASUREMENTS,
-				     s->meas_sig);
+	return spdm_verify_signature(s, step,
+				     s->version >= SPDM_VER_12 ? &s->vca : NULL,
+				     &s->l1, NULL, SPDM_CTX_MEASUREMENTS,
+				     &s->meas_sig);
 }

@@ -182,7 +182,7 @@ static void *spdm_k_zalloc(void *priv, size_t len)
 
 static void spdm_k_free(void *priv, void *p, size_t len)
 {
-	kvfree_sensitive(p, len);
+	kvfree(p);	/* public protocol data: nothing to zero */
 }
 
 static bool spdm_k_gone(struct spdm_kernel_ctl *ctl)

@@ -20,8 +20,6 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 {
 	struct spdm_params q = *p;
 	struct spdm_session *s;
-	size_t budget;
-
 	*out = NULL;
 	if (!q.ops || !q.ops->exchange || !q.ops->hash || !q.ops->key_load ||
 	    !q.ops->verify || !q.ops->key_free || !q.ops->random ||
@@ -53,27 +51,20 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 		      SPDM_HASH_SUPPORTED;
 	if (!q.asym_mask || !q.hash_mask)
 		return -EINVAL;
-	budget = sizeof(*s) + q.max_resp;
-	if (q.mem_budget < budget)
+	if (q.mem_budget < sizeof(*s))
 		return -ENOMEM;
 	s = q.ops->zalloc(q.priv, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->p = q;
 	s->used = sizeof(*s);
-	s->rbuf = spdm_alloc(s, q.max_resp);
-	if (!s->rbuf) {
-		q.ops->free(q.priv, s, sizeof(*s));
-		return -ENOMEM;
-	}
-	s->resp = s->rbuf;
 	s->resp_cap = q.max_resp;
 	*out = s;
 	return 0;
 }
 
 /**
- * spdm_session_free() - release a session, zeroing transcripts and nonces
+ * spdm_session_free() - release a session
  * @s: session (may be NULL)
  */
 void spdm_session_free(struct spdm_session *s)
@@ -87,20 +78,33 @@ void spdm_session_free(struct spdm_session *s)
 	priv = s->p.priv;
 	if (s->key)
 		ops->key_free(priv, s->key);
-	spdm_buf_release(s, &s->vca);
-	spdm_buf_release(s, &s->b);
-	spdm_buf_release(s, &s->m1);
-	spdm_buf_release(s, &s->chain);
-	spdm_buf_release(s, &s->spki);
-	spdm_buf_release(s, &s->l1);
-	spdm_buf_release(s, &s->large);
-	spdm_free(s, s->rbuf, s->resp_cap);
+	spdm_release_large(s);
+	spdm_buf_release(s, &s->chain_tmp);
+	if (s->rbuf)
+		ops->free(priv, s->rbuf, s->resp_cap);
+	spdm_buf_release(s, &s->t);
 	ops->free(priv, s, sizeof(*s));
 }
 
 static void spdm_begin(struct spdm_session *s)
 {
 	spdm_clear_fail(s);
+}
+
+/*
+ * The end of every operation: the transport buffer, a reassembled large
+ * response and a chain being assembled go; the store keeps only what its
+ * spans cover, in exact memory.
+ */
+static void spdm_op_end(struct spdm_session *s)
+{
+	spdm_release_large(s);
+	spdm_buf_release(s, &s->chain_tmp);
+	if (s->rbuf)
+		s->p.ops->free(s->p.priv, s->rbuf, s->resp_cap);
+	s->rbuf = NULL;
+	s->resp = NULL;
+	spdm_store_compact(s);
 }
 
 /* spdm_authenticate() without releasing the reassembly buffer */
@@ -161,7 +165,7 @@ int spdm_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce)
 {
 	int rc = spdm_do_authenticate(s, slot, nonce);
 
-	spdm_release_large(s);
+	spdm_op_end(s);
 	return rc;
 }
 
@@ -203,8 +207,10 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 		return spdm_fail(s, SPDM_FAIL_UNSUPPORTED, -EINVAL,
 				 "%s: key does not match algorithm", step);
 	spdm_reset_transcripts(s);
-	spdm_buf_clear(&s->spki);
+	spdm_span_clear(&s->chain);
+	spdm_span_clear(&s->spki);
 	rc = spdm_transcript_append(s, step, &s->spki, spki, spki_len);
+	spdm_store_compact(s);
 	if (rc)
 		return rc;
 	s->pub_off = po;
@@ -274,7 +280,8 @@ static int spdm_do_revalidate(struct spdm_session *s, const u8 *nonce)
 	s->complete = false;
 	s->chal_ok = false;
 	s->have_meas = false;
-	spdm_buf_clear(&s->l1);
+	spdm_span_clear(&s->l1);
+	spdm_span_clear(&s->meas_sig);
 	if (!s->vca_done) {
 		rc = spdm_vca(s);
 		renegotiated = true;
@@ -328,7 +335,7 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
 {
 	int rc = spdm_do_revalidate(s, nonce);
 
-	spdm_release_large(s);
+	spdm_op_end(s);
 	return rc;
 }
 
@@ -355,7 +362,8 @@ static int spdm_do_get_measurements(struct spdm_session *s, const u8 *nonce)
 	spdm_begin(s);
 	s->complete = false;
 	s->have_meas = false;
-	spdm_buf_clear(&s->l1);
+	spdm_span_clear(&s->l1);
+	spdm_span_clear(&s->meas_sig);
 	if (!s->have_identity || !s->key || !s->vca_done)
 		return spdm_fail(s, SPDM_FAIL_UNSUPPORTED, -ENOKEY,
 				 "%s: session is not authenticated", step);
@@ -389,7 +397,7 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 {
 	int rc = spdm_do_get_measurements(s, nonce);
 
-	spdm_release_large(s);
+	spdm_op_end(s);
 	return rc;
 }
 
@@ -445,6 +453,61 @@ static struct spdm_buf_view spdm_view(const u8 *d, size_t len)
 	return v;
 }
 
+static struct spdm_buf_view spdm_span_view(const struct spdm_session *s,
+					   const struct spdm_span *sp)
+{
+	return spdm_view(sp->len ? s->t.data + sp->off : NULL, sp->len);
+}
+
+static void spdm_seg(const struct spdm_session *s, struct spdm_seg_view *v,
+		     const struct spdm_span *sp)
+{
+	unsigned int i;
+
+	if (!sp->len)
+		return;
+	for (i = 0; i < SPDM_VIEW_SEGS; i++) {
+		if (!v->seg[i].len) {
+			v->seg[i] = spdm_span_view(s, sp);
+			v->len += sp->len;
+			return;
+		}
+	}
+}
+
+/**
+ * spdm_seg_copy() - copy bytes out of a view kept in pieces
+ * @v: the view
+ * @off: the first byte
+ * @dst: where they go
+ * @len: how many, at most
+ *
+ * Return: the bytes copied (fewer than @len at the view's end).
+ */
+size_t spdm_seg_copy(const struct spdm_seg_view *v, size_t off, void *dst,
+		     size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < SPDM_VIEW_SEGS && done < len; i++) {
+		const struct spdm_buf_view *g = &v->seg[i];
+		size_t n;
+
+		if (off >= g->len) {
+			off -= g->len;
+			continue;
+		}
+		n = g->len - off;
+		if (n > len - done)
+			n = len - done;
+		memcpy((u8 *)dst + done, g->data + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
 /**
  * spdm_get_evidence() - view the negotiated parameters and evidence
  * @s: session
@@ -464,22 +527,31 @@ void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev)
 	ev->hash_len = s->hlen;
 	ev->sig_len = s->slen;
 	memcpy(ev->digests, s->digests, sizeof(ev->digests));
-	ev->chain = spdm_view(s->chain.data, s->chain.len);
-	ev->leaf_spki = spdm_view(s->spki.data, s->spki.len);
-	ev->leaf_pub = spdm_view(s->spki.data ? s->spki.data + s->pub_off : NULL,
-				 s->spki.data ? s->pub_len : 0);
+	ev->chain = spdm_span_view(s, &s->chain);
+	ev->leaf_spki = spdm_span_view(s, &s->spki);
+	ev->leaf_pub = spdm_view(s->spki.len ? s->t.data + s->spki.off + s->pub_off : NULL,
+				 s->spki.len ? s->pub_len : 0);
 	if (s->have_nonce)
 		ev->nonce = spdm_view(s->nonce, SPDM_NONCE_LEN);
-	ev->transcript = spdm_view(s->m1.data, s->m1.len);
-	ev->signature = spdm_view(s->sig, s->sig_len);
+	if (s->c.len) {
+		/* M1 = A || B || C */
+		spdm_seg(s, &ev->transcript, &s->vca);
+		spdm_seg(s, &ev->transcript, &s->b);
+		spdm_seg(s, &ev->transcript, &s->c);
+	}
+	ev->signature = spdm_span_view(s, &s->sig);
 	ev->complete = s->complete;
 	ev->context = s->version >= SPDM_VER_12 ? SPDM_CTX_CHALLENGE_AUTH : NULL;
 	if (s->have_meas) {
-		ev->meas_blocks = spdm_view(s->l1.data + s->meas_off, s->meas_len);
+		ev->meas_blocks = spdm_view(s->t.data + s->l1.off + s->meas_off,
+					    s->meas_len);
 		ev->meas_count = s->meas_count;
 		ev->meas_nonce = spdm_view(s->meas_nonce, SPDM_NONCE_LEN);
-		ev->meas_transcript = spdm_view(s->l1.data, s->l1.len);
-		ev->meas_signature = spdm_view(s->meas_sig, s->slen);
+		/* L1 = (1.2+: A ||) the measurement messages */
+		if (s->version >= SPDM_VER_12)
+			spdm_seg(s, &ev->meas_transcript, &s->vca);
+		spdm_seg(s, &ev->meas_transcript, &s->l1);
+		ev->meas_signature = spdm_span_view(s, &s->meas_sig);
 		ev->meas_context = s->version >= SPDM_VER_12 ? SPDM_CTX_MEASUREMENTS : NULL;
 	}
 }

@@ -101,7 +101,9 @@ enum spdm_transport_type {
  * @key_free: release a handle from @key_load.
  * @random: fill @buf with @len cryptographically random bytes.
  * @zalloc: zeroed allocation; NULL on failure.
- * @free: zero @len bytes of @p and release it.  @p may be NULL.
+ * @free: release @p (@len bytes: what @zalloc was asked for).  @p may be
+ *	NULL.  The core holds no secret (a requester without secured sessions
+ *	keeps public protocol data), so nothing needs zeroing.
  * @delay_us: optional; sleep before retrying after Busy/ResponseNotReady.
  *	It may return early (deadline, abort): the core calls @check next.
  * @check: optional; called before every exchange and before every
@@ -137,7 +139,10 @@ struct spdm_ops {
  * @max_msg: largest response reassembled from chunks (CHUNK_GET, 1.2+),
  *	sent as MaxSPDMmsgSize (0: SPDM_DEFAULT_MAX_MSG; raised to @max_resp,
  *	at most SPDM_MAX_MSG).  The memory budget bounds it too.
- * @mem_budget: cap on the session's allocations (0: SPDM_DEFAULT_BUDGET).
+ * @mem_budget: cap on the session's allocations (0: SPDM_DEFAULT_BUDGET):
+ *	what it keeps and what a device makes it allocate (transcripts, chain,
+ *	reassembled responses).  The transport buffer (@max_resp bytes, the
+ *	host's choice) is allocated per operation beside it.
  * @min_version: lowest SPDM version accepted (0: 1.0).
  * @max_version: highest SPDM version offered (0: 1.4).
  * @asym_mask: BaseAsymAlgo offered (0: SPDM_ASYM_SUPPORTED); masked with it.
@@ -160,6 +165,21 @@ struct spdm_session;
 /** struct spdm_buf_view - pointer and length of session-owned bytes */
 struct spdm_buf_view {
 	const u8 *data;
+	size_t len;
+};
+
+#define SPDM_VIEW_SEGS		3
+
+/**
+ * struct spdm_seg_view - session-owned bytes kept in pieces, read in order
+ * @seg: the pieces (empty ones have @seg[i].len 0)
+ * @len: their total length
+ *
+ * A transcript is not copied together: M1 = A || B || C and L1 = A || ...
+ * share the one A the session keeps.  spdm_seg_copy() reads a range.
+ */
+struct spdm_seg_view {
+	struct spdm_buf_view seg[SPDM_VIEW_SEGS];
 	size_t len;
 };
 
@@ -219,13 +239,13 @@ struct spdm_evidence {
 	struct spdm_buf_view leaf_spki;
 	struct spdm_buf_view leaf_pub;
 	struct spdm_buf_view nonce;
-	struct spdm_buf_view transcript;
+	struct spdm_seg_view transcript;
 	struct spdm_buf_view signature;
 	const char *context;
 	struct spdm_buf_view meas_blocks;
 	u8 meas_count;
 	struct spdm_buf_view meas_nonce;
-	struct spdm_buf_view meas_transcript;
+	struct spdm_seg_view meas_transcript;
 	struct spdm_buf_view meas_signature;
 	const char *meas_context;
 	bool complete;
@@ -281,6 +301,8 @@ enum spdm_failure spdm_last_failure(const struct spdm_session *s);
 unsigned int spdm_exchange_count(const struct spdm_session *s);
 size_t spdm_mem_used(const struct spdm_session *s);
 void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev);
+size_t spdm_seg_copy(const struct spdm_seg_view *v, size_t off, void *dst,
+		     size_t len);
 
 /* Parsers and helpers, exposed for tests and fuzzing. */
 size_t spdm_hash_len(u32 hash);

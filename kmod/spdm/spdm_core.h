@@ -47,15 +47,25 @@
  * @data: the bytes (NULL until the first reservation)
  * @len: bytes used
  * @cap: bytes allocated
- *
- * Transcripts are append-only spdm_bufs (spdm_transcript_append()); the
- * certificate chain, the leaf key and a reassembled large response are
- * spdm_bufs too.
  */
 struct spdm_buf {
 	u8 *data;
 	size_t len;
 	size_t cap;
+};
+
+/**
+ * struct spdm_span - a range of the session's store (struct spdm_session.t)
+ * @off: where it starts
+ * @len: its length; 0: empty (then @off means nothing)
+ *
+ * A span is built by spdm_transcript_append() while it is the last thing
+ * in the store; spans may nest (the chain inside B, the leaf key inside the
+ * chain).
+ */
+struct spdm_span {
+	size_t off;
+	size_t len;
 };
 
 /**
@@ -88,10 +98,13 @@ struct spdm_conn {
  *	success
  * @failure: the class of @err
  * @resp: the current response: @rbuf, or @large.data after CHUNK_GET
- * @rbuf: one transport response (@resp_cap bytes)
+ * @rbuf: one transport response (@resp_cap bytes), allocated by the first
+ *	exchange of an operation and released when the operation ends
  * @resp_cap: its size, our DataTransferSize
  * @large: a large response reassembled from chunks, released when the
  *	operation ends
+ * @chain_tmp: a chain that came in several portions, assembled before it
+ *	is checked and moved into the store; released when the operation ends
  * @vca_done: @vca holds a VCA the device still has
  * @b_empty: the device's B and C are empty: after VCA (GET_VERSION starts
  *	its transcripts over) and after a verified CHALLENGE_AUTH (a
@@ -124,20 +137,24 @@ struct spdm_conn {
  * @chal_ctx: RequesterContext of the CHALLENGE (1.3+)
  * @meas_ctx: RequesterContext of the GET_MEASUREMENTS (1.3+)
  * @have_nonce: @nonce is valid
- * @sig: the CHALLENGE_AUTH signature
- * @sig_len: its length (0: none)
  * @meas_nonce: the GET_MEASUREMENTS nonce
  * @have_meas: @l1, @meas_sig and the record are valid
- * @meas_sig: the MEASUREMENTS signature
  * @meas_count: NumberOfBlocks
  * @meas_off: offset of the MeasurementRecord in @l1
  * @meas_len: MeasurementRecordLength
+ * @t: the store: every byte the session keeps between operations, once.
+ *	Append-only within an operation; spdm_store_compact() drops what no
+ *	span covers any more when the operation ends
  * @vca: transcript A
- * @b: transcript B
- * @m1: A || B || C, as hashed
- * @chain: the certificate chain of @slot, its header included
- * @spki: the leaf's SubjectPublicKeyInfo
- * @l1: the measurement transcript
+ * @b: transcript B of the device, and of the last M1
+ * @c: C of the last M1 (the CHALLENGE_AUTH without its signature)
+ * @sig: the CHALLENGE_AUTH signature
+ * @l1: the measurement messages: L1 is (1.2+: @vca ||) @l1
+ * @meas_sig: the MEASUREMENTS signature
+ * @chain: the certificate chain of @slot, its header included: inside @b
+ *	when it came in one CERTIFICATE response
+ * @spki: the leaf's SubjectPublicKeyInfo, inside @chain (or alone, from
+ *	spdm_set_cached_identity())
  *
  * Allocated by spdm_session_create(), released by spdm_session_free(); one
  * caller at a time.
@@ -153,6 +170,7 @@ struct spdm_session {
 	u8 *rbuf;
 	size_t resp_cap;
 	struct spdm_buf large;
+	struct spdm_buf chain_tmp;
 
 	bool vca_done;
 	bool b_empty;
@@ -184,21 +202,21 @@ struct spdm_session {
 	u8 chal_ctx[SPDM_REQ_CTX_LEN];
 	u8 meas_ctx[SPDM_REQ_CTX_LEN];
 	bool have_nonce;
-	u8 sig[SPDM_MAX_SIG];
-	size_t sig_len;
 	u8 meas_nonce[SPDM_NONCE_LEN];
 	bool have_meas;
-	u8 meas_sig[SPDM_MAX_SIG];
 	u8 meas_count;
 	size_t meas_off;
 	size_t meas_len;
 
-	struct spdm_buf vca;
-	struct spdm_buf b;
-	struct spdm_buf m1;
-	struct spdm_buf chain;
-	struct spdm_buf spki;
-	struct spdm_buf l1;
+	struct spdm_buf t;
+	struct spdm_span vca;
+	struct spdm_span b;
+	struct spdm_span c;
+	struct spdm_span sig;
+	struct spdm_span l1;
+	struct spdm_span meas_sig;
+	struct spdm_span chain;
+	struct spdm_span spki;
 };
 
 /* exchange.c */
@@ -228,16 +246,21 @@ ssize_t spdm_chunk_get(struct spdm_session *s, const char *step, u8 handle);
 void *spdm_alloc(struct spdm_session *s, size_t len);
 void spdm_free(struct spdm_session *s, void *p, size_t len);
 void spdm_buf_release(struct spdm_session *s, struct spdm_buf *b);
-void spdm_buf_clear(struct spdm_buf *b);
 int spdm_buf_reserve(struct spdm_session *s, const char *step,
 		     struct spdm_buf *b, size_t extra);
+static inline u8 *spdm_at(struct spdm_session *s, const struct spdm_span *sp)
+{
+	return s->t.data + sp->off;
+}
+
+void spdm_span_clear(struct spdm_span *sp);
 int spdm_transcript_append(struct spdm_session *s, const char *step,
-			   struct spdm_buf *t, const void *d, size_t len);
-int spdm_transcript_hash(struct spdm_session *s, const char *step,
-			 const struct spdm_buf *t, u8 *digest);
+			   struct spdm_span *sp, const void *d, size_t len);
+void spdm_store_compact(struct spdm_session *s);
 int spdm_verify_signature(struct spdm_session *s, const char *step,
-			  const struct spdm_buf *t, const char *context,
-			  const u8 *sig);
+			  const struct spdm_span *a, const struct spdm_span *b,
+			  const struct spdm_span *c, const char *context,
+			  const struct spdm_span *sig);
 int spdm_get_nonce(struct spdm_session *s, const char *step, u8 *dst,
 		   const u8 *nonce);
 int spdm_get_req_ctx(struct spdm_session *s, const char *step, u8 *dst);

@@ -333,10 +333,12 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
  */
 void spdm_reset_transcripts(struct spdm_session *s)
 {
-	spdm_buf_clear(&s->vca);
-	spdm_buf_clear(&s->b);
-	spdm_buf_clear(&s->m1);
-	spdm_buf_clear(&s->l1);
+	spdm_span_clear(&s->vca);
+	spdm_span_clear(&s->b);
+	spdm_span_clear(&s->c);
+	spdm_span_clear(&s->sig);
+	spdm_span_clear(&s->l1);
+	spdm_span_clear(&s->meas_sig);
 	s->have_meas = false;
 	s->vca_done = false;
 	s->b_empty = false;

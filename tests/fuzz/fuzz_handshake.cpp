@@ -136,6 +136,17 @@ void touch(const spdm_buf_view &v)
         x = x ^ v.data[i];
 }
 
+void touch(const spdm_seg_view &v)
+{
+    size_t n = 0;
+    for (const auto &g : v.seg) {
+        touch(g);
+        n += g.len;
+    }
+    if (n != v.len)
+        abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

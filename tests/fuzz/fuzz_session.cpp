@@ -29,6 +29,17 @@ void touch(const spdm_buf_view &v)
         x = x ^ v.data[i];
 }
 
+void touch(const spdm_seg_view &v)
+{
+    size_t n = 0;
+    for (const auto &g : v.seg) {
+        touch(g);
+        n += g.len;
+    }
+    if (n != v.len)
+        abort();
+}
+
 }  // namespace
 
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);

@@ -150,8 +150,10 @@ void *u_zalloc(void *priv, size_t len)
     if (p->fail_alloc_at >= 0 && p->alloc_calls++ == p->fail_alloc_at)
         return nullptr;
     void *m = calloc(1, len);
-    if (m)
+    if (m) {
         p->live_allocs++;
+        p->live_bytes += len;
+    }
     return m;
 }
 
@@ -162,6 +164,7 @@ void u_free(void *priv, void *m, size_t len)
     explicit_bzero(m, len);
     free(m);
     plat(priv)->live_allocs--;
+    plat(priv)->live_bytes -= len;
 }
 
 // Like the kernel's: sleeps no longer than the time left to the deadline.
@@ -250,6 +253,14 @@ SessionPtr make_session(Platform &p, size_t max_resp, size_t budget, uint8_t max
     return SessionPtr(s);
 }
 
+Bytes flat(const spdm_seg_view &v)
+{
+    Bytes b(v.len);
+    if (v.len && spdm_seg_copy(&v, 0, b.data(), b.size()) != v.len)
+        b.clear();
+    return b;
+}
+
 std::string verify_offline(const spdm_evidence &ev, bool meas)
 {
     ensure_psa();
@@ -296,13 +307,13 @@ std::string verify_offline(const spdm_evidence &ev, bool meas)
     if (user_hash(ev.hash, ev.chain.data, ev.chain.len, d) || std::memcmp(d, ev.digests[ev.slot], h))
         return "slot digest mismatch";
     // rebuild the signed digest
-    const spdm_buf_view &t = meas ? ev.meas_transcript : ev.transcript;
+    const Bytes t = flat(meas ? ev.meas_transcript : ev.transcript);
     const spdm_buf_view &sig = meas ? ev.meas_signature : ev.signature;
     const char *ctx = meas ? ev.meas_context : ev.context;
-    if (!t.data || !sig.data)
+    if (t.empty() || !sig.data)
         return "no transcript/signature";
     uint8_t digest[64];
-    if (user_hash(ev.hash, t.data, t.len, digest))
+    if (user_hash(ev.hash, t.data(), t.size(), digest))
         return "hash";
     if (ev.version >= 0x12) {
         if (!ctx)

@@ -27,6 +27,7 @@ using ReplyFn = std::function<Bytes(std::span<const uint8_t> req)>;
 struct Platform {
     ExchangeFn exchange;
     long live_allocs = 0;       // outstanding zalloc()s
+    size_t live_bytes = 0;      // their bytes
     long fail_alloc_at = -1;    // make the Nth zalloc (0-based) fail
     long alloc_calls = 0;
     unsigned delays = 0;        // delay_us() calls
@@ -71,5 +72,7 @@ int user_hash(uint32_t alg, const uint8_t *data, size_t len, uint8_t *out);
 // leaf key from mbedTLS's X.509 parser, rebuild the signed message from the
 // transcript and verify the signature.  Returns "" on success or a reason.
 std::string verify_offline(const spdm_evidence &ev, bool measurements = false);
+// A view kept in pieces (a transcript), as one byte string.
+Bytes flat(const spdm_seg_view &v);
 
 }  // namespace spdmtest

@@ -637,10 +637,15 @@ TEST_CASE("core: session parameters are validated", "[core][canned]")
     prm.asym_mask = 1u << 1;  // PSS only: nothing we can verify
     CHECK(spdm_session_create(&prm, &s) == -EINVAL);
     prm = p.params();
-    p.fail_alloc_at = 1;  // the response buffer
-    CHECK(spdm_session_create(&prm, &s) == -ENOMEM);
+    // the response buffer: allocated by an operation's first exchange, not kept
+    p.fail_alloc_at = 1;
+    REQUIRE(spdm_session_create(&prm, &s) == 0);
+    CHECK(p.live_allocs == 1);  // the session alone
+    CHECK(spdm_authenticate(s, 0, nullptr) == -ENOMEM);
+    CHECK(spdm_last_failure(s) == SPDM_FAIL_NOMEM);
+    CHECK(p.live_allocs == 1);
+    spdm_session_free(s);
     CHECK(p.live_allocs == 0);
-    CHECK(s == nullptr);
 }
 
 TEST_CASE("core: revalidate needs an identity", "[core][canned]")

@@ -165,17 +165,18 @@ Bytes evidence_seed(const spdm_evidence &ev)
     auto view = [&](const spdm_buf_view &v, size_t skip = 0) {
         fuzzfmt::frame(out, v.len > skip ? Bytes(v.data + skip, v.data + v.len) : Bytes{});
     };
+    auto segs = [&](const spdm_seg_view &v) { fuzzfmt::frame(out, spdmtest::flat(v)); };
     auto str = [&](const char *c) { fuzzfmt::frame(out, c ? Bytes(c, c + std::strlen(c)) : Bytes{}); };
     view(ev.chain, 4 + ev.hash_len);
     view(ev.meas_blocks);
     view(ev.nonce);
     view(ev.signature);
     str(ev.context);
-    view(ev.transcript);
+    segs(ev.transcript);
     view(ev.leaf_spki);
     view(ev.meas_signature);
     str(ev.meas_context);
-    view(ev.meas_transcript);
+    segs(ev.meas_transcript);
     for (unsigned i = 0; i < SPDM_SLOTS; i++)
         if (ev.slot_mask & (1u << i))
             fuzzfmt::frame(out, Bytes(ev.digests[i], ev.digests[i] + ev.hash_len));

@@ -62,6 +62,7 @@ std::string hex(const uint8_t *p, size_t n)
 
 std::string hex(const Bytes &b) { return hex(b.data(), b.size()); }
 std::string hex(const spdm_buf_view &v) { return hex(v.data, v.len); }
+std::string hex(const spdm_seg_view &v) { return hex(spdmtest::flat(v)); }
 
 // A device that answers with the vector's responses, in order, whatever it
 // is asked (the test compares the requests afterwards), optionally with one

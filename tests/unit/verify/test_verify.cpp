@@ -45,7 +45,7 @@ spdmtsm::Evidence authenticate(const devsim::Identity &id, std::uint8_t version)
 	std::size_t hdr = 4 + ev.hash_len;
 	REQUIRE(ev.chain.len > hdr);
 	e.cert_chain.assign(ev.chain.data + hdr, ev.chain.data + ev.chain.len);
-	e.transcript.assign(ev.transcript.data, ev.transcript.data + ev.transcript.len);
+	e.transcript = spdmtest::flat(ev.transcript);
 	e.signature.assign(ev.signature.data, ev.signature.data + ev.signature.len);
 	e.leaf_spki.assign(ev.leaf_spki.data, ev.leaf_spki.data + ev.leaf_spki.len);
 	e.nonce.assign(ev.nonce.data, ev.nonce.data + ev.nonce.len);

@@ -26,6 +26,19 @@ check "load the nvme driver" modprobe nvme
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$sysdev/driver" ] && break; sleep 0.5; done
 check "nvme driver bound" test -e "$sysdev/driver"
 check "connect with measurements" tsmctl connect "$dev" --measurements
+# what the device keeps (issue 15): the session, its one store of chain,
+# transcripts and signatures, and the connect's measurement baseline
+mem_kept() {
+	local mem
+	mem=$(tsmctl show "$dev" -j | jq -r '.[0].mem_used')
+	echo "# mem_used $1: $mem bytes"
+	[ "${mem:-0}" -gt 0 ] && [ "$mem" -le 8192 ] &&
+		ok "$1: $mem bytes kept (<= 8192)" || fail "$1: ${mem:-?} bytes kept (> 8192)"
+}
+mem_kept "connect with measurements (3-certificate P-384 chain)"
+check "  its evidence verifies offline" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
+check_eq "  with the measurements" 1 \
+	"$(tsmctl evidence "$dev" -j | jq '.measurements.values | length > 0 | if . then 1 else 0 end')"
 
 # 1. explicit: the lone CHALLENGE (B empty, CertChainHash compared with the
 # connect's digest) when the device kept its state: 1 DOE exchange
@@ -58,6 +71,8 @@ check_eq "reset: then revalidated" revalidated "$(event 2 event)"
 check_eq "authenticated after the reset" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 # after a reset: VERSION, CAPABILITIES, ALGORITHMS, CHALLENGE, no probe
 check_eq "reset: revalidated in 4 DOE exchanges" 4 "$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')"
+mem_kept "after the revalidation after a reset"
+check "  its evidence verifies offline" tsmctl verify "$dev" --ca /testdata/ecdsa-p384/slot0/root.pem
 check "explicit revalidation after the reset" tsmctl revalidate "$dev"
 check_eq "  takes 1 DOE exchange again" 1 "$(tsmctl show "$dev" -j | jq -r '.[0].exchanges')"
 
