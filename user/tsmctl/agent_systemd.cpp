@@ -108,11 +108,14 @@ static std::string one_line(std::string s)
 
 void Notifier::ready(const std::string &status)
 {
-	// A ping with READY=1: the start-up pass may have taken most of a
-	// period, and the first event handled after it can take the rest.
-	if (period_) {
+	// A ping with READY=1 once half a period has passed since the last
+	// one: the start-up pass (or a reload) may have taken most of a period,
+	// and the first event handled after it can take the rest.  Never sooner,
+	// so pings stay at least half a period apart.
+	auto now = std::chrono::steady_clock::now();
+	if (period_ && now - last_ping_ >= *period_ / 2) {
 		send("READY=1\nWATCHDOG=1\nSTATUS=" + one_line(status));
-		last_ping_ = std::chrono::steady_clock::now();
+		last_ping_ = now;
 		return;
 	}
 	send("READY=1\nSTATUS=" + one_line(status));

@@ -192,6 +192,8 @@ TEST_CASE("watchdog: WATCHDOG_USEC for this process, pings at half the interval"
 	CHECK(n.ms_to_watchdog() > 100);
 	n.watchdog_due(); // the ready ping counts
 	CHECK(ns.next(20).empty());
+	n.ready("following events"); // a reload right after: no second ping so soon
+	CHECK(ns.next() == "READY=1\nSTATUS=following events");
 
 	// meant for another process (a parent's setting inherited): no watchdog
 	setenv("WATCHDOG_PID", std::to_string(getpid() + 1).c_str(), 1);
