@@ -6,8 +6,7 @@
 
 #include <linux/spdm_tsm.h>
 #include <mbedtls/asn1.h>
-#include <mbedtls/base64.h>
-#include <mbedtls/pem.h>
+
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -26,9 +25,24 @@ Bytes attr_bytes(const nlattr *a)
 	return Bytes(p, p + nla_len(a));
 }
 
-} // namespace
-
-namespace {
+// Where a large evidence object is reassembled; null for an unknown one.
+Bytes *object_bytes(Evidence &e, std::uint32_t obj)
+{
+	switch (obj) {
+	case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN:
+		return &e.cert_chain;
+	case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT:
+		return &e.transcript;
+	case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI:
+		return &e.leaf_spki;
+	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS:
+		return &e.meas_blocks;
+	case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT:
+		return &e.meas_transcript;
+	default:
+		return nullptr;
+	}
+}
 
 Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 {
@@ -53,10 +67,22 @@ Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 
 			if (!a[SPDM_TSM_A_EVIDENCE_OBJECT]) {
 				have_scalars = true;
-				auto u8 = [&](int t, std::uint8_t &v) { if (a[t]) v = attr_u8(a[t]); };
-				auto u32 = [&](int t, std::uint32_t &v) { if (a[t]) v = attr_u32(a[t]); };
-				auto bin = [&](int t, Bytes &v) { if (a[t]) v = attr_bytes(a[t]); };
-				auto str = [&](int t, std::string &v) { if (a[t]) v = attr_str(a[t]); };
+				auto u8 = [&](int t, std::uint8_t &v) {
+					if (a[t])
+						v = attr_u8(a[t]);
+				};
+				auto u32 = [&](int t, std::uint32_t &v) {
+					if (a[t])
+						v = attr_u32(a[t]);
+				};
+				auto bin = [&](int t, Bytes &v) {
+					if (a[t])
+						v = attr_bytes(a[t]);
+				};
+				auto str = [&](int t, std::string &v) {
+					if (a[t])
+						v = attr_str(a[t]);
+				};
 				u8(SPDM_TSM_A_EVIDENCE_VERSION, e.version);
 				u32(SPDM_TSM_A_EVIDENCE_CAPS, e.caps);
 				u32(SPDM_TSM_A_EVIDENCE_ASYM, e.asym);
@@ -74,8 +100,10 @@ Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 				// slot-digest is multi-attr: walk the whole message
 				nlattr *attr;
 				int rem;
-				nla_for_each_attr(attr, genlmsg_attrdata(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0),
-						  genlmsg_attrlen(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0), rem) {
+				nla_for_each_attr(
+					attr, genlmsg_attrdata(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0),
+					genlmsg_attrlen(static_cast<const genlmsghdr *>(nlmsg_data(nlh)), 0), rem)
+				{
 					if (nla_type(attr) != SPDM_TSM_A_EVIDENCE_SLOT_DIGEST)
 						continue;
 					nlattr *sd[SPDM_TSM_A_SLOT_DIGEST_MAX + 1] = {};
@@ -94,15 +122,9 @@ Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 			std::uint32_t off = attr_u32(a[SPDM_TSM_A_EVIDENCE_OFFSET]);
 			std::uint32_t total = attr_u32(a[SPDM_TSM_A_EVIDENCE_TOTAL]);
 			Bytes data = attr_bytes(a[SPDM_TSM_A_EVIDENCE_DATA]);
-			Bytes *dst = nullptr;
-			switch (obj) {
-			case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN: dst = &e.cert_chain; break;
-			case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT: dst = &e.transcript; break;
-			case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI: dst = &e.leaf_spki; break;
-			case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS: dst = &e.meas_blocks; break;
-			case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT: dst = &e.meas_transcript; break;
-			default: return; // an object this tsmctl does not know: skip it
-			}
+			Bytes *dst = object_bytes(e, obj);
+			if (!dst)
+				return; // an object this tsmctl does not know: skip it
 			auto [it, fresh] = totals.emplace(obj, total);
 			if (!fresh && it->second != total)
 				throw std::runtime_error("evidence object changed size during the dump");
@@ -114,15 +136,8 @@ Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 	if (!have_scalars)
 		throw NetlinkError(EPROTO, "", -1, "evidence dump without its scalar message");
 	for (const auto &[obj, total] : totals) {
-		std::size_t got = 0;
-		switch (obj) {
-		case SPDM_TSM_EVIDENCE_OBJECT_CERT_CHAIN: got = e.cert_chain.size(); break;
-		case SPDM_TSM_EVIDENCE_OBJECT_TRANSCRIPT: got = e.transcript.size(); break;
-		case SPDM_TSM_EVIDENCE_OBJECT_LEAF_SPKI: got = e.leaf_spki.size(); break;
-		case SPDM_TSM_EVIDENCE_OBJECT_MEAS_BLOCKS: got = e.meas_blocks.size(); break;
-		case SPDM_TSM_EVIDENCE_OBJECT_MEAS_TRANSCRIPT: got = e.meas_transcript.size(); break;
-		}
-		if (got != total)
+		const Bytes *got = object_bytes(e, obj);
+		if (got->size() != total)
 			throw NetlinkError(EPROTO, "", -1, "evidence object truncated");
 	}
 	return e;
@@ -186,107 +201,12 @@ std::vector<MeasBlock> parse_meas_blocks(const Bytes &b)
 	return out;
 }
 
-std::string hex(const Bytes &b)
-{
-	static const char d[] = "0123456789abcdef";
-	std::string s;
-	s.reserve(b.size() * 2);
-	for (auto c : b) {
-		s += d[c >> 4];
-		s += d[c & 15];
-	}
-	return s;
-}
-
-Bytes unhex(const std::string &s)
-{
-	auto val = [](char c) -> int {
-		if (c >= '0' && c <= '9') return c - '0';
-		if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-		if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-		return -1;
-	};
-	if (s.size() % 2)
-		throw std::invalid_argument("hex string has an odd number of digits");
-	Bytes out;
-	for (std::size_t i = 0; i < s.size(); i += 2) {
-		int hi = val(s[i]), lo = val(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			throw std::invalid_argument("not a hex digit in \"" + s + "\"");
-		out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-	}
-	return out;
-}
-
-std::string base64(const Bytes &b)
-{
-	std::size_t olen = 0;
-	mbedtls_base64_encode(nullptr, 0, &olen, b.data(), b.size()); // the size, with its NUL
-	std::string s(olen, '\0');
-	mbed::check(mbedtls_base64_encode(reinterpret_cast<unsigned char *>(s.data()), s.size(), &olen, b.data(),
-					  b.size()),
-		    "base64");
-	s.resize(olen);
-	return s;
-}
-
-std::string pem(const Bytes &der, const std::string &label)
-{
-	std::string head = "-----BEGIN " + label + "-----\n", foot = "-----END " + label + "-----\n";
-	std::size_t olen = 0;
-	mbedtls_pem_write_buffer(head.c_str(), foot.c_str(), der.data(), der.size(), nullptr, 0, &olen);
-	std::string s(olen, '\0');
-	mbed::check(mbedtls_pem_write_buffer(head.c_str(), foot.c_str(), der.data(), der.size(),
-					     reinterpret_cast<unsigned char *>(s.data()), s.size(), &olen),
-		    "PEM");
-	s.resize(olen ? olen - 1 : 0); // olen counts the NUL
-	return s;
-}
-
-const char *asym_name(std::uint32_t asym)
-{
-	switch (asym) {
-	case 1u << 0: return "rsassa-2048";
-	case 1u << 2: return "rsassa-3072";
-	case 1u << 4: return "ecdsa-p256";
-	case 1u << 5: return "rsassa-4096";
-	case 1u << 7: return "ecdsa-p384";
-	case 1u << 8: return "ecdsa-p521";
-	default: return "unknown";
-	}
-}
-
-const char *hash_name(std::uint32_t hash)
-{
-	switch (hash) {
-	case 1u << 0: return "sha256";
-	case 1u << 1: return "sha384";
-	case 1u << 2: return "sha512";
-	default: return "unknown";
-	}
-}
-
-std::size_t hash_len(std::uint32_t hash)
-{
-	switch (hash) {
-	case 1u << 0: return 32;
-	case 1u << 1: return 48;
-	case 1u << 2: return 64;
-	default: return 0;
-	}
-}
-
-std::string version_text(std::uint8_t v)
-{
-	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
-}
-
 void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> &certs)
 {
 	std::fprintf(out, "device:      %s (generation %llu)\n", e.bdf.c_str(),
-		    static_cast<unsigned long long>(e.generation));
+		     static_cast<unsigned long long>(e.generation));
 	std::fprintf(out, "spdm:        %s, %s, %s, slot %u\n", version_text(e.version).c_str(), asym_name(e.asym),
-		    hash_name(e.hash), e.slot);
+		     hash_name(e.hash), e.slot);
 	for (const auto &[slot, d] : e.slot_digests)
 		std::fprintf(out, "digest[%u]:   %s\n", slot, hex(d).c_str());
 	std::fprintf(out, "chain:       %zu certificates, %zu bytes (root first)\n", certs.size(), e.cert_chain.size());

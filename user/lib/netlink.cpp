@@ -19,10 +19,8 @@
 
 namespace spdmtsm {
 
-NetlinkError::NetlinkError(int err, std::string extack, int bad_attr_offset,
-			   const std::string &what)
-	: std::runtime_error(what), err_(err), extack_(std::move(extack)),
-	  bad_attr_(bad_attr_offset)
+NetlinkError::NetlinkError(int err, std::string extack, int bad_attr_offset, const std::string &what)
+	: std::runtime_error(what), err_(err), extack_(std::move(extack)), bad_attr_(bad_attr_offset)
 {
 }
 
@@ -42,7 +40,7 @@ struct Exchange {
 	std::string extack;
 	int bad_attr = -1;
 	std::exception_ptr handler_exc; // the first exception thrown while handling a reply
-	bool dump_intr = false;        // NLM_F_DUMP_INTR seen
+	bool dump_intr = false;         // NLM_F_DUMP_INTR seen
 };
 
 NetlinkError malformed(const std::string &what)
@@ -120,8 +118,8 @@ void on_finish(const nlmsghdr *nlh, Exchange &ex)
 	std::memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
 	if (e < 0) {
 		ex.err = -e;
-		parse_ext_ack(nlh, static_cast<const unsigned char *>(NLMSG_DATA(nlh)) + sizeof(int),
-			      len - sizeof(int), ex);
+		parse_ext_ack(nlh, static_cast<const unsigned char *>(NLMSG_DATA(nlh)) + sizeof(int), len - sizeof(int),
+			      ex);
 	}
 }
 
@@ -255,8 +253,8 @@ int GenlSocket::fd() const
 	return nl_socket_get_fd(sk_.get());
 }
 
-void GenlSocket::request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
-			 const ReplyHandler &on_reply, int maxattr)
+void GenlSocket::request(std::uint8_t cmd, bool dump, const MsgBuilder &build, const ReplyHandler &on_reply,
+			 int maxattr)
 {
 	std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc(), &nlmsg_free);
 	if (!msg)
@@ -324,10 +322,22 @@ template <typename T> T attr_int(const nlattr *a, const char *what)
 }
 } // namespace
 
-std::uint8_t attr_u8(const nlattr *a) { return attr_int<std::uint8_t>(a, "u8"); }
-std::uint16_t attr_u16(const nlattr *a) { return attr_int<std::uint16_t>(a, "u16"); }
-std::uint32_t attr_u32(const nlattr *a) { return attr_int<std::uint32_t>(a, "u32"); }
-std::uint64_t attr_u64(const nlattr *a) { return attr_int<std::uint64_t>(a, "u64"); }
+std::uint8_t attr_u8(const nlattr *a)
+{
+	return attr_int<std::uint8_t>(a, "u8");
+}
+std::uint16_t attr_u16(const nlattr *a)
+{
+	return attr_int<std::uint16_t>(a, "u16");
+}
+std::uint32_t attr_u32(const nlattr *a)
+{
+	return attr_int<std::uint32_t>(a, "u32");
+}
+std::uint64_t attr_u64(const nlattr *a)
+{
+	return attr_int<std::uint64_t>(a, "u64");
+}
 
 std::string attr_str(const nlattr *a)
 {

@@ -32,15 +32,10 @@ void TrustAnchorsDeleter::operator()(TrustAnchors *t) const
 
 namespace {
 
-
 mbedtls_md_type_t md_type(std::uint32_t hash)
 {
-	switch (hash) {
-	case 1u << 0: return MBEDTLS_MD_SHA256;
-	case 1u << 1: return MBEDTLS_MD_SHA384;
-	case 1u << 2: return MBEDTLS_MD_SHA512;
-	default: return MBEDTLS_MD_NONE;
-	}
+	const HashAlg *h = find_hash(hash);
+	return h ? h->md : MBEDTLS_MD_NONE;
 }
 
 void crypto_init()
@@ -71,21 +66,6 @@ Bytes ecdsa_raw_to_der(const Bytes &sig)
 		    "ECDSA signature");
 	der.resize(len);
 	return der;
-}
-
-bool is_ecdsa(std::uint32_t asym)
-{
-	return asym == (1u << 4) || asym == (1u << 7) || asym == (1u << 8);
-}
-
-std::size_t ecdsa_sig_len(std::uint32_t asym)
-{
-	switch (asym) {
-	case 1u << 4: return 64;
-	case 1u << 7: return 96;
-	case 1u << 8: return 132;
-	default: return 0;
-	}
 }
 
 std::string mbed_err(int rc)
@@ -149,8 +129,8 @@ Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::stri
 	return m;
 }
 
-std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash,
-			     const Bytes &message, const Bytes &signature)
+std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &message,
+			     const Bytes &signature)
 {
 	crypto_init();
 	mbed::Pk pk;
@@ -162,12 +142,13 @@ std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_
 		return "unknown hash algorithm";
 	Bytes h = digest(hash, message);
 	Bytes sig = signature;
-	if (is_ecdsa(asym)) {
+	const AsymAlg *alg = find_asym(asym);
+	if (alg && alg->ecdsa) {
 		if (!mbedtls_pk_can_do(pk.get(), MBEDTLS_PK_ECKEY))
 			return "the key is not an EC key but the algorithm is ECDSA";
-		if (signature.size() != ecdsa_sig_len(asym))
+		if (signature.size() != alg->sig_len)
 			return "ECDSA signature of " + std::to_string(signature.size()) + " bytes, expected " +
-			       std::to_string(ecdsa_sig_len(asym));
+			       std::to_string(alg->sig_len);
 		try {
 			sig = ecdsa_raw_to_der(signature);
 		} catch (const mbed::Error &ex) {
@@ -188,9 +169,9 @@ std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vecto
 	for (const auto &f : files) {
 		int rc = t->crt.add_file(f);
 		if (rc != 0)
-			throw std::runtime_error("cannot load trust anchor " + f + ": " +
-						 (rc == MBEDTLS_ERR_PK_FILE_IO_ERROR ? "cannot read the file"
-										     : mbed_err(rc)));
+			throw std::runtime_error(
+				"cannot load trust anchor " + f + ": " +
+				(rc == MBEDTLS_ERR_PK_FILE_IO_ERROR ? "cannot read the file" : mbed_err(rc)));
 	}
 	return t;
 }
@@ -227,8 +208,8 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 		int rc = mbedtls_x509_crt_verify(chain.get(), const_cast<mbedtls_x509_crt *>(anchors->crt.get()),
 						 nullptr, nullptr, &flags, nullptr, nullptr);
 		if (rc == 0) {
-			r.checks.push_back({"chain", true, std::to_string(certs.size()) +
-								    " certificates chain to a trust anchor"});
+			r.checks.push_back({"chain", true,
+					    std::to_string(certs.size()) + " certificates chain to a trust anchor"});
 		} else {
 			char buf[512];
 			int n = mbedtls_x509_crt_verify_info(buf, sizeof(buf), "", flags);
@@ -252,7 +233,8 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 		else if (leaf_spki == e.leaf_spki)
 			r.checks.push_back({"leaf-key", true, "the leaf's key is the key the kernel cached"});
 		else
-			r.checks.push_back({"leaf-key", false, "the leaf's key differs from the key the kernel cached"});
+			r.checks.push_back(
+				{"leaf-key", false, "the leaf's key differs from the key the kernel cached"});
 		// 2a. What the leaf may be used for (DSP0274 "Leaf certificate").
 		r.checks.push_back(check_key_usage(*leafc.get()));
 		r.checks.push_back(check_eku(*leafc.get()));
@@ -263,8 +245,8 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 	// 3. The CHALLENGE_AUTH signature over the transcript, with the leaf key.
 	try {
 		Bytes msg = signed_message(e, e.transcript, e.context);
-		std::string why = verify_signature(e.leaf_spki.empty() ? Bytes() : e.leaf_spki, e.asym, e.hash,
-						   msg, e.signature);
+		std::string why =
+			verify_signature(e.leaf_spki.empty() ? Bytes() : e.leaf_spki, e.asym, e.hash, msg, e.signature);
 		r.checks.push_back({"signature", why.empty(),
 				    why.empty() ? "CHALLENGE_AUTH signature verifies over the " +
 							  std::to_string(e.transcript.size()) + "-byte transcript"

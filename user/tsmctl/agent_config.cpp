@@ -2,6 +2,7 @@
 #include "agent_config.hpp"
 
 #include "spdmtsm/netlink.hpp"
+#include "spdmtsm/vocab.hpp"
 
 #include <linux/spdm_tsm.h>
 
@@ -18,10 +19,12 @@
 namespace tsmctl::agent {
 
 using spdmtsm::Bytes;
+using spdmtsm::is_hex;
+using spdmtsm::trim;
 
 ConfigError::ConfigError(const std::string &file, int line, const std::string &msg)
-	: std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + msg),
-	  file_(file), line_(line), msg_(msg)
+	: std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + msg), file_(file),
+	  line_(line), msg_(msg)
 {
 }
 
@@ -51,15 +54,6 @@ const DeviceConfig *Config::find(const std::string &bdf, const std::optional<std
 
 namespace {
 
-std::string trim(std::string_view s)
-{
-	auto b = s.find_first_not_of(" \t\r");
-	if (b == std::string_view::npos)
-		return {};
-	auto e = s.find_last_not_of(" \t\r");
-	return std::string(s.substr(b, e - b + 1));
-}
-
 // A '#' at the start of a line or after a blank starts a comment.
 std::string strip_comment(std::string_view s)
 {
@@ -67,11 +61,6 @@ std::string strip_comment(std::string_view s)
 		if (s[i] == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
 			return std::string(s.substr(0, i));
 	return std::string(s);
-}
-
-bool is_hex(const std::string &s)
-{
-	return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
 class Parser {
@@ -86,7 +75,8 @@ public:
 		int lineno = 0;
 		while (pos <= text.size()) {
 			auto nl = text.find('\n', pos);
-			std::string_view raw = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+			std::string_view raw =
+				text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
 			lineno++;
 			line_ = lineno;
 			line(c, raw);
@@ -140,8 +130,9 @@ private:
 		if (kind != "device" && kind != "serial")
 			error("unknown section [" + inner + "] (expected [device BDF] or [serial HEX])");
 		if (arg.empty())
-			error("[" + kind + "] needs " + (kind == "device" ? "a PCI address: [device 0000:01:00.0]"
-									: "a serial number: [serial 0123456789abcdef]"));
+			error("[" + kind + "] needs " +
+			      (kind == "device" ? "a PCI address: [device 0000:01:00.0]"
+						: "a serial number: [serial 0123456789abcdef]"));
 		if (arg.find_first_of(" \t") != std::string::npos)
 			error("[" + inner + "]: one " + (kind == "device" ? "PCI address" : "serial number") +
 			      " per section");
@@ -158,12 +149,14 @@ private:
 			}
 		} else {
 			d.match = DeviceConfig::Match::serial;
-			std::string hexs = arg;
-			if (hexs.size() > 2 && hexs[0] == '0' && (hexs[1] == 'x' || hexs[1] == 'X'))
-				hexs = hexs.substr(2);
-			if (!is_hex(hexs) || hexs.size() > 16)
+			std::string_view hexs = arg;
+			if (hexs.starts_with("0x") || hexs.starts_with("0X"))
+				hexs.remove_prefix(2);
+			auto serial = is_hex(hexs) && hexs.size() <= 16 ? spdmtsm::parse_uint(hexs, UINT64_MAX, 16)
+									: std::nullopt;
+			if (!serial)
 				error("[serial " + arg + "]: a Device Serial Number is up to 16 hex digits");
-			d.serial = std::stoull(hexs, nullptr, 16);
+			d.serial = *serial;
 		}
 		for (const auto &o : c.devices)
 			if (o.match == d.match && o.bdf == d.bdf && o.serial == d.serial)
@@ -174,13 +167,11 @@ private:
 
 	long number(const std::string &key, const std::string &v, long lo, long hi) const
 	{
-		char *end = nullptr;
-		errno = 0;
-		long n = std::strtol(v.c_str(), &end, 10);
-		if (v.empty() || !std::isdigit(static_cast<unsigned char>(v[0])) || *end || errno || n < lo || n > hi)
+		auto n = spdmtsm::parse_uint(v, static_cast<std::uint64_t>(hi), 10);
+		if (!n || static_cast<long>(*n) < lo)
 			error(key + " takes a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
 			      ", not \"" + v + "\"");
-		return n;
+		return static_cast<long>(*n);
 	}
 
 	Bytes hexval(const std::string &key, const std::string &v) const
@@ -212,9 +203,12 @@ private:
 			} else {
 				d.cert_digest_current = false;
 				d.cert_digest = hexval(key, v);
-				if (d.cert_digest.size() != 32 && d.cert_digest.size() != 48 && d.cert_digest.size() != 64)
-					error("cert-digest takes 'current' or a SHA-256/384/512 digest (64, 96 or 128 hex "
-					      "digits), not " + std::to_string(v.size()) + " digits");
+				if (d.cert_digest.size() != 32 && d.cert_digest.size() != 48 &&
+				    d.cert_digest.size() != 64)
+					error("cert-digest takes 'current' or a SHA-256/384/512 digest (64, 96 or 128 "
+					      "hex "
+					      "digits), not " +
+					      std::to_string(v.size()) + " digits");
 			}
 		} else if (key == "meas" && v == "baseline") {
 			d.meas_baseline = true;
@@ -289,13 +283,13 @@ private:
 		for (const auto &d : c.devices)
 			if (d.cas.empty())
 				error(d.name() + " has no 'ca': the agent trusts a device only when its chain leads "
-				      "to a trust anchor you name",
+						 "to a trust anchor you name",
 				      d.line);
 	}
 
 	std::string file_;
 	int line_ = 0;
-	std::map<std::string, int> seen_; // non-repeatable keys of the current section
+	std::map<std::string, int> seen_;    // non-repeatable keys of the current section
 	std::map<unsigned, int> rule_lines_; // measurement index -> line, current section
 };
 

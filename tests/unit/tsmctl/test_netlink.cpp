@@ -66,8 +66,7 @@ struct Client {
 };
 
 // One generic netlink message of the evidence family.
-Datagram msg(const std::function<void(nl_msg *)> &attrs, std::uint16_t flags = NLM_F_MULTI,
-	     std::uint32_t seq = 1)
+Datagram msg(const std::function<void(nl_msg *)> &attrs, std::uint16_t flags = NLM_F_MULTI, std::uint32_t seq = 1)
 {
 	std::unique_ptr<nl_msg, decltype(&nlmsg_free)> m(nlmsg_alloc(), &nlmsg_free);
 	REQUIRE(genlmsg_put(m.get(), 0, seq, family, 0, flags, SPDM_TSM_CMD_EVIDENCE_GET, 1));
@@ -177,7 +176,7 @@ TEST_CASE("netlink: a dump handler's exception is kept, the dump drained to NLMS
 					  throw Boom("the handler failed");
 				  }),
 			Boom);
-	CHECK(calls == 1);                   // nothing delivered after the failure
+	CHECK(calls == 1);                  // nothing delivered after the failure
 	CHECK(c.fake->replies.size() == 1); // ... but read off up to NLMSG_DONE
 	// the next request sees its own reply, not the rest of the first dump
 	CHECK(dump_bdfs(c.sock) == std::vector<std::string>{"d"});
@@ -235,7 +234,8 @@ TEST_CASE("netlink: malformed replies are EPROTO errors, never a read past them"
 	SECTION("a string without its NUL")
 	{
 		Client c;
-		c.fake->replies = {cat({msg([](nl_msg *m) { nla_put(m, SPDM_TSM_A_EVIDENCE_BDF, 3, "abc"); }), done()})};
+		c.fake->replies = {
+			cat({msg([](nl_msg *m) { nla_put(m, SPDM_TSM_A_EVIDENCE_BDF, 3, "abc"); }), done()})};
 		try {
 			dump_bdfs(c.sock);
 			FAIL("accepted");

@@ -186,8 +186,8 @@ TEST_CASE("leaf extendedKeyUsage: SPDM responder authentication required when pr
 
 TEST_CASE("SAN otherNames through mbedTLS: the DMTF device-info and the PCIe CMA name")
 {
-	auto c = spdmtsm::describe_cert(
-		leaf_cert({MBEDTLS_X509_KU_DIGITAL_SIGNATURE, {}, std::string("ACME:widget:1234"), std::string("Vendor=1")}));
+	auto c = spdmtsm::describe_cert(leaf_cert(
+		{MBEDTLS_X509_KU_DIGITAL_SIGNATURE, {}, std::string("ACME:widget:1234"), std::string("Vendor=1")}));
 	REQUIRE(c.device_info.has_value());
 	CHECK(*c.device_info == "ACME:widget:1234");
 	REQUIRE(c.cma_name.has_value());

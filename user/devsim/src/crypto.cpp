@@ -11,6 +11,9 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/rsa.h>
 #include <psa/crypto.h>
+extern "C" {  // psa_util.h lacks the C++ guards of the other headers (3.6)
+#include <mbedtls/psa_util.h>
+}
 
 #include <cstring>
 #include <fstream>
@@ -19,21 +22,7 @@
 
 namespace devsim {
 
-void throw_mbedtls(const char *what, int rc) {
-    char buf[128];
-    mbedtls_strerror(rc, buf, sizeof(buf));
-    throw std::runtime_error(std::string(what) + ": " + buf + " (-0x" +
-                             [&] { char h[16]; snprintf(h, sizeof h, "%04x", -rc); return std::string(h); }() + ")");
-}
-
-mbedtls_md_type_t md_type(Hash h) {
-    switch (h) {
-    case Hash::Sha256: return MBEDTLS_MD_SHA256;
-    case Hash::Sha384: return MBEDTLS_MD_SHA384;
-    case Hash::Sha512: return MBEDTLS_MD_SHA512;
-    }
-    return MBEDTLS_MD_NONE;
-}
+mbedtls_md_type_t md_type(Hash h) { return spdmtsm::find_hash(hash_bit(h))->md; }
 
 Bytes digest(Hash h, std::span<const uint8_t> data) {
     Bytes out(hash_size(h));
@@ -171,54 +160,14 @@ Bytes spdm_sign(PkKey &k, Asym a, Hash h, std::span<const uint8_t> message, Drbg
     if (a == Asym::Rsa2048 || a == Asym::Rsa3072 || a == Asym::Rsa4096)
         return sig;
     // ECDSA: DER SEQUENCE { INTEGER r, INTEGER s } -> fixed-size r || s
-    size_t n = signature_size(a) / 2;
-    unsigned char *p = sig.data(), *end = sig.data() + sig.size();
-    size_t seqlen;
-    check(mbedtls_asn1_get_tag(&p, end, &seqlen, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE), "ecdsa der");
-    Bytes raw(2 * n);
-    for (int i = 0; i < 2; i++) {
-        mbedtls_mpi v;
-        mbedtls_mpi_init(&v);
-        int rc = mbedtls_asn1_get_mpi(&p, end, &v);
-        if (rc == 0)
-            rc = mbedtls_mpi_write_binary(&v, raw.data() + i * n, n);
-        mbedtls_mpi_free(&v);
-        check(rc, "ecdsa der");
-    }
+    Bytes raw(signature_size(a));
+    size_t raw_len = 0;
+    check(mbedtls_ecdsa_der_to_raw(raw.size() / 2 * 8, sig.data(), sig.size(), raw.data(), raw.size(), &raw_len),
+          "ecdsa der");
+    raw.resize(raw_len);
     return raw;
 }
 
-std::string to_hex(std::span<const uint8_t> b) {
-    static const char *x = "0123456789abcdef";
-    std::string s;
-    s.reserve(b.size() * 2);
-    for (uint8_t c : b) {
-        s.push_back(x[c >> 4]);
-        s.push_back(x[c & 15]);
-    }
-    return s;
-}
-
-std::optional<Bytes> from_hex(std::string_view s) {
-    if (s.starts_with("0x") || s.starts_with("0X"))
-        s.remove_prefix(2);
-    if (s.size() % 2)
-        return std::nullopt;
-    Bytes out;
-    auto nib = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i < s.size(); i += 2) {
-        int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out.push_back(uint8_t(hi << 4 | lo));
-    }
-    return out;
-}
 
 Bytes read_file(const std::string &path) {
     std::ifstream f(path, std::ios::binary);
@@ -239,17 +188,6 @@ void write_file(const std::string &path, std::span<const uint8_t> data, bool pri
         chmod(path.c_str(), 0600);
 }
 
-std::string der_to_pem(std::span<const uint8_t> der, const char *label) {
-    std::string begin = std::string("-----BEGIN ") + label + "-----\n";
-    std::string end = std::string("-----END ") + label + "-----\n";
-    std::string buf(der.size() * 2 + 200, '\0');
-    size_t olen = 0;
-    check(mbedtls_pem_write_buffer(begin.c_str(), end.c_str(), der.data(), der.size(),
-                                   reinterpret_cast<unsigned char *>(buf.data()), buf.size(), &olen),
-          "pem write");
-    buf.resize(strlen(buf.c_str()));
-    return buf;
-}
 
 std::vector<Bytes> parse_cert_file(const std::string &path) {
     Bytes data = read_file(path);
@@ -260,7 +198,7 @@ std::vector<Bytes> parse_cert_file(const std::string &path) {
         rc = mbedtls_x509_crt_parse(chain.get(), reinterpret_cast<const unsigned char *>(text.c_str()),
                                     text.size() + 1);
         if (rc < 0)
-            throw_mbedtls(("parse " + path).c_str(), rc);
+            spdmtsm::mbed::fail("parse " + path, rc);
         if (rc > 0)
             throw std::runtime_error(path + ": " + std::to_string(rc) + " certificate(s) failed to parse");
     } else {

@@ -17,25 +17,8 @@ namespace devsim {
 
 namespace fs = std::filesystem;
 
-std::string_view to_string(Asym a) {
-    switch (a) {
-    case Asym::EcdsaP256: return "ecdsa-p256";
-    case Asym::EcdsaP384: return "ecdsa-p384";
-    case Asym::EcdsaP521: return "ecdsa-p521";
-    case Asym::Rsa2048: return "rsa-2048";
-    case Asym::Rsa3072: return "rsa-3072";
-    case Asym::Rsa4096: return "rsa-4096";
-    }
-    return "?";
-}
-std::string_view to_string(Hash h) {
-    switch (h) {
-    case Hash::Sha256: return "sha256";
-    case Hash::Sha384: return "sha384";
-    case Hash::Sha512: return "sha512";
-    }
-    return "?";
-}
+std::string_view to_string(Asym a) { return spdmtsm::find_asym(asym_bit(a))->short_name; }
+std::string_view to_string(Hash h) { return spdmtsm::find_hash(hash_bit(h))->name; }
 namespace {
 constexpr Asym kAsyms[] = {Asym::EcdsaP256, Asym::EcdsaP384, Asym::EcdsaP521,
                            Asym::Rsa2048,   Asym::Rsa3072,   Asym::Rsa4096};
@@ -132,7 +115,7 @@ std::vector<uint8_t> parse_version_list(std::string_view list) {
 }
 
 std::string version_text(uint8_t v) {
-    return v ? std::to_string(v >> 4) + "." + std::to_string(v & 0xF) : std::string();
+    return v ? spdmtsm::version_text(v) : std::string();
 }
 
 std::string version_list_text(std::span<const uint8_t> versions) {
@@ -145,25 +128,11 @@ std::string version_list_text(std::span<const uint8_t> versions) {
 std::optional<uint64_t> parse_serial(std::string_view s) {
     if (s.starts_with("0x") || s.starts_with("0X"))
         s.remove_prefix(2);
-    uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-    if (s.empty() || s.size() > 16 || ec != std::errc() || p != s.data() + s.size())
-        return std::nullopt;
-    return v;
+    return s.size() > 16 ? std::nullopt : spdmtsm::parse_uint(s, UINT64_MAX, 16);
 }
 
-size_t hash_size(Hash h) { return h == Hash::Sha256 ? 32 : h == Hash::Sha384 ? 48 : 64; }
-size_t signature_size(Asym a) {
-    switch (a) {
-    case Asym::EcdsaP256: return 64;
-    case Asym::EcdsaP384: return 96;
-    case Asym::EcdsaP521: return 132;
-    case Asym::Rsa2048: return 256;
-    case Asym::Rsa3072: return 384;
-    case Asym::Rsa4096: return 512;
-    }
-    return 0;
-}
+size_t hash_size(Hash h) { return spdmtsm::find_hash(hash_bit(h))->len; }
+size_t signature_size(Asym a) { return spdmtsm::find_asym(asym_bit(a))->sig_len; }
 
 Bytes Slot::der_chain() const {
     Bytes out;
@@ -189,17 +158,6 @@ Bytes Identity::spdm_chain(unsigned slot, Hash h, bool overlong) const {
 
 namespace {
 
-class CrtWriter {
-public:
-    CrtWriter() { mbedtls_x509write_crt_init(&w_); }
-    ~CrtWriter() { mbedtls_x509write_crt_free(&w_); }
-    CrtWriter(const CrtWriter &) = delete;
-    CrtWriter &operator=(const CrtWriter &) = delete;
-    mbedtls_x509write_cert *get() { return &w_; }
-private:
-    mbedtls_x509write_cert w_;
-};
-
 // SubjectAltName ::= SEQUENCE { otherName [0] { type-id 2.23.147 (PCI-SIG CMA),
 //                                value [0] EXPLICIT UTF8String } }
 Bytes cma_san(std::string_view name) {
@@ -222,7 +180,7 @@ Bytes cma_san(std::string_view name) {
 Bytes write_cert(PkKey &subject_key, PkKey &issuer_key, const std::string &subject,
                  const std::string &issuer, Hash h, bool ca, int pathlen, uint64_t serial,
                  std::string_view cma_name, Drbg &rng) {
-    CrtWriter w;
+    spdmtsm::mbed::CrtWrite w;
     mbedtls_x509write_crt_set_version(w.get(), MBEDTLS_X509_CRT_VERSION_3);
     uint8_t ser[9] = {0x01};
     for (int i = 0; i < 8; i++)
@@ -251,7 +209,7 @@ Bytes write_cert(PkKey &subject_key, PkKey &issuer_key, const std::string &subje
     Bytes buf(8192);
     int len = mbedtls_x509write_crt_der(w.get(), buf.data(), buf.size(), Drbg::rng, &rng);
     if (len < 0)
-        throw_mbedtls("write certificate", len);
+        spdmtsm::mbed::fail("write certificate", len);
     return Bytes(buf.end() - len, buf.end());
 }
 
@@ -308,7 +266,7 @@ void save_identity(const Identity &id, const std::string &dir) {
     std::ostringstream meta;
     meta << "asym=" << to_string(id.asym) << "\nhash=" << to_string(id.hash) << "\nseed=" << id.seed
          << "\nslots=" << id.slots.size() << "\ncma_name_hex="
-         << to_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(id.cma_name.data()), id.cma_name.size()))
+         << spdmtsm::hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(id.cma_name.data()), id.cma_name.size()))
          << "\n";
     std::string m = meta.str();
     write_file(dir + "/identity.txt", Bytes(m.begin(), m.end()));
@@ -320,7 +278,7 @@ void save_identity(const Identity &id, const std::string &dir) {
         for (size_t i = 0; i < sl.certs.size(); i++) {
             std::string name = sl.certs.size() == 3 ? std::string(i == 0 ? "root" : i == 1 ? "inter" : "leaf")
                                                     : "cert" + std::to_string(i);
-            std::string pem = der_to_pem(sl.certs[i], "CERTIFICATE");
+            std::string pem = spdmtsm::pem(sl.certs[i]);
             pem_chain += pem;
             write_file(sd + "/" + name + ".der", sl.certs[i]);
             write_file(sd + "/" + name + ".pem", Bytes(pem.begin(), pem.end()));

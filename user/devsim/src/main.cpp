@@ -275,13 +275,8 @@ struct Args {
 };
 
 unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned long max) {
-    try {
-        size_t pos;
-        unsigned long v = std::stoul(s, &pos, 0);
-        if (pos == s.size() && v <= max && s[0] != '-')
-            return v;
-    } catch (...) {
-    }
+    if (auto v = spdmtsm::parse_uint(s, max))
+        return *v;
     throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
 }
 
@@ -353,7 +348,7 @@ Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
                       std::to_string(o.slots) + "-seed" + std::to_string(o.seed);
     if (o.cma_name != kDefaultCmaName || !o.leaf_cn.empty()) {
         std::string names = o.cma_name + (o.leaf_cn.empty() ? "" : std::string(1, '\0') + o.leaf_cn);
-        sub += "-" + to_hex(digest(Hash::Sha256, Bytes(names.begin(), names.end()))).substr(0, 16);
+        sub += "-" + spdmtsm::hex(digest(Hash::Sha256, Bytes(names.begin(), names.end()))).substr(0, 16);
     }
     if (std::filesystem::exists(sub + "/identity.txt")) {
         try {

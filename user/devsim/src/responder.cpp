@@ -20,7 +20,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -1215,7 +1214,7 @@ std::string Responder::status_json() const {
     static const char *states[] = {"idle", "after-version", "after-capabilities", "negotiated"};
     nlohmann::ordered_json meas = nlohmann::ordered_json::object();
     for (auto &m : i.cfg.measurements)
-        meas[std::to_string(int(m.index))] = to_hex(m.data);
+        meas[std::to_string(int(m.index))] = spdmtsm::hex(m.data);
     nlohmann::ordered_json sess_j = nlohmann::ordered_json::array();
     for (auto &s : i.sessions) {
         char sid[12];
@@ -1263,11 +1262,12 @@ void Responder::apply_fault(std::string_view spec) {
             return dflt;
         if (arg == "always")
             return -1;
-        long v = 0;
-        auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
-        if (ec != std::errc() || p != arg.data() + arg.size() || v < -1 || v > 1000000)
+        if (arg == "-1")
+            return -1;
+        auto v = spdmtsm::parse_uint(arg, 1000000, 10);
+        if (!v)
             throw bad("expected a count (N, 0 = off, -1 or 'always' = sticky)");
-        return v;
+        return long(*v);
     };
     Faults &f = impl_->faults;
     if (name == "clear" || name == "none") f.clear();
@@ -1299,15 +1299,10 @@ void Responder::apply_fault(std::string_view spec) {
         if (parts.size() > 4)
             throw bad("expected not-ready=N[:RDTEXP[:RDTM[:TOKEN]]]");
         auto field = [&](size_t i, long lo, long hi, const char *what) -> long {
-            long v = 0;
-            std::string_view t = parts[i];
-            int base = 10;
-            if (t.starts_with("0x") || t.starts_with("0X"))
-                t.remove_prefix(2), base = 16;
-            auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
-            if (ec != std::errc() || p != t.data() + t.size() || v < lo || v > hi)
+            auto v = spdmtsm::parse_uint(parts[i], uint64_t(hi));
+            if (!v || long(*v) < lo)
                 throw bad(std::string("expected ") + what);
-            return v;
+            return long(*v);
         };
         long n = 1;
         if (has_arg) {
@@ -1386,27 +1381,25 @@ void Responder::apply_fault(std::string_view spec) {
         } else if (std::filesystem::is_directory(arg)) {
             swap_identity(load_identity(arg));
         } else {
-            uint64_t seed = 0;
-            auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), seed);
-            if (ec != std::errc() || p != arg.data() + arg.size())
+            auto seed = spdmtsm::parse_uint(arg, UINT64_MAX, 10);
+            if (!seed)
                 throw bad("expected swap-identity=SEED or swap-identity=DIR (an existing directory)");
-            swap_identity(make_identity(cur.asym, cur.hash, int(cur.slots.size()), seed, cur.cma_name));
+            swap_identity(make_identity(cur.asym, cur.hash, int(cur.slots.size()), *seed, cur.cma_name));
         }
     } else if (name == "measurement") {
         auto colon = arg.find(':');
         if (colon == std::string::npos)
             throw bad("expected measurement=IDX:HEX");
-        unsigned idx = 0;
-        auto [p, ec] = std::from_chars(arg.data(), arg.data() + colon, idx);
-        if (ec == std::errc() && p == arg.data() + colon && idx >= 1 && idx <= 254 &&
-            std::string_view(arg).substr(colon + 1) == "none") {
-            drop_measurement(uint8_t(idx));
+        auto idx = spdmtsm::parse_uint(std::string_view(arg).substr(0, colon), 254, 10);
+        bool idx_ok = idx && *idx >= 1;
+        if (idx_ok && std::string_view(arg).substr(colon + 1) == "none") {
+            drop_measurement(uint8_t(*idx));
             return;
         }
         auto data = from_hex(std::string_view(arg).substr(colon + 1));
-        if (ec != std::errc() || p != arg.data() + colon || idx < 1 || idx > 254 || !data || data->empty())
+        if (!idx_ok || !data || data->empty())
             throw bad("expected measurement=IDX:HEX with IDX 1..254 and an even number of hex digits");
-        set_measurement(uint8_t(idx), std::move(*data));
+        set_measurement(uint8_t(*idx), std::move(*data));
     } else {
         throw bad("unknown fault (see spdm-devsim serve --help)");
     }

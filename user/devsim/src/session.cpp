@@ -20,31 +20,15 @@ namespace devsim::sess {
 
 namespace {
 
-// RAII over the mbedTLS ECP objects.
-struct Group {
-    mbedtls_ecp_group g;
+// RAII over the mbedTLS ECP objects: libspdmtsm's one context owner.
+using spdmtsm::mbed::Owner;
+using Mpi = Owner<mbedtls_mpi, mbedtls_mpi_init, mbedtls_mpi_free>;
+using Point = Owner<mbedtls_ecp_point, mbedtls_ecp_point_init, mbedtls_ecp_point_free>;
+struct Group : Owner<mbedtls_ecp_group, mbedtls_ecp_group_init, mbedtls_ecp_group_free> {
     explicit Group(Dhe d) {
-        mbedtls_ecp_group_init(&g);
-        check(mbedtls_ecp_group_load(&g, d == Dhe::Secp256r1 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1),
+        check(mbedtls_ecp_group_load(get(), d == Dhe::Secp256r1 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1),
               "ecp_group_load");
     }
-    ~Group() { mbedtls_ecp_group_free(&g); }
-    Group(const Group &) = delete;
-    Group &operator=(const Group &) = delete;
-};
-struct Mpi {
-    mbedtls_mpi m;
-    Mpi() { mbedtls_mpi_init(&m); }
-    ~Mpi() { mbedtls_mpi_free(&m); }
-    Mpi(const Mpi &) = delete;
-    Mpi &operator=(const Mpi &) = delete;
-};
-struct Point {
-    mbedtls_ecp_point p;
-    Point() { mbedtls_ecp_point_init(&p); }
-    ~Point() { mbedtls_ecp_point_free(&p); }
-    Point(const Point &) = delete;
-    Point &operator=(const Point &) = delete;
 };
 
 size_t coord(Dhe d) { return dhe_size(d) / 2; }
@@ -84,22 +68,22 @@ Bytes ecdh_generate(Dhe d, std::span<const uint8_t> random) {
         throw std::invalid_argument("ecdh_generate: not enough random bytes");
     Group g(d);
     Mpi r, nm1, k;
-    check(mbedtls_mpi_read_binary(&r.m, random.data(), random.size()), "mpi_read_binary");
-    check(mbedtls_mpi_sub_int(&nm1.m, &g.g.N, 1), "mpi_sub_int");
-    check(mbedtls_mpi_mod_mpi(&k.m, &r.m, &nm1.m), "mpi_mod_mpi");
-    check(mbedtls_mpi_add_int(&k.m, &k.m, 1), "mpi_add_int");
-    return mpi_bytes(k.m, coord(d));
+    check(mbedtls_mpi_read_binary(r.get(), random.data(), random.size()), "mpi_read_binary");
+    check(mbedtls_mpi_sub_int(nm1.get(), &g.get()->N, 1), "mpi_sub_int");
+    check(mbedtls_mpi_mod_mpi(k.get(), r.get(), nm1.get()), "mpi_mod_mpi");
+    check(mbedtls_mpi_add_int(k.get(), k.get(), 1), "mpi_add_int");
+    return mpi_bytes(*k.get(), coord(d));
 }
 
 Bytes ecdh_public(Dhe d, std::span<const uint8_t> priv) {
     Group g(d);
     Mpi k;
     Point q;
-    check(mbedtls_mpi_read_binary(&k.m, priv.data(), priv.size()), "mpi_read_binary");
-    check(mbedtls_ecp_mul(&g.g, &q.p, &k.m, &g.g.G, blind_rng, nullptr), "ecp_mul");
+    check(mbedtls_mpi_read_binary(k.get(), priv.data(), priv.size()), "mpi_read_binary");
+    check(mbedtls_ecp_mul(g.get(), q.get(), k.get(), &g.get()->G, blind_rng, nullptr), "ecp_mul");
     Bytes out(1 + dhe_size(d));
     size_t olen = 0;
-    check(mbedtls_ecp_point_write_binary(&g.g, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out.data(), out.size()),
+    check(mbedtls_ecp_point_write_binary(g.get(), q.get(), MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out.data(), out.size()),
           "ecp_point_write_binary");
     return Bytes(out.begin() + 1, out.end());
 }
@@ -112,13 +96,13 @@ std::optional<Bytes> ecdh_shared(Dhe d, std::span<const uint8_t> priv, std::span
     Point q;
     Bytes enc{0x04};
     enc.insert(enc.end(), peer.begin(), peer.end());
-    check(mbedtls_mpi_read_binary(&k.m, priv.data(), priv.size()), "mpi_read_binary");
-    if (mbedtls_ecp_point_read_binary(&g.g, &q.p, enc.data(), enc.size()) != 0 ||
-        mbedtls_ecp_check_pubkey(&g.g, &q.p) != 0)
+    check(mbedtls_mpi_read_binary(k.get(), priv.data(), priv.size()), "mpi_read_binary");
+    if (mbedtls_ecp_point_read_binary(g.get(), q.get(), enc.data(), enc.size()) != 0 ||
+        mbedtls_ecp_check_pubkey(g.get(), q.get()) != 0)
         return std::nullopt;
-    if (mbedtls_ecdh_compute_shared(&g.g, &z.m, &q.p, &k.m, blind_rng, nullptr) != 0)
+    if (mbedtls_ecdh_compute_shared(g.get(), z.get(), q.get(), k.get(), blind_rng, nullptr) != 0)
         return std::nullopt;
-    return mpi_bytes(z.m, coord(d));
+    return mpi_bytes(*z.get(), coord(d));
 }
 
 Bytes hmac(Hash h, std::span<const uint8_t> key, std::span<const uint8_t> data) {
@@ -145,7 +129,7 @@ Bytes hkdf_expand(Hash h, std::span<const uint8_t> prk, std::span<const uint8_t>
 Bytes bin_concat(uint16_t length, uint8_t v, std::string_view label, std::span<const uint8_t> context) {
     Bytes b;
     put16(b, length);
-    std::string prefix = "spdm" + std::to_string(v >> 4) + "." + std::to_string(v & 0xF) + " ";
+    std::string prefix = "spdm" + spdmtsm::version_text(v) + " ";
     b.insert(b.end(), prefix.begin(), prefix.end());
     b.insert(b.end(), label.begin(), label.end());
     b.insert(b.end(), context.begin(), context.end());
@@ -206,26 +190,24 @@ bool aead(Aead a, bool enc, const Keys &k, std::span<const uint8_t> aad, std::sp
           uint8_t *tag) {
     Bytes n = nonce(k);
     if (a == Aead::ChaCha20Poly1305) {
-        mbedtls_chachapoly_context c;
-        mbedtls_chachapoly_init(&c);
-        int rc = mbedtls_chachapoly_setkey(&c, k.key.data());
+        Owner<mbedtls_chachapoly_context, mbedtls_chachapoly_init, mbedtls_chachapoly_free> owner;
+        mbedtls_chachapoly_context *c = owner.get();
+        int rc = mbedtls_chachapoly_setkey(c, k.key.data());
         if (!rc)
-            rc = enc ? mbedtls_chachapoly_encrypt_and_tag(&c, in.size(), n.data(), aad.data(), aad.size(), in.data(),
+            rc = enc ? mbedtls_chachapoly_encrypt_and_tag(c, in.size(), n.data(), aad.data(), aad.size(), in.data(),
                                                           out, tag)
-                     : mbedtls_chachapoly_auth_decrypt(&c, in.size(), n.data(), aad.data(), aad.size(), tag,
+                     : mbedtls_chachapoly_auth_decrypt(c, in.size(), n.data(), aad.data(), aad.size(), tag,
                                                        in.data(), out);
-        mbedtls_chachapoly_free(&c);
         return rc == 0;
     }
-    mbedtls_gcm_context c;
-    mbedtls_gcm_init(&c);
-    int rc = mbedtls_gcm_setkey(&c, MBEDTLS_CIPHER_ID_AES, k.key.data(), unsigned(k.key.size() * 8));
+    Owner<mbedtls_gcm_context, mbedtls_gcm_init, mbedtls_gcm_free> owner;
+    mbedtls_gcm_context *c = owner.get();
+    int rc = mbedtls_gcm_setkey(c, MBEDTLS_CIPHER_ID_AES, k.key.data(), unsigned(k.key.size() * 8));
     if (!rc)
-        rc = enc ? mbedtls_gcm_crypt_and_tag(&c, MBEDTLS_GCM_ENCRYPT, in.size(), n.data(), n.size(), aad.data(),
+        rc = enc ? mbedtls_gcm_crypt_and_tag(c, MBEDTLS_GCM_ENCRYPT, in.size(), n.data(), n.size(), aad.data(),
                                              aad.size(), in.data(), out, kTagSize, tag)
-                 : mbedtls_gcm_auth_decrypt(&c, in.size(), n.data(), n.size(), aad.data(), aad.size(), tag,
+                 : mbedtls_gcm_auth_decrypt(c, in.size(), n.data(), n.size(), aad.data(), aad.size(), tag,
                                             kTagSize, in.data(), out);
-    mbedtls_gcm_free(&c);
     return rc == 0;
 }
 

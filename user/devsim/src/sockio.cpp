@@ -41,4 +41,35 @@ Fd listen_unix(const std::string &path, const char *what) {
     return c;
 }
 
+void CtlClients::accept(int listen_fd) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    fds_.emplace_back(fd);
+    bufs_.emplace_back();
+}
+
+size_t CtlClients::add_to(std::vector<pollfd> &p) const {
+    size_t first = p.size();
+    for (auto &c : fds_)
+        p.push_back({c.get(), POLLIN, 0});
+    return first;
+}
+
+void CtlClients::serve(const std::vector<pollfd> &p, size_t first, const CtlHandler &handler, std::ostream &log,
+                       bool verbose, std::string_view prefix) {
+    for (size_t k = first, c = 0; k < p.size() && c < fds_.size(); k++, c++) {
+        if (p[k].revents && !serve_ctl_client(fds_[c].get(), bufs_[c], handler, log, verbose, prefix))
+            fds_[c].reset();
+    }
+    for (size_t c = 0; c < fds_.size();) {
+        if (!fds_[c]) {
+            fds_.erase(fds_.begin() + long(c));
+            bufs_.erase(bufs_.begin() + long(c));
+        } else {
+            c++;
+        }
+    }
+}
+
 }  // namespace devsim::detail

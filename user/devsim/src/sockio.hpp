@@ -8,6 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include <devsim/ctl_line.hpp>
+
+#include <ostream>
+#include <vector>
+
+#include <poll.h>
 #include <unistd.h>
 
 namespace devsim::detail {
@@ -40,5 +46,23 @@ inline bool send_all(int fd, std::string_view s) { return send_all(fd, s.data(),
 // A listening AF_UNIX stream socket at path (an existing file there is
 // unlinked first); what names it in error messages.
 Fd listen_unix(const std::string &path, const char *what);
+
+// The control socket's connections, polled beside a server's own sockets
+// (the spdm-socket server and serve-pci).
+class CtlClients {
+public:
+    // Take one pending connection of the listening socket.
+    void accept(int listen_fd);
+    // Append one POLLIN entry per connection; returns the index of the first.
+    size_t add_to(std::vector<pollfd> &p) const;
+    // p[first...]: the entries add_to() appended, after poll().  Serves the
+    // readable connections, then closes the finished ones.
+    void serve(const std::vector<pollfd> &p, size_t first, const CtlHandler &handler, std::ostream &log,
+               bool verbose, std::string_view prefix);
+
+private:
+    std::vector<Fd> fds_;
+    std::vector<CtlLineBuffer> bufs_;
+};
 
 }  // namespace devsim::detail

@@ -77,10 +77,7 @@ Bytes socket_frame(uint32_t command, uint32_t transport, std::span<const uint8_t
 
 namespace {
 
-using detail::Fd;
-using detail::listen_unix;
-using detail::send_all;
-using detail::sys_fail;
+using namespace detail; // sockio.hpp: Fd, CtlClients, listen_unix, send_all, sys_fail
 
 std::string hex8(uint8_t v) {
     char b[8];
@@ -94,8 +91,7 @@ struct Server::Impl {
     Responder &rsp;
     ServerOptions opt;
     Fd listen_fd, conn_fd, ctl_fd, stop_fd;
-    std::vector<Fd> ctl_clients;
-    std::vector<CtlLineBuffer> ctl_bufs;
+    CtlClients ctl_clients;
     std::ofstream trace;
     uint64_t seq = 0, discoveries = 0;
     bool shutdown = false;  // SHUTDOWN received: run() returns
@@ -140,7 +136,7 @@ struct Server::Impl {
             if (answered && rc == code::ERROR && out.size() >= 4)
                 trace << ",\"error\":\"" << hex8(out[2]) << "\"";
             trace << ",\"version\":\"" << hex8(rsp.negotiated_version()) << "\",\"faults\":\""
-                  << rsp.faults().describe() << "\",\"req\":\"" << to_hex(req) << "\",\"rsp\":\"" << to_hex(out)
+                  << rsp.faults().describe() << "\",\"req\":\"" << spdmtsm::hex(req) << "\",\"rsp\":\"" << spdmtsm::hex(out)
                   << "\"}\n";
             trace.flush();
         }
@@ -309,13 +305,6 @@ struct Server::Impl {
             log() << "devsim: connection accepted\n";
     }
 
-    void accept_ctl() {
-        int fd = ::accept4(ctl_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0)
-            return;
-        ctl_clients.emplace_back(fd);
-        ctl_bufs.emplace_back();
-    }
 };
 
 Server::Server(Responder &r, ServerOptions opt) : impl_(std::make_unique<Impl>(r, std::move(opt))) {
@@ -409,9 +398,7 @@ void Server::run() {
         p.push_back({i.conn_fd ? i.conn_fd.get() : i.listen_fd.get(), ev, 0});
         if (i.ctl_fd)
             p.push_back({i.ctl_fd.get(), POLLIN, 0});
-        size_t first_client = p.size();
-        for (auto &c : i.ctl_clients)
-            p.push_back({c.get(), POLLIN, 0});
+        size_t first_client = i.ctl_clients.add_to(p);
         int timeout = -1;
         if (i.conn_fd && i.replying() && !i.reply_due()) {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(i.send_at - std::chrono::steady_clock::now());
@@ -446,20 +433,8 @@ void Server::run() {
             }
         }
         if (i.ctl_fd && p[2].revents)
-            i.accept_ctl();
-        for (size_t k = first_client, c = 0; k < p.size(); k++, c++) {
-            if (p[k].revents && !serve_ctl_client(i.ctl_clients[c].get(), i.ctl_bufs[c], handler, i.log(),
-                                                  i.opt.verbose, "devsim"))
-                i.ctl_clients[c].reset();
-        }
-        for (size_t c = 0; c < i.ctl_clients.size();) {
-            if (!i.ctl_clients[c]) {
-                i.ctl_clients.erase(i.ctl_clients.begin() + long(c));
-                i.ctl_bufs.erase(i.ctl_bufs.begin() + long(c));
-            } else {
-                c++;
-            }
-        }
+            i.ctl_clients.accept(i.ctl_fd.get());
+        i.ctl_clients.serve(p, first_client, handler, i.log(), i.opt.verbose, "devsim");
     }
 }
 

@@ -29,10 +29,7 @@ namespace devsim {
 
 namespace {
 
-using detail::Fd;
-using detail::listen_unix;
-using detail::send_all;
-using detail::sys_fail;
+using namespace detail; // sockio.hpp: Fd, CtlClients, listen_unix, send_all, sys_fail
 
 uint16_t le16(const uint8_t *p) { return uint16_t(p[0] | p[1] << 8); }
 uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
@@ -87,8 +84,7 @@ struct VfioUserServer::Impl {
     pci::PciDevice &dev;
     PciServerOptions opt;
     Fd listen_fd, conn_fd, ctl_fd, stop_fd;
-    std::vector<Fd> ctl_clients;
-    std::vector<CtlLineBuffer> ctl_bufs;
+    CtlClients ctl_clients;
     uint64_t messages = 0, connections = 0;
 
     Impl(pci::PciDevice &d, PciServerOptions o) : dev(d), opt(std::move(o)) {
@@ -348,9 +344,7 @@ void VfioUserServer::run() {
         p.push_back({i.stop_fd.get(), POLLIN, 0});
         p.push_back({i.conn_fd ? i.conn_fd.get() : i.listen_fd.get(), POLLIN, 0});
         p.push_back({i.ctl_fd.get(), POLLIN, 0});  // -1 when none: ignored by poll
-        size_t first_client = p.size();
-        for (auto &c : i.ctl_clients)
-            p.push_back({c.get(), POLLIN, 0});
+        size_t first_client = i.ctl_clients.add_to(p);
         if (::poll(p.data(), p.size(), -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -395,26 +389,9 @@ void VfioUserServer::run() {
                 }
             }
         }
-        if (i.ctl_fd && p[2].revents) {
-            int fd = ::accept4(i.ctl_fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
-            if (fd >= 0) {
-                i.ctl_clients.emplace_back(fd);
-                i.ctl_bufs.emplace_back();
-            }
-        }
-        for (size_t k = first_client, c = 0; k < p.size(); k++, c++) {
-            if (p[k].revents && !serve_ctl_client(i.ctl_clients[c].get(), i.ctl_bufs[c], handler, i.log(),
-                                                  i.opt.verbose, "devsim-pci"))
-                i.ctl_clients[c].reset();
-        }
-        for (size_t c = 0; c < i.ctl_clients.size();) {
-            if (!i.ctl_clients[c]) {
-                i.ctl_clients.erase(i.ctl_clients.begin() + long(c));
-                i.ctl_bufs.erase(i.ctl_bufs.begin() + long(c));
-            } else {
-                c++;
-            }
-        }
+        if (i.ctl_fd && p[2].revents)
+            i.ctl_clients.accept(i.ctl_fd.get());
+        i.ctl_clients.serve(p, first_client, handler, i.log(), i.opt.verbose, "devsim-pci");
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "spdmtsm/json.hpp"
 #include "spdmtsm/netlink.hpp"
+#include "spdmtsm/vocab.hpp" // Bytes, hex, unhex, base64, pem, the algorithm names
 
 #include <cstdint>
 #include <cstdio>
@@ -13,8 +14,6 @@
 #include <vector>
 
 namespace spdmtsm {
-
-using Bytes = std::vector<std::uint8_t>;
 
 struct Evidence {
 	std::string bdf;
@@ -35,9 +34,9 @@ struct Evidence {
 	Bytes meas_signature;
 	std::string meas_context;
 	// large objects
-	Bytes cert_chain;  // concatenated DER, leaf last
-	Bytes transcript;  // what the CHALLENGE_AUTH signature covers
-	Bytes leaf_spki;   // the key the kernel verified with and cached
+	Bytes cert_chain; // concatenated DER, leaf last
+	Bytes transcript; // what the CHALLENGE_AUTH signature covers
+	Bytes leaf_spki;  // the key the kernel verified with and cached
 	Bytes meas_blocks;
 	Bytes meas_transcript;
 };
@@ -59,16 +58,6 @@ struct MeasBlock {
 };
 // Parse the blocks of a MEASUREMENTS response; throws std::runtime_error.
 std::vector<MeasBlock> parse_meas_blocks(const Bytes &blocks);
-
-std::string hex(const Bytes &b);
-Bytes unhex(const std::string &s); // throws std::invalid_argument
-std::string base64(const Bytes &b);
-std::string pem(const Bytes &der, const std::string &label = "CERTIFICATE");
-
-const char *asym_name(std::uint32_t asym);
-const char *hash_name(std::uint32_t hash);
-std::size_t hash_len(std::uint32_t hash);
-std::string version_text(std::uint8_t v); // "1.2"
 
 Json json_of(const Evidence &e);
 // tsmctl evidence's text display; certs = split_der_certs(e.cert_chain).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The mbedTLS vocabulary of libspdmtsm, tsmctl and spdm-devsim (header-only):
-// RAII owners of the contexts (one key, one certificate list) and one error
+// RAII owners of the contexts (keys, certificate lists, certificate
+// writers: one Owner template) and one error
 // style, an mbedTLS return code turned into an mbed::Error whose text names
 // the operation, mbedTLS's own words and the code.
 #pragma once
@@ -48,41 +49,33 @@ inline void check(int rc, const char *what)
 		fail(what, rc);
 }
 
-class Pk {
+// The owner of one mbedTLS context: Init on construction, Free on
+// destruction, never copied.
+template <typename T, void (*Init)(T *), void (*Free)(T *)> class Owner {
 public:
-	Pk() { mbedtls_pk_init(&ctx_); }
-	~Pk() { mbedtls_pk_free(&ctx_); }
-	Pk(const Pk &) = delete;
-	Pk &operator=(const Pk &) = delete;
-	mbedtls_pk_context *get() { return &ctx_; }
-	const mbedtls_pk_context *get() const { return &ctx_; }
+	Owner() { Init(&ctx_); }
+	~Owner() { Free(&ctx_); }
+	Owner(const Owner &) = delete;
+	Owner &operator=(const Owner &) = delete;
+	T *get() { return &ctx_; }
+	const T *get() const { return &ctx_; }
+	const T *operator->() const { return &ctx_; }
 
 private:
-	mbedtls_pk_context ctx_;
+	T ctx_;
 };
+
+using Pk = Owner<mbedtls_pk_context, mbedtls_pk_init, mbedtls_pk_free>;
+using CrtWrite = Owner<mbedtls_x509write_cert, mbedtls_x509write_crt_init, mbedtls_x509write_crt_free>;
 
 // A list of X.509 certificates (mbedtls_x509_crt is a linked list): one
 // certificate, a chain, or a set of trust anchors.
-class Crt {
+class Crt : public Owner<mbedtls_x509_crt, mbedtls_x509_crt_init, mbedtls_x509_crt_free> {
 public:
-	Crt() { mbedtls_x509_crt_init(&crt_); }
-	~Crt() { mbedtls_x509_crt_free(&crt_); }
-	Crt(const Crt &) = delete;
-	Crt &operator=(const Crt &) = delete;
-	mbedtls_x509_crt *get() { return &crt_; }
-	const mbedtls_x509_crt *get() const { return &crt_; }
-	const mbedtls_x509_crt *operator->() const { return &crt_; }
-
 	// Append one DER certificate; returns mbedTLS's code (0: parsed).
-	int add_der(const std::uint8_t *der, std::size_t len)
-	{
-		return mbedtls_x509_crt_parse_der(&crt_, der, len);
-	}
+	int add_der(const std::uint8_t *der, std::size_t len) { return mbedtls_x509_crt_parse_der(get(), der, len); }
 	// Append the certificates of a PEM or DER file; returns mbedTLS's code.
-	int add_file(const std::string &path) { return mbedtls_x509_crt_parse_file(&crt_, path.c_str()); }
-
-private:
-	mbedtls_x509_crt crt_;
+	int add_file(const std::string &path) { return mbedtls_x509_crt_parse_file(get(), path.c_str()); }
 };
 
 } // namespace spdmtsm::mbed

@@ -26,7 +26,7 @@ class NetlinkError : public std::runtime_error {
 public:
 	NetlinkError(int err, std::string extack, int bad_attr_offset, const std::string &what);
 
-	int error() const { return err_; }            // positive errno
+	int error() const { return err_; } // positive errno
 	const std::string &extack() const { return extack_; }
 	int bad_attr_offset() const { return bad_attr_; } // -1 when the kernel named none
 
@@ -109,8 +109,7 @@ public:
 	// and the exception is rethrown as it was.  A dump the kernel marks
 	// NLM_F_DUMP_INTR (its data changed part-way) throws NetlinkError EAGAIN:
 	// the caller starts again with fresh state.
-	void request(std::uint8_t cmd, bool dump, const MsgBuilder &build,
-		     const ReplyHandler &on_reply, int maxattr);
+	void request(std::uint8_t cmd, bool dump, const MsgBuilder &build, const ReplyHandler &on_reply, int maxattr);
 
 	// Join a multicast group of the family by name (the kernel's socket only).
 	void join_group(const std::string &group);

@@ -13,7 +13,7 @@
 namespace spdmtsm {
 
 struct CheckResult {
-	std::string name;   // "chain", "leaf-key", "key-usage", "eku", "signature", "measurements"
+	std::string name; // "chain", "leaf-key", "key-usage", "eku", "signature", "measurements"
 	bool ok = false;
 	std::string detail; // why, in words
 };
@@ -36,8 +36,8 @@ Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::stri
 
 // Verify a raw SPDM signature (ECDSA r||s or RSASSA-PKCS1-v1_5) over
 // Hash(message) with a DER SubjectPublicKeyInfo.  Returns "" or why not.
-std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash,
-			     const Bytes &message, const Bytes &signature);
+std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &message,
+			     const Bytes &signature);
 
 // Load trust anchors from PEM or DER files; throws std::runtime_error.
 struct TrustAnchors;

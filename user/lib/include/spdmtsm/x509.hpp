@@ -15,7 +15,7 @@ struct CertInfo {
 	std::string serial;     // hex
 	std::string not_before; // "2025-01-01 00:00:00 UTC"
 	std::string not_after;
-	std::string key;        // "EC P-384", "RSA 3072"
+	std::string key; // "EC P-384", "RSA 3072"
 	bool is_ca = false;
 	std::optional<std::string> cma_name; // PCIe CMA SAN otherName (OID 2.23.147)
 	// DMTF SAN otherName id-DMTF-device-info (1.3.6.1.4.1.412.274.1, DSP0274)
