@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -256,7 +257,27 @@ int main(int argc, char **argv)
 			pings_seen = want;
 			std::printf("notifysup: ok: %s WATCHDOG=1 pings, each within WATCHDOG_USEC\n", v[0].c_str());
 		} else if (op == "--run") {
-			int rc = std::system(v[0].c_str());
+			// notify messages are read while the command runs: a ping's
+			// time is when it arrived, not when a blocked supervisor got
+			// round to reading it (std::system would hold them back)
+			std::fflush(stdout);
+			pid_t p = fork();
+			if (p < 0)
+				fail(std::string("fork: ") + std::strerror(errno));
+			if (p == 0) {
+				execl("/bin/sh", "sh", "-c", v[0].c_str(), static_cast<char *>(nullptr));
+				_exit(127);
+			}
+			int st = 0;
+			for (;;) {
+				pid_t r = waitpid(p, &st, WNOHANG);
+				if (r == p)
+					break;
+				if (r < 0 && errno != EINTR)
+					fail(std::string("waitpid: ") + std::strerror(errno));
+				pump(10);
+			}
+			int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			if (rc != 0)
 				fail("'" + v[0] + "' failed (" + std::to_string(rc) + ")");
 			std::printf("notifysup: ok: ran %s\n", v[0].c_str());
