@@ -113,12 +113,10 @@ void Notifier::ready(const std::string &status)
 	// and the first event handled after it can take the rest.  Never sooner,
 	// so pings stay at least half a period apart.
 	auto now = std::chrono::steady_clock::now();
-	if (period_ && now - last_ping_ >= *period_ / 2) {
-		send("READY=1\nWATCHDOG=1\nSTATUS=" + one_line(status));
+	bool ping = period_ && now - last_ping_ >= *period_ / 2;
+	if (ping)
 		last_ping_ = now;
-		return;
-	}
-	send("READY=1\nSTATUS=" + one_line(status));
+	send(std::string("READY=1\n") + (ping ? "WATCHDOG=1\n" : "") + "STATUS=" + one_line(status));
 }
 
 void Notifier::reloading(const std::string &status)
