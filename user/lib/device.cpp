@@ -82,49 +82,43 @@ std::vector<DevInfo> dev_list(GenlSocket &sock)
 	});
 }
 
+namespace {
+
+// cmd about the device bdf (more: its other attributes), answered by the device.
+DevInfo dev_request(GenlSocket &sock, std::uint8_t cmd, const char *what, const std::string &bdf,
+		    const MsgBuilder &more = {})
+{
+	return request_one(
+		sock, cmd,
+		[&](nl_msg *m) {
+			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
+			if (more)
+				more(m);
+		},
+		SPDM_TSM_A_DEV_MAX, what, "device", [](nlattr **a, int max, const nlmsghdr *) { return dev_from_attrs(a, max); });
+}
+
+} // namespace
+
 DevInfo dev_get(GenlSocket &sock, const std::string &bdf)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_DEV_GET, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); }, SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "dev-get returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_DEV_GET, "dev-get", bdf);
 }
 
 DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptions &o)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_CONNECT, false,
-		[&](nl_msg *m) {
-			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
-			nla_put_u8(m, SPDM_TSM_A_DEV_SLOT, o.slot);
-			if (!o.nonce.empty())
-				nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
-			if (o.measurements)
-				nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
-		},
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
-		SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "connect returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_CONNECT, "connect", bdf, [&](nl_msg *m) {
+		nla_put_u8(m, SPDM_TSM_A_DEV_SLOT, o.slot);
+		if (!o.nonce.empty())
+			nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
+		if (o.measurements)
+			nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
+	});
 }
 
 DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_REVALIDATE, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
-		SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "revalidate returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_REVALIDATE, "revalidate", bdf);
 }
 
 void dev_disconnect(GenlSocket &sock, const std::string &bdf)

@@ -80,6 +80,15 @@ void print_json_line(const Json &j)
 	json_log(doc);
 }
 
+// DEV given: that one (get); none: every one (all).
+template <typename Get, typename All>
+auto one_or_all(const Parsed &p, GenlSocket &sock, Get get, All all) -> decltype(all(sock))
+{
+	if (p.args.empty())
+		return all(sock);
+	return {get(sock, canonical_bdf(p.args[0]))};
+}
+
 void print_table(const std::vector<DevInfo> &devs)
 {
 	std::printf("%-14s %-10s %-17s %-4s %-14s %s\n", "DEVICE", "ID", "SERIAL", "DSM", "STATE", "TSM");
@@ -109,10 +118,7 @@ int cmd_list(const Parsed &p)
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	auto devs = dev_list(sock);
 	if (p.has("json")) {
-		Json a = Json::array();
-		for (const auto &d : devs)
-			a.push_back(json_of(d));
-		print_json(p, a);
+		print_json(p, json_array_of(devs));
 	} else if (devs.empty()) {
 		std::cout << "no PCI device with a CMA (SPDM) DOE mailbox\n";
 	} else {
@@ -157,16 +163,9 @@ void print_device(const DevInfo &d)
 int cmd_show(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	std::vector<DevInfo> devs;
-	if (!p.args.empty())
-		devs.push_back(dev_get(sock, canonical_bdf(p.args[0])));
-	else
-		devs = dev_list(sock);
+	auto devs = one_or_all(p, sock, dev_get, dev_list);
 	if (p.has("json")) {
-		Json a = Json::array();
-		for (const auto &d : devs)
-			a.push_back(json_of(d));
-		print_json(p, a);
+		print_json(p, json_array_of(devs));
 		return 0;
 	}
 	if (devs.empty())
@@ -413,17 +412,9 @@ int cmd_policy_set(const Parsed &p)
 int cmd_policy_show(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	std::vector<Policy> list;
-	if (!p.args.empty())
-		list.push_back(policy_get(sock, canonical_bdf(p.args[0])));
-	else
-		list = policy_list(sock);
+	auto list = one_or_all(p, sock, policy_get, policy_list);
 	if (p.has("json")) {
-		// always an array, with or without DEV
-		Json a = Json::array();
-		for (const auto &x : list)
-			a.push_back(json_of(x));
-		print_json(p, a);
+		print_json(p, json_array_of(list)); // always an array, with or without DEV
 	} else if (list.empty()) {
 		std::printf("no policies\n");
 	} else {
