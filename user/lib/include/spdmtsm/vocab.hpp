@@ -85,9 +85,11 @@ inline std::size_t hash_len(std::uint32_t bit)
 	return h ? h->len : 0;
 }
 
-// SPDMVersion byte -> "1.2"
+// SPDMVersion byte -> "1.2"; 0 (none negotiated yet) -> ""
 inline std::string version_text(std::uint8_t v)
 {
+	if (!v)
+		return {};
 	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
 }
 
