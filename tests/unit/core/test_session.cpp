@@ -387,3 +387,35 @@ TEST_CASE("session: sequence numbers never wrap", "[core][session]")
     CHECK(k.seq == UINT64_MAX);
     CHECK(spdm_secmsg_seal(user_ops(), &plat, &k, 1, app, 4, out, sizeof(out)) == -EOVERFLOW);
 }
+
+TEST_CASE("session: a device that negotiates another AEAD or DHE later is a downgrade", "[core][session][devsim]")
+{
+    const auto &id = identity(Asym::EcdsaP256, Hash::Sha256);
+    auto [field, later_bits] = GENERATE(std::make_pair(0, uint16_t(SPDM_AEAD_AES_128_GCM)),
+                                        std::make_pair(1, uint16_t(SPDM_DHE_SECP256R1)));
+    devsim::Config first_cfg = config_for(0x13), later_cfg = config_for(0x13);
+    first_cfg.aead_algos = SPDM_AEAD_AES_256_GCM;
+    first_cfg.dhe_algos = SPDM_DHE_SECP384R1;
+    later_cfg.aead_algos = field == 0 ? later_bits : uint16_t(SPDM_AEAD_AES_256_GCM);
+    later_cfg.dhe_algos = field == 1 ? later_bits : uint16_t(SPDM_DHE_SECP384R1);
+    devsim::Responder first(first_cfg, id), later(later_cfg, id);
+    devsim::Responder *cur = &first;
+    Platform plat([&](std::span<const uint8_t> req) { return cur->handle(req); });
+    plat.set_secured([&](std::span<const uint8_t> rec) {
+        auto r = cur->handle_secured(rec);
+        return std::make_pair(r.data, r.secured);
+    });
+    auto s = make_secure(plat);
+    establish(s.get());
+    CHECK(info(s.get()).aead == SPDM_AEAD_AES_256_GCM);
+    CHECK(info(s.get()).dhe == SPDM_DHE_SECP384R1);
+    cur = &later;   // the device was reset into a weaker configuration
+    spdm_state_lost(s.get());
+    CHECK(spdm_secure_start(s.get()) == -EKEYREJECTED);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("downgrade"));
+    CHECK_FALSE(info(s.get()).active);
+    // revalidation sees it too
+    CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
+}
