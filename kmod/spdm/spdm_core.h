@@ -94,7 +94,7 @@ struct spdm_secure {
 	u8 rsp_secret[SPDM_MAX_HASH];
 	struct spdm_secmsg_keys req;
 	struct spdm_secmsg_keys rsp;
-	u8 req_rec[SPDM_SECMSG_REQ_MAX];
+	u8 req_rec[SPDM_SECMSG_REQ_MAX] __aligned(8);	/* pci_doe() reads dwords */
 	u8 *rsp_rec;
 	size_t rsp_rec_cap;
 };

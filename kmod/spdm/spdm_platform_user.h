@@ -43,6 +43,7 @@ typedef uint32_t __le32;
 #define le32_to_cpu(x) cpu_to_le32(x)
 
 #define __packed __attribute__((packed))
+#define __aligned(x) __attribute__((aligned(x)))
 #ifndef __cplusplus
 /* the kernel's one-or-two-argument static_assert (linux/build_bug.h) */
 #undef static_assert
