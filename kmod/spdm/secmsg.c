@@ -94,7 +94,8 @@ ssize_t spdm_secmsg_seal(const struct spdm_ops *ops, void *priv,
  * @session_id: the SessionID it must carry
  * @rec: the record (up to 3 bytes of DOE padding may follow it)
  * @rec_len: its length
- * @out: where the SPDM message goes (the decrypted data first)
+ * @out: where the SPDM message goes (the decrypted data first); may be
+ *	@rec + 6 (in place)
  * @out_cap: its capacity
  * @why: set to the reason on failure
  *
@@ -162,7 +163,7 @@ ssize_t spdm_secmsg_open(const struct spdm_ops *ops, void *priv,
 		return rc == -EBADMSG ? -EBADMSG : rc;
 	}
 	if (!k->encrypt) {
-		memcpy(out, data, body);
+		memmove(out, data, body);	/* @out may be @rec's data */
 		k->seq++;
 		return body;
 	}
@@ -223,9 +224,20 @@ ssize_t spdm_secure_transport(struct spdm_session *s, const char *step,
 		return spdm_fail(s, SPDM_FAIL_TRANSPORT, -EIO,
 				 "%s: transport returned %zd bytes into a %zu byte buffer",
 				 step, m, sec->rsp_rec_cap);
+	/*
+	 * Opened in place: the record's data may exceed our buffer by
+	 * ApplicationDataLength (and padding) while the message fits it.
+	 */
 	n = spdm_secmsg_open(s->p.ops, s->p.priv, &sec->rsp, sec->session_id,
-			     sec->rsp_rec, m, s->rbuf, s->resp_cap, &why);
-	spdm_memzero_explicit(sec->rsp_rec, m);
+			     sec->rsp_rec, m, sec->rsp_rec + SPDM_SECMSG_HDR_LEN,
+			     sec->rsp_rec_cap - SPDM_SECMSG_HDR_LEN, &why);
+	if (n >= 0 && (size_t)n > s->resp_cap) {
+		why = "message larger than our DataTransferSize";
+		n = -EMSGSIZE;
+	}
+	if (n >= 0)
+		memcpy(s->rbuf, sec->rsp_rec + SPDM_SECMSG_HDR_LEN, n);
+	spdm_memzero_explicit(sec->rsp_rec, sec->rsp_rec_cap);
 	if (n < 0)
 		return spdm_fail(s, n == -EBADMSG || n == -EOVERFLOW ?
 				 SPDM_FAIL_SESSION : spdm_platform_class(n),

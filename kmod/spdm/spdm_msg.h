@@ -540,6 +540,7 @@ struct spdm_secmsg_hdr {
 	__le16 length;
 } __packed;
 static_assert(sizeof(struct spdm_secmsg_hdr) == 6);
+#define SPDM_SECMSG_HDR_LEN		sizeof(struct spdm_secmsg_hdr)
 #define SPDM_SECMSG_APP_LEN		2
 
 #endif /* SPDM_MSG_H */
