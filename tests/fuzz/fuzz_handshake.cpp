@@ -119,6 +119,13 @@ const spdm_ops ops = {
     .free = f_free,
     .delay_us = nullptr,
     .check = nullptr,
+    // no secured sessions here (fuzz_keyex)
+    .dhe_gen = nullptr,
+    .dhe_shared = nullptr,
+    .dhe_free = nullptr,
+    .hmac = nullptr,
+    .aead_seal = nullptr,
+    .aead_open = nullptr,
 };
 
 // FUZZ_VERBOSE=1: print each step's result (for checking what seeds reach)
