@@ -1000,6 +1000,32 @@ int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
 	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
+/**
+ * spdm_tsm_nl_session_key_update_doit() - session-key-update: KEY_UPDATE in the session
+ * @skb: the request
+ * @info: its attributes (bdf, all-keys) and extended ack
+ *
+ * Return: -EOPNOTSUPP until secured sessions are wired in.
+ */
+int spdm_tsm_nl_session_key_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack, "secured sessions are not supported yet");
+	return -EOPNOTSUPP;
+}
+
+/**
+ * spdm_tsm_nl_session_end_doit() - session-end: END_SESSION
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: -EOPNOTSUPP until secured sessions are wired in.
+ */
+int spdm_tsm_nl_session_end_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack, "secured sessions are not supported yet");
+	return -EOPNOTSUPP;
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 static const char *const spdm_tsm_event_names[] = {
@@ -1009,6 +1035,8 @@ static const char *const spdm_tsm_event_names[] = {
 	[SPDM_TSM_EVENT_REVALIDATED] = "revalidated",
 	[SPDM_TSM_EVENT_REVALIDATION_FAILED] = "revalidation-failed",
 	[SPDM_TSM_EVENT_ADDED] = "added",
+	[SPDM_TSM_EVENT_SESSION_ESTABLISHED] = "session-established",
+	[SPDM_TSM_EVENT_SESSION_ENDED] = "session-ended",
 };
 
 static const char *const spdm_tsm_reason_names[] = {
@@ -1027,6 +1055,9 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_BUDGET] = "budget",
 	[SPDM_TSM_REASON_DEADLINE] = "deadline",
 	[SPDM_TSM_REASON_SERIAL] = "serial",
+	[SPDM_TSM_REASON_HEARTBEAT] = "heartbeat",
+	[SPDM_TSM_REASON_KEY_UPDATE] = "key-update",
+	[SPDM_TSM_REASON_SESSION] = "session",
 };
 
 /**
