@@ -49,5 +49,13 @@ void spdm_kernel_set_deadline(struct spdm_kernel_ctl *ctl, unsigned int ms);
 void spdm_kernel_abort(struct spdm_kernel_ctl *ctl);
 int spdm_kernel_session_create(struct spdm_kernel_ctl *ctl, size_t max_resp,
 			       size_t mem_budget, struct spdm_session **out);
+/*
+ * As spdm_kernel_session_create(), with the parameters of @tmpl (max_resp,
+ * mem_budget, versions, masks, secure, dhe_mask, aead_mask); its ops and
+ * priv are ignored (the kernel's and @ctl).
+ */
+int spdm_kernel_session_create_ex(struct spdm_kernel_ctl *ctl,
+				  const struct spdm_params *tmpl,
+				  struct spdm_session **out);
 
 #endif /* SPDM_KERNEL_H */
