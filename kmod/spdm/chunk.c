@@ -36,7 +36,7 @@ ssize_t spdm_chunk_send(struct spdm_session *s, const char *step,
 	size_t off = 0, hdr, csize;
 	u8 h = ++s->send_handle;
 	u16 seq;
-	ssize_t n;
+	ssize_t n = 0;	/* the loop runs at least once: req_len > rsp_dts */
 	int rc;
 
 	if (req_len > SPDM_MAX_REQ || s->rsp_dts <= SPDM_CHUNK_HDR0_LEN)

@@ -202,8 +202,8 @@ ssize_t spdm_large_response(struct spdm_session *s, const char *step,
 
 /*
  * One transport exchange of @req (a message of @type) into s->rbuf, after
- * asking the host whether the operation may go on.  The place where a
- * secured session will wrap and unwrap its messages.
+ * asking the host whether the operation may go on.  Inside a secured
+ * session the message goes as a DSP0277 secured message (secmsg.c).
  */
 static ssize_t spdm_transport(struct spdm_session *s, const char *step,
 			      enum spdm_transport_type type, const void *req,
@@ -216,6 +216,8 @@ static ssize_t spdm_transport(struct spdm_session *s, const char *step,
 	if (rc)
 		return rc;
 	memset(s->rbuf, 0, s->resp_cap);
+	if (s->sec && s->sec->wrap)
+		return spdm_secure_transport(s, step, req, req_len);
 	n = s->p.ops->exchange(s->p.priv, type, req, req_len, s->rbuf,
 			       s->resp_cap);
 	s->exchanges++;

@@ -9,6 +9,15 @@
  * takes a DER RSAPublicKey and builds the DigestInfo itself; both verify a
  * precomputed digest.  No RSASSA-PSS: the kernel has no verifier for it.
  *
+ * Secured sessions: kpp "ecdh-nist-p256" / "ecdh-nist-p384" (a private key
+ * of length 0 makes the kpp draw one; its public key and the peer's are
+ * X || Y big-endian, the shared secret X, as SPDM's ExchangeData and DHE
+ * secret), crypto_aead "gcm(aes)" and "rfc7539(chacha20,poly1305)" (12-byte
+ * nonce, 16-byte tag), the sha2 library's HMAC for HKDF.  Each is looked up
+ * when a session needs it: where the kernel lacks one the session call
+ * fails (-ENOENT from the crypto API, reported as SPDM_FAIL_UNSUPPORTED),
+ * never the module load.
+ *
  * Bounded time: the session's private data is a struct spdm_kernel_ctl the
  * caller owns.  The core calls spdm_k_check() before every exchange and
  * before every Busy/ResponseNotReady retry delay; it stops the operation
@@ -31,6 +40,9 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/scatterlist.h>
+#include <crypto/aead.h>
+#include <crypto/kpp.h>
 #include <crypto/sha2.h>
 #include <crypto/sig.h>
 
@@ -180,9 +192,216 @@ static void *spdm_k_zalloc(void *priv, size_t len)
 	return kvzalloc(len, GFP_KERNEL);
 }
 
+/*
+ * The core zeroes its secrets itself (memzero_explicit()); the transport
+ * buffer may have held a decrypted response, so every free is sensitive.
+ */
 static void spdm_k_free(void *priv, void *p, size_t len)
 {
-	kvfree(p);	/* public protocol data: nothing to zero */
+	if (p)
+		kvfree_sensitive(p, len);
+}
+
+static const char *spdm_k_dhe_alg(u32 dhe)
+{
+	switch (dhe) {
+	case SPDM_DHE_SECP256R1:
+		return "ecdh-nist-p256";
+	case SPDM_DHE_SECP384R1:
+		return "ecdh-nist-p384";
+	}
+	return NULL;
+}
+
+/* one kpp operation: @in (the peer's X || Y) or none (our public key) */
+static int spdm_k_kpp(struct crypto_kpp *tfm, const u8 *in, size_t in_len,
+		      u8 *out, size_t out_len)
+{
+	struct scatterlist src, dst;
+	struct kpp_request *req;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 *buf;
+	int rc;
+
+	/* scatterlists need memory off the stack */
+	buf = kzalloc(in_len + out_len, GFP_KERNEL);
+	req = kpp_request_alloc(tfm, GFP_KERNEL);
+	if (!buf || !req) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (in_len)
+		memcpy(buf, in, in_len);
+	sg_init_one(&src, buf, in_len);
+	sg_init_one(&dst, buf + in_len, out_len);
+	kpp_request_set_input(req, in_len ? &src : NULL, in_len);
+	kpp_request_set_output(req, &dst, out_len);
+	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP, crypto_req_done,
+				 &wait);
+	rc = crypto_wait_req(in_len ? crypto_kpp_compute_shared_secret(req) :
+			     crypto_kpp_generate_public_key(req), &wait);
+	if (!rc)
+		memcpy(out, buf + in_len, out_len);
+out:
+	kpp_request_free(req);
+	kfree_sensitive(buf);
+	return rc;
+}
+
+/*
+ * The kpp secret "generate a private key": struct kpp_secret (type ECDH,
+ * total length) then key_size 0 -- what crypto_ecdh_encode_key() builds,
+ * packed here so that the module does not link against ecdh_generic and
+ * still loads where the kernel has no ECDH.
+ */
+struct spdm_k_ecdh_secret {
+	struct kpp_secret secret;
+	unsigned short key_size;
+} __packed;
+
+static int spdm_k_dhe_gen(void *priv, u32 dhe, void **key, u8 *pub,
+			  size_t pub_len)
+{
+	const char *name = spdm_k_dhe_alg(dhe);
+	struct spdm_k_ecdh_secret sec = {
+		.secret = {
+			.type = CRYPTO_KPP_SECRET_TYPE_ECDH,
+			.len = sizeof(sec),
+		},
+		.key_size = 0,
+	};
+	struct crypto_kpp *tfm;
+	int rc;
+
+	if (!name)
+		return -EOPNOTSUPP;
+	tfm = crypto_alloc_kpp(name, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	rc = crypto_kpp_set_secret(tfm, &sec, sizeof(sec));
+	if (!rc && crypto_kpp_maxsize(tfm) != pub_len)
+		rc = -EINVAL;
+	if (!rc)
+		rc = spdm_k_kpp(tfm, NULL, 0, pub, pub_len);
+	if (rc) {
+		crypto_free_kpp(tfm);	/* the ecdh tfm zeroes its key */
+		return rc;
+	}
+	*key = tfm;
+	return 0;
+}
+
+static int spdm_k_dhe_shared(void *priv, void *key, const u8 *peer,
+			     size_t peer_len, u8 *secret, size_t secret_len)
+{
+	return spdm_k_kpp(key, peer, peer_len, secret, secret_len);
+}
+
+static void spdm_k_dhe_free(void *priv, void *key)
+{
+	crypto_free_kpp(key);
+}
+
+static int spdm_k_hmac(void *priv, u32 alg, const u8 *key, size_t key_len,
+		       const u8 *data, size_t len, u8 *out)
+{
+	switch (alg) {
+	case SPDM_HASH_SHA256:
+		hmac_sha256_usingrawkey(key, key_len, data, len, out);
+		return 0;
+	case SPDM_HASH_SHA384:
+		hmac_sha384_usingrawkey(key, key_len, data, len, out);
+		return 0;
+	case SPDM_HASH_SHA512:
+		hmac_sha512_usingrawkey(key, key_len, data, len, out);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/*
+ * One AEAD operation over a linear copy: AAD || data || tag.  @seal: the
+ * tag goes to @tag; else it is checked (-EBADMSG, @out zeroed).
+ */
+static int spdm_k_aead(bool seal, u32 aead, const u8 *key, size_t key_len,
+		       const u8 *iv, const u8 *aad, size_t aad_len,
+		       const u8 *in, size_t len, u8 *out, u8 *tag)
+{
+	const char *name = aead == SPDM_AEAD_CHACHA20_POLY1305 ?
+			   "rfc7539(chacha20,poly1305)" : "gcm(aes)";
+	size_t total = aad_len + len + SPDM_AEAD_TAG_LEN;
+	struct aead_request *req = NULL;
+	u8 ivb[SPDM_AEAD_IV_LEN];
+	struct crypto_aead *tfm;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 *buf = NULL;
+	int rc;
+
+	if (!(aead & SPDM_AEAD_SUPPORTED) || (aead & (aead - 1)))
+		return -EOPNOTSUPP;
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	rc = crypto_aead_setkey(tfm, key, key_len);
+	if (!rc)
+		rc = crypto_aead_setauthsize(tfm, SPDM_AEAD_TAG_LEN);
+	if (!rc && crypto_aead_ivsize(tfm) != SPDM_AEAD_IV_LEN)
+		rc = -EINVAL;
+	if (rc)
+		goto out;
+	buf = kzalloc(total, GFP_KERNEL);
+	req = aead_request_alloc(tfm, GFP_KERNEL);
+	if (!buf || !req) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(buf, aad, aad_len);
+	if (len)
+		memcpy(buf + aad_len, in, len);
+	if (!seal)
+		memcpy(buf + aad_len + len, tag, SPDM_AEAD_TAG_LEN);
+	memcpy(ivb, iv, sizeof(ivb));
+	sg_init_one(&sg, buf, total);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, aad_len);
+	aead_request_set_crypt(req, &sg, &sg,
+			       seal ? len : len + SPDM_AEAD_TAG_LEN, ivb);
+	rc = crypto_wait_req(seal ? crypto_aead_encrypt(req) :
+			     crypto_aead_decrypt(req), &wait);
+	if (!rc) {
+		if (len)
+			memcpy(out, buf + aad_len, len);
+		if (seal)
+			memcpy(tag, buf + aad_len + len, SPDM_AEAD_TAG_LEN);
+	} else if (len) {
+		memzero_explicit(out, len);
+	}
+out:
+	memzero_explicit(ivb, sizeof(ivb));
+	aead_request_free(req);
+	kfree_sensitive(buf);
+	crypto_free_aead(tfm);
+	return rc;
+}
+
+static int spdm_k_aead_seal(void *priv, u32 aead, const u8 *key,
+			    size_t key_len, const u8 *iv, const u8 *aad,
+			    size_t aad_len, const u8 *in, size_t len, u8 *out,
+			    u8 *tag)
+{
+	return spdm_k_aead(true, aead, key, key_len, iv, aad, aad_len, in, len,
+			   out, tag);
+}
+
+static int spdm_k_aead_open(void *priv, u32 aead, const u8 *key,
+			    size_t key_len, const u8 *iv, const u8 *aad,
+			    size_t aad_len, const u8 *in, size_t len, u8 *out,
+			    const u8 *tag)
+{
+	return spdm_k_aead(false, aead, key, key_len, iv, aad, aad_len, in, len,
+			   out, (u8 *)tag);
 }
 
 static bool spdm_k_gone(struct spdm_kernel_ctl *ctl)
@@ -240,6 +459,12 @@ static const struct spdm_ops spdm_kernel_ops = {
 	.free = spdm_k_free,
 	.delay_us = spdm_k_delay,
 	.check = spdm_k_check,
+	.dhe_gen = spdm_k_dhe_gen,
+	.dhe_shared = spdm_k_dhe_shared,
+	.dhe_free = spdm_k_dhe_free,
+	.hmac = spdm_k_hmac,
+	.aead_seal = spdm_k_aead_seal,
+	.aead_open = spdm_k_aead_open,
 };
 
 /**
@@ -320,5 +545,32 @@ int spdm_kernel_session_create(struct spdm_kernel_ctl *ctl, size_t max_resp,
 	*out = NULL;
 	if (!ctl || !ctl->mb)
 		return -ENODEV;
+	return spdm_session_create(&p, out);
+}
+
+/**
+ * spdm_kernel_session_create_ex() - spdm_kernel_session_create() with more
+ *	parameters
+ * @ctl: as for spdm_kernel_session_create()
+ * @tmpl: max_resp, max_msg, mem_budget, versions, masks and the secured
+ *	session choices (@tmpl->secure, dhe_mask, aead_mask); ops and priv
+ *	are ignored
+ * @out: the new session
+ *
+ * Context: process context.
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_kernel_session_create_ex(struct spdm_kernel_ctl *ctl,
+				  const struct spdm_params *tmpl,
+				  struct spdm_session **out)
+{
+	struct spdm_params p = *tmpl;
+
+	*out = NULL;
+	if (!ctl || !ctl->mb)
+		return -ENODEV;
+	p.ops = &spdm_kernel_ops;
+	p.priv = ctl;
 	return spdm_session_create(&p, out);
 }

@@ -51,6 +51,25 @@ int spdm_session_create(const struct spdm_params *p, struct spdm_session **out)
 		      SPDM_HASH_SUPPORTED;
 	if (!q.asym_mask || !q.hash_mask)
 		return -EINVAL;
+	q.dhe_mask = (q.dhe_mask ? q.dhe_mask : SPDM_DHE_SUPPORTED) &
+		     SPDM_DHE_SUPPORTED;
+	q.aead_mask = (q.aead_mask ? q.aead_mask : SPDM_AEAD_SUPPORTED) &
+		      SPDM_AEAD_SUPPORTED;
+	if (q.secure) {
+		if (!q.ops->dhe_gen || !q.ops->dhe_shared || !q.ops->dhe_free ||
+		    !q.ops->hmac || !q.ops->aead_seal || !q.ops->aead_open ||
+		    !q.dhe_mask || !q.aead_mask)
+			return -EINVAL;
+		/*
+		 * Sessions need 1.1; 1.4 adds OpaqueData to FINISH and
+		 * FINISH_RSP, which the core does not implement: offer 1.3
+		 * at most.
+		 */
+		if (q.max_version > SPDM_VER_13)
+			q.max_version = SPDM_VER_13;
+		if (q.min_version > q.max_version)
+			return -EINVAL;
+	}
 	if (q.mem_budget < sizeof(*s))
 		return -ENOMEM;
 	s = q.ops->zalloc(q.priv, sizeof(*s));
@@ -76,6 +95,7 @@ void spdm_session_free(struct spdm_session *s)
 		return;
 	ops = s->p.ops;
 	priv = s->p.priv;
+	spdm_secure_drop(s);
 	if (s->key)
 		ops->key_free(priv, s->key);
 	spdm_release_large(s);
@@ -142,6 +162,9 @@ static int spdm_do_authenticate(struct spdm_session *s, u8 slot, const u8 *nonce
 	s->conn.hlen = s->hlen;
 	s->conn.slot = slot;
 	memcpy(s->conn.digest, s->digests[slot], sizeof(s->conn.digest));
+	s->conn.dhe = s->dhe;
+	s->conn.aead = s->aead;
+	s->conn.pinned_sess = true;
 	s->have_identity = true;
 	s->chal_ok = true;
 	s->complete = true;
@@ -231,6 +254,7 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
 	s->conn.slot = slot;
 	memset(s->conn.digest, 0, sizeof(s->conn.digest));
 	memcpy(s->conn.digest, digest, s->conn.hlen);
+	s->conn.pinned_sess = false;
 	s->have_identity = true;
 	return 0;
 }
@@ -349,6 +373,7 @@ int spdm_revalidate(struct spdm_session *s, const u8 *nonce)
  */
 void spdm_state_lost(struct spdm_session *s)
 {
+	spdm_secure_drop(s);
 	s->vca_done = false;
 	s->b_empty = false;
 }
@@ -389,7 +414,8 @@ static int spdm_do_get_measurements(struct spdm_session *s, const u8 *nonce)
  *
  * The negotiated version and algorithms must still be the connect's.  The
  * evidence is complete afterwards only if the last authenticate or
- * revalidate succeeded too.
+ * revalidate succeeded too.  With a secured session established the
+ * exchange goes inside it (a failure then drops the session).
  *
  * Return: 0 or a negative errno; spdm_last_error() says why.
  */
@@ -397,6 +423,9 @@ int spdm_get_measurements(struct spdm_session *s, const u8 *nonce)
 {
 	int rc = spdm_do_get_measurements(s, nonce);
 
+	/* inside a session: its sequence numbers may no longer agree */
+	if (rc && s->sec)
+		spdm_secure_drop(s);
 	spdm_op_end(s);
 	return rc;
 }
@@ -553,5 +582,13 @@ void spdm_get_evidence(const struct spdm_session *s, struct spdm_evidence *ev)
 		spdm_seg(s, &ev->meas_transcript, &s->l1);
 		ev->meas_signature = spdm_span_view(s, &s->meas_sig);
 		ev->meas_context = s->version >= SPDM_VER_12 ? SPDM_CTX_MEASUREMENTS : NULL;
+	}
+	ev->dhe = s->dhe;
+	ev->aead = s->aead;
+	if (s->have_ke) {
+		ev->ke_th = spdm_view(s->ke_th, s->hlen);
+		ev->ke_signature = spdm_view(s->ke_sig, s->slen);
+		ev->ke_context = s->version >= SPDM_VER_12 ?
+				 SPDM_CTX_KEY_EXCHANGE_RSP : NULL;
 	}
 }

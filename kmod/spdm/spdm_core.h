@@ -33,7 +33,7 @@
 #include "spdm_msg.h"
 
 #define SPDM_MAX_PAD			3
-#define SPDM_MAX_REQ			64	/* our largest request is 45 bytes */
+#define SPDM_MAX_REQ			192	/* our largest: KEY_EXCHANGE, P-384: 164 */
 #define SPDM_MAX_CERT_REQUESTS		4096
 #define SPDM_MAX_OPAQUE			1024
 #define SPDM_MAX_DELAY_US		1000000u
@@ -41,6 +41,63 @@
 /* 1.2+ signing contexts (DSP0274 "Signature generation") */
 #define SPDM_CTX_CHALLENGE_AUTH		"responder-challenge_auth signing"
 #define SPDM_CTX_MEASUREMENTS		"responder-measurements signing"
+#define SPDM_CTX_KEY_EXCHANGE_RSP	"responder-key_exchange_rsp signing"
+
+/*
+ * A secured request: header, ApplicationDataLength, the largest request
+ * inside a session (FINISH with SHA-512: 68), MAC.
+ */
+#define SPDM_SECMSG_OVERHEAD	(sizeof(struct spdm_secmsg_hdr) + \
+				 SPDM_SECMSG_APP_LEN + SPDM_AEAD_TAG_LEN)
+#define SPDM_SECMSG_REQ_MAX	(SPDM_SECMSG_OVERHEAD + 96)
+
+/**
+ * struct spdm_secure - a secured session's state: every secret of it
+ * @active: established (FINISH_RSP verified): data keys in @req / @rsp
+ * @wrap: requests go as secured messages (handshake phase when the
+ *	handshake is encrypted, and once @active)
+ * @session_id: SessionID (ReqSessionID | RspSessionID << 16)
+ * @heartbeat_period: HeartbeatPeriod (seconds)
+ * @sm_version: DSP0277 version selected (0x10, 0x11)
+ * @encrypted: both sides ENCRYPT_CAP
+ * @in_clear: both sides HANDSHAKE_IN_THE_CLEAR_CAP
+ * @key_updates: KEY_UPDATEs completed
+ * @messages: secured requests sent
+ * @handshake_secret: HandshakeSecret (zeroed once the data keys exist)
+ * @req_finished: the requester's finished key (idem)
+ * @rsp_finished: the responder's finished key (idem)
+ * @req_secret: the requester's handshake, then data, secret
+ * @rsp_secret: the responder's
+ * @req: requester-to-responder key, IV, sequence number
+ * @rsp: responder-to-requester
+ * @req_rec: the secured request being sent
+ * @rsp_rec: the secured response received (@rsp_rec_cap bytes, from the
+ *	budget; decrypted into the session's transport buffer)
+ * @rsp_rec_cap: its size
+ *
+ * Allocated by KEY_EXCHANGE, zeroed and freed by spdm_secure_drop().
+ */
+struct spdm_secure {
+	bool active;
+	bool wrap;
+	u32 session_id;
+	u8 heartbeat_period;
+	u8 sm_version;
+	bool encrypted;
+	bool in_clear;
+	u32 key_updates;
+	u64 messages;
+	u8 handshake_secret[SPDM_MAX_HASH];
+	u8 req_finished[SPDM_MAX_HASH];
+	u8 rsp_finished[SPDM_MAX_HASH];
+	u8 req_secret[SPDM_MAX_HASH];
+	u8 rsp_secret[SPDM_MAX_HASH];
+	struct spdm_secmsg_keys req;
+	struct spdm_secmsg_keys rsp;
+	u8 req_rec[SPDM_SECMSG_REQ_MAX];
+	u8 *rsp_rec;
+	size_t rsp_rec_cap;
+};
 
 /**
  * struct spdm_buf - a growable byte buffer charged to the session's budget
@@ -76,6 +133,10 @@ struct spdm_span {
  * @hlen: digest size of @hash
  * @slot: the slot authenticated
  * @digest: its chain digest from DIGESTS
+ * @dhe: DHESel at connect (secured sessions; 0: none)
+ * @aead: AEADCipherSuiteSel at connect
+ * @pinned_sess: @dhe and @aead are known (false after
+ *	spdm_set_cached_identity(): pinned by the next negotiation)
  *
  * Written only by a successful spdm_authenticate() or
  * spdm_set_cached_identity() (and @version once, when it was "any"); every
@@ -87,6 +148,8 @@ struct spdm_conn {
 	size_t hlen;
 	u8 slot;
 	u8 digest[SPDM_MAX_HASH];
+	u32 dhe, aead;
+	bool pinned_sess;
 };
 
 /**
@@ -121,6 +184,15 @@ struct spdm_conn {
  * @hash: BaseHashSel
  * @meas_hash: MeasurementHashAlgo
  * @meas_spec: MeasurementSpecificationSel
+ * @dhe: DHESel (1.1+, with @p.secure; 0 otherwise)
+ * @aead: AEADCipherSuiteSel (idem)
+ * @key_schedule: KeyScheduleSel (idem)
+ * @opaque_fmt1: OpaqueDataFmt1 selected (1.2+): the general opaque data
+ *	format
+ * @sec: the secured session, or NULL
+ * @have_ke: @ke_th, @ke_sig valid (the last established session's)
+ * @ke_th: what the KEY_EXCHANGE_RSP signature covers (see spdm_evidence)
+ * @ke_sig: that signature (@slen bytes)
  * @hlen: digest size of @hash (H)
  * @slen: signature size of @asym (S)
  * @slot_mask: SlotMask of the last DIGESTS
@@ -184,6 +256,14 @@ struct spdm_session {
 	u32 hash;
 	u32 meas_hash;
 	u8 meas_spec;
+	u32 dhe;
+	u32 aead;
+	u32 key_schedule;
+	bool opaque_fmt1;
+	struct spdm_secure *sec;
+	bool have_ke;
+	u8 ke_th[SPDM_MAX_HASH];
+	u8 ke_sig[SPDM_MAX_SIG];
 	size_t hlen;
 	size_t slen;
 
@@ -261,6 +341,9 @@ int spdm_verify_signature(struct spdm_session *s, const char *step,
 			  const struct spdm_span *a, const struct spdm_span *b,
 			  const struct spdm_span *c, const char *context,
 			  const struct spdm_span *sig);
+int spdm_verify_digest(struct spdm_session *s, const char *step,
+		       const u8 *th, const char *context, const u8 *sig,
+		       size_t sig_len);
 int spdm_get_nonce(struct spdm_session *s, const char *step, u8 *dst,
 		   const u8 *nonce);
 int spdm_get_req_ctx(struct spdm_session *s, const char *step, u8 *dst);
@@ -279,6 +362,38 @@ int spdm_parse_signed_tail(struct spdm_session *s, const char *step,
 			   size_t *body);
 int spdm_challenge(struct spdm_session *s, u8 slot, const u8 *chain_hash,
 		   const u8 *nonce);
+
+/*
+ * The session capabilities a requester with @secure offers (1.1+): no
+ * CERT_CAP, CHAL_CAP or MUT_AUTH_CAP (no mutual authentication), no PSK.
+ */
+#define SPDM_REQ_SESSION_CAPS	(SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | \
+				 SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | \
+				 SPDM_CAP_KEY_UPD | \
+				 SPDM_CAP_HANDSHAKE_IN_THE_CLEAR)
+
+/* hkdf.c */
+int spdm_hkdf_expand(struct spdm_session *s, const char *step, const u8 *prk,
+		     const u8 *info, size_t info_len, u8 *out, size_t len);
+int spdm_ks_handshake(struct spdm_session *s, const char *step,
+		      const u8 *shared, size_t shared_len, const u8 *th1);
+int spdm_ks_data(struct spdm_session *s, const char *step, const u8 *th2);
+int spdm_ks_update(struct spdm_session *s, const char *step, u8 *secret,
+		   struct spdm_secmsg_keys *k);
+int spdm_hmac_verify(struct spdm_session *s, const char *step, const u8 *key,
+		     const u8 *th, const u8 *mac);
+int spdm_hmac_make(struct spdm_session *s, const char *step, const u8 *key,
+		   const u8 *th, u8 *out);
+
+/* secmsg.c */
+ssize_t spdm_secure_transport(struct spdm_session *s, const char *step,
+			      const void *req, size_t req_len);
+
+/* keyex.c */
+int spdm_key_exchange(struct spdm_session *s);
+
+/* secure.c */
+void spdm_secure_free(struct spdm_session *s);
 
 /* measurements.c */
 int spdm_measurements(struct spdm_session *s, const u8 *nonce);

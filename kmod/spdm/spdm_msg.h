@@ -22,6 +22,11 @@
 #define SPDM_MEASUREMENTS		0x60
 #define SPDM_CAPABILITIES		0x61
 #define SPDM_ALGORITHMS			0x63
+#define SPDM_KEY_EXCHANGE_RSP		0x64
+#define SPDM_FINISH_RSP			0x65
+#define SPDM_HEARTBEAT_ACK		0x68
+#define SPDM_KEY_UPDATE_ACK		0x69
+#define SPDM_END_SESSION_ACK		0x6c
 #define SPDM_ERROR			0x7f
 #define SPDM_GET_DIGESTS		0x81
 #define SPDM_GET_CERTIFICATE		0x82
@@ -32,6 +37,11 @@
 #define SPDM_GET_MEASUREMENTS		0xe0
 #define SPDM_GET_CAPABILITIES		0xe1
 #define SPDM_NEGOTIATE_ALGORITHMS	0xe3
+#define SPDM_KEY_EXCHANGE		0xe4
+#define SPDM_FINISH			0xe5
+#define SPDM_HEARTBEAT			0xe8
+#define SPDM_KEY_UPDATE			0xe9
+#define SPDM_END_SESSION		0xec
 #define SPDM_RESPOND_IF_READY		0xff
 
 /* SPDM_NONCE_LEN (32) is in spdm.h */
@@ -171,7 +181,10 @@ static_assert(sizeof(struct spdm_alg_struct) == 4);
 #define SPDM_ALG_EXTERNAL_LEN		4
 /* AlgType values: DHE 2 .. KeySchedule 5 (1.1+); ReqPqcAsymAlg 6, KEMAlg 7 (1.4) */
 #define SPDM_ALG_TYPE_DHE		2
+#define SPDM_ALG_TYPE_AEAD		3
+#define SPDM_ALG_TYPE_REQ_BASE_ASYM	4
 #define SPDM_ALG_TYPE_KEY_SCHEDULE	5
+#define SPDM_ALG_FIXED_2		0x20	/* FixedAlgCount 2, no external */
 #define SPDM_ALG_TYPE_KEM		7
 
 /* MeasurementSpecification: DMTF */
@@ -409,5 +422,124 @@ struct spdm_error_large_response {
 static_assert(sizeof(struct spdm_error_large_response) == 5);
 
 /* RESPOND_IF_READY: Param1 the original RequestCode, Param2 Token. */
+
+/* ---- sessions (1.1+): KEY_EXCHANGE, FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION ---- */
+
+/**
+ * struct spdm_key_exchange_req - KEY_EXCHANGE, fixed part
+ * @hdr: Param1 MeasurementSummaryHashType, Param2 SlotID
+ * @req_session_id: ReqSessionID
+ * @session_policy: SessionPolicy (1.2+; Reserved in 1.1)
+ * @reserved: Reserved
+ * @random_data: RandomData
+ *
+ * Followed by ExchangeData (D bytes: X || Y), OpaqueDataLength (2) and
+ * OpaqueData.
+ */
+struct spdm_key_exchange_req {
+	struct spdm_header hdr;
+	__le16 req_session_id;
+	u8 session_policy;
+	u8 reserved;
+	u8 random_data[32];
+} __packed;
+static_assert(sizeof(struct spdm_key_exchange_req) == 40);
+
+/**
+ * struct spdm_key_exchange_rsp - KEY_EXCHANGE_RSP, fixed part
+ * @hdr: Param1 HeartbeatPeriod, Param2 Reserved
+ * @rsp_session_id: RspSessionID
+ * @mut_auth_requested: MutAuthRequested
+ * @req_slot_id_param: ReqSlotIDParam
+ * @random_data: RandomData
+ *
+ * Followed by ExchangeData (D), MeasurementSummaryHash (H, or none when not
+ * requested), OpaqueDataLength (2), OpaqueData, Signature (S) and
+ * ResponderVerifyData (H; absent when the handshake is in the clear).
+ */
+struct spdm_key_exchange_rsp {
+	struct spdm_header hdr;
+	__le16 rsp_session_id;
+	u8 mut_auth_requested;
+	u8 req_slot_id_param;
+	u8 random_data[32];
+} __packed;
+static_assert(sizeof(struct spdm_key_exchange_rsp) == 40);
+
+/*
+ * FINISH: Param1 bit 0 "signature included" (0: no mutual authentication),
+ * Param2 ReqSlotID; then RequesterVerifyData (H).  FINISH_RSP: the header,
+ * then ResponderVerifyData (H) only when the handshake is in the clear.
+ */
+#define SPDM_FINISH_SIGNATURE_INCLUDED	BIT(0)
+
+/* KEY_UPDATE / KEY_UPDATE_ACK: Param1 KeyOperation, Param2 Tag */
+#define SPDM_KEY_UPDATE_OP_UPDATE_KEY		1
+#define SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS	2
+#define SPDM_KEY_UPDATE_OP_VERIFY_NEW_KEY	3
+
+/* END_SESSION: Param1 bit 0 NegotiatedStateClearing (0: keep VCA) */
+
+/*
+ * OpaqueData of KEY_EXCHANGE / KEY_EXCHANGE_RSP (DSP0274 "General opaque
+ * data format", DSP0277 "Secured message opaque data").  1.2+ with
+ * OpaqueDataFmt1: struct spdm_general_opaque_hdr; before (1.1, or no
+ * format selected): struct spdm_sm_opaque_hdr (SpecID "DMTF").  Each
+ * element: struct spdm_opaque_element_hdr (ID 0 = DMTF, VendorLen 0),
+ * OpaqueElementDataLen bytes of data, padded to 4 bytes.
+ */
+struct spdm_general_opaque_hdr {
+	u8 total_elements;
+	u8 reserved[3];
+} __packed;
+static_assert(sizeof(struct spdm_general_opaque_hdr) == 4);
+
+struct spdm_sm_opaque_hdr {
+	__le32 spec_id;
+	u8 opaque_version;
+	u8 total_elements;
+	__le16 reserved;
+} __packed;
+static_assert(sizeof(struct spdm_sm_opaque_hdr) == 8);
+#define SPDM_SM_SPEC_ID			0x444d5446	/* "FTMD" LE: "DMTF" */
+#define SPDM_SM_OPAQUE_VERSION		1
+
+struct spdm_opaque_element_hdr {
+	u8 id;
+	u8 vendor_len;
+	__le16 opaque_element_data_len;
+} __packed;
+static_assert(sizeof(struct spdm_opaque_element_hdr) == 4);
+
+/* The secured message element: SMDataVersion, SMDataID, then its data. */
+struct spdm_sm_data_hdr {
+	u8 sm_data_version;
+	u8 sm_data_id;
+} __packed;
+static_assert(sizeof(struct spdm_sm_data_hdr) == 2);
+#define SPDM_SM_DATA_VERSION		1
+#define SPDM_SM_DATA_ID_VERSION_SELECTION	0	/* SelectedVersion (2) */
+#define SPDM_SM_DATA_ID_SUPPORTED_VERSIONS	1	/* count (1), versions */
+/* a secured message version as a VersionNumberEntry: major:minor in 15:8 */
+#define SPDM_SM_VERSION_10		0x1000
+#define SPDM_SM_VERSION_11		0x1100
+
+/* ---- secured messages (DSP0277; PCIe Secured CMA: no sequence number) ---- */
+
+/**
+ * struct spdm_secmsg_hdr - the clear header of a secured message (the AAD)
+ * @session_id: SessionID
+ * @length: Length of what follows: the (encrypted) data and the MAC
+ *
+ * Encrypted: ApplicationDataLength (2) || application data (|| random
+ * padding) under the AEAD, then the MAC.  Authenticated only: the
+ * application data in the clear (the AAD with the header), then the MAC.
+ */
+struct spdm_secmsg_hdr {
+	__le32 session_id;
+	__le16 length;
+} __packed;
+static_assert(sizeof(struct spdm_secmsg_hdr) == 6);
+#define SPDM_SECMSG_APP_LEN		2
 
 #endif /* SPDM_MSG_H */

@@ -18,6 +18,7 @@
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <asm/byteorder.h>
+#define spdm_memzero_explicit(p, n)	memzero_explicit(p, n)
 #else
 #include "spdm_platform_user.h"
 #endif /* __KERNEL__ */

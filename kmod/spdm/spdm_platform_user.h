@@ -90,6 +90,20 @@ static inline void put_unaligned_le32(u32 v, void *p)
 	b[3] = v >> 24;
 }
 
+/* memzero_explicit(): the stores cannot be elided (what explicit_bzero() does) */
+static inline void spdm_memzero_explicit(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef U64_MAX
+#define U64_MAX UINT64_MAX
+#endif
+
 #ifndef BIT
 #define BIT(nr) (1UL << (nr))
 #endif

@@ -339,14 +339,39 @@ int spdm_verify_signature(struct spdm_session *s, const char *step,
 			  const struct spdm_span *sig)
 {
 	const struct spdm_span *segs[] = { a, b, c };
+	u8 digest[SPDM_MAX_HASH];
+	int rc;
+
+	rc = spdm_hash_spans(s, step, segs, digest);
+	if (rc)
+		return rc;
+	return spdm_verify_digest(s, step, digest, context, spdm_at(s, sig),
+				  sig->len);
+}
+
+/**
+ * spdm_verify_digest() - verify a signature over a transcript hash
+ * @s: session (its version, hash and loaded key)
+ * @step: the step, for the message
+ * @th: Hash(transcript), s->hlen bytes
+ * @context: the 1.2+ signing context
+ * @sig: the signature
+ * @sig_len: its length
+ *
+ * 1.0/1.1 sign @th; 1.2+ sign Hash(prefix || zero pad || @context || @th).
+ *
+ * Return: 0, or -EKEYREJECTED (SPDM_FAIL_SIGNATURE) or the hash op's errno.
+ */
+int spdm_verify_digest(struct spdm_session *s, const char *step,
+		       const u8 *th, const char *context, const u8 *sig,
+		       size_t sig_len)
+{
 	u8 m[SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD + SPDM_MAX_HASH];
 	u8 digest[SPDM_MAX_HASH];
 	size_t clen = strlen(context);
 	int rc, i;
 
-	rc = spdm_hash_spans(s, step, segs, digest);
-	if (rc)
-		return rc;
+	memcpy(digest, th, s->hlen);
 	if (s->version >= SPDM_VER_12) {
 		memset(m, 0, sizeof(m));
 		for (i = 0; i < 4; i++) {
@@ -355,7 +380,7 @@ int spdm_verify_signature(struct spdm_session *s, const char *step,
 		}
 		memcpy(m + SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD - clen, context,
 		       clen);
-		memcpy(m + SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD, digest, s->hlen);
+		memcpy(m + SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD, th, s->hlen);
 		rc = s->p.ops->hash(s->p.priv, s->hash, m,
 				    SPDM_PREFIX_LEN + SPDM_CONTEXT_FIELD + s->hlen,
 				    digest);
@@ -364,8 +389,7 @@ int spdm_verify_signature(struct spdm_session *s, const char *step,
 					 "%s: hashing the signed message failed (%d)",
 					 step, rc);
 	}
-	rc = s->p.ops->verify(s->p.priv, s->key, digest, s->hlen,
-			      spdm_at(s, sig), sig->len);
+	rc = s->p.ops->verify(s->p.priv, s->key, digest, s->hlen, sig, sig_len);
 	if (rc)
 		return spdm_fail(s, SPDM_FAIL_SIGNATURE, -EKEYREJECTED,
 				 "%s: signature does not verify", step);

@@ -145,10 +145,12 @@ static int spdm_get_capabilities(struct spdm_session *s)
 
 	if (s->version >= SPDM_VER_11)
 		req_len = SPDM_GET_CAPABILITIES_REQ_LEN_11;	/* CTExponent 0 */
+	if (s->version >= SPDM_VER_11 && s->p.secure)
+		req.flags = cpu_to_le32(SPDM_REQ_SESSION_CAPS);
 	if (s->version >= SPDM_VER_12) {
 		/* CHUNK_CAP: we retrieve large responses with CHUNK_GET */
 		req_len = sizeof(req);
-		req.flags = cpu_to_le32(SPDM_CAP_CHUNK);
+		req.flags |= cpu_to_le32(SPDM_CAP_CHUNK);
 		req.data_transfer_size = cpu_to_le32(s->resp_cap);
 		req.max_spdm_msg_size = cpu_to_le32(s->p.max_msg);
 		want = sizeof(*rsp);
@@ -182,6 +184,11 @@ static int spdm_get_capabilities(struct spdm_session *s)
 	if (meas == SPDM_CAP_MEAS_MASK)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				 "%s: invalid MEAS_CAP value 3", step);
+	if (s->p.secure && (s->caps & SPDM_CAP_KEY_EX) &&
+	    !(s->caps & (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC)))
+		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				 "%s: KEY_EX_CAP without ENCRYPT_CAP or MAC_CAP (flags 0x%08x)",
+				 step, s->caps);
 	if (!(s->caps & SPDM_CAP_CERT) || !(s->caps & SPDM_CAP_CHAL))
 		return spdm_fail(s, SPDM_FAIL_UNSUPPORTED, -EOPNOTSUPP,
 				 "%s: device lacks CERT_CAP or CHAL_CAP (flags 0x%08x)",
@@ -196,7 +203,7 @@ static int spdm_get_capabilities(struct spdm_session *s)
  * KEMAlg) and increases from one structure to the next.
  */
 static int spdm_walk_alg_structs(struct spdm_session *s, const char *step,
-				 unsigned int count, size_t len)
+				 unsigned int count, size_t len, u32 *sel)
 {
 	size_t off = sizeof(struct spdm_algorithms_rsp);
 	u8 last = s->version >= SPDM_VER_14 ? SPDM_ALG_TYPE_KEM :
@@ -227,6 +234,14 @@ static int spdm_walk_alg_structs(struct spdm_session *s, const char *step,
 			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 					 "%s: AlgStruct %u has FixedAlgCount %u",
 					 step, i, fixed);
+		if (s->p.secure && as->alg_type <= SPDM_ALG_TYPE_KEY_SCHEDULE) {
+			if (ext)
+				return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+						 "%s: AlgStruct %u selects external algorithms we did not offer",
+						 step, i);
+			sel[as->alg_type - SPDM_ALG_TYPE_DHE] =
+				le16_to_cpu(as->alg_supported);
+		}
 		off += sizeof(*as) + SPDM_ALG_EXTERNAL_LEN * (size_t)ext;
 	}
 	if (off != len)
@@ -236,28 +251,88 @@ static int spdm_walk_alg_structs(struct spdm_session *s, const char *step,
 	return 0;
 }
 
+/*
+ * DHESel, AEADCipherSuiteSel, KeyScheduleSel (1.1+, when we offered them):
+ * each exactly one of what we offered, or 0.  A device with KEY_EX_CAP must
+ * select all three; without it, no DHE group (a PSK-only device may still
+ * select an AEAD and the key schedule, which the core does not use).
+ */
+static int spdm_session_algs(struct spdm_session *s, const char *step,
+			     const u32 *sel)
+{
+	static const char *const name[] = { "DHE", "AEAD", "ReqBaseAsymAlg",
+					    "KeySchedule" };
+	const u32 offered[] = { s->p.dhe_mask, s->p.aead_mask, 0,
+				SPDM_KEY_SCHEDULE_SPDM };
+	bool kex = s->caps & SPDM_CAP_KEY_EX;
+	int i;
+
+	s->dhe = 0;
+	s->aead = 0;
+	s->key_schedule = 0;
+	if (!s->p.secure || s->version < SPDM_VER_11)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		if (!sel[i] && (!kex || i == 2))
+			continue;
+		if (!spdm_only_one_of(sel[i], offered[i]))
+			return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+					 "%s: %s selection 0x%04x is not exactly one of offered 0x%04x",
+					 step, name[i], sel[i], offered[i]);
+	}
+	if (!kex && sel[0])
+		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
+				 "%s: DHE group 0x%04x selected without KEY_EX_CAP",
+				 step, sel[0]);
+	s->dhe = sel[0];
+	s->aead = sel[1];
+	s->key_schedule = sel[3];
+	return 0;
+}
+
 static int spdm_negotiate_algorithms(struct spdm_session *s)
 {
 	static const char step[] = "NEGOTIATE_ALGORITHMS";
-	struct spdm_negotiate_algorithms_req req = {
-		.hdr = {
-			.spdm_version = s->version,
-			.request_response_code = SPDM_NEGOTIATE_ALGORITHMS,
+	struct {
+		struct spdm_negotiate_algorithms_req req;
+		struct spdm_alg_struct alg[3];
+	} __packed r = {
+		.req = {
+			.hdr = {
+				.spdm_version = s->version,
+				.request_response_code = SPDM_NEGOTIATE_ALGORITHMS,
+			},
+			.length = cpu_to_le16(sizeof(r.req)),
+			.measurement_specification = SPDM_MEAS_SPEC_DMTF,
+			.base_asym_algo = cpu_to_le32(s->p.asym_mask),
+			.base_hash_algo = cpu_to_le32(s->p.hash_mask),
 		},
-		.length = cpu_to_le16(sizeof(req)),
-		.measurement_specification = SPDM_MEAS_SPEC_DMTF,
-		.base_asym_algo = cpu_to_le32(s->p.asym_mask),
-		.base_hash_algo = cpu_to_le32(s->p.hash_mask),
+		.alg = {
+			{ SPDM_ALG_TYPE_DHE, SPDM_ALG_FIXED_2,
+			  cpu_to_le16(s->p.dhe_mask) },
+			{ SPDM_ALG_TYPE_AEAD, SPDM_ALG_FIXED_2,
+			  cpu_to_le16(s->p.aead_mask) },
+			{ SPDM_ALG_TYPE_KEY_SCHEDULE, SPDM_ALG_FIXED_2,
+			  cpu_to_le16(SPDM_KEY_SCHEDULE_SPDM) },
+		},
 	};
+	struct spdm_negotiate_algorithms_req *req = &r.req;
 	const struct spdm_algorithms_rsp *rsp;
-	size_t len;
+	size_t len, req_len = sizeof(r.req);
+	u32 sel[4] = { 0 };
 	ssize_t n;
 	u8 other;
 	int rc;
 
 	if (s->version >= SPDM_VER_12)
-		req.other_params_support = SPDM_OPAQUE_DATA_FMT1;
-	n = spdm_exchange(s, step, &req, sizeof(req), SPDM_ALGORITHMS,
+		req->other_params_support = SPDM_OPAQUE_DATA_FMT1;
+	if (s->p.secure && s->version >= SPDM_VER_11) {
+		/* DHE, AEAD and KeySchedule ReqAlgStructs */
+		req_len = sizeof(r);
+		req->hdr.param1 = ARRAY_SIZE(r.alg);
+		req->length = cpu_to_le16(req_len);
+	}
+	n = spdm_exchange(s, step, &r, req_len, SPDM_ALGORITHMS,
 			  sizeof(*rsp));
 	if (n < 0)
 		return n;
@@ -274,7 +349,10 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				 "%s: device selected extended algorithms we did not offer",
 				 step);
-	rc = spdm_walk_alg_structs(s, step, rsp->hdr.param1, len);
+	rc = spdm_walk_alg_structs(s, step, rsp->hdr.param1, len, sel);
+	if (rc)
+		return rc;
+	rc = spdm_session_algs(s, step, sel);
 	if (rc)
 		return rc;
 	/* 1.3: we offer no MELspecification */
@@ -312,6 +390,8 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
 		return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
 				 "%s: OtherParamsSelection 0x%02x not offered",
 				 step, other);
+	s->opaque_fmt1 = s->version >= SPDM_VER_12 &&
+			 (other & SPDM_OPAQUE_DATA_FMT1);
 	if (s->caps & SPDM_CAP_MEAS_MASK) {
 		if (s->meas_spec != SPDM_MEAS_SPEC_DMTF ||
 		    !spdm_only_one_of(s->meas_hash, 0xff))
@@ -321,7 +401,7 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
 	}
 	s->hlen = spdm_hash_len(s->hash);
 	s->slen = spdm_sig_len(s->asym);
-	rc = spdm_transcript_append(s, step, &s->vca, &req, sizeof(req));
+	rc = spdm_transcript_append(s, step, &s->vca, &r, req_len);
 	return rc ?: spdm_transcript_append(s, step, &s->vca, s->resp, len);
 }
 
@@ -333,6 +413,7 @@ static int spdm_negotiate_algorithms(struct spdm_session *s)
  */
 void spdm_reset_transcripts(struct spdm_session *s)
 {
+	spdm_secure_drop(s);	/* GET_VERSION ends the device's sessions */
 	spdm_span_clear(&s->vca);
 	spdm_span_clear(&s->b);
 	spdm_span_clear(&s->c);
@@ -384,8 +465,24 @@ int spdm_vca(struct spdm_session *s)
 int spdm_check_conn(struct spdm_session *s, const char *step)
 {
 	if (s->asym == s->conn.asym && s->hash == s->conn.hash &&
-	    (!s->conn.version || s->version == s->conn.version))
+	    (!s->conn.version || s->version == s->conn.version) &&
+	    (!s->conn.pinned_sess || (s->dhe == s->conn.dhe &&
+				      s->aead == s->conn.aead))) {
+		if (!s->conn.pinned_sess) {
+			s->conn.dhe = s->dhe;
+			s->conn.aead = s->aead;
+			s->conn.pinned_sess = true;
+		}
 		return 0;
+	}
+	if (s->asym == s->conn.asym && s->hash == s->conn.hash &&
+	    (!s->conn.version || s->version == s->conn.version)) {
+		s->vca_done = false;
+		return spdm_fail(s, SPDM_FAIL_DOWNGRADE, -EKEYREJECTED,
+				 "%s: downgrade: device negotiated DHE 0x%04x, AEAD 0x%04x; connect had DHE 0x%04x, AEAD 0x%04x",
+				 step, s->dhe, s->aead, s->conn.dhe,
+				 s->conn.aead);
+	}
 	s->vca_done = false;
 	return spdm_fail(s, SPDM_FAIL_DOWNGRADE, -EKEYREJECTED,
 			 "%s: downgrade: device negotiated SPDM %s, %s, %s; connect had SPDM %s, %s, %s",

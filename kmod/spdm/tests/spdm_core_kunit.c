@@ -20,6 +20,10 @@
 #include "../session.c"
 #include "../der.c"
 #include "../meas.c"
+#include "../hkdf.c"
+#include "../secmsg.c"
+#include "../keyex.c"
+#include "../secure.c"
 
 struct spdm_kunit_rsp {
 	const u8 *data;

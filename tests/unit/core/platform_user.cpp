@@ -9,6 +9,10 @@
 #include <sys/random.h>
 
 #include <mbedtls/asn1.h>
+#include <mbedtls/chachapoly.h>
+#include <mbedtls/ecdh.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 extern "C" {
@@ -74,12 +78,18 @@ Platform *plat(void *priv) { return static_cast<Platform *>(priv); }
 ssize_t u_exchange(void *priv, spdm_transport_type type, const void *req, size_t req_len,
                    void *resp, size_t cap)
 {
-    if (type != SPDM_TRANSPORT_SPDM)
-        return -EOPNOTSUPP;  // no secured messages yet
     Platform *p = plat(priv);
     auto r = std::span(static_cast<const uint8_t *>(req), req_len);
-    p->requests.emplace_back(r.begin(), r.end());
     p->now_us += p->exchange_us;
+    if (type == SPDM_TRANSPORT_SECURED) {
+        p->secured_requests.emplace_back(r.begin(), r.end());
+        if (!p->secured)
+            return -EOPNOTSUPP;
+        return p->secured(r, std::span(static_cast<uint8_t *>(resp), cap));
+    }
+    if (type != SPDM_TRANSPORT_SPDM)
+        return -EOPNOTSUPP;
+    p->requests.emplace_back(r.begin(), r.end());
     if (!p->exchange)
         return -ENODEV;
     return p->exchange(r, std::span(static_cast<uint8_t *>(resp), cap));
@@ -191,6 +201,152 @@ int u_check(void *priv)
     return 0;
 }
 
+int rng(void *, unsigned char *out, size_t len)
+{
+    while (len) {
+        ssize_t n = getrandom(out, len, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        out += n;
+        len -= size_t(n);
+    }
+    return 0;
+}
+
+// An ephemeral ECDH key: the group and the private scalar.
+struct DheKey {
+    mbedtls_ecp_group grp;
+    mbedtls_mpi d;
+    DheKey() { mbedtls_ecp_group_init(&grp); mbedtls_mpi_init(&d); }
+    ~DheKey() { mbedtls_mpi_free(&d); mbedtls_ecp_group_free(&grp); }  // mbedTLS zeroes both
+};
+
+int u_dhe_gen(void *priv, uint32_t dhe, void **key, uint8_t *pub, size_t pub_len)
+{
+    mbedtls_ecp_group_id id = dhe == SPDM_DHE_SECP256R1 ? MBEDTLS_ECP_DP_SECP256R1
+                            : dhe == SPDM_DHE_SECP384R1 ? MBEDTLS_ECP_DP_SECP384R1 : MBEDTLS_ECP_DP_NONE;
+    if (id == MBEDTLS_ECP_DP_NONE || pub_len != (dhe == SPDM_DHE_SECP256R1 ? 64u : 96u))
+        return -EOPNOTSUPP;
+    if (plat(priv)->dhe_fail)
+        return plat(priv)->dhe_fail;
+    auto k = std::make_unique<DheKey>();
+    mbedtls_ecp_point q;
+    mbedtls_ecp_point_init(&q);
+    uint8_t buf[1 + 96];
+    size_t olen = 0;
+    int rc = mbedtls_ecp_group_load(&k->grp, id);
+    if (!rc)
+        rc = mbedtls_ecp_gen_keypair(&k->grp, &k->d, &q, rng, nullptr);
+    if (!rc)
+        rc = mbedtls_ecp_point_write_binary(&k->grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, buf, sizeof(buf));
+    mbedtls_ecp_point_free(&q);
+    if (rc || olen != pub_len + 1)
+        return -EIO;
+    std::memcpy(pub, buf + 1, pub_len);
+    *key = k.release();
+    return 0;
+}
+
+int u_dhe_shared(void *, void *key, const uint8_t *peer, size_t peer_len, uint8_t *secret, size_t secret_len)
+{
+    auto *k = static_cast<DheKey *>(key);
+    uint8_t enc[1 + 96];
+    if (peer_len + 1 > sizeof(enc) || secret_len * 2 != peer_len)
+        return -EINVAL;
+    enc[0] = 0x04;
+    std::memcpy(enc + 1, peer, peer_len);
+    mbedtls_ecp_point q;
+    mbedtls_mpi z;
+    mbedtls_ecp_point_init(&q);
+    mbedtls_mpi_init(&z);
+    int rc = mbedtls_ecp_point_read_binary(&k->grp, &q, enc, peer_len + 1);
+    if (!rc)
+        rc = mbedtls_ecp_check_pubkey(&k->grp, &q);
+    if (!rc)
+        rc = mbedtls_ecdh_compute_shared(&k->grp, &z, &q, &k->d, rng, nullptr);
+    if (!rc)
+        rc = mbedtls_mpi_write_binary(&z, secret, secret_len);
+    mbedtls_mpi_free(&z);
+    mbedtls_ecp_point_free(&q);
+    return rc ? -EINVAL : 0;
+}
+
+void u_dhe_free(void *, void *key) { delete static_cast<DheKey *>(key); }
+
+int u_hmac(void *, uint32_t alg, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+           uint8_t *out)
+{
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(md_of(alg));
+    if (!md)
+        return -EOPNOTSUPP;
+    return mbedtls_md_hmac(md, key, key_len, data, len, out) ? -EIO : 0;
+}
+
+// AEAD both ways; open: -EBADMSG on a tag mismatch (out zeroed).
+int u_aead(bool seal, uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
+           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+    static const uint8_t none[1] = {0};
+    uint8_t scratch[1];
+    if (!len) {
+        in = none;
+        out = scratch;
+    }
+    int rc;
+    if (aead == SPDM_AEAD_CHACHA20_POLY1305) {
+        if (key_len != 32)
+            return -EINVAL;
+        mbedtls_chachapoly_context c;
+        mbedtls_chachapoly_init(&c);
+        rc = mbedtls_chachapoly_setkey(&c, key);
+        if (!rc)
+            rc = seal ? mbedtls_chachapoly_encrypt_and_tag(&c, len, iv, aad, aad_len, in, out, tag)
+                      : mbedtls_chachapoly_auth_decrypt(&c, len, iv, aad, aad_len, tag, in, out);
+        mbedtls_chachapoly_free(&c);
+        if (rc == MBEDTLS_ERR_CHACHAPOLY_AUTH_FAILED)
+            rc = -EBADMSG;
+    } else if (aead == SPDM_AEAD_AES_128_GCM || aead == SPDM_AEAD_AES_256_GCM) {
+        if (key_len != (aead == SPDM_AEAD_AES_128_GCM ? 16u : 32u))
+            return -EINVAL;
+        mbedtls_gcm_context c;
+        mbedtls_gcm_init(&c);
+        rc = mbedtls_gcm_setkey(&c, MBEDTLS_CIPHER_ID_AES, key, unsigned(key_len * 8));
+        if (!rc)
+            rc = seal ? mbedtls_gcm_crypt_and_tag(&c, MBEDTLS_GCM_ENCRYPT, len, iv, SPDM_AEAD_IV_LEN, aad, aad_len,
+                                                  in, out, SPDM_AEAD_TAG_LEN, tag)
+                      : mbedtls_gcm_auth_decrypt(&c, len, iv, SPDM_AEAD_IV_LEN, aad, aad_len, tag,
+                                                 SPDM_AEAD_TAG_LEN, in, out);
+        mbedtls_gcm_free(&c);
+        if (rc == MBEDTLS_ERR_GCM_AUTH_FAILED)
+            rc = -EBADMSG;
+    } else {
+        return -EOPNOTSUPP;
+    }
+    if (rc && len)
+        explicit_bzero(out, len);
+    return rc == -EBADMSG ? rc : rc ? -EIO : 0;
+}
+
+int u_aead_seal(void *priv, uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv,
+                const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+    if (plat(priv)->aead_missing & aead)
+        return -ENOPKG;
+    return u_aead(true, aead, key, key_len, iv, aad, aad_len, in, len, out, tag);
+}
+
+int u_aead_open(void *priv, uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv,
+                const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+                const uint8_t *tag)
+{
+    if (plat(priv)->aead_missing & aead)
+        return -ENOPKG;
+    return u_aead(false, aead, key, key_len, iv, aad, aad_len, in, len, out, const_cast<uint8_t *>(tag));
+}
+
 const spdm_ops ops = {
     .exchange = u_exchange,
     .hash = u_hash,
@@ -202,6 +358,12 @@ const spdm_ops ops = {
     .free = u_free,
     .delay_us = u_delay,
     .check = u_check,
+    .dhe_gen = u_dhe_gen,
+    .dhe_shared = u_dhe_shared,
+    .dhe_free = u_dhe_free,
+    .hmac = u_hmac,
+    .aead_seal = u_aead_seal,
+    .aead_open = u_aead_open,
 };
 
 }  // namespace
@@ -222,6 +384,21 @@ void Platform::set_reply(ReplyFn f)
         Bytes r = f(req);
         if (r.empty())
             return -ETIMEDOUT;
+        if (r.size() > resp.size())
+            return -EOVERFLOW;
+        std::memcpy(resp.data(), r.data(), r.size());
+        return ssize_t(r.size());
+    };
+}
+
+void Platform::set_secured(SecuredFn f)
+{
+    secured = [f = std::move(f)](std::span<const uint8_t> req, std::span<uint8_t> resp) -> ssize_t {
+        auto [r, is_secured] = f(req);
+        if (r.empty())
+            return -ETIMEDOUT;
+        if (!is_secured)
+            return -EPROTO;  // a plain SPDM message: another DOE data object type
         if (r.size() > resp.size())
             return -EOVERFLOW;
         std::memcpy(resp.data(), r.data(), r.size());

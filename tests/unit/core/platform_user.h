@@ -23,6 +23,9 @@ using Bytes = std::vector<uint8_t>;
 using ExchangeFn = std::function<ssize_t(std::span<const uint8_t> req, std::span<uint8_t> resp)>;
 // Simpler form: one response per request; {} means "no answer" (-ETIMEDOUT).
 using ReplyFn = std::function<Bytes(std::span<const uint8_t> req)>;
+// Secured CMA: the reply and whether it came as a secured message ({} with
+// false: a plain SPDM message, which the exchange op reports as -EPROTO).
+using SecuredFn = std::function<std::pair<Bytes, bool>(std::span<const uint8_t> rec)>;
 
 struct Platform {
     ExchangeFn exchange;
@@ -32,6 +35,10 @@ struct Platform {
     long alloc_calls = 0;
     unsigned delays = 0;        // delay_us() calls
     std::vector<Bytes> requests;  // every request seen, in order
+    ExchangeFn secured;           // SPDM_TRANSPORT_SECURED (none: -EOPNOTSUPP)
+    std::vector<Bytes> secured_requests;  // every secured record sent
+    int dhe_fail = 0;             // dhe_gen returns this when non-zero
+    uint32_t aead_missing = 0;    // AEAD bits the "platform" lacks (-ENOPKG)
 
     // The check op (what the kernel's deadline and removal checks do):
     // returns check_errno once expire_after exchanges were made, -ENODEV
@@ -50,6 +57,7 @@ struct Platform {
     Platform() = default;
     explicit Platform(ReplyFn f) { set_reply(std::move(f)); }
     void set_reply(ReplyFn f);
+    void set_secured(SecuredFn f);
     spdm_params params(size_t max_resp = 0, size_t budget = 0) const;
 };
 

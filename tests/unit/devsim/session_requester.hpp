@@ -227,7 +227,7 @@ struct SessionRequester {
     }
 
     Reply heartbeat() { return send(Bytes{ver, 0xE8, 0, 0}); }
-    Reply end_session() { return send(Bytes{ver, 0xEA, 0, 0}); }
+    Reply end_session() { return send(Bytes{ver, 0xEC, 0, 0}); }  // END_SESSION (DSP0274 0xEC)
 
     // KEY_UPDATE as DSP0274 runs it: UpdateKey / UpdateAllKeys with the old
     // keys, our new request key from the next message on (and, for all

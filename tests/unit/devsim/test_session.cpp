@@ -186,9 +186,16 @@ TEST_CASE("devsim session: establish, heartbeat, measurements, key update, end",
         CHECK(sq::is_error(ku, SPDM_ERR_INVALID_REQUEST));
         auto vk = s.send(Bytes{c.ver, 0xE9, 3, 0});   // VerifyNewKey without an update
         CHECK(sq::is_error(vk, SPDM_ERR_INVALID_REQUEST));
+        // 0xEA is GET_ENCAPSULATED_REQUEST, not END_SESSION (0xEC): the
+        // session stays (devsim answered 0xEA with END_SESSION_ACK 0x6A once)
+        size_t before = r.session_count();
+        auto enc = s.send(Bytes{c.ver, 0xEA, 0, 0});
+        REQUIRE(enc.opened);
+        CHECK(enc.msg[1] == 0x7F);
+        CHECK(r.session_count() == before);
         auto e = s.end_session();
         REQUIRE(e.opened);
-        CHECK(e.msg == Bytes{c.ver, 0x6A, 0, 0});
+        CHECK(e.msg == Bytes{c.ver, 0x6C, 0, 0});
         CHECK(r.session_count() == 0);
         auto gone = s.heartbeat();
         CHECK_FALSE(gone.secured);
