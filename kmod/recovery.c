@@ -273,6 +273,8 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 		return rc;
 	spdm_tsm_dev_begin_op(d);
 	rc = spdm_revalidate(d->session, NULL);
+	/* a renegotiation (GET_VERSION) ends the device's sessions */
+	spdm_tsm_secure_sync(d);
 	/* a lost secured session comes back; measurements are taken inside it */
 	if (!rc && d->want_session && !d->sum.sess.active) {
 		rc = spdm_tsm_secure_start(d, err, errlen, why);

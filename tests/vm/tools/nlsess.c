@@ -15,6 +15,7 @@
  * Exit status: 0, 1 when the kernel refused (its extended ack on stderr),
  * 2 on a usage or setup error, 3 when monitor timed out.
  */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +155,15 @@ static int monitor(struct ynl_sock *ys, int n, int seconds)
 			break;
 		if (time(NULL) >= end)
 			return 3;
-		if (poll(&pfd, 1, 500) < 0 || ynl_ntf_check(ys) < 0)
-			return refused(ys, "receive");
+		if (poll(&pfd, 1, 500) < 0)
+			return refused(ys, "poll");
+		errno = 0;
+		if (ynl_ntf_check(ys) < 0) {
+			/* ENOBUFS: an event was lost; say so, go on */
+			fprintf(stderr, "nlsess: receive: %s (errno %d: %s)\n", ys->err.msg, errno,
+				strerror(errno));
+			printf("- lost ENOBUFS\n");
+		}
 	}
 	return 0;
 }
