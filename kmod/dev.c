@@ -106,6 +106,7 @@ struct spdm_tsm_dev *spdm_tsm_dev_find(struct pci_dev *pdev, bool create)
 	INIT_HLIST_NODE(&d->track);
 	init_waitqueue_head(&d->action_wq);
 	INIT_WORK(&d->trigger_work, spdm_tsm_trigger_work);
+	INIT_DELAYED_WORK(&d->hb_work, spdm_tsm_hb_work);
 	hash_add(spdm_tsm_devs, &d->node, (unsigned long)pdev);
 	kref_get(&d->kref);	/* the registry's reference and the caller's */
 	return d;
@@ -171,6 +172,21 @@ void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d)
 }
 
 /**
+ * spdm_tsm_dev_begin_op_max() - start a deadline of at most @max_ms
+ * @d: the device, with @d->lock held
+ * @max_ms: the bound (0: op_timeout_ms alone); op_timeout_ms still caps it
+ */
+void spdm_tsm_dev_begin_op_max(struct spdm_tsm_dev *d, unsigned int max_ms)
+{
+	unsigned int ms = READ_ONCE(op_timeout_ms);
+
+	lockdep_assert_held(&d->lock);
+	if (max_ms && (!ms || max_ms < ms))
+		ms = max_ms;
+	spdm_kernel_set_deadline(&d->ctl, ms);
+}
+
+/**
  * spdm_tsm_dev_op_begin() - start timing an operation (debugfs "stats")
  * @d: the device, with @d->lock held
  * @op: SPDM_TSM_OP_CONNECT or SPDM_TSM_OP_REVALIDATE
@@ -224,6 +240,8 @@ enum spdm_tsm_reason spdm_tsm_reason_of(enum spdm_failure f)
 		return SPDM_TSM_REASON_DEADLINE;
 	case SPDM_FAIL_TIMEOUT:
 		return SPDM_TSM_REASON_TIMEOUT;
+	case SPDM_FAIL_SESSION:
+		return SPDM_TSM_REASON_SESSION;
 	case SPDM_FAIL_NOMEM:
 	case SPDM_FAIL_ABORTED:
 		return SPDM_TSM_REASON_NONE;
@@ -252,6 +270,7 @@ static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
 {
 	lockdep_assert_held(&d->lock);
 	spdm_tsm_untrack(d);
+	spdm_tsm_secure_disarm(d);
 	d->cached_digest_len = 0;
 	kfree(d->conn_meas);
 	d->conn_meas = NULL;
@@ -265,6 +284,7 @@ static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
 		d->sum.asym = 0;
 		d->sum.hash = 0;
 		d->sum.generation = d->generation;
+		d->sum.sess = (struct spdm_tsm_sess_summary){};
 	}
 }
 
@@ -277,7 +297,9 @@ static void spdm_tsm_drop_session(struct spdm_tsm_dev *d)
  *
  * Runs VERSION, CAPABILITIES, ALGORITHMS, DIGESTS, CERTIFICATE and CHALLENGE
  * over the function's CMA mailbox and verifies CHALLENGE_AUTH with the leaf
- * certificate's key.  On success the session (the cached key, the chain, the
+ * certificate's key; with @args->session, then KEY_EXCHANGE and FINISH
+ * (a secured session kept alive by the heartbeat; measurements are taken
+ * inside it).  On success the session (the cached key, the chain, the
  * transcript and the signature) is kept as evidence until disconnect.  The
  * certificate chain is not judged here: userspace does that.
  *
@@ -290,6 +312,8 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	struct spdm_session *s = NULL;
 	struct pci_doe_mb *mb;
 	struct spdm_evidence ev;
+	enum spdm_tsm_reason why;
+	char serr[SPDM_ERRMSG_LEN];
 	const char *err = NULL;
 	ktime_t t0;
 	int rc;
@@ -309,7 +333,18 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	spdm_tsm_set_state(d, SPDM_TSM_STATE_CONNECTING);
 
 	d->ctl.mb = mb;
-	rc = spdm_kernel_session_create(&d->ctl, max_response, spdm_tsm_max_evidence_bytes, &s);
+	if (args->session) {
+		struct spdm_params tmpl = {
+			.max_resp = max_response,
+			.mem_budget = spdm_tsm_max_evidence_bytes,
+			.secure = true,
+		};
+
+		rc = spdm_kernel_session_create_ex(&d->ctl, &tmpl, &s);
+	} else {
+		rc = spdm_kernel_session_create(&d->ctl, max_response,
+						spdm_tsm_max_evidence_bytes, &s);
+	}
 	if (rc) {
 		err = "cannot create an SPDM session";
 		goto fail;
@@ -319,6 +354,13 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	spdm_tsm_dev_begin_op(d);
 	spdm_tsm_dev_op_begin(d, SPDM_TSM_OP_CONNECT);
 	rc = spdm_authenticate(s, args->slot, args->has_nonce ? args->nonce : NULL);
+	if (!rc && args->session) {
+		/* the secured session's functions work on d->session */
+		d->session = s;
+		d->want_session = true;
+		rc = spdm_tsm_secure_start(d, serr, sizeof(serr), &why);
+		d->session = NULL;
+	}
 	if (!rc && args->measurements)
 		rc = spdm_get_measurements(s, NULL);
 	if (rc)
@@ -360,6 +402,7 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 		d->sum.generation = d->generation;
 		d->sum.last_error[0] = '\0';
 	}
+	spdm_tsm_secure_sync(d);
 	pci_info(pdev, "authenticated: SPDM %u.%u, slot %u, %u DOE exchanges in %llu us\n",
 		 ev.version >> 4, ev.version & 0xf, ev.slot, d->sum.exchanges,
 		 d->sum.duration_us);
@@ -367,6 +410,10 @@ int spdm_tsm_dev_connect(struct spdm_tsm_dev *d, const struct spdm_tsm_connect_a
 	return 0;
 
 fail:
+	d->want_session = false;
+	spdm_tsm_secure_disarm(d);
+	scoped_guard(spinlock, &d->slock)
+		d->sum.sess = (struct spdm_tsm_sess_summary){};
 	if (s)
 		spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(s), spdm_mem_used(s));
 	scoped_guard(spinlock, &d->slock) {
@@ -413,6 +460,15 @@ void spdm_tsm_dev_disconnect(struct spdm_tsm_dev *d)
 		d->removed = true;
 	if (!d->removed)
 		spdm_tsm_dev_wait_action(d);
+	/* END_SESSION, bounded; a removed device gets no message */
+	if (!d->removed && d->session && d->sum.sess.active) {
+		int rc;
+
+		spdm_tsm_dev_begin_op(d);
+		rc = spdm_secure_end(d->session);
+		pci_info(d->pdev, "secured session ended on disconnect (%d)\n", rc);
+	}
+	d->want_session = false;
 	spdm_tsm_drop_session(d);
 	d->via_tsm = false;
 	scoped_guard(spinlock, &d->slock) {

@@ -73,6 +73,8 @@ static void __exit spdm_tsm_exit(void)
 {
 	/* first: its readers and writers look devices up */
 	spdm_tsm_debugfs_exit();
+	/* END_SESSION to every device; no heartbeat runs or is queued after */
+	spdm_tsm_secure_exit();
 	/* no new triggers, queued recovery drained (it may still notify) */
 	spdm_tsm_recovery_exit();
 	/* ->disconnect of every tsm/connect'ed device: may notify */

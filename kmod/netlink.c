@@ -108,6 +108,45 @@ static struct pci_dev *spdm_tsm_nl_pdev(const struct genl_info *info, int type)
 	return pdev;
 }
 
+/* The session-info nest of dev-get: when connect asked for a session. */
+static int spdm_tsm_put_session(struct sk_buff *msg, const struct spdm_tsm_sess_summary *ss)
+{
+	struct nlattr *nest;
+
+	if (!ss->wanted && !ss->establishments)
+		return 0;
+	nest = nla_nest_start(msg, SPDM_TSM_A_DEV_SESSION_INFO);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, SPDM_TSM_A_SESSION_STATE,
+			ss->active ? SPDM_TSM_SESSION_STATE_ESTABLISHED :
+				     SPDM_TSM_SESSION_STATE_NONE) ||
+	    nla_put_u32(msg, SPDM_TSM_A_SESSION_ESTABLISHMENTS, ss->establishments))
+		goto cancel;
+	if (ss->active &&
+	    (nla_put_u32(msg, SPDM_TSM_A_SESSION_ID, ss->id) ||
+	     nla_put_u32(msg, SPDM_TSM_A_SESSION_DHE, ss->dhe) ||
+	     nla_put_u32(msg, SPDM_TSM_A_SESSION_AEAD, ss->aead) ||
+	     nla_put_u32(msg, SPDM_TSM_A_SESSION_HASH, ss->hash) ||
+	     nla_put_u8(msg, SPDM_TSM_A_SESSION_ENCRYPTED, ss->encrypted) ||
+	     nla_put_u8(msg, SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD, ss->heartbeat_period) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_SESSION_ESTABLISHED_NS, ss->established_ns,
+			       SPDM_TSM_A_SESSION_PAD) ||
+	     nla_put_u32(msg, SPDM_TSM_A_SESSION_KEY_UPDATES, ss->key_updates) ||
+	     nla_put_u32(msg, SPDM_TSM_A_SESSION_HEARTBEATS, ss->heartbeats)))
+		goto cancel;
+	if (ss->establishments &&
+	    (nla_put_u32(msg, SPDM_TSM_A_SESSION_EXCHANGES, ss->exchanges) ||
+	     nla_put_u64_64bit(msg, SPDM_TSM_A_SESSION_DURATION_US, ss->duration_us,
+			       SPDM_TSM_A_SESSION_PAD)))
+		goto cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
 /*
  * The dev-get attributes of @pdev; @d is its state, or NULL to look it up.
  * The Device Serial Number is only for @priv (CAP_SYS_ADMIN) callers: PCI
@@ -161,7 +200,7 @@ static int spdm_tsm_put_dev_attrs(struct sk_buff *msg, struct pci_dev *pdev,
 	if (is_pci_tsm_pf0(pdev) &&
 	    nla_put_u8(msg, SPDM_TSM_A_DEV_CORE_CONNECTED, !!READ_ONCE(pdev->tsm)))
 		return -EMSGSIZE;
-	return 0;
+	return spdm_tsm_put_session(msg, &sum.sess);
 }
 
 static int spdm_tsm_fill_dev(struct sk_buff *msg, struct pci_dev *pdev, u8 cmd,
@@ -287,6 +326,7 @@ int spdm_tsm_nl_connect_doit(struct sk_buff *skb, struct genl_info *info)
 		args.has_nonce = true;
 	}
 	args.measurements = nla_get_flag(info->attrs[SPDM_TSM_A_DEV_MEASUREMENTS]);
+	args.session = nla_get_flag(info->attrs[SPDM_TSM_A_DEV_SESSION]);
 
 	/* the reply first: out of memory must not follow a state change */
 	struct sk_buff *msg __free(spdm_tsm_msg_free) = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -369,7 +409,8 @@ static u32 spdm_tsm_ev_dump_seq(u64 generation)
 	return (lower_32_bits(generation) + 1) ?: 1;
 }
 
-static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence *ev)
+static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence *ev,
+				const struct spdm_secure_info *sinfo)
 {
 	struct nlattr *nest;
 	unsigned int i;
@@ -411,6 +452,23 @@ static int spdm_tsm_put_scalars(struct sk_buff *skb, const struct spdm_evidence 
 	if (ev->meas_context &&
 	    nla_put_string(skb, SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT, ev->meas_context))
 		return -EMSGSIZE;
+	if (!ev->ke_signature.len)
+		return 0;
+	/* the secured session's KEY_EXCHANGE_RSP, checked offline like CHALLENGE_AUTH */
+	nest = nla_nest_start(skb, SPDM_TSM_A_EVIDENCE_SESSION);
+	if (!nest ||
+	    (sinfo->active &&
+	     nla_put_u32(skb, SPDM_TSM_A_SESSION_EVIDENCE_ID, sinfo->session_id)) ||
+	    nla_put_u32(skb, SPDM_TSM_A_SESSION_EVIDENCE_DHE, ev->dhe) ||
+	    nla_put_u32(skb, SPDM_TSM_A_SESSION_EVIDENCE_AEAD, ev->aead) ||
+	    nla_put(skb, SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE, ev->ke_signature.len,
+		    ev->ke_signature.data) ||
+	    (ev->ke_th.len && nla_put(skb, SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH, ev->ke_th.len,
+				      ev->ke_th.data)) ||
+	    (ev->ke_context &&
+	     nla_put_string(skb, SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT, ev->ke_context)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -532,6 +590,7 @@ int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback
 {
 	struct spdm_tsm_ev_dump_ctx *ctx = (void *)cb->ctx;
 	struct spdm_tsm_dev *d = ctx->d;
+	struct spdm_secure_info sinfo;
 	struct spdm_evidence ev;
 	void *hdr;
 	int rc = 0;
@@ -552,6 +611,7 @@ int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback
 			return rc ?: skb->len;
 		}
 		spdm_get_evidence(d->session, &ev);
+		spdm_secure_get_info(d->session, &sinfo);
 		if (!ev.complete) {
 			/* never two handshakes' evidence presented as one */
 			NL_SET_ERR_MSG(cb->extack,
@@ -586,7 +646,7 @@ int spdm_tsm_nl_evidence_get_dumpit(struct sk_buff *skb, struct netlink_callback
 					      ctx->generation, SPDM_TSM_A_EVIDENCE_PAD)) {
 				rc = -EMSGSIZE;
 			} else if (!ctx->object) {
-				rc = spdm_tsm_put_scalars(skb, &ev);
+				rc = spdm_tsm_put_scalars(skb, &ev, &sinfo);
 			} else if (nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OBJECT, ctx->object) ||
 				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_OFFSET, ctx->offset) ||
 				   nla_put_u32(skb, SPDM_TSM_A_EVIDENCE_TOTAL, v.len)) {
@@ -1000,6 +1060,71 @@ int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
 	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
+/*
+ * session-key-update and session-end: run @op on the device named by the
+ * request, then reply with the device as dev-get.
+ */
+static int spdm_tsm_nl_session_op(struct genl_info *info,
+				  int (*op)(struct spdm_tsm_dev *d, bool all,
+					    struct netlink_ext_ack *extack),
+				  bool all)
+{
+	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
+		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
+	int rc;
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	/* the reply first: out of memory must not follow a state change */
+	struct sk_buff *msg __free(spdm_tsm_msg_free) = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return -ENOMEM;
+
+	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
+
+	if (!d) {
+		NL_SET_ERR_MSG(info->extack, "device is not connected");
+		return -ENOTCONN;
+	}
+	rc = op(d, all, info->extack);
+	if (rc)
+		return rc;
+	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
+}
+
+static int spdm_tsm_session_end_op(struct spdm_tsm_dev *d, bool all,
+				   struct netlink_ext_ack *extack)
+{
+	return spdm_tsm_secure_end(d, extack);
+}
+
+/**
+ * spdm_tsm_nl_session_key_update_doit() - session-key-update: KEY_UPDATE in the session
+ * @skb: the request
+ * @info: its attributes (bdf, all-keys) and extended ack
+ *
+ * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+ */
+int spdm_tsm_nl_session_key_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return spdm_tsm_nl_session_op(info, spdm_tsm_secure_key_update,
+				      nla_get_flag(info->attrs[SPDM_TSM_A_DEV_ALL_KEYS]));
+}
+
+/**
+ * spdm_tsm_nl_session_end_doit() - session-end: END_SESSION
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+ */
+int spdm_tsm_nl_session_end_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return spdm_tsm_nl_session_op(info, spdm_tsm_session_end_op, false);
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 static const char *const spdm_tsm_event_names[] = {
@@ -1009,6 +1134,8 @@ static const char *const spdm_tsm_event_names[] = {
 	[SPDM_TSM_EVENT_REVALIDATED] = "revalidated",
 	[SPDM_TSM_EVENT_REVALIDATION_FAILED] = "revalidation-failed",
 	[SPDM_TSM_EVENT_ADDED] = "added",
+	[SPDM_TSM_EVENT_SESSION_ESTABLISHED] = "session-established",
+	[SPDM_TSM_EVENT_SESSION_ENDED] = "session-ended",
 };
 
 static const char *const spdm_tsm_reason_names[] = {
@@ -1027,6 +1154,9 @@ static const char *const spdm_tsm_reason_names[] = {
 	[SPDM_TSM_REASON_BUDGET] = "budget",
 	[SPDM_TSM_REASON_DEADLINE] = "deadline",
 	[SPDM_TSM_REASON_SERIAL] = "serial",
+	[SPDM_TSM_REASON_HEARTBEAT] = "heartbeat",
+	[SPDM_TSM_REASON_KEY_UPDATE] = "key-update",
+	[SPDM_TSM_REASON_SESSION] = "session",
 };
 
 /**

@@ -28,9 +28,13 @@
  *   restores seen between PM_*_PREPARE and PM_POST_* belong to it.
  * - hot-remove: the PCI bus notifier in dev.c (session-lost, removal).
  * - explicit: the netlink "revalidate" command.
+ * - heartbeat, key-update: a secured session's HEARTBEAT or KEY_UPDATE
+ *   failed (secured.c); the session is gone.
  * Each trigger announces session-lost, then, unless the module parameter
  * auto_revalidate is off or the device's policy says announce-only,
- * revalidates and announces revalidated or revalidation-failed.  A function
+ * revalidates and announces revalidated or revalidation-failed.  A device
+ * connected with a secured session gets a new one with the revalidation
+ * (KEY_EXCHANGE_RSP verified with the cached key, session-established).  A function
  * bound to a vfio driver belongs to a guest: the host does not challenge it
  * behind the guest's back; the trigger is announced and last_error says so.
  *
@@ -62,7 +66,7 @@ MODULE_PARM_DESC(auto_revalidate,
  */
 static DEFINE_HASHTABLE(spdm_tsm_tracked, 6);
 static DEFINE_SPINLOCK(spdm_tsm_track_lock);
-static struct workqueue_struct *spdm_tsm_wq;
+struct workqueue_struct *spdm_tsm_wq;
 static bool spdm_tsm_in_pm;
 static bool spdm_tsm_kretprobe_ok;
 
@@ -130,6 +134,21 @@ static void spdm_tsm_trigger(struct pci_dev *pdev, enum spdm_tsm_reason reason)
 		spdm_tsm_queue_trigger(d, reason);
 		break;
 	}
+	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
+}
+
+/**
+ * spdm_tsm_trigger_dev() - queue recovery for @d, as a reset trigger would
+ * @d: the device (any lock state); ignored unless authenticated (tracked)
+ * @reason: what lost the session (heartbeat, key-update)
+ */
+void spdm_tsm_trigger_dev(struct spdm_tsm_dev *d, enum spdm_tsm_reason reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&spdm_tsm_track_lock, flags);
+	if (hash_hashed(&d->track))
+		spdm_tsm_queue_trigger(d, reason);
 	spin_unlock_irqrestore(&spdm_tsm_track_lock, flags);
 }
 
@@ -236,12 +255,14 @@ static int spdm_tsm_check_policy(struct spdm_tsm_dev *d, const struct spdm_tsm_p
 
 /*
  * Under d->lock: CHALLENGE with the cached key (after VCA when a trigger
- * said the device lost its state), then the policy's measurements.  Fills
- * @err and @why on failure.
+ * said the device lost its state), a new secured session when connect asked
+ * for one and it was lost (@established), then the policy's measurements.
+ * Fills @err and @why on failure.
  */
 static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 				    const struct spdm_tsm_policy *pol,
-				    char *err, size_t errlen, enum spdm_tsm_reason *why)
+				    char *err, size_t errlen, enum spdm_tsm_reason *why,
+				    bool *established)
 {
 	struct spdm_evidence ev;
 	int rc;
@@ -252,11 +273,21 @@ static int spdm_tsm_challenge_again(struct spdm_tsm_dev *d,
 		return rc;
 	spdm_tsm_dev_begin_op(d);
 	rc = spdm_revalidate(d->session, NULL);
+	/* a renegotiation (GET_VERSION) ends the device's sessions */
+	spdm_tsm_secure_sync(d);
+	/* a lost secured session comes back; measurements are taken inside it */
+	if (!rc && d->want_session && !d->sum.sess.active) {
+		rc = spdm_tsm_secure_start(d, err, errlen, why);
+		if (rc)
+			return rc;
+		*established = true;
+	}
 	if (!rc && spdm_tsm_policy_has_meas(pol))
 		rc = spdm_get_measurements(d->session, NULL);
 	if (rc) {
 		strscpy(err, spdm_last_error(d->session), errlen);
 		*why = spdm_tsm_reason_of(spdm_last_failure(d->session));
+		spdm_tsm_secure_sync(d);
 		return rc;
 	}
 	if (!spdm_tsm_policy_has_meas(pol))
@@ -312,6 +343,10 @@ static const char *spdm_tsm_trigger_name(enum spdm_tsm_reason trigger)
 		return "resume";
 	case SPDM_TSM_REASON_UNKNOWN:
 		return "unknown";
+	case SPDM_TSM_REASON_HEARTBEAT:
+		return "heartbeat";
+	case SPDM_TSM_REASON_KEY_UPDATE:
+		return "key-update";
 	default:
 		return "reset";
 	}
@@ -333,6 +368,7 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	enum spdm_tsm_reason why = SPDM_TSM_REASON_NONE;
 	struct pci_dev *pdev = d->pdev;
 	char err[SPDM_ERRMSG_LEN] = "";
+	bool established = false;
 	unsigned int n0;
 	bool nomem;
 	ktime_t t0;
@@ -342,7 +378,7 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	t0 = ktime_get();
 	n0 = spdm_exchange_count(d->session);
 	spdm_tsm_dev_op_begin(d, SPDM_TSM_OP_REVALIDATE);
-	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why);
+	rc = spdm_tsm_challenge_again(d, pol, err, sizeof(err), &why, &established);
 	spdm_tsm_dev_op_end(d, rc, spdm_exchange_count(d->session) - n0,
 			    spdm_tsm_dev_mem(d));
 	nomem = rc && why == SPDM_TSM_REASON_NONE;	/* no verdict */
@@ -390,6 +426,8 @@ static int spdm_tsm_revalidate_locked(struct spdm_tsm_dev *d,
 	pci_info(pdev, "revalidated (%s): %u DOE exchanges in %llu us\n",
 		 spdm_tsm_trigger_name(trigger), d->sum.exchanges, d->sum.duration_us);
 	spdm_tsm_notify(d, SPDM_TSM_EVENT_REVALIDATED, trigger);
+	if (established)
+		spdm_tsm_notify(d, SPDM_TSM_EVENT_SESSION_ESTABLISHED, trigger);
 	return 0;
 }
 
@@ -466,6 +504,7 @@ void spdm_tsm_trigger_work(struct work_struct *work)
 		}
 		/* whoever revalidates next starts with VCA: no request known to fail */
 		spdm_state_lost(d->session);
+		spdm_tsm_secure_sync(d);	/* the secured session went with it */
 		if (lost)
 			spdm_tsm_notify(d, SPDM_TSM_EVENT_SESSION_LOST, reason);
 		if (spdm_tsm_dev_guest_owned(d)) {

@@ -24,11 +24,12 @@ static const struct nla_policy spdm_tsm_dev_get_nl_policy[SPDM_TSM_A_DEV_BDF + 1
 };
 
 /* SPDM_TSM_CMD_CONNECT - do */
-static const struct nla_policy spdm_tsm_connect_nl_policy[SPDM_TSM_A_DEV_MEASUREMENTS + 1] = {
+static const struct nla_policy spdm_tsm_connect_nl_policy[SPDM_TSM_A_DEV_SESSION + 1] = {
 	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31, },
 	[SPDM_TSM_A_DEV_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
 	[SPDM_TSM_A_DEV_NONCE] = NLA_POLICY_EXACT_LEN(32),
 	[SPDM_TSM_A_DEV_MEASUREMENTS] = { .type = NLA_FLAG, },
+	[SPDM_TSM_A_DEV_SESSION] = { .type = NLA_FLAG, },
 };
 
 /* SPDM_TSM_CMD_DISCONNECT - do */
@@ -70,6 +71,17 @@ static const struct nla_policy spdm_tsm_revalidate_nl_policy[SPDM_TSM_A_DEV_BDF 
 	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31, },
 };
 
+/* SPDM_TSM_CMD_SESSION_KEY_UPDATE - do */
+static const struct nla_policy spdm_tsm_session_key_update_nl_policy[SPDM_TSM_A_DEV_ALL_KEYS + 1] = {
+	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31, },
+	[SPDM_TSM_A_DEV_ALL_KEYS] = { .type = NLA_FLAG, },
+};
+
+/* SPDM_TSM_CMD_SESSION_END - do */
+static const struct nla_policy spdm_tsm_session_end_nl_policy[SPDM_TSM_A_DEV_BDF + 1] = {
+	[SPDM_TSM_A_DEV_BDF] = { .type = NLA_NUL_STRING, .len = 31, },
+};
+
 /* Ops table for spdm_tsm */
 static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 	{
@@ -89,7 +101,7 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.pre_doit	= spdm_tsm_nl_sys_admin,
 		.doit		= spdm_tsm_nl_connect_doit,
 		.policy		= spdm_tsm_connect_nl_policy,
-		.maxattr	= SPDM_TSM_A_DEV_MEASUREMENTS,
+		.maxattr	= SPDM_TSM_A_DEV_SESSION,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
@@ -143,6 +155,22 @@ static const struct genl_split_ops spdm_tsm_nl_ops[] = {
 		.pre_doit	= spdm_tsm_nl_sys_admin,
 		.doit		= spdm_tsm_nl_revalidate_doit,
 		.policy		= spdm_tsm_revalidate_nl_policy,
+		.maxattr	= SPDM_TSM_A_DEV_BDF,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SPDM_TSM_CMD_SESSION_KEY_UPDATE,
+		.pre_doit	= spdm_tsm_nl_sys_admin,
+		.doit		= spdm_tsm_nl_session_key_update_doit,
+		.policy		= spdm_tsm_session_key_update_nl_policy,
+		.maxattr	= SPDM_TSM_A_DEV_ALL_KEYS,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SPDM_TSM_CMD_SESSION_END,
+		.pre_doit	= spdm_tsm_nl_sys_admin,
+		.doit		= spdm_tsm_nl_session_end_doit,
+		.policy		= spdm_tsm_session_end_nl_policy,
 		.maxattr	= SPDM_TSM_A_DEV_BDF,
 		.flags		= GENL_CMD_CAP_DO,
 	},

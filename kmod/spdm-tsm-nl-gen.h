@@ -34,6 +34,9 @@ int spdm_tsm_nl_policy_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb);
 int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
 int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info);
+int spdm_tsm_nl_session_key_update_doit(struct sk_buff *skb,
+					struct genl_info *info);
+int spdm_tsm_nl_session_end_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	SPDM_TSM_NLGRP_EVENTS,

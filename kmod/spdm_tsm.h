@@ -17,6 +17,40 @@
 
 #include <linux/netlink.h>
 
+/**
+ * struct spdm_tsm_sess_summary - the secured session, as dev-get reports it
+ * @wanted: connect asked for a session (kept until disconnect or session-end)
+ * @active: a session is established
+ * @encrypted: its records are encrypted (not only MACed)
+ * @heartbeat_period: HeartbeatPeriod in seconds, 0 for none
+ * @id: SessionID
+ * @dhe: DHE group (one SPDM_DHE_* bit)
+ * @aead: AEAD suite (one SPDM_AEAD_* bit)
+ * @hash: the session's hash (one SPDM_HASH_* bit)
+ * @established_ns: CLOCK_REALTIME of the establishment
+ * @key_updates: KEY_UPDATEs completed in this session
+ * @heartbeats: HEARTBEATs answered in this session
+ * @establishments: sessions established since connect
+ * @exchanges: DOE exchanges of the last establishment
+ * @duration_us: its duration
+ */
+struct spdm_tsm_sess_summary {
+	bool wanted;
+	bool active;
+	bool encrypted;
+	u8 heartbeat_period;
+	u32 id;
+	u32 dhe;
+	u32 aead;
+	u32 hash;
+	u64 established_ns;
+	u32 key_updates;
+	u32 heartbeats;
+	u32 establishments;
+	u32 exchanges;
+	u64 duration_us;
+};
+
 /* What dev-get reports; copied under spdm_tsm_dev::slock. */
 struct spdm_tsm_summary {
 	enum spdm_tsm_state state;
@@ -30,6 +64,7 @@ struct spdm_tsm_summary {
 	size_t mem_used;
 	u64 generation;
 	char last_error[SPDM_ERRMSG_LEN];
+	struct spdm_tsm_sess_summary sess;
 };
 
 /**
@@ -110,6 +145,12 @@ struct spdm_tsm_ima_id {
  * @trigger_reason: enum spdm_tsm_reason of the last trigger
  * @ima_id: the identity of the last successful connect, for IMA records
  *	(under @lock)
+ * @want_session: connect asked for a secured session: revalidation
+ *	re-establishes it after a loss (under @lock)
+ * @hb_work: the session's heartbeat (and interval key update), on the
+ *	module's workqueue; holds a reference while queued
+ * @key_update_at: jiffies when the interval key update is due
+ * @secure_exit_done: module unload ended this device's session
  */
 struct spdm_tsm_dev {
 	struct kref kref;
@@ -134,12 +175,17 @@ struct spdm_tsm_dev {
 	struct work_struct trigger_work;
 	int trigger_reason;
 	struct spdm_tsm_ima_id ima_id;
+	bool want_session;
+	struct delayed_work hb_work;
+	unsigned long key_update_at;
+	bool secure_exit_done;
 };
 
 struct spdm_tsm_connect_args {
 	u8 slot;
 	bool has_nonce;
 	bool measurements;
+	bool session;
 	bool via_tsm;
 	u8 nonce[SPDM_NONCE_LEN];
 };
@@ -147,6 +193,7 @@ struct spdm_tsm_connect_args {
 /* Per-device operations (dev.c), for recovery.c and netlink.c. */
 bool spdm_tsm_dev_guest_owned(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_begin_op(struct spdm_tsm_dev *d);
+void spdm_tsm_dev_begin_op_max(struct spdm_tsm_dev *d, unsigned int max_ms);
 void spdm_tsm_dev_wait_action(struct spdm_tsm_dev *d);
 void spdm_tsm_dev_op_begin(struct spdm_tsm_dev *d, u8 op);
 void spdm_tsm_dev_op_end(struct spdm_tsm_dev *d, int rc, u32 exchanges, size_t mem_used);
@@ -211,6 +258,20 @@ void spdm_tsm_trigger_work(struct work_struct *work);
 void spdm_tsm_check_missed(void);
 int spdm_tsm_revalidate(struct spdm_tsm_dev *d, enum spdm_tsm_reason trigger,
 			struct netlink_ext_ack *extack);
+void spdm_tsm_trigger_dev(struct spdm_tsm_dev *d, enum spdm_tsm_reason reason);
+extern struct workqueue_struct *spdm_tsm_wq;
+
+/* secured.c: the secured session of a device (KEY_EXCHANGE, heartbeat) */
+extern bool spdm_tsm_session_default;
+void spdm_tsm_hb_work(struct work_struct *work);
+int spdm_tsm_secure_start(struct spdm_tsm_dev *d, char *err, size_t errlen,
+			  enum spdm_tsm_reason *why);
+void spdm_tsm_secure_sync(struct spdm_tsm_dev *d);
+void spdm_tsm_secure_disarm(struct spdm_tsm_dev *d);
+int spdm_tsm_secure_end(struct spdm_tsm_dev *d, struct netlink_ext_ack *extack);
+int spdm_tsm_secure_key_update(struct spdm_tsm_dev *d, bool all,
+			       struct netlink_ext_ack *extack);
+void spdm_tsm_secure_exit(void);
 
 /*
  * netlink.c: announce an event on the "events" group and as a uevent.

@@ -65,7 +65,11 @@ static void spdm_tsm_remove(struct pci_tsm *tsm)
  */
 static int spdm_tsm_connect(struct pci_dev *pdev)
 {
-	struct spdm_tsm_connect_args args = { .slot = 0, .via_tsm = true };
+	struct spdm_tsm_connect_args args = {
+		.slot = 0,
+		.via_tsm = true,
+		.session = READ_ONCE(spdm_tsm_session_default),
+	};
 	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, true);
 
 	if (IS_ERR(d))

@@ -60,6 +60,14 @@ enum spdm_tsm_evidence_object {
  * @SPDM_TSM_EVENT_REVALIDATION_FAILED: it did not (see reason)
  * @SPDM_TSM_EVENT_ADDED: a function with a CMA mailbox appeared (hot-add,
  *   rescan): an agent may connect it and check it against its policy
+ * @SPDM_TSM_EVENT_SESSION_ESTABLISHED: a secured session was established again
+ *   after a lost one (KEY_EXCHANGE_RSP verified with the key cached at
+ *   connect; reason: what lost it). The session of a connect is announced by
+ *   connected
+ * @SPDM_TSM_EVENT_SESSION_ENDED: the secured session was closed with
+ *   END_SESSION by session-end (reason explicit); the device stays
+ *   authenticated. Disconnect also ends the session, and announces only
+ *   disconnected
  */
 enum spdm_tsm_event {
 	SPDM_TSM_EVENT_CONNECTED = 1,
@@ -68,6 +76,8 @@ enum spdm_tsm_event {
 	SPDM_TSM_EVENT_REVALIDATED,
 	SPDM_TSM_EVENT_REVALIDATION_FAILED,
 	SPDM_TSM_EVENT_ADDED,
+	SPDM_TSM_EVENT_SESSION_ESTABLISHED,
+	SPDM_TSM_EVENT_SESSION_ENDED,
 };
 
 /*
@@ -76,7 +86,11 @@ enum spdm_tsm_event {
  * downgrade: version or algorithms differ from connect; budget: the device
  * made the module exceed max_evidence_bytes; deadline: the operation exceeded
  * op_timeout_ms; serial: the Device Serial Number differs from the one the
- * policy was set for.
+ * policy was set for; heartbeat: the secured session's HEARTBEAT failed (no
+ * answer in time, a bad tag, an ERROR, a sequence error); key-update: a
+ * KEY_UPDATE failed and the session was dropped; session: establishing the
+ * secured session failed (ResponderVerifyData, a secured message's tag,
+ * session ID or sequence number, an ERROR inside the session).
  */
 enum spdm_tsm_reason {
 	SPDM_TSM_REASON_NONE,
@@ -94,6 +108,9 @@ enum spdm_tsm_reason {
 	SPDM_TSM_REASON_BUDGET,
 	SPDM_TSM_REASON_DEADLINE,
 	SPDM_TSM_REASON_SERIAL,
+	SPDM_TSM_REASON_HEARTBEAT,
+	SPDM_TSM_REASON_KEY_UPDATE,
+	SPDM_TSM_REASON_SESSION,
 };
 
 /*
@@ -103,6 +120,18 @@ enum spdm_tsm_action {
 	SPDM_TSM_ACTION_NOTIFY,
 	SPDM_TSM_ACTION_UNBIND,
 	SPDM_TSM_ACTION_DISABLE_BUS_MASTER,
+};
+
+/**
+ * enum spdm_tsm_session_state - State of a device's SPDM secured session.
+ * @SPDM_TSM_SESSION_STATE_NONE: no session (never asked for, ended, or lost
+ *   and not restored)
+ * @SPDM_TSM_SESSION_STATE_ESTABLISHED: KEY_EXCHANGE and FINISH completed;
+ *   secured messages flow
+ */
+enum spdm_tsm_session_state {
+	SPDM_TSM_SESSION_STATE_NONE,
+	SPDM_TSM_SESSION_STATE_ESTABLISHED,
 };
 
 /*
@@ -141,9 +170,32 @@ enum {
 	SPDM_TSM_A_DEV_TIMESTAMP_NS,
 	SPDM_TSM_A_DEV_CORE_CONNECTED,
 	SPDM_TSM_A_DEV_PAD,
+	SPDM_TSM_A_DEV_SESSION,
+	SPDM_TSM_A_DEV_SESSION_INFO,
+	SPDM_TSM_A_DEV_ALL_KEYS,
 
 	__SPDM_TSM_A_DEV_MAX,
 	SPDM_TSM_A_DEV_MAX = (__SPDM_TSM_A_DEV_MAX - 1)
+};
+
+enum {
+	SPDM_TSM_A_SESSION_STATE = 1,
+	SPDM_TSM_A_SESSION_ID,
+	SPDM_TSM_A_SESSION_DHE,
+	SPDM_TSM_A_SESSION_AEAD,
+	SPDM_TSM_A_SESSION_HASH,
+	SPDM_TSM_A_SESSION_ENCRYPTED,
+	SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD,
+	SPDM_TSM_A_SESSION_ESTABLISHED_NS,
+	SPDM_TSM_A_SESSION_KEY_UPDATES,
+	SPDM_TSM_A_SESSION_HEARTBEATS,
+	SPDM_TSM_A_SESSION_ESTABLISHMENTS,
+	SPDM_TSM_A_SESSION_EXCHANGES,
+	SPDM_TSM_A_SESSION_DURATION_US,
+	SPDM_TSM_A_SESSION_PAD,
+
+	__SPDM_TSM_A_SESSION_MAX,
+	SPDM_TSM_A_SESSION_MAX = (__SPDM_TSM_A_SESSION_MAX - 1)
 };
 
 enum {
@@ -170,9 +222,22 @@ enum {
 	SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE,
 	SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT,
 	SPDM_TSM_A_EVIDENCE_PAD,
+	SPDM_TSM_A_EVIDENCE_SESSION,
 
 	__SPDM_TSM_A_EVIDENCE_MAX,
 	SPDM_TSM_A_EVIDENCE_MAX = (__SPDM_TSM_A_EVIDENCE_MAX - 1)
+};
+
+enum {
+	SPDM_TSM_A_SESSION_EVIDENCE_ID = 1,
+	SPDM_TSM_A_SESSION_EVIDENCE_DHE,
+	SPDM_TSM_A_SESSION_EVIDENCE_AEAD,
+	SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE,
+	SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH,
+	SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT,
+
+	__SPDM_TSM_A_SESSION_EVIDENCE_MAX,
+	SPDM_TSM_A_SESSION_EVIDENCE_MAX = (__SPDM_TSM_A_SESSION_EVIDENCE_MAX - 1)
 };
 
 enum {
@@ -218,6 +283,8 @@ enum {
 	SPDM_TSM_CMD_POLICY_DEL,
 	SPDM_TSM_CMD_DEV_EVENT_NTF,
 	SPDM_TSM_CMD_REVALIDATE,
+	SPDM_TSM_CMD_SESSION_KEY_UPDATE,
+	SPDM_TSM_CMD_SESSION_END,
 
 	__SPDM_TSM_CMD_MAX,
 	SPDM_TSM_CMD_MAX = (__SPDM_TSM_CMD_MAX - 1)
