@@ -88,23 +88,6 @@ SessionInfo session_from_attr(const nlattr *nest)
 	return s;
 }
 
-// A command on one device that replies with the device (dev-all).
-DevInfo dev_op(GenlSocket &sock, std::uint8_t cmd, const char *what, const MsgBuilder &extra, const std::string &bdf)
-{
-	std::optional<DevInfo> out;
-	sock.request(
-		cmd, false,
-		[&](nl_msg *m) {
-			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
-			if (extra)
-				extra(m);
-		},
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); }, SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, std::string(what) + " returned no device");
-	return *out;
-}
-
 } // namespace
 
 DevInfo dev_from_attrs(nlattr **a, int maxattr)
@@ -170,67 +153,58 @@ std::vector<DevInfo> dev_list(GenlSocket &sock)
 	});
 }
 
+namespace {
+
+// cmd about the device bdf (more: its other attributes), answered by the device.
+DevInfo dev_request(GenlSocket &sock, std::uint8_t cmd, const char *what, const std::string &bdf,
+		    const MsgBuilder &more = {})
+{
+	return request_one(
+		sock, cmd,
+		[&](nl_msg *m) {
+			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
+			if (more)
+				more(m);
+		},
+		SPDM_TSM_A_DEV_MAX, what, "device", [](nlattr **a, int max, const nlmsghdr *) { return dev_from_attrs(a, max); });
+}
+
+} // namespace
+
 DevInfo dev_get(GenlSocket &sock, const std::string &bdf)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_DEV_GET, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); }, SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "dev-get returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_DEV_GET, "dev-get", bdf);
 }
 
 DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptions &o)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_CONNECT, false,
-		[&](nl_msg *m) {
-			nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str());
-			nla_put_u8(m, SPDM_TSM_A_DEV_SLOT, o.slot);
-			if (!o.nonce.empty())
-				nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
-			if (o.measurements)
-				nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
-			if (o.session)
-				nla_put_flag(m, SPDM_TSM_A_DEV_SESSION);
-		},
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
-		SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "connect returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_CONNECT, "connect", bdf, [&](nl_msg *m) {
+		nla_put_u8(m, SPDM_TSM_A_DEV_SLOT, o.slot);
+		if (!o.nonce.empty())
+			nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
+		if (o.measurements)
+			nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
+		if (o.session)
+			nla_put_flag(m, SPDM_TSM_A_DEV_SESSION);
+	});
 }
 
 DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf)
 {
-	std::optional<DevInfo> out;
-	sock.request(
-		SPDM_TSM_CMD_REVALIDATE, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
-		[&](nlattr **a, int max, const nlmsghdr *) { out = dev_from_attrs(a, max); },
-		SPDM_TSM_A_DEV_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "revalidate returned no device");
-	return *out;
+	return dev_request(sock, SPDM_TSM_CMD_REVALIDATE, "revalidate", bdf);
 }
 
 DevInfo session_key_update(GenlSocket &sock, const std::string &bdf, bool all)
 {
-	return dev_op(
-		sock, SPDM_TSM_CMD_SESSION_KEY_UPDATE, "session-key-update",
-		[&](nl_msg *m) {
-			if (all)
-				nla_put_flag(m, SPDM_TSM_A_DEV_ALL_KEYS);
-		},
-		bdf);
+	return dev_request(sock, SPDM_TSM_CMD_SESSION_KEY_UPDATE, "session-key-update", bdf, [&](nl_msg *m) {
+		if (all)
+			nla_put_flag(m, SPDM_TSM_A_DEV_ALL_KEYS);
+	});
 }
 
 DevInfo session_end(GenlSocket &sock, const std::string &bdf)
 {
-	return dev_op(sock, SPDM_TSM_CMD_SESSION_END, "session-end", nullptr, bdf);
+	return dev_request(sock, SPDM_TSM_CMD_SESSION_END, "session-end", bdf);
 }
 
 void dev_disconnect(GenlSocket &sock, const std::string &bdf)

@@ -94,9 +94,8 @@ std::optional<DevEvent> dev_event_from_msg(const nlmsghdr *nlh)
 
 Policy policy_set(GenlSocket &sock, const Policy &p)
 {
-	std::optional<Policy> out;
-	sock.request(
-		SPDM_TSM_CMD_POLICY_SET, false,
+	return request_one(
+		sock, SPDM_TSM_CMD_POLICY_SET,
 		[&](nl_msg *m) {
 			nla_put_string(m, SPDM_TSM_A_POLICY_BDF, p.bdf.c_str());
 			if (p.serial)
@@ -122,22 +121,16 @@ Policy policy_set(GenlSocket &sock, const Policy &p)
 			nla_put_u32(m, SPDM_TSM_A_POLICY_ACTION, p.action);
 			nla_put_u32(m, SPDM_TSM_A_POLICY_REVALIDATE_MODE, p.revalidate_mode);
 		},
-		[&](nlattr **a, int, const nlmsghdr *nlh) { out = policy_from(a, nlh); }, SPDM_TSM_A_POLICY_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "policy-set returned no policy");
-	return *out;
+		SPDM_TSM_A_POLICY_MAX, "policy-set", "policy",
+		[](nlattr **a, int, const nlmsghdr *nlh) { return policy_from(a, nlh); });
 }
 
 Policy policy_get(GenlSocket &sock, const std::string &bdf)
 {
-	std::optional<Policy> out;
-	sock.request(
-		SPDM_TSM_CMD_POLICY_GET, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_POLICY_BDF, bdf.c_str()); },
-		[&](nlattr **a, int, const nlmsghdr *nlh) { out = policy_from(a, nlh); }, SPDM_TSM_A_POLICY_MAX);
-	if (!out)
-		throw NetlinkError(EPROTO, "", -1, "policy-get returned no policy");
-	return *out;
+	return request_one(
+		sock, SPDM_TSM_CMD_POLICY_GET,
+		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_POLICY_BDF, bdf.c_str()); }, SPDM_TSM_A_POLICY_MAX,
+		"policy-get", "policy", [](nlattr **a, int, const nlmsghdr *nlh) { return policy_from(a, nlh); });
 }
 
 std::vector<Policy> policy_list(GenlSocket &sock)

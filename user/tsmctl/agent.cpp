@@ -75,8 +75,9 @@ const char *action_done(std::uint32_t a)
 
 class Agent {
 public:
-	Agent(SettingsHolder &settings, const Logger &log, Notifier &notify, SignalFd *sig)
-		: settings_(settings), log_(log), notify_(notify), sig_(sig)
+	Agent(SettingsHolder &settings, const Logger &log, Notifier &notify, SignalFd *sig,
+	      agent::SocketFactory open_socket)
+		: settings_(settings), log_(log), notify_(notify), sig_(sig), open_socket_(std::move(open_socket))
 	{
 	}
 
@@ -263,7 +264,7 @@ private:
 	GenlSocket &sock()
 	{
 		if (!sock_)
-			sock_ = std::make_unique<GenlSocket>(SPDM_TSM_FAMILY_NAME);
+			sock_ = open_socket_();
 		return *sock_;
 	}
 
@@ -531,12 +532,29 @@ private:
 	const Logger &log_;
 	Notifier &notify_;
 	SignalFd *sig_;
+	agent::SocketFactory open_socket_;
 	std::unique_ptr<GenlSocket> sock_;
 	std::map<std::string, std::optional<std::uint64_t>> managed_; // policies this agent set
 	unsigned trusted_ = 0, untrusted_ = 0, absent_ = 0;
 };
 
+std::unique_ptr<GenlSocket> kernel_socket()
+{
+	return std::make_unique<GenlSocket>(SPDM_TSM_FAMILY_NAME);
+}
+
 } // namespace
+
+bool agent::startup_pass(SettingsHolder &settings, const Logger &log, Notifier &notify,
+			 const SocketFactory &open_socket)
+{
+	Agent agent(settings, log, notify, nullptr, open_socket);
+	try {
+		return agent.startup_pass();
+	} catch (const Stopped &) {
+		return false;
+	}
+}
 
 int cmd_agent(const Parsed &p)
 {
@@ -558,13 +576,8 @@ int cmd_agent(const Parsed &p)
 	}
 
 	if (once) {
-		Agent agent(*settings, log, notify, nullptr);
 		log.info("tsmctl agent: " + *path + ": one pass");
-		try {
-			return agent.startup_pass() ? 0 : 1;
-		} catch (const Stopped &) {
-			return 1;
-		}
+		return agent::startup_pass(*settings, log, notify, kernel_socket) ? 0 : 1;
 	}
 
 	// Signals become readable on a descriptor: blocked from here on, they
@@ -580,7 +593,7 @@ int cmd_agent(const Parsed &p)
 		notify.status(std::string("cannot subscribe to the spdm-tsm events: ") + e.what());
 		return 1;
 	}
-	Agent agent(*settings, log, notify, &sig);
+	Agent agent(*settings, log, notify, &sig, kernel_socket);
 	auto stop = [&] {
 		log.info(std::string("tsmctl agent: stopping (") + strsignal(sig.stop_signal) + ")");
 		notify.stopping("stopping");

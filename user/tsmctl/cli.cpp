@@ -395,6 +395,23 @@ Parsed parse(const std::vector<std::string> &argv)
 	return p;
 }
 
+namespace {
+
+// One line of a help listing: left, then right from column 30 (on a line of
+// its own when left is that wide).
+void two_columns(std::ostringstream &s, const std::string &left, const std::string &right)
+{
+	constexpr std::size_t col = 30;
+	s << left;
+	if (left.size() < col)
+		s << std::string(col - left.size(), ' ');
+	else
+		s << "\n" << std::string(col, ' ');
+	s << right << "\n";
+}
+
+} // namespace
+
 std::string usage()
 {
 	std::ostringstream s;
@@ -403,15 +420,8 @@ std::string usage()
 	     "The kernel checks that a device holds the private key of its certificate;\n"
 	     "you decide, from the evidence, whether the certificate chain is one you trust.\n\n"
 	     "Commands:\n";
-	for (const auto &c : commands()) {
-		std::string syn = c.synopsis;
-		s << "  " << syn;
-		if (syn.size() < 28)
-			s << std::string(28 - syn.size(), ' ');
-		else
-			s << "\n" << std::string(30, ' ');
-		s << c.summary << "\n";
-	}
+	for (const auto &c : commands())
+		two_columns(s, "  " + c.synopsis, c.summary);
 	s << "\nGlobal options:\n"
 	     "  -j, --json                  JSON output (on every command that prints)\n"
 	     "  -p, --pretty                with -j: indented JSON (default: one line)\n"
@@ -434,12 +444,7 @@ std::string command_help(const CommandSpec &c)
 			left += "--" + o.long_name;
 			if (o.takes_value)
 				left += " " + o.value_name;
-			s << left;
-			if (left.size() < 30)
-				s << std::string(30 - left.size(), ' ');
-			else
-				s << "\n" << std::string(30, ' ');
-			s << o.help << "\n";
+			two_columns(s, left, o.help);
 		}
 	}
 	return s.str();

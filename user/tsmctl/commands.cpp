@@ -111,10 +111,7 @@ int cmd_list(const Parsed &p)
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	auto devs = dev_list(sock);
 	if (p.has("json")) {
-		Json a = Json::array();
-		for (const auto &d : devs)
-			a.push_back(json_of(d));
-		print_json(p, a);
+		print_json(p, json_array_of(devs));
 	} else if (devs.empty()) {
 		std::cout << "no PCI device with a CMA (SPDM) DOE mailbox\n";
 	} else {
@@ -161,16 +158,9 @@ void print_device(const DevInfo &d)
 int cmd_show(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	std::vector<DevInfo> devs;
-	if (!p.args.empty())
-		devs.push_back(dev_get(sock, canonical_bdf(p.args[0])));
-	else
-		devs = dev_list(sock);
+	auto devs = one_or_all(p, sock, dev_get, dev_list);
 	if (p.has("json")) {
-		Json a = Json::array();
-		for (const auto &d : devs)
-			a.push_back(json_of(d));
-		print_json(p, a);
+		print_json(p, json_array_of(devs));
 		return 0;
 	}
 	if (devs.empty())
@@ -424,17 +414,9 @@ int cmd_policy_set(const Parsed &p)
 int cmd_policy_show(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	std::vector<Policy> list;
-	if (!p.args.empty())
-		list.push_back(policy_get(sock, canonical_bdf(p.args[0])));
-	else
-		list = policy_list(sock);
+	auto list = one_or_all(p, sock, policy_get, policy_list);
 	if (p.has("json")) {
-		// always an array, with or without DEV
-		Json a = Json::array();
-		for (const auto &x : list)
-			a.push_back(json_of(x));
-		print_json(p, a);
+		print_json(p, json_array_of(list)); // always an array, with or without DEV
 	} else if (list.empty()) {
 		std::printf("no policies\n");
 	} else {

@@ -5,6 +5,7 @@
 
 #include "spdmtsm/device.hpp"
 #include "spdmtsm/json.hpp"
+#include "spdmtsm/netlink.hpp"
 
 namespace tsmctl {
 
@@ -20,6 +21,16 @@ void print_json(const Parsed &p, const spdmtsm::Json &j);
 // One line on a secured session: "established, id 0x..., secp384r1,
 // aes-256-gcm, ..." (session.cpp; show, connect and session show use it).
 std::string session_summary(const spdmtsm::SessionInfo &s);
+
+// DEV given: that one (get); none: every one (all).  (show, policy show,
+// session show)
+template <typename Get, typename All>
+auto one_or_all(const Parsed &p, spdmtsm::GenlSocket &sock, Get get, All all) -> decltype(all(sock))
+{
+	if (p.args.empty())
+		return all(sock);
+	return {get(sock, spdmtsm::canonical_bdf(p.args[0]))};
+}
 
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);

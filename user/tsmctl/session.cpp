@@ -96,11 +96,7 @@ std::string session_summary(const SessionInfo &s)
 int cmd_session_show(const Parsed &p)
 {
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	std::vector<DevInfo> devs;
-	if (!p.args.empty())
-		devs.push_back(dev_get(sock, canonical_bdf(p.args[0])));
-	else
-		devs = dev_list(sock);
+	auto devs = one_or_all(p, sock, dev_get, dev_list);
 	if (p.has("json")) {
 		Json a = Json::array();
 		for (const auto &d : devs)

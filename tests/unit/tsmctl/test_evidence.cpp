@@ -61,6 +61,7 @@ TEST_CASE("algorithm names follow the SPDM bits")
 	CHECK(hash_len(1u << 2) == 64);
 	CHECK(version_text(0x13) == "1.3");
 	CHECK(version_text(0x14) == "1.4");
+	CHECK(version_text(0).empty()); // none negotiated (devsim's status shows it so)
 }
 
 TEST_CASE("the 1.2+ signed message has the DSP0274 layout")

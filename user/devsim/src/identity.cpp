@@ -114,10 +114,6 @@ std::vector<uint8_t> parse_version_list(std::string_view list) {
     return out;
 }
 
-std::string version_text(uint8_t v) {
-    return v ? spdmtsm::version_text(v) : std::string();
-}
-
 std::string version_list_text(std::span<const uint8_t> versions) {
     std::string s;
     for (uint8_t v : versions)

@@ -280,6 +280,18 @@ unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned
     throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
 }
 
+// --asym / --hash NAME: the algorithm, or a usage error that lists the names.
+Asym asym_arg(const std::string &flag, const std::string &s) {
+    if (auto x = parse_asym(s))
+        return *x;
+    throw UsageError(flag + ": unknown '" + s + "' (ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096)");
+}
+Hash hash_arg(const std::string &flag, const std::string &s) {
+    if (auto x = parse_hash(s))
+        return *x;
+    throw UsageError(flag + ": unknown '" + s + "' (sha256|sha384|sha512)");
+}
+
 // --flag LIST through one of the shared list parsers (devsim/responder.hpp).
 template <class Parse>
 auto list_value(Args &a, const std::string &flag, const std::string &iv, Parse parse) {
@@ -302,17 +314,9 @@ struct IdentityOpts {
 
     bool parse(Args &a, const std::string &flag, const std::string &iv) {
         if (flag == "--asym") {
-            auto s = a.value(flag, iv);
-            auto x = parse_asym(s);
-            if (!x)
-                throw UsageError("--asym: unknown '" + s + "' (ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096)");
-            asym = *x;
+            asym = asym_arg(flag, a.value(flag, iv));
         } else if (flag == "--hash") {
-            auto s = a.value(flag, iv);
-            auto x = parse_hash(s);
-            if (!x)
-                throw UsageError("--hash: unknown '" + s + "' (sha256|sha384|sha512)");
-            hash = *x;
+            hash = hash_arg(flag, a.value(flag, iv));
         } else if (flag == "--slots") {
             slots = int(parse_uint(flag, a.value(flag, iv), 8));
             if (slots < 1)
@@ -386,6 +390,21 @@ extern "C" void on_signal(int) {
         s->stop();
     if (VfioUserServer *s = g_pci_server)
         s->stop();
+}
+
+// Run s until SIGTERM/SIGINT: slot is where on_signal finds it.  banner is
+// the line that says it is up.
+template <typename S>
+int run_until_stopped(S &s, S *volatile &slot, const std::string &banner, bool verbose) {
+    slot = &s;
+    if (g_stop_requested)
+        s.stop();
+    std::cerr << banner << std::endl;
+    s.run();
+    slot = nullptr;
+    if (verbose)
+        std::cerr << "spdm-devsim: stopped" << std::endl;
+    return 0;
 }
 
 void install_signals() {
@@ -519,16 +538,10 @@ int cmd_serve(Args &a) {
     Responder r(o.cfg, id);
     o.apply_faults(r);
     Server s(r, so);
-    g_server = &s;
-    if (g_stop_requested)
-        s.stop();
-    std::cerr << "spdm-devsim: listening on 127.0.0.1:" << s.port() << o.describe(id) << " faults "
-              << r.faults().describe() << std::endl;
-    s.run();
-    g_server = nullptr;
-    if (so.verbose)
-        std::cerr << "spdm-devsim: stopped" << std::endl;
-    return 0;
+    return run_until_stopped(s, g_server,
+                             "spdm-devsim: listening on 127.0.0.1:" + std::to_string(s.port()) + o.describe(id) +
+                                 " faults " + r.faults().describe(),
+                             so.verbose);
 }
 
 int cmd_serve_pci(Args &a) {
@@ -587,20 +600,14 @@ int cmd_serve_pci(Args &a) {
     o.apply_faults(r);
     pci::PciDevice dev(r, pcio);
     VfioUserServer s(dev, po);
-    g_pci_server = &s;
-    if (g_stop_requested)
-        s.stop();
     char ids[176];
     snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx (%s)%s%s%s", pcio.vendor_id,
              pcio.device_id, pcio.class_code, static_cast<unsigned long long>(dev.serial()), dev.serial_source(),
              pcio.tee_io ? " tee-io" : "", pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
-    std::cerr << "spdm-devsim: vfio-user on " << po.socket_path << ids << o.describe(id) << " faults "
-              << r.faults().describe() << std::endl;
-    s.run();
-    g_pci_server = nullptr;
-    if (po.verbose)
-        std::cerr << "spdm-devsim: stopped" << std::endl;
-    return 0;
+    return run_until_stopped(s, g_pci_server,
+                             "spdm-devsim: vfio-user on " + po.socket_path + ids + o.describe(id) + " faults " +
+                                 r.faults().describe(),
+                             po.verbose);
 }
 
 int cmd_keygen(Args &a) {
@@ -637,11 +644,7 @@ int cmd_import(Args &a) {
         } else if (f == "--key") {
             key = a.value(f, iv);
         } else if (f == "--hash") {
-            auto s = a.value(f, iv);
-            auto h = parse_hash(s);
-            if (!h)
-                throw UsageError("--hash: unknown '" + s + "'");
-            hash = *h;
+            hash = hash_arg(f, a.value(f, iv));
         } else if (f == "--chain") {
             chain.push_back(a.value(f, iv));
             while (!a.done() && !a.v[a.i].starts_with("-"))

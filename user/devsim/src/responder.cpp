@@ -544,9 +544,15 @@ struct Responder::Impl {
             append(rsp, digest(hash, chain(s)));
         if (rsp.size() > max_message())
             return too_large(rsp.size());
-        if (!fits(msg_b, 4 + rsp.size()))
+        return add_to_msg_b(req.first(4), std::move(rsp));
+    }
+
+    // Message B of the transcript: the request (its fixed part) and rsp;
+    // ERROR Unspecified instead when the transcript would overflow.
+    Bytes add_to_msg_b(std::span<const uint8_t> req, Bytes rsp) {
+        if (!fits(msg_b, req.size() + rsp.size()))
             return error(SPDM_ERR_UNSPECIFIED);
-        append(msg_b, req.first(4));
+        append(msg_b, req);
         append(msg_b, rsp);
         return rsp;
     }
@@ -585,11 +591,7 @@ struct Responder::Impl {
         put16(rsp, uint32_t(portion));
         put16(rsp, uint32_t(remainder));
         rsp.insert(rsp.end(), c.begin() + offset, c.begin() + offset + portion);
-        if (!fits(msg_b, 8 + rsp.size()))
-            return error(SPDM_ERR_UNSPECIFIED);
-        append(msg_b, req.first(8));
-        append(msg_b, rsp);
-        return rsp;
+        return add_to_msg_b(req.first(8), std::move(rsp));
     }
 
     Bytes challenge(std::span<const uint8_t> req) {

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <poll.h>
 #include <sstream>
 #include <stdexcept>
@@ -196,6 +197,16 @@ Bytes VfioUserServer::handle_message(std::span<const uint8_t> msg) {
             i.log() << "devsim-pci: " << cmd_name(cmd) << " refused: " << strerror(e) << "\n";
         return make({}, uint32_t(e));
     };
+    // The index of a GET_REGION_INFO / GET_IRQ_INFO request (after argsz
+    // and flags), when the body holds one below count.
+    auto info_index = [&](uint32_t count) -> std::optional<uint32_t> {
+        if (body.size() < 12)
+            return std::nullopt;
+        uint32_t index = le32(body.data() + 8);
+        if (index >= count)
+            return std::nullopt;
+        return index;
+    };
 
     switch (cmd) {
     case vfu::VERSION: {
@@ -223,11 +234,10 @@ Bytes VfioUserServer::handle_message(std::span<const uint8_t> msg) {
         return ok(p);
     }
     case vfu::DEVICE_GET_REGION_INFO: {
-        if (body.size() < 12)
+        auto idx = info_index(vfu::kNumRegions);
+        if (!idx)
             return fail(EINVAL);
-        uint32_t index = le32(body.data() + 8);
-        if (index >= vfu::kNumRegions)
-            return fail(EINVAL);
+        uint32_t index = *idx;
         uint64_t size = Impl::region_size(index);
         Bytes p;
         add32(p, 32);
@@ -239,11 +249,10 @@ Bytes VfioUserServer::handle_message(std::span<const uint8_t> msg) {
         return ok(p);
     }
     case vfu::DEVICE_GET_IRQ_INFO: {
-        if (body.size() < 12)
+        auto idx = info_index(vfu::kNumIrqs);
+        if (!idx)
             return fail(EINVAL);
-        uint32_t index = le32(body.data() + 8);
-        if (index >= vfu::kNumIrqs)
-            return fail(EINVAL);
+        uint32_t index = *idx;
         // INTx: EVENTFD|MASKABLE|AUTOMASKED; MSI, MSI-X: EVENTFD|NORESIZE;
         // ERR, REQ: EVENTFD.  The device has none of them: count 0.
         static const uint32_t f[] = {0x7, 0x9, 0x9, 0x1, 0x1};

@@ -9,6 +9,8 @@
 // ERROR codes (SPDM_ERR_*) and their names: the kernel core's table, one for both.
 #include "spdm_error_codes.h"
 
+#include <spdmtsm/vocab.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -92,7 +94,7 @@ std::vector<Measurement> default_measurements();
 std::vector<uint8_t> parse_version_list(std::string_view);   // "1.0,1.2" -> {0x10, 0x12}
 uint32_t parse_hash_list(std::string_view);                  // "sha256,sha384" -> BaseHashAlgo bits
 uint32_t parse_asym_list(std::string_view);                  // "ecdsa-p256,rsa-3072" -> BaseAsymAlgo bits
-std::string version_text(uint8_t v);                         // 0x12 -> "1.2", 0 -> ""
+using spdmtsm::version_text;                                 // 0x12 -> "1.2", 0 -> ""
 std::string version_list_text(std::span<const uint8_t>);     // {0x10, 0x12} -> "1.0,1.2"
 std::string hash_list_text(uint32_t bits);                   // -> "sha256,sha384"
 std::string asym_list_text(uint32_t bits);                   // -> "ecdsa-p256,rsa-3072"

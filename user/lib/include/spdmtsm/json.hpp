@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spdmtsm {
 
@@ -34,6 +35,15 @@ template <typename T> Json json_or_null(const std::optional<T> &v)
 inline Json json_or_null(const std::string &s)
 {
 	return s.empty() ? Json(nullptr) : Json(s);
+}
+
+// A JSON array of json_of(x) for each x (an empty array for none).
+template <typename T> Json json_array_of(const std::vector<T> &xs)
+{
+	Json a = Json::array();
+	for (const auto &x : xs)
+		a.push_back(json_of(x));
+	return a;
 }
 
 } // namespace spdmtsm

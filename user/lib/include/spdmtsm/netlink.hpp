@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,6 +127,22 @@ private:
 	int family_ = -1;
 	std::uint32_t seq_ = 0;
 };
+
+// A request answered by one message (dev-get of one device, connect,
+// policy-set...): parse(attrs, maxattr, nlh) of the reply; NetlinkError
+// EPROTO "WHAT returned no OBJECT" when the kernel acked without one.
+template <typename Parse>
+auto request_one(GenlSocket &sock, std::uint8_t cmd, const MsgBuilder &build, int maxattr, const char *what,
+		 const char *object, Parse parse)
+	-> decltype(parse(static_cast<nlattr **>(nullptr), 0, static_cast<const nlmsghdr *>(nullptr)))
+{
+	std::optional<decltype(parse(static_cast<nlattr **>(nullptr), 0, static_cast<const nlmsghdr *>(nullptr)))> out;
+	sock.request(
+		cmd, false, build, [&](nlattr **a, int max, const nlmsghdr *nlh) { out = parse(a, max, nlh); }, maxattr);
+	if (!out)
+		throw NetlinkError(EPROTO, "", -1, std::string(what) + " returned no " + object);
+	return *out;
+}
 
 // "0000:01:00.0", "01:00.0" or a sysfs path -> canonical "DDDD:BB:DD.F".
 // Throws std::invalid_argument with a message naming the accepted forms.

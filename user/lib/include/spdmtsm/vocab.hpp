@@ -116,9 +116,11 @@ inline const char *aead_name(std::uint32_t bit)
 	return "unknown";
 }
 
-// SPDMVersion byte -> "1.2"
+// SPDMVersion byte -> "1.2"; 0 (none negotiated yet) -> ""
 inline std::string version_text(std::uint8_t v)
 {
+	if (!v)
+		return {};
 	return std::to_string(v >> 4) + "." + std::to_string(v & 15);
 }
 
