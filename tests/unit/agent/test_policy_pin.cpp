@@ -316,7 +316,7 @@ const devsim::Identity &stranger()
 
 } // namespace
 
-TEST_CASE("agent: the stored policy pins the digest verified, not the device's identity of a moment later")
+TEST_CASE("policy pin: the stored policy pins the digest verified, not the device's identity of a moment later")
 {
 	unsetenv("NOTIFY_SOCKET");
 	AgentSetup setup(vendor());
@@ -347,7 +347,7 @@ TEST_CASE("agent: the stored policy pins the digest verified, not the device's i
 	CHECK_FALSE(trusted);
 }
 
-TEST_CASE("agent: a device that changes to another trusted identity gets a policy for each digest verified")
+TEST_CASE("policy pin: a device that changes to another trusted identity gets a policy for each digest verified")
 {
 	unsetenv("NOTIFY_SOCKET");
 	AgentSetup setup(vendor());
@@ -370,7 +370,7 @@ TEST_CASE("agent: a device that changes to another trusted identity gets a polic
 	CHECK(kernel.count(SPDM_TSM_CMD_DISCONNECT) == 0);
 }
 
-TEST_CASE("agent: a device that keeps changing under policy-set is given up on, not trusted")
+TEST_CASE("policy pin: a device that keeps changing under policy-set is given up on, not trusted")
 {
 	unsetenv("NOTIFY_SOCKET");
 	AgentSetup setup(vendor());

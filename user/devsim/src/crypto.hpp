@@ -31,25 +31,30 @@ Bytes digest(Hash, std::span<const uint8_t>);
 // or from the system entropy source.
 class Drbg {
 public:
-    explicit Drbg(uint64_t seed, std::string_view label);
-    Drbg();  // system entropy
-    ~Drbg();
-    Drbg(const Drbg &) = delete;
-    Drbg &operator=(const Drbg &) = delete;
-    void fill(uint8_t *out, size_t len);
-    Bytes bytes(size_t n) { Bytes b(n); fill(b.data(), n); return b; }
-    static int rng(void *self, unsigned char *out, size_t len);  // f_rng
+	explicit Drbg(uint64_t seed, std::string_view label);
+	Drbg(); // system entropy
+	~Drbg();
+	Drbg(const Drbg &) = delete;
+	Drbg &operator=(const Drbg &) = delete;
+	void fill(uint8_t *out, size_t len);
+	Bytes bytes(size_t n)
+	{
+		Bytes b(n);
+		fill(b.data(), n);
+		return b;
+	}
+	static int rng(void *self, unsigned char *out, size_t len); // f_rng
 private:
-    mbedtls_ctr_drbg_context ctx_;
-    Bytes seed_material_;
-    size_t seed_pos_ = 0;
-    static int seed_entropy(void *self, unsigned char *out, size_t len);
+	mbedtls_ctr_drbg_context ctx_;
+	Bytes seed_material_;
+	size_t seed_pos_ = 0;
+	static int seed_entropy(void *self, unsigned char *out, size_t len);
 };
 
 void generate_key(PkKey &, Asym, Drbg &);
 void parse_private_key(PkKey &, const std::string &pem, Drbg &);
 std::string key_to_pem(PkKey &);
-Asym key_asym(const mbedtls_pk_context *);   // throws when unsupported
+Asym key_asym(const mbedtls_pk_context *); // throws when unsupported
 
 // SPDM signature over message: Hash(message) signed; ECDSA as raw r||s,
 // RSA as RSASSA-PKCS1-v1_5.
@@ -60,4 +65,4 @@ void write_file(const std::string &path, std::span<const uint8_t> data, bool pri
 // Certificates (DER) in a PEM bundle or a single DER file.
 std::vector<Bytes> parse_cert_file(const std::string &path);
 
-}  // namespace devsim
+} // namespace devsim

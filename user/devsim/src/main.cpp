@@ -205,7 +205,8 @@ Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
 state), and 'pci-reset' resets the device as a bus reset would.
 )";
 
-const char *kKeygenHelp = R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
+const char *kKeygenHelp =
+	R"(usage: spdm-devsim keygen --dir D [--asym A] [--hash H] [--slots N] [--seed S] [--cma-name STR]
 
 Writes D/identity.txt and D/slotN/{root,inter,leaf}.{der,pem}, chain.der,
 chain.pem, leaf.key.pem and spdm-chain.bin (SPDM chain format for --hash).
@@ -243,473 +244,504 @@ line per request and per reply, usable with socat as well.
 )";
 
 struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+	using std::runtime_error::runtime_error;
 };
 
 // Minimal flag parser: --flag VALUE, --flag=VALUE, boolean flags.
 struct Args {
-    std::vector<std::string> v;
-    size_t i = 0;
-    bool done() const { return i >= v.size(); }
-    std::string next_flag(std::string &inline_val) {
-        std::string a = v[i++];
-        inline_val.clear();
-        if (a.starts_with("--"))
-            if (auto eq = a.find('='); eq != std::string::npos) {
-                inline_val = a.substr(eq + 1);
-                a = a.substr(0, eq);
-                pending_inline = true;
-                return a;
-            }
-        pending_inline = false;
-        return a;
-    }
-    std::string value(const std::string &flag, const std::string &inline_val) {
-        if (pending_inline)
-            return inline_val;
-        if (done())
-            throw UsageError(flag + " needs a value");
-        return v[i++];
-    }
-    bool pending_inline = false;
+	std::vector<std::string> v;
+	size_t i = 0;
+	bool done() const { return i >= v.size(); }
+	std::string next_flag(std::string &inline_val)
+	{
+		std::string a = v[i++];
+		inline_val.clear();
+		if (a.starts_with("--"))
+			if (auto eq = a.find('='); eq != std::string::npos) {
+				inline_val = a.substr(eq + 1);
+				a = a.substr(0, eq);
+				pending_inline = true;
+				return a;
+			}
+		pending_inline = false;
+		return a;
+	}
+	std::string value(const std::string &flag, const std::string &inline_val)
+	{
+		if (pending_inline)
+			return inline_val;
+		if (done())
+			throw UsageError(flag + " needs a value");
+		return v[i++];
+	}
+	bool pending_inline = false;
 };
 
-unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned long max) {
-    if (auto v = spdmtsm::parse_uint(s, max))
-        return *v;
-    throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
+unsigned long parse_uint(const std::string &flag, const std::string &s, unsigned long max)
+{
+	if (auto v = spdmtsm::parse_uint(s, max))
+		return *v;
+	throw UsageError(flag + ": bad number '" + s + "' (0.." + std::to_string(max) + ")");
 }
 
 // --asym / --hash NAME: the algorithm, or a usage error that lists the names.
-Asym asym_arg(const std::string &flag, const std::string &s) {
-    if (auto x = parse_asym(s))
-        return *x;
-    throw UsageError(flag + ": unknown '" + s + "' (ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096)");
+Asym asym_arg(const std::string &flag, const std::string &s)
+{
+	if (auto x = parse_asym(s))
+		return *x;
+	throw UsageError(flag + ": unknown '" + s + "' (ecdsa-p256|ecdsa-p384|ecdsa-p521|rsa-2048|rsa-3072|rsa-4096)");
 }
-Hash hash_arg(const std::string &flag, const std::string &s) {
-    if (auto x = parse_hash(s))
-        return *x;
-    throw UsageError(flag + ": unknown '" + s + "' (sha256|sha384|sha512)");
+Hash hash_arg(const std::string &flag, const std::string &s)
+{
+	if (auto x = parse_hash(s))
+		return *x;
+	throw UsageError(flag + ": unknown '" + s + "' (sha256|sha384|sha512)");
 }
 
 // --flag LIST through one of the shared list parsers (devsim/responder.hpp).
-template <class Parse>
-auto list_value(Args &a, const std::string &flag, const std::string &iv, Parse parse) {
-    try {
-        return parse(a.value(flag, iv));
-    } catch (const std::invalid_argument &e) {
-        throw UsageError(flag + ": " + e.what());
-    }
+template <class Parse> auto list_value(Args &a, const std::string &flag, const std::string &iv, Parse parse)
+{
+	try {
+		return parse(a.value(flag, iv));
+	} catch (const std::invalid_argument &e) {
+		throw UsageError(flag + ": " + e.what());
+	}
 }
 
 struct IdentityOpts {
-    Asym asym = Asym::EcdsaP384;
-    Hash hash = Hash::Sha384;
-    int slots = 1;
-    uint64_t seed = 1;
-    std::string cma_name{kDefaultCmaName};
-    bool cma_set = false;
-    std::string leaf_cn;
-    std::string dir;
+	Asym asym = Asym::EcdsaP384;
+	Hash hash = Hash::Sha384;
+	int slots = 1;
+	uint64_t seed = 1;
+	std::string cma_name{kDefaultCmaName};
+	bool cma_set = false;
+	std::string leaf_cn;
+	std::string dir;
 
-    bool parse(Args &a, const std::string &flag, const std::string &iv) {
-        if (flag == "--asym") {
-            asym = asym_arg(flag, a.value(flag, iv));
-        } else if (flag == "--hash") {
-            hash = hash_arg(flag, a.value(flag, iv));
-        } else if (flag == "--slots") {
-            slots = int(parse_uint(flag, a.value(flag, iv), 8));
-            if (slots < 1)
-                throw UsageError("--slots: 1..8");
-        } else if (flag == "--seed") {
-            seed = parse_uint(flag, a.value(flag, iv), ~0ul);
-        } else if (flag == "--cma-name") {
-            cma_name = a.value(flag, iv);
-            cma_set = true;
-        } else if (flag == "--cma-name-hex" || flag == "--leaf-cn-hex") {
-            auto v = a.value(flag, iv);
-            auto b = from_hex(v);
-            if (!b || b->empty())
-                throw UsageError(flag + ": expected hex bytes, not '" + v + "'");
-            (flag == "--leaf-cn-hex" ? leaf_cn : cma_name).assign(b->begin(), b->end());
-            if (flag == "--cma-name-hex")
-                cma_set = true;
-        } else if (flag == "--dir" || flag == "--identity") {
-            dir = a.value(flag, iv);
-        } else {
-            return false;
-        }
-        return true;
-    }
+	bool parse(Args &a, const std::string &flag, const std::string &iv)
+	{
+		if (flag == "--asym") {
+			asym = asym_arg(flag, a.value(flag, iv));
+		} else if (flag == "--hash") {
+			hash = hash_arg(flag, a.value(flag, iv));
+		} else if (flag == "--slots") {
+			slots = int(parse_uint(flag, a.value(flag, iv), 8));
+			if (slots < 1)
+				throw UsageError("--slots: 1..8");
+		} else if (flag == "--seed") {
+			seed = parse_uint(flag, a.value(flag, iv), ~0ul);
+		} else if (flag == "--cma-name") {
+			cma_name = a.value(flag, iv);
+			cma_set = true;
+		} else if (flag == "--cma-name-hex" || flag == "--leaf-cn-hex") {
+			auto v = a.value(flag, iv);
+			auto b = from_hex(v);
+			if (!b || b->empty())
+				throw UsageError(flag + ": expected hex bytes, not '" + v + "'");
+			(flag == "--leaf-cn-hex" ? leaf_cn : cma_name).assign(b->begin(), b->end());
+			if (flag == "--cma-name-hex")
+				cma_set = true;
+		} else if (flag == "--dir" || flag == "--identity") {
+			dir = a.value(flag, iv);
+		} else {
+			return false;
+		}
+		return true;
+	}
 };
 
 // A generated identity, taken from (or stored in) CACHE when given:
 // CACHE/<asym>-<hash>-s<slots>-seed<seed>[-<cma name digest>].
-Identity cached_identity(const IdentityOpts &o, const std::string &cache) {
-    if (cache.empty())
-        return make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
-    std::string sub = cache + "/" + std::string(to_string(o.asym)) + "-" + std::string(to_string(o.hash)) + "-s" +
-                      std::to_string(o.slots) + "-seed" + std::to_string(o.seed);
-    if (o.cma_name != kDefaultCmaName || !o.leaf_cn.empty()) {
-        std::string names = o.cma_name + (o.leaf_cn.empty() ? "" : std::string(1, '\0') + o.leaf_cn);
-        sub += "-" + spdmtsm::hex(digest(Hash::Sha256, Bytes(names.begin(), names.end()))).substr(0, 16);
-    }
-    if (std::filesystem::exists(sub + "/identity.txt")) {
-        try {
-            Identity id = load_identity(sub);
-            if (id.asym == o.asym && id.hash == o.hash && int(id.slots.size()) == o.slots && id.seed == o.seed)
-                return id;
-        } catch (const std::exception &e) {
-            std::cerr << "spdm-devsim: ignoring cached identity " << sub << ": " << e.what() << "\n";
-        }
-    }
-    Identity id = make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
-    // Save under a private name and rename: concurrent servers may race.
-    std::string tmp = sub + ".tmp." + std::to_string(getpid());
-    try {
-        std::filesystem::create_directories(cache);
-        save_identity(id, tmp);
-        std::error_code ec;
-        std::filesystem::rename(tmp, sub, ec);
-        if (ec)
-            std::filesystem::remove_all(tmp);
-    } catch (const std::exception &e) {
-        std::cerr << "spdm-devsim: cannot cache the identity in " << cache << ": " << e.what() << "\n";
-        std::error_code ec;
-        std::filesystem::remove_all(tmp, ec);
-    }
-    return id;
+Identity cached_identity(const IdentityOpts &o, const std::string &cache)
+{
+	if (cache.empty())
+		return make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
+	std::string sub = cache + "/" + std::string(to_string(o.asym)) + "-" + std::string(to_string(o.hash)) + "-s" +
+			  std::to_string(o.slots) + "-seed" + std::to_string(o.seed);
+	if (o.cma_name != kDefaultCmaName || !o.leaf_cn.empty()) {
+		std::string names = o.cma_name + (o.leaf_cn.empty() ? "" : std::string(1, '\0') + o.leaf_cn);
+		sub += "-" + spdmtsm::hex(digest(Hash::Sha256, Bytes(names.begin(), names.end()))).substr(0, 16);
+	}
+	if (std::filesystem::exists(sub + "/identity.txt")) {
+		try {
+			Identity id = load_identity(sub);
+			if (id.asym == o.asym && id.hash == o.hash && int(id.slots.size()) == o.slots &&
+			    id.seed == o.seed)
+				return id;
+		} catch (const std::exception &e) {
+			std::cerr << "spdm-devsim: ignoring cached identity " << sub << ": " << e.what() << "\n";
+		}
+	}
+	Identity id = make_identity(o.asym, o.hash, o.slots, o.seed, o.cma_name, o.leaf_cn);
+	// Save under a private name and rename: concurrent servers may race.
+	std::string tmp = sub + ".tmp." + std::to_string(getpid());
+	try {
+		std::filesystem::create_directories(cache);
+		save_identity(id, tmp);
+		std::error_code ec;
+		std::filesystem::rename(tmp, sub, ec);
+		if (ec)
+			std::filesystem::remove_all(tmp);
+	} catch (const std::exception &e) {
+		std::cerr << "spdm-devsim: cannot cache the identity in " << cache << ": " << e.what() << "\n";
+		std::error_code ec;
+		std::filesystem::remove_all(tmp, ec);
+	}
+	return id;
 }
 
 Server *volatile g_server;
 VfioUserServer *volatile g_pci_server;
 volatile sig_atomic_t g_stop_requested;
-extern "C" void on_signal(int) {
-    g_stop_requested = 1;
-    if (Server *s = g_server)
-        s->stop();
-    if (VfioUserServer *s = g_pci_server)
-        s->stop();
+extern "C" void on_signal(int)
+{
+	g_stop_requested = 1;
+	if (Server *s = g_server)
+		s->stop();
+	if (VfioUserServer *s = g_pci_server)
+		s->stop();
 }
 
 // Run s until SIGTERM/SIGINT: slot is where on_signal finds it.  banner is
 // the line that says it is up.
-template <typename S>
-int run_until_stopped(S &s, S *volatile &slot, const std::string &banner, bool verbose) {
-    slot = &s;
-    if (g_stop_requested)
-        s.stop();
-    std::cerr << banner << std::endl;
-    s.run();
-    slot = nullptr;
-    if (verbose)
-        std::cerr << "spdm-devsim: stopped" << std::endl;
-    return 0;
+template <typename S> int run_until_stopped(S &s, S *volatile &slot, const std::string &banner, bool verbose)
+{
+	slot = &s;
+	if (g_stop_requested)
+		s.stop();
+	std::cerr << banner << std::endl;
+	s.run();
+	slot = nullptr;
+	if (verbose)
+		std::cerr << "spdm-devsim: stopped" << std::endl;
+	return 0;
 }
 
-void install_signals() {
-    // Handle SIGTERM/SIGINT from the start: a stop request that arrives
-    // while keys are generated ends the server as soon as it exists.
-    struct sigaction sa{};
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);
+void install_signals()
+{
+	// Handle SIGTERM/SIGINT from the start: a stop request that arrives
+	// while keys are generated ends the server as soon as it exists.
+	struct sigaction sa {};
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, nullptr);
+	sigaction(SIGINT, &sa, nullptr);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 // Options shared by serve and serve-pci: identity, SPDM configuration,
 // faults, control socket, logging.
 struct ServeOpts {
-    IdentityOpts ido;
-    Config cfg;
-    std::vector<std::string> faults;
-    std::string cache, ctl, trace;
-    bool verbose = false;
-    bool no_chunk = false;
+	IdentityOpts ido;
+	Config cfg;
+	std::vector<std::string> faults;
+	std::string cache, ctl, trace;
+	bool verbose = false;
+	bool no_chunk = false;
 
-    bool parse(Args &a, const std::string &f, const std::string &iv) {
-        if (ido.parse(a, f, iv)) {
-        } else if (f == "--version") {
-            cfg.versions = list_value(a, f, iv, parse_version_list);
-        } else if (f == "--hash-algos") {
-            cfg.hash_algos = list_value(a, f, iv, parse_hash_list);
-        } else if (f == "--max-chunk") {
-            cfg.max_chunk = uint32_t(parse_uint(f, a.value(f, iv), 65535));
-        } else if (f == "--transport-cap") {
-            cfg.transport_cap = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
-            if (cfg.transport_cap < 64)
-                throw UsageError("--transport-cap: at least 64");
-        } else if (f == "--data-transfer-size") {
-            cfg.data_transfer_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
-            if (cfg.data_transfer_size < 42)
-                throw UsageError("--data-transfer-size: at least 42 (MinDataTransferSize)");
-            cfg.chunk_cap = true;
-        } else if (f == "--max-spdm-msg-size") {
-            cfg.max_spdm_msg_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 24));
-        } else if (f == "--no-chunk") {
-            no_chunk = true;
-        } else if (f == "--no-meas-sig") {
-            cfg.meas_sig = false;
-        } else if (f == "--no-meas") {
-            cfg.meas_cap = false;
-        } else if (f == "--no-sessions") {
-            cfg.sessions = false;
-        } else if (f == "--handshake-in-clear") {
-            cfg.handshake_in_clear = true;
-        } else if (f == "--heartbeat-period") {
-            cfg.heartbeat_period = uint8_t(parse_uint(f, a.value(f, iv), 255));
-        } else if (f == "--max-sessions") {
-            cfg.max_sessions = unsigned(parse_uint(f, a.value(f, iv), 255));
-            if (cfg.max_sessions < 1)
-                throw UsageError("--max-sessions: at least 1");
-        } else if (f == "--ctl") {
-            ctl = a.value(f, iv);
-        } else if (f == "--fault") {
-            faults.push_back(a.value(f, iv));
-        } else if (f == "-v" || f == "--verbose") {
-            verbose = true;
-        } else if (f == "--trace") {
-            trace = a.value(f, iv);
-        } else if (f == "--cache") {
-            cache = a.value(f, iv);
-        } else {
-            return false;
-        }
-        return true;
-    }
+	bool parse(Args &a, const std::string &f, const std::string &iv)
+	{
+		if (ido.parse(a, f, iv)) {
+		} else if (f == "--version") {
+			cfg.versions = list_value(a, f, iv, parse_version_list);
+		} else if (f == "--hash-algos") {
+			cfg.hash_algos = list_value(a, f, iv, parse_hash_list);
+		} else if (f == "--max-chunk") {
+			cfg.max_chunk = uint32_t(parse_uint(f, a.value(f, iv), 65535));
+		} else if (f == "--transport-cap") {
+			cfg.transport_cap = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
+			if (cfg.transport_cap < 64)
+				throw UsageError("--transport-cap: at least 64");
+		} else if (f == "--data-transfer-size") {
+			cfg.data_transfer_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 20));
+			if (cfg.data_transfer_size < 42)
+				throw UsageError("--data-transfer-size: at least 42 (MinDataTransferSize)");
+			cfg.chunk_cap = true;
+		} else if (f == "--max-spdm-msg-size") {
+			cfg.max_spdm_msg_size = uint32_t(parse_uint(f, a.value(f, iv), 1u << 24));
+		} else if (f == "--no-chunk") {
+			no_chunk = true;
+		} else if (f == "--no-meas-sig") {
+			cfg.meas_sig = false;
+		} else if (f == "--no-meas") {
+			cfg.meas_cap = false;
+		} else if (f == "--no-sessions") {
+			cfg.sessions = false;
+		} else if (f == "--handshake-in-clear") {
+			cfg.handshake_in_clear = true;
+		} else if (f == "--heartbeat-period") {
+			cfg.heartbeat_period = uint8_t(parse_uint(f, a.value(f, iv), 255));
+		} else if (f == "--max-sessions") {
+			cfg.max_sessions = unsigned(parse_uint(f, a.value(f, iv), 255));
+			if (cfg.max_sessions < 1)
+				throw UsageError("--max-sessions: at least 1");
+		} else if (f == "--ctl") {
+			ctl = a.value(f, iv);
+		} else if (f == "--fault") {
+			faults.push_back(a.value(f, iv));
+		} else if (f == "-v" || f == "--verbose") {
+			verbose = true;
+		} else if (f == "--trace") {
+			trace = a.value(f, iv);
+		} else if (f == "--cache") {
+			cache = a.value(f, iv);
+		} else {
+			return false;
+		}
+		return true;
+	}
 
-    // Cross-option checks, after every flag was read.
-    void finish() {
-        if (no_chunk)
-            cfg.chunk_cap = false;
-        if (cfg.data_transfer_size > cfg.transport_cap - cfg.transport_overhead)
-            throw UsageError("--data-transfer-size: at most --transport-cap - 8 (" +
-                             std::to_string(cfg.transport_cap - cfg.transport_overhead) + ")");
-        if (cfg.max_spdm_msg_size && cfg.max_spdm_msg_size < cfg.dts())
-            throw UsageError("--max-spdm-msg-size: at least the DataTransferSize (" + std::to_string(cfg.dts()) + ")");
-        if (cfg.max_spdm_msg_size > cfg.dts())
-            cfg.chunk_cap = !no_chunk;
-    }
+	// Cross-option checks, after every flag was read.
+	void finish()
+	{
+		if (no_chunk)
+			cfg.chunk_cap = false;
+		if (cfg.data_transfer_size > cfg.transport_cap - cfg.transport_overhead)
+			throw UsageError("--data-transfer-size: at most --transport-cap - 8 (" +
+					 std::to_string(cfg.transport_cap - cfg.transport_overhead) + ")");
+		if (cfg.max_spdm_msg_size && cfg.max_spdm_msg_size < cfg.dts())
+			throw UsageError("--max-spdm-msg-size: at least the DataTransferSize (" +
+					 std::to_string(cfg.dts()) + ")");
+		if (cfg.max_spdm_msg_size > cfg.dts())
+			cfg.chunk_cap = !no_chunk;
+	}
 
-    Identity identity() const { return !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache); }
+	Identity identity() const { return !ido.dir.empty() ? load_identity(ido.dir) : cached_identity(ido, cache); }
 
-    void apply_faults(Responder &r) const {
-        for (auto &f : faults) {
-            try {
-                r.apply_fault(f);
-            } catch (const std::invalid_argument &e) {
-                throw UsageError(std::string("--fault: ") + e.what());
-            }
-        }
-    }
+	void apply_faults(Responder &r) const
+	{
+		for (auto &f : faults) {
+			try {
+				r.apply_fault(f);
+			} catch (const std::invalid_argument &e) {
+				throw UsageError(std::string("--fault: ") + e.what());
+			}
+		}
+	}
 
-    std::string describe(const Identity &id) const {
-        return " versions " + version_list_text(cfg.versions) + " " + std::string(to_string(id.asym)) + " " + std::string(to_string(id.hash)) +
-               " slots " + std::to_string(id.slots.size()) + " seed " + std::to_string(id.seed) + " cap " +
-               std::to_string(cfg.transport_cap) +
-               (cfg.chunk_cap ? " chunk dts " + std::to_string(cfg.dts()) + " max-msg " + std::to_string(cfg.max_msg()) : "") +
-               (ctl.empty() ? "" : " ctl " + ctl);
-    }
+	std::string describe(const Identity &id) const
+	{
+		return " versions " + version_list_text(cfg.versions) + " " + std::string(to_string(id.asym)) + " " +
+		       std::string(to_string(id.hash)) + " slots " + std::to_string(id.slots.size()) + " seed " +
+		       std::to_string(id.seed) + " cap " + std::to_string(cfg.transport_cap) +
+		       (cfg.chunk_cap ? " chunk dts " + std::to_string(cfg.dts()) + " max-msg " +
+						std::to_string(cfg.max_msg())
+				      : "") +
+		       (ctl.empty() ? "" : " ctl " + ctl);
+	}
 };
 
-int cmd_serve(Args &a) {
-    install_signals();
-    ServeOpts o;
-    ServerOptions so;
-    while (!a.done()) {
-        std::string iv, f = a.next_flag(iv);
-        if (f == "-h" || f == "--help") {
-            std::cout << kServeHelp;
-            return 0;
-        } else if (o.parse(a, f, iv)) {
-        } else if (f == "--port") {
-            so.port = uint16_t(parse_uint(f, a.value(f, iv), 65535));
-        } else if (f == "--port-file") {
-            so.port_file = a.value(f, iv);
-        } else {
-            throw UsageError("serve: unknown flag '" + f + "'");
-        }
-    }
-    so.ctl_path = o.ctl;
-    so.verbose = o.verbose;
-    so.trace_path = o.trace;
-    o.finish();
-    Identity id = o.identity();
-    Responder r(o.cfg, id);
-    o.apply_faults(r);
-    Server s(r, so);
-    return run_until_stopped(s, g_server,
-                             "spdm-devsim: listening on 127.0.0.1:" + std::to_string(s.port()) + o.describe(id) +
-                                 " faults " + r.faults().describe(),
-                             so.verbose);
+int cmd_serve(Args &a)
+{
+	install_signals();
+	ServeOpts o;
+	ServerOptions so;
+	while (!a.done()) {
+		std::string iv, f = a.next_flag(iv);
+		if (f == "-h" || f == "--help") {
+			std::cout << kServeHelp;
+			return 0;
+		} else if (o.parse(a, f, iv)) {
+		} else if (f == "--port") {
+			so.port = uint16_t(parse_uint(f, a.value(f, iv), 65535));
+		} else if (f == "--port-file") {
+			so.port_file = a.value(f, iv);
+		} else {
+			throw UsageError("serve: unknown flag '" + f + "'");
+		}
+	}
+	so.ctl_path = o.ctl;
+	so.verbose = o.verbose;
+	so.trace_path = o.trace;
+	o.finish();
+	Identity id = o.identity();
+	Responder r(o.cfg, id);
+	o.apply_faults(r);
+	Server s(r, so);
+	return run_until_stopped(s, g_server,
+				 "spdm-devsim: listening on 127.0.0.1:" + std::to_string(s.port()) + o.describe(id) +
+					 " faults " + r.faults().describe(),
+				 so.verbose);
 }
 
-int cmd_serve_pci(Args &a) {
-    install_signals();
-    ServeOpts o;
-    PciServerOptions po;
-    pci::PciOptions pcio;
-    auto id16 = [&](const std::string &f, const std::string &v) {
-        return uint16_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFF));
-    };
-    while (!a.done()) {
-        std::string iv, f = a.next_flag(iv);
-        if (f == "-h" || f == "--help") {
-            std::cout << kServePciHelp;
-            return 0;
-        } else if (o.parse(a, f, iv)) {
-        } else if (f == "--socket") {
-            po.socket_path = a.value(f, iv);
-        } else if (f == "--vendor-id") {
-            pcio.vendor_id = pcio.subsys_vendor_id = id16(f, a.value(f, iv));
-        } else if (f == "--device-id") {
-            pcio.device_id = pcio.subsys_id = id16(f, a.value(f, iv));
-        } else if (f == "--class") {
-            std::string v = a.value(f, iv);
-            pcio.class_code = uint32_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFFFF));
-        } else if (f == "--ide") {
-            pcio.ide = true;
-        } else if (f == "--no-tee-io") {
-            pcio.tee_io = false;
-        } else if (f == "--no-flr") {
-            pcio.flr = false;
-        } else if (f == "--serial") {
-            std::string v = a.value(f, iv);
-            pcio.serial = parse_serial(v);
-            if (!pcio.serial)
-                throw UsageError("--serial: bad serial number '" + v + "' (1..16 hex digits, e.g. 0123456789abcdef)");
-        } else {
-            throw UsageError("serve-pci: unknown flag '" + f + "'");
-        }
-    }
-    if (po.socket_path.empty())
-        throw UsageError("serve-pci: --socket PATH is required");
-    if (!o.trace.empty())
-        throw UsageError("serve-pci: --trace is not supported (use -v)");
-    if (!o.ido.cma_set) {
-        char n[96];
-        snprintf(n, sizeof n, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x:SSVID=%04x:SSID=%04x", pcio.vendor_id,
-                 pcio.device_id, pcio.class_code, pcio.revision, pcio.subsys_vendor_id, pcio.subsys_id);
-        o.ido.cma_name = n;
-    }
-    po.ctl_path = o.ctl;
-    po.verbose = o.verbose;
-    o.finish();
-    Identity id = o.identity();
-    Responder r(o.cfg, id);
-    o.apply_faults(r);
-    pci::PciDevice dev(r, pcio);
-    VfioUserServer s(dev, po);
-    char ids[176];
-    snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx (%s)%s%s%s", pcio.vendor_id,
-             pcio.device_id, pcio.class_code, static_cast<unsigned long long>(dev.serial()), dev.serial_source(),
-             pcio.tee_io ? " tee-io" : "", pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
-    return run_until_stopped(s, g_pci_server,
-                             "spdm-devsim: vfio-user on " + po.socket_path + ids + o.describe(id) + " faults " +
-                                 r.faults().describe(),
-                             po.verbose);
+int cmd_serve_pci(Args &a)
+{
+	install_signals();
+	ServeOpts o;
+	PciServerOptions po;
+	pci::PciOptions pcio;
+	auto id16 = [&](const std::string &f, const std::string &v) {
+		return uint16_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFF));
+	};
+	while (!a.done()) {
+		std::string iv, f = a.next_flag(iv);
+		if (f == "-h" || f == "--help") {
+			std::cout << kServePciHelp;
+			return 0;
+		} else if (o.parse(a, f, iv)) {
+		} else if (f == "--socket") {
+			po.socket_path = a.value(f, iv);
+		} else if (f == "--vendor-id") {
+			pcio.vendor_id = pcio.subsys_vendor_id = id16(f, a.value(f, iv));
+		} else if (f == "--device-id") {
+			pcio.device_id = pcio.subsys_id = id16(f, a.value(f, iv));
+		} else if (f == "--class") {
+			std::string v = a.value(f, iv);
+			pcio.class_code = uint32_t(parse_uint(f, v.starts_with("0x") ? v : "0x" + v, 0xFFFFFF));
+		} else if (f == "--ide") {
+			pcio.ide = true;
+		} else if (f == "--no-tee-io") {
+			pcio.tee_io = false;
+		} else if (f == "--no-flr") {
+			pcio.flr = false;
+		} else if (f == "--serial") {
+			std::string v = a.value(f, iv);
+			pcio.serial = parse_serial(v);
+			if (!pcio.serial)
+				throw UsageError("--serial: bad serial number '" + v +
+						 "' (1..16 hex digits, e.g. 0123456789abcdef)");
+		} else {
+			throw UsageError("serve-pci: unknown flag '" + f + "'");
+		}
+	}
+	if (po.socket_path.empty())
+		throw UsageError("serve-pci: --socket PATH is required");
+	if (!o.trace.empty())
+		throw UsageError("serve-pci: --trace is not supported (use -v)");
+	if (!o.ido.cma_set) {
+		char n[96];
+		snprintf(n, sizeof n, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x:SSVID=%04x:SSID=%04x", pcio.vendor_id,
+			 pcio.device_id, pcio.class_code, pcio.revision, pcio.subsys_vendor_id, pcio.subsys_id);
+		o.ido.cma_name = n;
+	}
+	po.ctl_path = o.ctl;
+	po.verbose = o.verbose;
+	o.finish();
+	Identity id = o.identity();
+	Responder r(o.cfg, id);
+	o.apply_faults(r);
+	pci::PciDevice dev(r, pcio);
+	VfioUserServer s(dev, po);
+	char ids[176];
+	snprintf(ids, sizeof ids, " device %04x:%04x class %06x serial %016llx (%s)%s%s%s", pcio.vendor_id,
+		 pcio.device_id, pcio.class_code, static_cast<unsigned long long>(dev.serial()), dev.serial_source(),
+		 pcio.tee_io ? " tee-io" : "", pcio.flr ? " flr" : "", pcio.ide ? " ide" : "");
+	return run_until_stopped(s, g_pci_server,
+				 "spdm-devsim: vfio-user on " + po.socket_path + ids + o.describe(id) + " faults " +
+					 r.faults().describe(),
+				 po.verbose);
 }
 
-int cmd_keygen(Args &a) {
-    IdentityOpts ido;
-    while (!a.done()) {
-        std::string iv, f = a.next_flag(iv);
-        if (f == "-h" || f == "--help") {
-            std::cout << kKeygenHelp;
-            return 0;
-        } else if (f == "--identity" || !ido.parse(a, f, iv)) {
-            throw UsageError("keygen: unknown flag '" + f + "'");
-        }
-    }
-    if (ido.dir.empty())
-        throw UsageError("keygen: --dir is required");
-    Identity id = make_identity(ido.asym, ido.hash, ido.slots, ido.seed, ido.cma_name, ido.leaf_cn);
-    save_identity(id, ido.dir);
-    std::cout << ido.dir << ": " << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size()
-              << " seed " << id.seed << "\n";
-    return 0;
+int cmd_keygen(Args &a)
+{
+	IdentityOpts ido;
+	while (!a.done()) {
+		std::string iv, f = a.next_flag(iv);
+		if (f == "-h" || f == "--help") {
+			std::cout << kKeygenHelp;
+			return 0;
+		} else if (f == "--identity" || !ido.parse(a, f, iv)) {
+			throw UsageError("keygen: unknown flag '" + f + "'");
+		}
+	}
+	if (ido.dir.empty())
+		throw UsageError("keygen: --dir is required");
+	Identity id = make_identity(ido.asym, ido.hash, ido.slots, ido.seed, ido.cma_name, ido.leaf_cn);
+	save_identity(id, ido.dir);
+	std::cout << ido.dir << ": " << to_string(id.asym) << " " << to_string(id.hash) << " slots " << id.slots.size()
+		  << " seed " << id.seed << "\n";
+	return 0;
 }
 
-int cmd_import(Args &a) {
-    std::string dir, key;
-    std::vector<std::string> chain;
-    Hash hash = Hash::Sha384;
-    while (!a.done()) {
-        std::string iv, f = a.next_flag(iv);
-        if (f == "-h" || f == "--help") {
-            std::cout << kImportHelp;
-            return 0;
-        } else if (f == "--dir") {
-            dir = a.value(f, iv);
-        } else if (f == "--key") {
-            key = a.value(f, iv);
-        } else if (f == "--hash") {
-            hash = hash_arg(f, a.value(f, iv));
-        } else if (f == "--chain") {
-            chain.push_back(a.value(f, iv));
-            while (!a.done() && !a.v[a.i].starts_with("-"))
-                chain.push_back(a.v[a.i++]);
-        } else {
-            throw UsageError("import: unknown flag '" + f + "'");
-        }
-    }
-    if (dir.empty() || key.empty() || chain.empty())
-        throw UsageError("import: --dir, --key and --chain are required");
-    Identity id = import_identity(key, chain, hash);
-    save_identity(id, dir);
-    std::cout << dir << ": " << to_string(id.asym) << " " << id.slots[0].certs.size() << " certificates\n";
-    return 0;
+int cmd_import(Args &a)
+{
+	std::string dir, key;
+	std::vector<std::string> chain;
+	Hash hash = Hash::Sha384;
+	while (!a.done()) {
+		std::string iv, f = a.next_flag(iv);
+		if (f == "-h" || f == "--help") {
+			std::cout << kImportHelp;
+			return 0;
+		} else if (f == "--dir") {
+			dir = a.value(f, iv);
+		} else if (f == "--key") {
+			key = a.value(f, iv);
+		} else if (f == "--hash") {
+			hash = hash_arg(f, a.value(f, iv));
+		} else if (f == "--chain") {
+			chain.push_back(a.value(f, iv));
+			while (!a.done() && !a.v[a.i].starts_with("-"))
+				chain.push_back(a.v[a.i++]);
+		} else {
+			throw UsageError("import: unknown flag '" + f + "'");
+		}
+	}
+	if (dir.empty() || key.empty() || chain.empty())
+		throw UsageError("import: --dir, --key and --chain are required");
+	Identity id = import_identity(key, chain, hash);
+	save_identity(id, dir);
+	std::cout << dir << ": " << to_string(id.asym) << " " << id.slots[0].certs.size() << " certificates\n";
+	return 0;
 }
 
-int cmd_ctl(Args &a) {
-    std::vector<std::string> rest(a.v.begin() + long(a.i), a.v.end());
-    if (!rest.empty() && (rest[0] == "-h" || rest[0] == "--help")) {
-        std::cout << kCtlHelp;
-        return 0;
-    }
-    if (rest.size() < 2)
-        throw UsageError("ctl: usage: spdm-devsim ctl SOCKET COMMAND [ARGS]");
-    static const std::map<std::string, size_t> nargs = {
-        {"fault", 1}, {"reset", 0}, {"clear", 0}, {"swap-identity", 99}, {"measurement", 2}, {"status", 0}, {"pci-reset", 0}};
-    auto it = nargs.find(rest[1]);
-    if (it == nargs.end())
-        throw UsageError("ctl: unknown command '" + rest[1] + "' (fault|reset|clear|swap-identity|measurement|status)");
-    if (it->second != 99 && rest.size() - 2 != it->second)
-        throw UsageError("ctl " + rest[1] + ": expects " + std::to_string(it->second) + " argument(s)");
-    std::string line;
-    for (size_t k = 1; k < rest.size(); k++)
-        line += (k > 1 ? " " : "") + rest[k];
-    std::string reply = ctl_request(rest[0], line);
-    std::cout << reply << "\n";
-    return reply.starts_with("ok") ? 0 : 1;
+int cmd_ctl(Args &a)
+{
+	std::vector<std::string> rest(a.v.begin() + long(a.i), a.v.end());
+	if (!rest.empty() && (rest[0] == "-h" || rest[0] == "--help")) {
+		std::cout << kCtlHelp;
+		return 0;
+	}
+	if (rest.size() < 2)
+		throw UsageError("ctl: usage: spdm-devsim ctl SOCKET COMMAND [ARGS]");
+	static const std::map<std::string, size_t> nargs = {{"fault", 1},          {"reset", 0},       {"clear", 0},
+							    {"swap-identity", 99}, {"measurement", 2}, {"status", 0},
+							    {"pci-reset", 0}};
+	auto it = nargs.find(rest[1]);
+	if (it == nargs.end())
+		throw UsageError("ctl: unknown command '" + rest[1] +
+				 "' (fault|reset|clear|swap-identity|measurement|status)");
+	if (it->second != 99 && rest.size() - 2 != it->second)
+		throw UsageError("ctl " + rest[1] + ": expects " + std::to_string(it->second) + " argument(s)");
+	std::string line;
+	for (size_t k = 1; k < rest.size(); k++)
+		line += (k > 1 ? " " : "") + rest[k];
+	std::string reply = ctl_request(rest[0], line);
+	std::cout << reply << "\n";
+	return reply.starts_with("ok") ? 0 : 1;
 }
 
-}  // namespace
+} // namespace
 
-int main(int argc, char **argv) {
-    Args a;
-    a.v.assign(argv + 1, argv + argc);
-    try {
-        if (a.done()) {
-            std::cerr << kMainHelp;
-            return 2;
-        }
-        std::string cmd = a.v[a.i++];
-        if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-            std::cout << kMainHelp;
-            return 0;
-        }
-        if (cmd == "serve") return cmd_serve(a);
-        if (cmd == "serve-pci") return cmd_serve_pci(a);
-        if (cmd == "keygen") return cmd_keygen(a);
-        if (cmd == "import") return cmd_import(a);
-        if (cmd == "ctl") return cmd_ctl(a);
-        throw UsageError("unknown command '" + cmd + "' (serve|serve-pci|keygen|import|ctl; see --help)");
-    } catch (const UsageError &e) {
-        std::cerr << "spdm-devsim: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception &e) {
-        std::cerr << "spdm-devsim: error: " << e.what() << "\n";
-        return 1;
-    }
+int main(int argc, char **argv)
+{
+	Args a;
+	a.v.assign(argv + 1, argv + argc);
+	try {
+		if (a.done()) {
+			std::cerr << kMainHelp;
+			return 2;
+		}
+		std::string cmd = a.v[a.i++];
+		if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+			std::cout << kMainHelp;
+			return 0;
+		}
+		if (cmd == "serve")
+			return cmd_serve(a);
+		if (cmd == "serve-pci")
+			return cmd_serve_pci(a);
+		if (cmd == "keygen")
+			return cmd_keygen(a);
+		if (cmd == "import")
+			return cmd_import(a);
+		if (cmd == "ctl")
+			return cmd_ctl(a);
+		throw UsageError("unknown command '" + cmd + "' (serve|serve-pci|keygen|import|ctl; see --help)");
+	} catch (const UsageError &e) {
+		std::cerr << "spdm-devsim: " << e.what() << "\n";
+		return 2;
+	} catch (const std::exception &e) {
+		std::cerr << "spdm-devsim: error: " << e.what() << "\n";
+		return 1;
+	}
 }

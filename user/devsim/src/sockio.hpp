@@ -21,17 +21,35 @@ namespace devsim::detail {
 // Owns a file descriptor; closes it on destruction or reset().
 class Fd {
 public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd &&o) noexcept : fd_(o.release()) {}
-    Fd &operator=(Fd &&o) noexcept { if (this != &o) { reset(); fd_ = o.release(); } return *this; }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() { int f = fd_; fd_ = -1; return f; }
-    void reset() { if (fd_ >= 0) ::close(fd_); fd_ = -1; }
+	Fd() = default;
+	explicit Fd(int fd) : fd_(fd) {}
+	~Fd() { reset(); }
+	Fd(Fd &&o) noexcept : fd_(o.release()) {}
+	Fd &operator=(Fd &&o) noexcept
+	{
+		if (this != &o) {
+			reset();
+			fd_ = o.release();
+		}
+		return *this;
+	}
+	int get() const { return fd_; }
+	explicit operator bool() const { return fd_ >= 0; }
+	int release()
+	{
+		int f = fd_;
+		fd_ = -1;
+		return f;
+	}
+	void reset()
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+		fd_ = -1;
+	}
+
 private:
-    int fd_ = -1;
+	int fd_ = -1;
 };
 
 // Throws std::runtime_error("what: strerror(errno)").
@@ -40,8 +58,14 @@ private:
 // send() all n bytes (MSG_NOSIGNAL, retrying on EINTR); false once the
 // peer is gone or send() fails.
 bool send_all(int fd, const void *p, size_t n);
-inline bool send_all(int fd, std::span<const uint8_t> b) { return send_all(fd, b.data(), b.size()); }
-inline bool send_all(int fd, std::string_view s) { return send_all(fd, s.data(), s.size()); }
+inline bool send_all(int fd, std::span<const uint8_t> b)
+{
+	return send_all(fd, b.data(), b.size());
+}
+inline bool send_all(int fd, std::string_view s)
+{
+	return send_all(fd, s.data(), s.size());
+}
 
 // A listening AF_UNIX stream socket at path (an existing file there is
 // unlinked first); what names it in error messages.
@@ -51,18 +75,18 @@ Fd listen_unix(const std::string &path, const char *what);
 // (the spdm-socket server and serve-pci).
 class CtlClients {
 public:
-    // Take one pending connection of the listening socket.
-    void accept(int listen_fd);
-    // Append one POLLIN entry per connection; returns the index of the first.
-    size_t add_to(std::vector<pollfd> &p) const;
-    // p[first...]: the entries add_to() appended, after poll().  Serves the
-    // readable connections, then closes the finished ones.
-    void serve(const std::vector<pollfd> &p, size_t first, const CtlHandler &handler, std::ostream &log,
-               bool verbose, std::string_view prefix);
+	// Take one pending connection of the listening socket.
+	void accept(int listen_fd);
+	// Append one POLLIN entry per connection; returns the index of the first.
+	size_t add_to(std::vector<pollfd> &p) const;
+	// p[first...]: the entries add_to() appended, after poll().  Serves the
+	// readable connections, then closes the finished ones.
+	void serve(const std::vector<pollfd> &p, size_t first, const CtlHandler &handler, std::ostream &log,
+		   bool verbose, std::string_view prefix);
 
 private:
-    std::vector<Fd> fds_;
-    std::vector<CtlLineBuffer> bufs_;
+	std::vector<Fd> fds_;
+	std::vector<CtlLineBuffer> bufs_;
 };
 
-}  // namespace devsim::detail
+} // namespace devsim::detail

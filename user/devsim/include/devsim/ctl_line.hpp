@@ -14,19 +14,19 @@ namespace devsim {
 
 class CtlLineBuffer {
 public:
-    static constexpr size_t kMaxLine = 64 * 1024;  // bytes, without the '\n'
+	static constexpr size_t kMaxLine = 64 * 1024; // bytes, without the '\n'
 
-    // Appends bytes read from the connection and returns the lines they
-    // complete, without the '\n' (a '\r' before it stays: the commands split
-    // on whitespace).  A line longer than kMaxLine, complete or not, sets
-    // overflowed(): the lines before it are returned, nothing after it.
-    std::vector<std::string> feed(std::string_view bytes);
-    bool overflowed() const { return overflowed_; }
-    size_t pending() const { return buf_.size(); }  // bytes of the unfinished line
+	// Appends bytes read from the connection and returns the lines they
+	// complete, without the '\n' (a '\r' before it stays: the commands split
+	// on whitespace).  A line longer than kMaxLine, complete or not, sets
+	// overflowed(): the lines before it are returned, nothing after it.
+	std::vector<std::string> feed(std::string_view bytes);
+	bool overflowed() const { return overflowed_; }
+	size_t pending() const { return buf_.size(); } // bytes of the unfinished line
 
 private:
-    std::string buf_;
-    bool overflowed_ = false;
+	std::string buf_;
+	bool overflowed_ = false;
 };
 
 using CtlHandler = std::function<std::string(const std::string &line)>;
@@ -38,6 +38,6 @@ using CtlHandler = std::function<std::string(const std::string &line)>;
 // CtlLineBuffer::kMaxLine (the client then gets an "error: ..." line and the
 // log says why).
 bool serve_ctl_client(int fd, CtlLineBuffer &buf, const CtlHandler &handler, std::ostream &log, bool verbose,
-                      std::string_view prefix);
+		      std::string_view prefix);
 
-}  // namespace devsim
+} // namespace devsim
