@@ -5,10 +5,12 @@
 // without anchors (verify_evidence: the leaf key, the signatures, the
 // measurements; mbedTLS).
 //
-// Input: byte 0 version, 1 slot, 2 meas_count, 3 asym bit index, 4 hash bit
-// index, then [u16le length][bytes] frames: cert_chain, meas_blocks, nonce,
-// signature, context, transcript, leaf_spki, meas_signature, meas_context,
-// meas_transcript, then slot digests (slot 0, 1, ...).
+// Input: byte 0 version, 1 slot (bit 7: a secured session follows), 2
+// meas_count (and the session's DHE and AEAD bit indices), 3 asym bit index,
+// 4 hash bit index, then [u16le length][bytes] frames: cert_chain,
+// meas_blocks, nonce, signature, context, transcript, leaf_spki,
+// meas_signature, meas_context, meas_transcript, with a session its
+// ke_signature, ke_th_hash, ke_context, then slot digests (slot 0, 1, ...).
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -60,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Evidence e;
     e.bdf = "0000:01:00.0";
     e.version = data[0];
-    e.slot = data[1];
+    e.slot = data[1] & 0x7f;
     e.meas_count = data[2];
     e.asym = data[3] < 32 ? 1u << data[3] : 0;
     e.hash = data[4] < 32 ? 1u << data[4] : 0;
@@ -72,6 +74,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f.next(mctx) && f.next(e.meas_transcript);
     e.context.assign(ctx.begin(), ctx.end());
     e.meas_context.assign(mctx.begin(), mctx.end());
+    if (data[1] & 0x80) {
+        SessionEvidence s;
+        Bytes kctx;
+        f.next(s.ke_signature) && f.next(s.ke_th_hash) && f.next(kctx);
+        s.ke_context.assign(kctx.begin(), kctx.end());
+        s.dhe = 1u << (data[2] & 7);
+        s.aead = 1u << (data[2] >> 3 & 3);
+        if (data[2] & 0x20)
+            s.id = 0xfffe0001;
+        e.session = s;
+    }
     Bytes d;
     for (uint8_t slot = 0; slot < 8 && f.next(d); slot++)
         e.slot_digests[slot] = d;
@@ -103,6 +116,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // tsmctl verify, the checks that need no trust anchor
     VerifyReport r = verify_evidence(e, nullptr);
     if (r.checks.empty())
+        abort();
+    // a session's signature is judged whenever the chain splits into
+    // certificates (verify stops at once otherwise), and never passes
+    // without a session
+    bool judged = false;
+    for (const auto &c : r.checks)
+        if (c.name == "session-signature")
+            judged = true;
+    if (judged ? !e.session : e.session && !certs.empty())
+        abort();
+    if (!e.session && verify_key_exchange(e).ok)
         abort();
     return 0;
 }

@@ -21,6 +21,75 @@ const char *state_name(std::uint32_t state)
 	}
 }
 
+const char *session_state_name(std::uint32_t state)
+{
+	switch (state) {
+	case SPDM_TSM_SESSION_STATE_NONE: return "none";
+	case SPDM_TSM_SESSION_STATE_ESTABLISHED: return "established";
+	default: return "unknown";
+	}
+}
+
+bool SessionInfo::established() const
+{
+	return state == SPDM_TSM_SESSION_STATE_ESTABLISHED;
+}
+
+namespace {
+
+// The nested session-info of dev-get: each attribute at least as long as its
+// type (libnl checks the policy), then read with the checked getters.
+SessionInfo session_from_attr(const nlattr *nest)
+{
+	static nla_policy policy[SPDM_TSM_A_SESSION_MAX + 1] = {};
+	static const bool init = [] {
+		for (int t : {SPDM_TSM_A_SESSION_STATE, SPDM_TSM_A_SESSION_ID, SPDM_TSM_A_SESSION_DHE,
+			      SPDM_TSM_A_SESSION_AEAD, SPDM_TSM_A_SESSION_HASH, SPDM_TSM_A_SESSION_KEY_UPDATES,
+			      SPDM_TSM_A_SESSION_HEARTBEATS, SPDM_TSM_A_SESSION_ESTABLISHMENTS,
+			      SPDM_TSM_A_SESSION_EXCHANGES})
+			policy[t].type = NLA_U32;
+		for (int t : {SPDM_TSM_A_SESSION_ENCRYPTED, SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD})
+			policy[t].type = NLA_U8;
+		for (int t : {SPDM_TSM_A_SESSION_ESTABLISHED_NS, SPDM_TSM_A_SESSION_DURATION_US})
+			policy[t].type = NLA_U64;
+		return true;
+	}();
+	(void)init;
+	nlattr *t[SPDM_TSM_A_SESSION_MAX + 1] = {};
+	if (nla_parse_nested(t, SPDM_TSM_A_SESSION_MAX, const_cast<nlattr *>(nest), policy) < 0)
+		throw NetlinkError(EPROTO, "", -1, "malformed reply from the kernel: a malformed session-info");
+	SessionInfo s;
+	if (t[SPDM_TSM_A_SESSION_STATE])
+		s.state = attr_u32(t[SPDM_TSM_A_SESSION_STATE]);
+	if (t[SPDM_TSM_A_SESSION_ID])
+		s.id = attr_u32(t[SPDM_TSM_A_SESSION_ID]);
+	if (t[SPDM_TSM_A_SESSION_DHE])
+		s.dhe = attr_u32(t[SPDM_TSM_A_SESSION_DHE]);
+	if (t[SPDM_TSM_A_SESSION_AEAD])
+		s.aead = attr_u32(t[SPDM_TSM_A_SESSION_AEAD]);
+	if (t[SPDM_TSM_A_SESSION_HASH])
+		s.hash = attr_u32(t[SPDM_TSM_A_SESSION_HASH]);
+	if (t[SPDM_TSM_A_SESSION_ENCRYPTED])
+		s.encrypted = attr_u8(t[SPDM_TSM_A_SESSION_ENCRYPTED]) != 0;
+	if (t[SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD])
+		s.heartbeat_period = attr_u8(t[SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD]);
+	if (t[SPDM_TSM_A_SESSION_ESTABLISHED_NS])
+		s.established_ns = attr_u64(t[SPDM_TSM_A_SESSION_ESTABLISHED_NS]);
+	if (t[SPDM_TSM_A_SESSION_KEY_UPDATES])
+		s.key_updates = attr_u32(t[SPDM_TSM_A_SESSION_KEY_UPDATES]);
+	if (t[SPDM_TSM_A_SESSION_HEARTBEATS])
+		s.heartbeats = attr_u32(t[SPDM_TSM_A_SESSION_HEARTBEATS]);
+	if (t[SPDM_TSM_A_SESSION_ESTABLISHMENTS])
+		s.establishments = attr_u32(t[SPDM_TSM_A_SESSION_ESTABLISHMENTS]);
+	if (t[SPDM_TSM_A_SESSION_EXCHANGES])
+		s.exchanges = attr_u32(t[SPDM_TSM_A_SESSION_EXCHANGES]);
+	if (t[SPDM_TSM_A_SESSION_DURATION_US])
+		s.duration_us = attr_u64(t[SPDM_TSM_A_SESSION_DURATION_US]);
+	return s;
+}
+
+} // namespace
+
 DevInfo dev_from_attrs(nlattr **a, int maxattr)
 {
 	DevInfo d;
@@ -68,6 +137,8 @@ DevInfo dev_from_attrs(nlattr **a, int maxattr)
 		d.last_error = attr_str(a[SPDM_TSM_A_DEV_LAST_ERROR]);
 	if (has(SPDM_TSM_A_DEV_CORE_CONNECTED))
 		d.core_connected = attr_u8(a[SPDM_TSM_A_DEV_CORE_CONNECTED]) != 0;
+	if (has(SPDM_TSM_A_DEV_SESSION_INFO))
+		d.session = session_from_attr(a[SPDM_TSM_A_DEV_SESSION_INFO]);
 	return d;
 }
 
@@ -113,12 +184,27 @@ DevInfo dev_connect(GenlSocket &sock, const std::string &bdf, const ConnectOptio
 			nla_put(m, SPDM_TSM_A_DEV_NONCE, static_cast<int>(o.nonce.size()), o.nonce.data());
 		if (o.measurements)
 			nla_put_flag(m, SPDM_TSM_A_DEV_MEASUREMENTS);
+		if (o.session)
+			nla_put_flag(m, SPDM_TSM_A_DEV_SESSION);
 	});
 }
 
 DevInfo dev_revalidate(GenlSocket &sock, const std::string &bdf)
 {
 	return dev_request(sock, SPDM_TSM_CMD_REVALIDATE, "revalidate", bdf);
+}
+
+DevInfo session_key_update(GenlSocket &sock, const std::string &bdf, bool all)
+{
+	return dev_request(sock, SPDM_TSM_CMD_SESSION_KEY_UPDATE, "session-key-update", bdf, [&](nl_msg *m) {
+		if (all)
+			nla_put_flag(m, SPDM_TSM_A_DEV_ALL_KEYS);
+	});
+}
+
+DevInfo session_end(GenlSocket &sock, const std::string &bdf)
+{
+	return dev_request(sock, SPDM_TSM_CMD_SESSION_END, "session-end", bdf);
 }
 
 void dev_disconnect(GenlSocket &sock, const std::string &bdf)
@@ -162,6 +248,36 @@ Json json_of(const DevInfo &d)
 	j["generation"] = d.generation;
 	j["last_error"] = json_or_null(d.last_error);
 	j["core_connected"] = json_or_null(d.core_connected);
+	j["session"] = d.session ? json_of(*d.session) : Json(nullptr);
+	return j;
+}
+
+Json json_of(const SessionInfo &s)
+{
+	auto name_or_null = [](std::uint32_t bit, const char *name) { return bit ? Json(name) : Json(nullptr); };
+	Json j;
+	j["state"] = session_state_name(s.state);
+	j["id"] = json_or_null(s.id);
+	j["dhe"] = name_or_null(s.dhe, dhe_name(s.dhe));
+	j["aead"] = name_or_null(s.aead, aead_name(s.aead));
+	j["hash"] = name_or_null(s.hash, hash_name(s.hash));
+	j["encrypted"] = json_or_null(s.encrypted);
+	j["heartbeat_period"] = json_or_null(s.heartbeat_period);
+	j["established_ns"] = json_or_null(s.established_ns);
+	j["key_updates"] = json_or_null(s.key_updates);
+	j["heartbeats"] = json_or_null(s.heartbeats);
+	j["establishments"] = json_or_null(s.establishments);
+	j["exchanges"] = json_or_null(s.exchanges);
+	j["duration_us"] = json_or_null(s.duration_us);
+	return j;
+}
+
+Json session_json(const DevInfo &d)
+{
+	Json j;
+	j["bdf"] = d.bdf;
+	j["state"] = state_name(d.state);
+	j["session"] = d.session ? json_of(*d.session) : Json(nullptr);
 	return j;
 }
 

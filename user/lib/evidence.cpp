@@ -44,6 +44,40 @@ Bytes *object_bytes(Evidence &e, std::uint32_t obj)
 	}
 }
 
+// The nested session of evidence-get (policy: the binary and string
+// attributes within the UAPI's limits, the u32s at least 4 bytes).
+SessionEvidence session_evidence_from_attr(const nlattr *nest)
+{
+	static nla_policy policy[SPDM_TSM_A_SESSION_EVIDENCE_MAX + 1] = {};
+	static const bool init = [] {
+		for (int t : {SPDM_TSM_A_SESSION_EVIDENCE_ID, SPDM_TSM_A_SESSION_EVIDENCE_DHE,
+			      SPDM_TSM_A_SESSION_EVIDENCE_AEAD})
+			policy[t].type = NLA_U32;
+		policy[SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE] = {NLA_UNSPEC, 0, 512};
+		policy[SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH] = {NLA_UNSPEC, 0, 64};
+		policy[SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT] = {NLA_STRING, 0, 37};
+		return true;
+	}();
+	(void)init;
+	nlattr *t[SPDM_TSM_A_SESSION_EVIDENCE_MAX + 1] = {};
+	if (nla_parse_nested(t, SPDM_TSM_A_SESSION_EVIDENCE_MAX, const_cast<nlattr *>(nest), policy) < 0)
+		throw NetlinkError(EPROTO, "", -1, "malformed reply from the kernel: a malformed session evidence");
+	SessionEvidence s;
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_ID])
+		s.id = attr_u32(t[SPDM_TSM_A_SESSION_EVIDENCE_ID]);
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_DHE])
+		s.dhe = attr_u32(t[SPDM_TSM_A_SESSION_EVIDENCE_DHE]);
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_AEAD])
+		s.aead = attr_u32(t[SPDM_TSM_A_SESSION_EVIDENCE_AEAD]);
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE])
+		s.ke_signature = attr_bytes(t[SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE]);
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH])
+		s.ke_th_hash = attr_bytes(t[SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH]);
+	if (t[SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT])
+		s.ke_context = attr_str(t[SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT]);
+	return s;
+}
+
 Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 {
 	Evidence e;
@@ -97,6 +131,8 @@ Evidence evidence_get_once(GenlSocket &sock, const std::string &bdf)
 				bin(SPDM_TSM_A_EVIDENCE_MEAS_NONCE, e.meas_nonce);
 				bin(SPDM_TSM_A_EVIDENCE_MEAS_SIGNATURE, e.meas_signature);
 				str(SPDM_TSM_A_EVIDENCE_MEAS_CONTEXT, e.meas_context);
+				if (a[SPDM_TSM_A_EVIDENCE_SESSION])
+					e.session = session_evidence_from_attr(a[SPDM_TSM_A_EVIDENCE_SESSION]);
 				// slot-digest is multi-attr: walk the whole message
 				nlattr *attr;
 				int rem;
@@ -232,6 +268,18 @@ void print_evidence(std::FILE *out, const Evidence &e, const std::vector<Bytes> 
 	std::fprintf(out, "signature:   %s\n", hex(e.signature).c_str());
 	if (!e.meas_signature.empty())
 		std::fprintf(out, "measurements: %u blocks, %zu bytes, signed\n", e.meas_count, e.meas_blocks.size());
+	if (e.session) {
+		const SessionEvidence &s = *e.session;
+		std::fprintf(out, "session:     ");
+		if (s.id)
+			std::fprintf(out, "id 0x%08x, ", *s.id);
+		std::fprintf(out, "%s, %s (KEY_EXCHANGE_RSP)\n", s.dhe ? dhe_name(s.dhe) : "-",
+			     s.aead ? aead_name(s.aead) : "-");
+		std::fprintf(out, "  th hash:   %s\n", hex(s.ke_th_hash).c_str());
+		if (!s.ke_context.empty())
+			std::fprintf(out, "  context:   %s\n", term_safe(s.ke_context).c_str());
+		std::fprintf(out, "  signature: %s\n", hex(s.ke_signature).c_str());
+	}
 }
 
 Json json_of(const Evidence &e)
@@ -283,6 +331,17 @@ Json json_of(const Evidence &e)
 					 {"signature", hex(e.meas_signature)},
 					 {"context", json_or_null(e.meas_context)},
 					 {"transcript", hex(e.meas_transcript)}};
+	}
+	if (!e.session) {
+		j["session"] = nullptr;
+	} else {
+		const SessionEvidence &s = *e.session;
+		j["session"] = Json{{"id", json_or_null(s.id)},
+				    {"dhe", s.dhe ? Json(dhe_name(s.dhe)) : Json(nullptr)},
+				    {"aead", s.aead ? Json(aead_name(s.aead)) : Json(nullptr)},
+				    {"ke_signature", hex(s.ke_signature)},
+				    {"ke_th_hash", hex(s.ke_th_hash)},
+				    {"ke_context", json_or_null(s.ke_context)}};
 	}
 	return j;
 }

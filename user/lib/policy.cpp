@@ -180,6 +180,8 @@ const char *event_name(std::uint32_t e)
 	case SPDM_TSM_EVENT_REVALIDATED: return "revalidated";
 	case SPDM_TSM_EVENT_REVALIDATION_FAILED: return "revalidation-failed";
 	case SPDM_TSM_EVENT_ADDED: return "added";
+	case SPDM_TSM_EVENT_SESSION_ESTABLISHED: return "session-established";
+	case SPDM_TSM_EVENT_SESSION_ENDED: return "session-ended";
 	default: return "unknown";
 	}
 }
@@ -189,7 +191,8 @@ const char *reason_name(std::uint32_t r)
 	static const char *const names[] = {"none",        "reset",        "resume",    "unknown",
 					    "removal",     "explicit",     "signature", "cert-digest",
 					    "measurement", "device-error", "timeout",   "downgrade",
-					    "budget",      "deadline",     "serial"};
+					    "budget",      "deadline",     "serial",    "heartbeat",
+					    "key-update",  "session"};
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 

@@ -7,6 +7,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "spdmtsm/mbed.hpp"
+#include "spdmtsm/json.hpp"
 #include "spdmtsm/x509.hpp"
 
 // psa_util.h lacks the C++ guards of the other mbedTLS headers (3.6)
@@ -110,13 +111,13 @@ CheckResult check_eku(const mbedtls_x509_crt &leaf)
 
 } // namespace
 
-Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::string &context)
+namespace {
+
+// DSP0274 1.2 "Signature generation": the version string repeated four
+// times, zero padding to 36 bytes of context, the context.
+Bytes spdm_prefix(std::uint8_t version, const std::string &context)
 {
-	if (e.version < 0x12)
-		return transcript;
-	// DSP0274 1.2 "Signature generation": the version string repeated four
-	// times, zero padding to 36 bytes of context, the context, Hash(M).
-	std::string ver = "dmtf-spdm-v" + version_text(e.version) + ".*";
+	std::string ver = "dmtf-spdm-v" + version_text(version) + ".*";
 	Bytes m;
 	for (int i = 0; i < 4; i++)
 		m.insert(m.end(), ver.begin(), ver.end());
@@ -124,6 +125,17 @@ Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::stri
 		throw std::runtime_error("signing context longer than 36 bytes");
 	m.insert(m.end(), 36 - context.size(), 0);
 	m.insert(m.end(), context.begin(), context.end());
+	return m;
+}
+
+} // namespace
+
+Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::string &context)
+{
+	if (e.version < 0x12)
+		return transcript;
+	// combined_spdm_prefix || Hash(M)
+	Bytes m = spdm_prefix(e.version, context);
 	Bytes h = digest(e.hash, transcript);
 	m.insert(m.end(), h.begin(), h.end());
 	return m;
@@ -131,6 +143,14 @@ Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::stri
 
 std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &message,
 			     const Bytes &signature)
+{
+	if (md_type(hash) == MBEDTLS_MD_NONE)
+		return "unknown hash algorithm";
+	return verify_signature_digest(spki, asym, hash, digest(hash, message), signature);
+}
+
+std::string verify_signature_digest(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &h,
+				    const Bytes &signature)
 {
 	crypto_init();
 	mbed::Pk pk;
@@ -140,7 +160,9 @@ std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_
 	mbedtls_md_type_t md = md_type(hash);
 	if (md == MBEDTLS_MD_NONE)
 		return "unknown hash algorithm";
-	Bytes h = digest(hash, message);
+	if (h.size() != hash_len(hash))
+		return "a digest of " + std::to_string(h.size()) + " bytes, expected " +
+		       std::to_string(hash_len(hash)) + " for " + hash_name(hash);
 	Bytes sig = signature;
 	const AsymAlg *alg = find_asym(asym);
 	if (alg && alg->ecdsa) {
@@ -161,6 +183,42 @@ std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_
 	if (rc)
 		return "signature does not verify (" + mbed_err(rc) + ")";
 	return "";
+}
+
+CheckResult verify_key_exchange(const Evidence &e)
+{
+	const char *name = "session-signature";
+	if (!e.session)
+		return {name, false, "the evidence has no secured session"};
+	const SessionEvidence &s = *e.session;
+	if (s.ke_signature.empty() || s.ke_th_hash.empty())
+		return {name, false, "the session evidence lacks the KEY_EXCHANGE_RSP signature or its transcript hash"};
+	if (s.ke_th_hash.size() != hash_len(e.hash))
+		return {name, false,
+			"KEY_EXCHANGE_RSP: a transcript hash of " + std::to_string(s.ke_th_hash.size()) +
+				" bytes, expected " + std::to_string(hash_len(e.hash)) + " (" + hash_name(e.hash) + ")"};
+	std::string why;
+	try {
+		if (e.version < 0x12) {
+			// 1.0/1.1: the signature is over TH itself: its digest is the hash
+			why = verify_signature_digest(e.leaf_spki, e.asym, e.hash, s.ke_th_hash, s.ke_signature);
+		} else {
+			// the context is DSP0274's, not whatever the evidence claims
+			if (!s.ke_context.empty() && s.ke_context != key_exchange_context)
+				return {name, false,
+					"KEY_EXCHANGE_RSP: the evidence's signing context \"" + term_safe(s.ke_context) +
+						"\" is not DSP0274's \"" + key_exchange_context + "\""};
+			Bytes m = spdm_prefix(e.version, key_exchange_context);
+			m.insert(m.end(), s.ke_th_hash.begin(), s.ke_th_hash.end());
+			why = verify_signature(e.leaf_spki, e.asym, e.hash, m, s.ke_signature);
+		}
+	} catch (const std::exception &ex) {
+		why = ex.what();
+	}
+	if (!why.empty())
+		return {name, false, "KEY_EXCHANGE_RSP: " + why};
+	return {name, true,
+		"KEY_EXCHANGE_RSP signature verifies over the session's transcript hash with the cached key"};
 }
 
 std::unique_ptr<TrustAnchors, TrustAnchorsDeleter> load_anchors(const std::vector<std::string> &files)
@@ -266,6 +324,10 @@ VerifyReport verify_evidence(const Evidence &e, const TrustAnchors *anchors)
 			r.checks.push_back({"measurements", false, ex.what()});
 		}
 	}
+
+	// 5. The KEY_EXCHANGE_RSP signature of the secured session, when one is up.
+	if (e.session)
+		r.checks.push_back(verify_key_exchange(e));
 	return r;
 }
 

@@ -177,6 +177,22 @@ public:
 			case SPDM_TSM_EVENT_DISCONNECTED:
 				log_.debug(bdf + ": " + event_name(e.event), f);
 				return;
+			case SPDM_TSM_EVENT_SESSION_ESTABLISHED:
+				if (c)
+					log_.info(bdf + ": secured session established again after " + reason +
+							  (e.dev.session ? " (" + session_text(*e.dev.session) + ")" : ""),
+						  f);
+				else
+					log_.debug(bdf + ": session-established (not in the configuration)", f);
+				return;
+			case SPDM_TSM_EVENT_SESSION_ENDED:
+				if (c && c->session)
+					log_.notice(bdf + ": its secured session was ended (END_SESSION); the device stays " +
+							    "authenticated, without a session until it connects again",
+						    f);
+				else
+					log_.debug(bdf + ": session-ended", f);
+				return;
 			default:
 				log_.debug(bdf + ": event " + std::to_string(e.event) + " (unknown), reason " + reason, f);
 			}
@@ -273,8 +289,13 @@ private:
 			log_.warn(msg + "; the device was removed, waiting for it to be added again", f);
 			return;
 		}
+		// heartbeat: the device stopped answering in its secured session (no
+		// reset hook saw anything); handled like any other loss
+		bool heartbeat = e.reason == SPDM_TSM_REASON_HEARTBEAT;
 		if (c->revalidate_mode != SPDM_TSM_REVALIDATE_MODE_ANNOUNCE) {
-			log_.warn(msg + "; the kernel revalidates it", f);
+			log_.warn(msg + (heartbeat ? "; the kernel revalidates it and re-establishes the session"
+						   : "; the kernel revalidates it"),
+				  f);
 			return;
 		}
 		// announce-only policy: the kernel waits for userspace, which is us
@@ -285,7 +306,28 @@ private:
 		} catch (const NetlinkError &ex) {
 			log_.err(bdf + ": explicit revalidation failed: " + ex.what(),
 				 {bdf, "revalidation-failed", "", agent::msgid_revalidation_failed});
+			return;
 		}
+		// a configured session that revalidation did not bring back: the
+		// start-up flow connects again with one and judges the evidence
+		if (c->session && !session_up(dev_get(sock(), bdf))) {
+			log_.notice(bdf + ": no secured session after revalidation; connecting again with one", f);
+			ensure_trusted(bdf, *c);
+		}
+	}
+
+	static bool session_up(const DevInfo &d) { return d.session && d.session->established(); }
+
+	static std::string session_text(const SessionInfo &s)
+	{
+		std::string t = std::string(session_state_name(s.state));
+		if (s.dhe)
+			t += std::string(", ") + dhe_name(s.dhe);
+		if (s.aead)
+			t += std::string(", ") + aead_name(s.aead);
+		if (s.heartbeat_period && *s.heartbeat_period)
+			t += ", heartbeat " + std::to_string(*s.heartbeat_period) + " s";
+		return t;
 	}
 
 	void revalidation_failed(const DevEvent &e, const DeviceConfig *c, LogFields f)
@@ -367,9 +409,17 @@ private:
 			for (int round = 1;; round++) {
 				step = "read the device";
 				DevInfo d = dev_get(sock(), bdf);
-				if (d.state == SPDM_TSM_STATE_AUTHENTICATED) {
+				// session = yes: a netlink-connected device authenticated
+				// without a session connects again, with one (a DSM's
+				// session follows the module parameter session)
+				bool want_session = c.session && !d.dsm && !session_up(d);
+				if (d.state == SPDM_TSM_STATE_AUTHENTICATED && !want_session) {
 					log_.info(bdf + ": already authenticated (" + handshake_text(d) + ")", f);
 				} else {
+					if (d.state == SPDM_TSM_STATE_AUTHENTICATED)
+						log_.info(bdf + ": authenticated without a secured session; connecting "
+								"again with one",
+							  f);
 					step = "connect";
 					// a DSM still linked to a TSM after a failure: unlink first
 					if (d.dsm && !d.tsm.empty())
@@ -377,6 +427,7 @@ private:
 					ConnectOptions o;
 					o.slot = c.slot;
 					o.measurements = c.measurements;
+					o.session = c.session && !d.dsm;
 					notify_.status("connecting " + bdf);
 					d = with_retry([&] { return connect_device(sock(), d, o); });
 					if (d.state != SPDM_TSM_STATE_AUTHENTICATED)
@@ -384,6 +435,14 @@ private:
 									 (d.last_error.empty() ? "" : ": " + d.last_error));
 					log_.info(bdf + ": connected (" + handshake_text(d) + ")", {bdf, "connected", "", ""});
 				}
+				if (c.session && !session_up(d))
+					log_.warn(bdf + ": " + c.name() + " asks for a secured session and the device has none" +
+							  (d.dsm ? " (a DSM connects through tsm/connect: set the spdm_tsm "
+								   "module parameter session=1)"
+								 : ""),
+						  f);
+				else if (session_up(d))
+					log_.info(bdf + ": secured session " + session_text(*d.session), f);
 				checkpoint();
 
 				step = "verify";

@@ -184,11 +184,13 @@ private:
 	void setting(DeviceConfig &d, const std::string &key, const std::string &v)
 	{
 		static const std::set<std::string> repeatable = {"ca", "meas", "volatile"};
-		static const std::set<std::string> known = {"ca",     "cert-digest", "meas", "volatile",
-							    "action", "revalidate",  "slot", "measurements"};
+		static const std::set<std::string> known = {"ca",         "cert-digest", "meas",
+							    "volatile",   "action",      "revalidate",
+							    "slot",       "measurements", "session"};
 		if (!known.count(key))
 			error("unknown key '" + key +
-			      "' (known: ca, cert-digest, meas, volatile, action, revalidate, slot, measurements)");
+			      "' (known: ca, cert-digest, meas, volatile, action, revalidate, slot, measurements, "
+			      "session)");
 		if (!repeatable.count(key)) {
 			auto [it, fresh] = seen_.emplace(key, line_);
 			if (!fresh)
@@ -248,6 +250,13 @@ private:
 				d.measurements = false;
 			else
 				error("measurements takes yes or no, not \"" + v + "\"");
+		} else if (key == "session") {
+			if (v == "yes" || v == "true")
+				d.session = true;
+			else if (v == "no" || v == "false")
+				d.session = false;
+			else
+				error("session takes yes or no, not \"" + v + "\"");
 		}
 	}
 

@@ -16,6 +16,8 @@
 //   slot = 0                     certificate slot 0-7 (default 0)
 //   measurements = no            yes | no: connect with signed measurements
 //                                (default: yes when meas/volatile are given)
+//   session = no                 yes | no: connect with a secured session
+//                                (KEY_EXCHANGE, FINISH, kept alive with HEARTBEAT)
 //
 // Parsing is strict: an unknown section or key, a bad value, a key given twice
 // that is not repeatable, a device listed twice or a section without 'ca' is
@@ -69,6 +71,7 @@ struct DeviceConfig {
 	std::uint32_t revalidate_mode = 0;   // enum spdm_tsm_revalidate_mode
 	std::uint8_t slot = 0;
 	bool measurements = false;
+	bool session = false; // connect with a secured session
 
 	// "[device 0000:01:00.0]" or "[serial 0123456789abcdef]"
 	std::string name() const;

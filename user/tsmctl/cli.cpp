@@ -31,7 +31,7 @@ std::vector<CommandSpec> make_commands()
 		 {},
 		 {json_opt, pretty_opt},
 		 {"DEV"}},
-		{"connect", "connect DEV [--slot N] [--nonce HEX] [--measurements] [--tsm tsmN] [-j]",
+		{"connect", "connect DEV [--slot N] [--nonce HEX] [--measurements] [--session] [--tsm tsmN] [-j]",
 		 "authenticate a device (SPDM handshake in the kernel)",
 		 "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,\n"
 		 "GET_CERTIFICATE and CHALLENGE over the device's CMA DOE mailbox; the\n"
@@ -41,11 +41,18 @@ std::vector<CommandSpec> make_commands()
 		 "A DSM (IDE capability or TEE-IO bit) connects through the PCI/TSM core:\n"
 		 "tsmctl writes tsmN to /sys/bus/pci/devices/DEV/tsm/connect.  Any other\n"
 		 "function with a CMA mailbox connects through netlink.  Prints the DOE\n"
-		 "exchange count and the time taken.",
+		 "exchange count and the time taken.\n\n"
+		 "With --session (netlink path; a DSM gets one when the module parameter\n"
+		 "session is set) the kernel also establishes an SPDM secured session:\n"
+		 "KEY_EXCHANGE, whose signature it verifies with the key it just cached,\n"
+		 "and FINISH; it keeps the session alive with HEARTBEAT and announces\n"
+		 "session-lost, reason heartbeat, when the device stops answering in it\n"
+		 "('tsmctl session show').",
 		 {"DEV"},
 		 {{"slot", 0, true, false, "N", "certificate slot 0-7 (default 0; netlink path only)"},
 		  {"nonce", 0, true, false, "HEX", "use this 32-byte nonce instead of a kernel-chosen one"},
 		  {"measurements", 0, false, false, "", "also take signed measurements"},
+		  {"session", 0, false, false, "", "also establish a secured session (KEY_EXCHANGE, FINISH)"},
 		  {"tsm", 0, true, false, "tsmN", "the TSM for a DSM (default: the spdm_tsm one)"},
 		  json_opt, pretty_opt}},
 		{"disconnect", "disconnect DEV", "forget a device's session and evidence",
@@ -57,10 +64,12 @@ std::vector<CommandSpec> make_commands()
 		 "Prints what the kernel recorded during the handshake: negotiated version\n"
 		 "and algorithms, slot digests, the certificate chain, the nonce, the\n"
 		 "transcript the signature covers, the signature and (1.2+) the signing\n"
-		 "context, and signed measurements when taken: everything a verifier needs\n"
-		 "to re-check the signature offline.  --pem prints the chain as PEM (root\n"
-		 "first); --der DIR writes cert0.der... (root first), transcript.bin,\n"
-		 "signature.bin and leaf-spki.der into DIR.",
+		 "context, signed measurements when taken, and the KEY_EXCHANGE_RSP\n"
+		 "signature of the secured session with the transcript hash it covers:\n"
+		 "everything a verifier needs to re-check the signatures offline.  --pem\n"
+		 "prints the chain as PEM (root first); --der DIR writes cert0.der... (root\n"
+		 "first), transcript.bin, signature.bin and leaf-spki.der into DIR (and\n"
+		 "ke-signature.bin, ke-th-hash.bin with a session).",
 		 {"DEV"},
 		 {json_opt, pretty_opt,
 		  {"pem", 0, false, false, "", "print the certificate chain as PEM"},
@@ -70,8 +79,11 @@ std::vector<CommandSpec> make_commands()
 		 "leads to one of the --ca trust anchors (PEM or DER files), (2) the leaf's\n"
 		 "key is the key the kernel verified with and cached, (3) the\n"
 		 "CHALLENGE_AUTH signature verifies over the transcript, (4) the\n"
-		 "MEASUREMENTS signature verifies, when measurements were taken.  Exit\n"
-		 "status 0 only when every check passes.",
+		 "MEASUREMENTS signature verifies, when measurements were taken, (5) the\n"
+		 "KEY_EXCHANGE_RSP signature of the secured session verifies over its\n"
+		 "transcript hash (1.2+: in the context \"responder-key_exchange_rsp\n"
+		 "signing\"), when a session is established.  Exit status 0 only when\n"
+		 "every check passes.",
 		 {"DEV"},
 		 {{"ca", 0, true, true, "FILE", "a trust anchor (repeatable)"}, json_opt, pretty_opt}},
 		{"policy set",
@@ -118,11 +130,37 @@ std::vector<CommandSpec> make_commands()
 		 "and time.",
 		 {"DEV"},
 		 {json_opt, pretty_opt}},
+		{"session show", "session show [DEV] [-j [-p]]", "show the secured session of one device, or of every device",
+		 "Shows the SPDM secured session of DEV (of every device without DEV):\n"
+		 "its state (none or established), session ID, DHE group, AEAD, key\n"
+		 "schedule hash, whether messages are encrypted, the heartbeat period the\n"
+		 "device chose, when it was established, the key updates and heartbeats\n"
+		 "in it, how many sessions were established since connect, and the DOE\n"
+		 "exchanges and time of the last establishment.  With -j: an array, of one\n"
+		 "entry with DEV.",
+		 {},
+		 {json_opt, pretty_opt},
+		 {"DEV"}},
+		{"session key-update", "session key-update [--all] DEV [-j]", "refresh the keys of a device's secured session",
+		 "KEY_UPDATE in the session: UpdateKey (the requester's direction), or\n"
+		 "UpdateAllKeys with --all, then VerifyNewKey.  A failure drops the\n"
+		 "session (session-lost, reason key-update).  Prints the key-update count.",
+		 {"DEV"},
+		 {{"all", 0, false, false, "", "update the keys of both directions (UpdateAllKeys)"}, json_opt, pretty_opt}},
+		{"session end", "session end DEV [-j]", "close a device's secured session (END_SESSION)",
+		 "Sends END_SESSION and forgets the session keys; the device stays\n"
+		 "authenticated and keeps its evidence.  Announces session-ended.",
+		 {"DEV"},
+		 {json_opt, pretty_opt}},
 		{"monitor", "monitor [-j] [--count N] [--timeout S]", "follow device events",
 		 "Prints one line (or, with -j, one JSON object per line) for each event\n"
 		 "on the spdm-tsm 'events' multicast group: connected, disconnected,\n"
-		 "session-lost, revalidated, revalidation-failed, with the device, the\n"
-		 "reason and a timestamp.  Runs until interrupted, N events, or S seconds.",
+		 "session-lost (reason heartbeat: the secured session's HEARTBEAT failed;\n"
+		 "key-update: a KEY_UPDATE failed), revalidated, revalidation-failed\n"
+		 "(reason session: establishing the secured session again failed), added,\n"
+		 "session-established (again, after a lost session), session-ended, with\n"
+		 "the device, the reason and a timestamp.  Runs until interrupted, N\n"
+		 "events, or S seconds.",
 		 {},
 		 {json_opt,
 		  {"count", 0, true, false, "N", "exit after N events"},
@@ -184,7 +222,8 @@ std::vector<CommandSpec> make_commands()
 		 "  revalidate = auto                auto | announce\n"
 		 "  slot = 0                         certificate slot (netlink connect)\n"
 		 "  measurements = no                connect with signed measurements\n"
-		 "                                   (default yes when meas/volatile given)",
+		 "                                   (default yes when meas/volatile given)\n"
+		 "  session = no                     connect with a secured session",
 		 {},
 		 {{"config", 0, true, false, "FILE", "the configuration (required)"},
 		  {"once", 0, false, false, "", "run the start-up pass and exit"},
@@ -294,6 +333,7 @@ Parsed parse(const std::vector<std::string> &argv)
 		if (!cmd) {
 			std::string name = a;
 			// two-word commands: "policy set", "policy show", "policy clear";
+			// "session show", "session key-update", "session end";
 			// "attest check"
 			// "help [COMMAND]": the same as "[COMMAND] --help"
 			if (a == "help" && !p.help) {
@@ -304,6 +344,17 @@ Parsed parse(const std::vector<std::string> &argv)
 				name += " " + argv[++i];
 			} else if (a == "attest") {
 				throw UsageError("'attest' takes check: tsmctl attest check --help");
+			} else if (a == "session") {
+				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
+					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
+						// "session --help": the help of its three commands
+						p.help = true;
+						p.command = "session";
+						return p;
+					}
+					throw UsageError("'session' needs show, key-update or end (see tsmctl --help)");
+				}
+				name += " " + argv[++i];
 			} else if (a == "policy") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
 					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {

@@ -80,23 +80,16 @@ void print_json_line(const Json &j)
 	json_log(doc);
 }
 
-// DEV given: that one (get); none: every one (all).
-template <typename Get, typename All>
-auto one_or_all(const Parsed &p, GenlSocket &sock, Get get, All all) -> decltype(all(sock))
-{
-	if (p.args.empty())
-		return all(sock);
-	return {get(sock, canonical_bdf(p.args[0]))};
-}
-
 void print_table(const std::vector<DevInfo> &devs)
 {
-	std::printf("%-14s %-10s %-17s %-4s %-14s %s\n", "DEVICE", "ID", "SERIAL", "DSM", "STATE", "TSM");
+	std::printf("%-14s %-10s %-17s %-4s %-14s %-6s %s\n", "DEVICE", "ID", "SERIAL", "DSM", "STATE", "TSM",
+		    "SESSION");
 	for (const auto &d : devs) {
 		char id[16];
 		std::snprintf(id, sizeof(id), "%04x:%04x", d.vendor_id, d.device_id);
-		std::printf("%-14s %-10s %-17s %-4s %-14s %s\n", d.bdf.c_str(), id, serial_text(d).c_str(),
-			    d.dsm ? "yes" : "no", state_name(d.state), d.tsm.empty() ? "-" : term_safe(d.tsm).c_str());
+		std::printf("%-14s %-10s %-17s %-4s %-14s %-6s %s\n", d.bdf.c_str(), id, serial_text(d).c_str(),
+			    d.dsm ? "yes" : "no", state_name(d.state), d.tsm.empty() ? "-" : term_safe(d.tsm).c_str(),
+			    d.session ? session_state_name(d.session->state) : "-");
 	}
 }
 
@@ -151,6 +144,8 @@ void print_device(const DevInfo &d)
 	if (d.exchanges)
 		std::printf("handshake: %u DOE exchanges in %.1f ms\n", *d.exchanges,
 			    d.duration_us.value_or(0) / 1000.0);
+	if (d.session)
+		std::printf("session:   %s\n", session_summary(*d.session).c_str());
 	std::printf("evidence:  %u of %u bytes\n", d.mem_used, d.mem_limit);
 	if (!d.last_error.empty())
 		std::printf("error:     %s\n", term_safe(d.last_error).c_str());
@@ -191,7 +186,8 @@ void print_handshake(const DevInfo &d, double wall_ms)
 	std::printf("\n");
 	if (d.exchanges)
 		std::printf("handshake: %u DOE exchanges in %.1f ms (%.1f ms wall)\n", *d.exchanges,
-			    d.duration_us.value_or(0) / 1000.0, wall_ms);
+			    d.duration_us.value_or(0) / 1000.0, wall_ms);	if (d.session)
+		std::printf("session:   %s\n", session_summary(*d.session).c_str());
 }
 
 } // namespace
@@ -204,9 +200,10 @@ int cmd_connect(const Parsed &p)
 	auto t0 = std::chrono::steady_clock::now();
 	ConnectOptions o;
 	if (before.dsm) {
-		if (p.has("slot") || p.has("nonce") || p.has("measurements"))
-			throw std::invalid_argument("--slot, --nonce and --measurements apply to the netlink path; "
-						    + bdf + " is a DSM and connects through tsm/connect");
+		if (p.has("slot") || p.has("nonce") || p.has("measurements") || p.has("session"))
+			throw std::invalid_argument("--slot, --nonce, --measurements and --session apply to the netlink "
+						    "path; " + bdf + " is a DSM and connects through tsm/connect (its "
+						    "session follows the module parameter session)");
 	} else {
 		if (p.has("tsm"))
 			throw std::invalid_argument(bdf + " is not a DSM (no IDE, no TEE-IO): the PCI/TSM core offers "
@@ -225,6 +222,7 @@ int cmd_connect(const Parsed &p)
 							    std::to_string(o.nonce.size()));
 		}
 		o.measurements = p.has("measurements");
+		o.session = p.has("session");
 	}
 	DevInfo d = connect_device(sock, before, o, p.get("tsm").value_or(""));
 	double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -277,6 +275,10 @@ int cmd_evidence(const Parsed &p)
 		put("leaf-spki.der", e.leaf_spki);
 		if (!e.meas_blocks.empty())
 			put("measurements.bin", e.meas_blocks);
+		if (e.session) {
+			put("ke-signature.bin", e.session->ke_signature);
+			put("ke-th-hash.bin", e.session->ke_th_hash);
+		}
 		std::printf("wrote %zu certificates and the evidence into %s\n", certs.size(), dir->c_str());
 		return 0;
 	}
@@ -487,10 +489,11 @@ int cmd_monitor(const Parsed &p)
 					std::time_t secs = static_cast<std::time_t>(e.timestamp_ns / 1000000000ULL);
 					char ts[32];
 					std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
-					std::printf("%s.%03lluZ %s %s reason=%s state=%s\n", ts,
+					std::printf("%s.%03lluZ %s %s reason=%s state=%s%s%s\n", ts,
 						    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
 						    term_safe(e.dev.bdf).c_str(), event_name(e.event), reason_name(e.reason),
-						    state_name(e.dev.state));
+						    state_name(e.dev.state), e.dev.session ? " session=" : "",
+						    e.dev.session ? session_state_name(e.dev.session->state) : "");
 					std::fflush(stdout);
 				}
 				return !(count && ++seen >= count);

@@ -3,7 +3,9 @@
 
 #include "cli.hpp"
 
+#include "spdmtsm/device.hpp"
 #include "spdmtsm/json.hpp"
+#include "spdmtsm/netlink.hpp"
 
 namespace tsmctl {
 
@@ -15,6 +17,20 @@ void set_json_log_cmdline(const std::vector<std::string> &args);
 // A command's JSON document: compact on one line, or pretty with -p (and
 // copied to SPDM_TSM_JSON_LOG).
 void print_json(const Parsed &p, const spdmtsm::Json &j);
+
+// One line on a secured session: "established, id 0x..., secp384r1,
+// aes-256-gcm, ..." (session.cpp; show, connect and session show use it).
+std::string session_summary(const spdmtsm::SessionInfo &s);
+
+// DEV given: that one (get); none: every one (all).  (show, policy show,
+// session show)
+template <typename Get, typename All>
+auto one_or_all(const Parsed &p, spdmtsm::GenlSocket &sock, Get get, All all) -> decltype(all(sock))
+{
+	if (p.args.empty())
+		return all(sock);
+	return {get(sock, spdmtsm::canonical_bdf(p.args[0]))};
+}
 
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);
@@ -29,5 +45,8 @@ int cmd_policy_clear(const Parsed &p);
 int cmd_monitor(const Parsed &p);
 int cmd_revalidate(const Parsed &p);
 int cmd_attest_check(const Parsed &p); // attest.cpp
+int cmd_session_show(const Parsed &p);       // session.cpp
+int cmd_session_key_update(const Parsed &p); // session.cpp
+int cmd_session_end(const Parsed &p);        // session.cpp
 
 } // namespace tsmctl

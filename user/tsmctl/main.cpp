@@ -36,6 +36,11 @@ int main(int argc, char **argv)
 				std::cout << command_help(*find_command(sub)) << "\n";
 			return 0;
 		}
+		if (p.command == "session") {
+			for (const char *sub : {"session show", "session key-update", "session end"})
+				std::cout << command_help(*find_command(sub)) << "\n";
+			return 0;
+		}
 		const CommandSpec *c = p.command.empty() ? nullptr : find_command(p.command);
 		std::cout << (c ? command_help(*c) : usage());
 		return 0;
@@ -55,6 +60,9 @@ int main(int argc, char **argv)
 		{"revalidate", cmd_revalidate},
 		{"agent", cmd_agent},
 		{"attest check", cmd_attest_check},
+		{"session show", cmd_session_show},
+		{"session key-update", cmd_session_key_update},
+		{"session end", cmd_session_end},
 	};
 	try {
 		return handlers.at(p.command)(p);

@@ -163,6 +163,8 @@ TEST_CASE("errors name the file and the line")
 		{head + "slot = -1\n", 3, "from 0 to 7"},
 		{head + "slot = 1x\n", 3, "from 0 to 7"},
 		{head + "measurements = maybe\n", 3, "yes or no"},
+		{head + "session = maybe\n", 3, "session takes yes or no"},
+		{head + "session = yes\nsession = no\n", 4, "'session' given twice"},
 		{head + "cert-digest = abcd\n", 3, "SHA-256/384/512"},
 		{head + "cert-digest = " + std::string(64, 'g') + "\n", 3, "not hex"},
 		{head + "cert-digest = abc\n", 3, "not hex"},
@@ -230,4 +232,17 @@ TEST_CASE("load_config: a missing file and a real one")
 		CHECK_THAT(std::string(e.what()), ContainsSubstring(std::string(tmpl) + ":3: unknown key 'bad key'"));
 	}
 	std::remove(tmpl);
+}
+
+TEST_CASE("session = yes | no: connect with a secured session (default no)")
+{
+	Config c = parse_config(head + "session = yes\n[device 02:00.0]\nca = /r.pem\n"
+				       "[device 03:00.0]\nca = /r.pem\nsession = no\n",
+				"x");
+	REQUIRE(c.devices.size() == 3);
+	CHECK(c.devices[0].session);
+	CHECK_FALSE(c.devices[1].session); // the default, and no leak from the section before
+	CHECK_FALSE(c.devices[2].session);
+	CHECK(parse_config(head + "session = true\n", "x").devices.at(0).session);
+	CHECK_THAT(std::string(error_of(head + "bogus = 1\n").message()), ContainsSubstring("session"));
 }

@@ -63,6 +63,35 @@ int main()
 	doc("connect 01:00.0 -j", json_of(conn));
 	doc("revalidate 01:00.0 -j", json_of(conn), true);
 
+	// a secured session: every field, and one the kernel reported no field of
+	DevInfo sess = conn;
+	sess.bdf = "0000:02:00.0";
+	sess.dsm = sess.tee_io = false;
+	sess.tsm.clear();
+	SessionInfo si;
+	si.state = SPDM_TSM_SESSION_STATE_ESTABLISHED;
+	si.id = 0xfffe0001;
+	si.dhe = 1u << 4;
+	si.aead = 1u << 1;
+	si.hash = 1u << 1;
+	si.encrypted = true;
+	si.heartbeat_period = 10;
+	si.established_ns = 1764640000123456789ULL;
+	si.key_updates = 2;
+	si.heartbeats = 17;
+	si.establishments = 1;
+	si.exchanges = 2;
+	si.duration_us = 4321;
+	sess.session = si;
+	DevInfo ended = sess;
+	ended.session = SessionInfo{};
+	doc("connect 02:00.0 --session -j", json_of(sess));
+	doc("show -j", Json::array({json_of(fresh), json_of(sess), json_of(ended)}));
+	doc("session show -j", Json::array({session_json(fresh), session_json(sess), session_json(ended)}));
+	doc("session show 02:00.0 -j", Json::array({session_json(sess)}), true);
+	doc("session key-update --all 02:00.0 -j", json_of(sess));
+	doc("session end 02:00.0 -j", json_of(ended), true);
+
 	Evidence e;
 	e.bdf = "0000:01:00.0";
 	e.generation = 3;
@@ -78,6 +107,21 @@ int main()
 	e.leaf_spki = Bytes(91, 4);
 	e.cert_chain = id.slots[0].der_chain();
 	doc("evidence 01:00.0 -j", json_of(e));
+	// with the KEY_EXCHANGE_RSP of a secured session
+	SessionEvidence se;
+	se.id = 0xfffe0001;
+	se.dhe = 1u << 3;
+	se.aead = 1u << 0;
+	se.ke_signature = Bytes(64, 0x5a);
+	se.ke_th_hash = Bytes(32, 0xa5);
+	se.ke_context = "responder-key_exchange_rsp signing";
+	e.session = se;
+	doc("evidence 02:00.0 -j", json_of(e));
+	e.session->id.reset();
+	e.session->dhe = e.session->aead = 0;
+	e.session->ke_context.clear();
+	doc("evidence 02:00.0 -j", json_of(e), true);
+	e.session.reset();
 	// with measurements, no context (1.1), and a certificate that does not parse
 	e.version = 0x11;
 	e.context.clear();
@@ -93,6 +137,8 @@ int main()
 	r.checks.push_back({"chain", false, "issuer " + hostile_cn + " not trusted"});
 	r.checks.push_back({"signature", true, "ok"});
 	doc("verify 01:00.0 --ca root.pem -j", json_of("0000:01:00.0", r));
+	r.checks.push_back({"session-signature", false, "KEY_EXCHANGE_RSP: signature does not verify"});
+	doc("verify 02:00.0 --ca root.pem -j", json_of("0000:02:00.0", r));
 
 	Policy p;
 	p.bdf = "0000:01:00.0";
@@ -114,8 +160,18 @@ int main()
 	ev.event = SPDM_TSM_EVENT_REVALIDATION_FAILED;
 	ev.reason = SPDM_TSM_REASON_SIGNATURE;
 	ev.timestamp_ns = 1764640000123456789ULL;
+	DevEvent hb;
+	hb.dev = ended;
+	hb.event = SPDM_TSM_EVENT_SESSION_LOST;
+	hb.reason = SPDM_TSM_REASON_HEARTBEAT;
+	hb.timestamp_ns = 1764640000323456789ULL;
+	DevEvent up = hb;
+	up.dev = sess;
+	up.event = SPDM_TSM_EVENT_SESSION_ESTABLISHED;
 	std::cout << "#tsmctl-lines monitor -j\n"
 		  << json_text(json_of(ev)) << "\n"
+		  << json_text(json_of(hb)) << "\n"
+		  << json_text(json_of(up)) << "\n"
 		  << json_text(events_lost_json(1764640000223456789ULL)) << "\n";
 	return 0;
 }

@@ -151,3 +151,35 @@ TEST_CASE("the man page documents every command and option")
 			CHECK_THAT(plain, ContainsSubstring("--" + o.long_name));
 	}
 }
+
+TEST_CASE("parse: session commands and connect --session")
+{
+	auto s = parse({"session", "show"});
+	CHECK(s.command == "session show");
+	CHECK(s.args.empty()); // every device
+	auto one = parse({"-j", "session", "show", "01:00.0", "-p"});
+	CHECK(one.command == "session show");
+	REQUIRE(one.args.size() == 1);
+	CHECK(one.has("json"));
+	CHECK(one.has("pretty"));
+	auto ku = parse({"session", "key-update", "--all", "01:00.0"});
+	CHECK(ku.command == "session key-update");
+	CHECK(ku.has("all"));
+	REQUIRE(ku.args.size() == 1);
+	CHECK(ku.args[0] == "01:00.0");
+	CHECK_FALSE(parse({"session", "key-update", "01:00.0"}).has("all"));
+	CHECK(parse({"session", "end", "01:00.0", "-j"}).command == "session end");
+	CHECK_THROWS_WITH(parse({"session", "key-update"}), ContainsSubstring("needs DEV"));
+	CHECK_THROWS_WITH(parse({"session", "end"}), ContainsSubstring("needs DEV"));
+	CHECK_THROWS_WITH(parse({"session", "end", "01:00.0", "--all"}), ContainsSubstring("has no option '--all'"));
+	CHECK_THROWS_WITH(parse({"session", "show", "a", "b"}), ContainsSubstring("unexpected argument 'b'"));
+	CHECK_THROWS_WITH(parse({"session"}), ContainsSubstring("show, key-update or end"));
+	CHECK_THROWS_WITH(parse({"session", "start", "01:00.0"}), ContainsSubstring("unknown command 'session start'"));
+	CHECK(parse({"session", "--help"}).command == "session");
+	CHECK(parse({"session", "--help"}).help);
+	CHECK(parse({"help", "session"}).command == "session");
+	CHECK(parse({"help", "session", "key-update"}).command == "session key-update");
+	CHECK(parse({"connect", "01:00.0", "--session"}).has("session"));
+	CHECK_THROWS_WITH(parse({"connect", "01:00.0", "--session=yes"}), ContainsSubstring("takes no value"));
+	CHECK_THAT(usage(), ContainsSubstring("session key-update [--all] DEV"));
+}

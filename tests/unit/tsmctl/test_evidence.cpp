@@ -8,6 +8,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -198,4 +200,58 @@ TEST_CASE("policy and event replies: short or unterminated attributes are reject
 	NlMsg short_vendor;
 	short_vendor.str(SPDM_TSM_A_DEV_BDF, "0000:02:00.0").attr(SPDM_TSM_A_DEV_VENDOR_ID, {6}, false);
 	CHECK_THROWS_AS(dev_event_from_msg(short_vendor.hdr()), std::runtime_error);
+}
+
+TEST_CASE("session vocabulary: DHE and AEAD bits, events, reasons")
+{
+	CHECK(std::string(dhe_name(1u << 3)) == "secp256r1");
+	CHECK(std::string(dhe_name(1u << 4)) == "secp384r1");
+	CHECK(std::string(dhe_name(0)) == "unknown");
+	CHECK(std::string(aead_name(1u << 0)) == "aes-128-gcm");
+	CHECK(std::string(aead_name(1u << 1)) == "aes-256-gcm");
+	CHECK(std::string(aead_name(1u << 2)) == "chacha20-poly1305");
+	CHECK(std::string(aead_name(1u << 7)) == "unknown");
+	CHECK(std::string(event_name(SPDM_TSM_EVENT_SESSION_ESTABLISHED)) == "session-established");
+	CHECK(std::string(event_name(SPDM_TSM_EVENT_SESSION_ENDED)) == "session-ended");
+	CHECK(std::string(reason_name(SPDM_TSM_REASON_HEARTBEAT)) == "heartbeat");
+	CHECK(std::string(reason_name(SPDM_TSM_REASON_KEY_UPDATE)) == "key-update");
+	CHECK(std::string(reason_name(SPDM_TSM_REASON_SESSION)) == "session");
+	// every reason of the UAPI has its name
+	for (std::uint32_t r = SPDM_TSM_REASON_NONE; r <= SPDM_TSM_REASON_SESSION; r++)
+		if (r != SPDM_TSM_REASON_UNKNOWN)
+			CHECK(std::string(reason_name(r)) != "unknown");
+	CHECK(std::string(reason_name(SPDM_TSM_REASON_UNKNOWN)) == "unknown");
+}
+
+TEST_CASE("tsmctl evidence shows the session's KEY_EXCHANGE_RSP signature and transcript hash")
+{
+	Evidence e;
+	e.bdf = "0000:01:00.0";
+	e.version = 0x12;
+	SessionEvidence s;
+	s.id = 0xfffe0001;
+	s.dhe = 1u << 4;
+	s.aead = 1u << 1;
+	s.ke_signature = Bytes{0xaa, 0xbb};
+	s.ke_th_hash = Bytes{0x01, 0x02};
+	s.ke_context = "responder-key_exchange_rsp signing\x1b[2J";
+	e.session = s;
+	char *buf = nullptr;
+	std::size_t len = 0;
+	std::FILE *f = open_memstream(&buf, &len);
+	REQUIRE(f);
+	print_evidence(f, e, {});
+	std::fclose(f);
+	std::string out(buf, len);
+	std::free(buf);
+	CHECK(out.find("session:     id 0xfffe0001, secp384r1, aes-256-gcm (KEY_EXCHANGE_RSP)\n") != std::string::npos);
+	CHECK(out.find("  th hash:   0102\n") != std::string::npos);
+	CHECK(out.find("  signature: aabb\n") != std::string::npos);
+	CHECK(out.find("\x1b") == std::string::npos); // the device's context is escaped
+	e.session.reset();
+	f = open_memstream(&buf, &len);
+	print_evidence(f, e, {});
+	std::fclose(f);
+	CHECK(std::string(buf, len).find("session:") == std::string::npos);
+	std::free(buf);
 }

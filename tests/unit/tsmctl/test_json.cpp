@@ -63,15 +63,16 @@ TEST_CASE("json: device shape: every field, null when unknown")
 	CHECK(before == R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
 			R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
 			R"("version":null,"asym":null,"hash":null,"slot":null,"exchanges":null,"duration_us":null,)"
-			R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null,"core_connected":null})");
+			R"("mem_used":0,"mem_limit":0,"generation":0,"last_error":null,"core_connected":null,)"
+			R"("session":null})");
 	CHECK(json_text(json_of(d)) ==
 	      R"({"bdf":"0000:01:00.0","vendor_id":"1b36","device_id":"0010","serial":null,)"
 	      R"("cma":true,"dsm":false,"ide":false,"tee_io":false,"tsm":"tsm0","state":"authenticated",)"
 	      R"("version":"1.2","asym":"ecdsa-p384","hash":"sha384","slot":0,"exchanges":6,"duration_us":null,)"
 	      R"("mem_used":100,"mem_limit":1048576,"generation":3,"last_error":null,)"
-	      R"("core_connected":null})");
+	      R"("core_connected":null,"session":null})");
 	d.core_connected = true;
-	CHECK(json_text(json_of(d)).find(R"("core_connected":true})") != std::string::npos);
+	CHECK(json_text(json_of(d)).find(R"("core_connected":true,)") != std::string::npos);
 	d.serial = 0x0123456789abcdefULL;
 	CHECK(json_text(json_of(d)).find(R"("serial":"0123456789abcdef")") != std::string::npos);
 }
@@ -81,4 +82,33 @@ TEST_CASE("state names cover the UAPI enum")
 	CHECK(std::string(spdmtsm::state_name(SPDM_TSM_STATE_NONE)) == "none");
 	CHECK(std::string(spdmtsm::state_name(SPDM_TSM_STATE_SESSION_LOST)) == "session-lost");
 	CHECK(std::string(spdmtsm::state_name(99)) == "unknown");
+}
+
+TEST_CASE("json: session shape: every field, null when the kernel did not report it")
+{
+	spdmtsm::SessionInfo s;
+	CHECK(json_text(json_of(s)) ==
+	      R"({"state":"none","id":null,"dhe":null,"aead":null,"hash":null,"encrypted":null,)"
+	      R"("heartbeat_period":null,"established_ns":null,"key_updates":null,"heartbeats":null,)"
+	      R"("establishments":null,"exchanges":null,"duration_us":null})");
+	s.state = SPDM_TSM_SESSION_STATE_ESTABLISHED;
+	s.id = 0x10002;
+	s.dhe = 1u << 3;
+	s.aead = 1u << 2;
+	s.hash = 1u;
+	s.encrypted = false;
+	s.heartbeat_period = 0;
+	s.key_updates = 0;
+	CHECK(json_text(json_of(s)) ==
+	      R"({"state":"established","id":65538,"dhe":"secp256r1","aead":"chacha20-poly1305","hash":"sha256",)"
+	      R"("encrypted":false,"heartbeat_period":0,"established_ns":null,"key_updates":0,"heartbeats":null,)"
+	      R"("establishments":null,"exchanges":null,"duration_us":null})");
+	s.dhe = 1u << 9; // a group this tsmctl does not know
+	CHECK(json_text(json_of(s)).find(R"("dhe":"unknown")") != std::string::npos);
+	CHECK(std::string(spdmtsm::session_state_name(7)) == "unknown");
+	spdmtsm::DevInfo d;
+	d.bdf = "0000:01:00.0";
+	d.state = SPDM_TSM_STATE_AUTHENTICATED;
+	d.session = s;
+	CHECK(json_text(spdmtsm::session_json(d)).rfind(R"({"bdf":"0000:01:00.0","state":"authenticated","session":{"state":"established",)", 0) == 0);
 }

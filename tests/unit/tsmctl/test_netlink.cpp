@@ -3,6 +3,7 @@
 // exception thrown in a dump handler is kept, the dump drained and the
 // exception rethrown; NLM_F_DUMP_INTR and a changing evidence generation
 // give EAGAIN and are retried; malformed replies are errors, never crashes.
+#include "spdmtsm/device.hpp"
 #include "spdmtsm/evidence.hpp"
 #include "spdmtsm/netlink.hpp"
 
@@ -36,7 +37,13 @@ constexpr std::uint32_t stale_seq = 0xdead;
 struct FakeTransport : spdmtsm::NlTransport {
 	std::deque<Datagram> replies;
 	std::vector<std::uint32_t> sent;
-	void send(nl_msg *m) override { sent.push_back(nlmsg_hdr(m)->nlmsg_seq); }
+	std::vector<Datagram> requests; // each request as sent
+	void send(nl_msg *m) override
+	{
+		sent.push_back(nlmsg_hdr(m)->nlmsg_seq);
+		const auto *p = reinterpret_cast<const std::uint8_t *>(nlmsg_hdr(m));
+		requests.emplace_back(p, p + nlmsg_hdr(m)->nlmsg_len);
+	}
 	Datagram recv() override
 	{
 		if (replies.empty())
@@ -327,4 +334,234 @@ TEST_CASE("netlink: errors keep the kernel's errno and extended ack; stale repli
 	c.fake->replies = {bdf_msg("x", 0), error(0)};
 	CHECK(dump_bdfs(c.sock) == std::vector<std::string>{"x"});
 	CHECK(c.fake->replies.empty());
+}
+
+namespace {
+
+// A dev-get reply (a do: no NLM_F_MULTI), with the nested session-info
+// built by session.
+Datagram dev_reply(const std::function<void(nl_msg *)> &session)
+{
+	return msg(
+		[&](nl_msg *m) {
+			nla_put_string(m, SPDM_TSM_A_DEV_BDF, "0000:01:00.0");
+			nla_put_u32(m, SPDM_TSM_A_DEV_STATE, SPDM_TSM_STATE_AUTHENTICATED);
+			if (session) {
+				nlattr *n = nla_nest_start(m, SPDM_TSM_A_DEV_SESSION_INFO);
+				session(m);
+				nla_nest_end(m, n);
+			}
+		},
+		0);
+}
+
+void full_session(nl_msg *m)
+{
+	nla_put_u32(m, SPDM_TSM_A_SESSION_STATE, SPDM_TSM_SESSION_STATE_ESTABLISHED);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_ID, 0xfffe0001);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_DHE, 1u << 4);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_AEAD, 1u << 1);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_HASH, 1u << 1);
+	nla_put_u8(m, SPDM_TSM_A_SESSION_ENCRYPTED, 1);
+	nla_put_u8(m, SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD, 10);
+	nla_put_u64(m, SPDM_TSM_A_SESSION_ESTABLISHED_NS, 1764640000123456789ULL);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_KEY_UPDATES, 3);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_HEARTBEATS, 17);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_ESTABLISHMENTS, 2);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_EXCHANGES, 2);
+	nla_put_u64(m, SPDM_TSM_A_SESSION_DURATION_US, 4321);
+	nla_put_u32(m, SPDM_TSM_A_SESSION_MAX + 5, 7); // a newer kernel's attribute: ignored
+}
+
+// The generic netlink command and the attributes of a request.
+struct Request {
+	std::uint8_t cmd = 0;
+	std::vector<nlattr *> a = std::vector<nlattr *>(SPDM_TSM_A_DEV_MAX + 1, nullptr);
+	Datagram raw;
+	explicit Request(const Datagram &d) : raw(d)
+	{
+		auto *nlh = reinterpret_cast<nlmsghdr *>(raw.data());
+		cmd = static_cast<const genlmsghdr *>(nlmsg_data(nlh))->cmd;
+		REQUIRE(genlmsg_parse(nlh, 0, a.data(), SPDM_TSM_A_DEV_MAX, nullptr) == 0);
+	}
+};
+
+} // namespace
+
+TEST_CASE("netlink: dev-get decodes the nested session-info")
+{
+	Client c;
+	c.fake->replies = {cat({dev_reply(full_session), error(0)}), cat({dev_reply(nullptr), error(0)})};
+	auto d = spdmtsm::dev_get(c.sock, "0000:01:00.0");
+	REQUIRE(d.session.has_value());
+	const auto &s = *d.session;
+	CHECK(s.established());
+	CHECK(std::string(spdmtsm::session_state_name(s.state)) == "established");
+	CHECK(s.id == 0xfffe0001u);
+	CHECK(s.dhe == 1u << 4);
+	CHECK(s.aead == 1u << 1);
+	CHECK(s.hash == 1u << 1);
+	CHECK(s.encrypted == true);
+	CHECK(s.heartbeat_period == 10);
+	CHECK(s.established_ns == 1764640000123456789ULL);
+	CHECK(s.key_updates == 3u);
+	CHECK(s.heartbeats == 17u);
+	CHECK(s.establishments == 2u);
+	CHECK(s.exchanges == 2u);
+	CHECK(s.duration_us == 4321u);
+	std::string j = spdmtsm::json_text(spdmtsm::json_of(d));
+	CHECK_THAT(j, ContainsSubstring(R"("session":{"state":"established","id":4294836225,"dhe":"secp384r1",)"
+					R"("aead":"aes-256-gcm","hash":"sha384","encrypted":true,"heartbeat_period":10,)"));
+	// a kernel without sessions, or a device connected without one
+	auto plain = spdmtsm::dev_get(c.sock, "0000:01:00.0");
+	CHECK_FALSE(plain.session.has_value());
+	CHECK_THAT(spdmtsm::json_text(spdmtsm::json_of(plain)), ContainsSubstring(R"("session":null})"));
+	CHECK(spdmtsm::json_text(spdmtsm::session_json(plain)) ==
+	      R"({"bdf":"0000:01:00.0","state":"authenticated","session":null})");
+}
+
+TEST_CASE("netlink: a malformed session-info is EPROTO, never a read past it")
+{
+	SECTION("a u32 of two bytes")
+	{
+		Client c;
+		c.fake->replies = {cat({dev_reply([](nl_msg *m) { nla_put(m, SPDM_TSM_A_SESSION_STATE, 2, "\x01\x00"); }),
+					error(0)})};
+		try {
+			spdmtsm::dev_get(c.sock, "0000:01:00.0");
+			FAIL("accepted");
+		} catch (const NetlinkError &e) {
+			CHECK(e.error() == EPROTO);
+			CHECK_THAT(e.what(), ContainsSubstring("session-info"));
+		}
+		CHECK(c.fake->replies.empty());
+	}
+	SECTION("a u64 of four bytes")
+	{
+		Client c;
+		c.fake->replies = {
+			cat({dev_reply([](nl_msg *m) { nla_put_u32(m, SPDM_TSM_A_SESSION_ESTABLISHED_NS, 5); }), error(0)})};
+		CHECK_THROWS_AS(spdmtsm::dev_get(c.sock, "0000:01:00.0"), NetlinkError);
+	}
+	SECTION("a nest whose attribute overruns it")
+	{
+		Client c;
+		Datagram d = dev_reply([](nl_msg *m) { nla_put_u32(m, SPDM_TSM_A_SESSION_ID, 1); });
+		// the nest is the last attribute: its inner attribute claims 40 bytes
+		std::size_t inner = d.size() - 8;
+		std::uint16_t big = 40;
+		std::memcpy(d.data() + inner, &big, sizeof(big));
+		c.fake->replies = {cat({d, error(0)})};
+		spdmtsm::DevInfo got;
+		CHECK_NOTHROW(got = spdmtsm::dev_get(c.sock, "0000:01:00.0"));
+		REQUIRE(got.session.has_value());
+		CHECK_FALSE(got.session->id.has_value()); // the attribute is not there
+	}
+}
+
+TEST_CASE("netlink: connect --session, session-key-update [all] and session-end requests")
+{
+	Client c;
+	for (int i = 0; i < 4; i++)
+		c.fake->replies.push_back(cat({dev_reply(full_session), error(0)}));
+	spdmtsm::ConnectOptions o;
+	o.session = true;
+	spdmtsm::dev_connect(c.sock, "0000:01:00.0", o);
+	auto d = spdmtsm::session_key_update(c.sock, "0000:01:00.0", true);
+	CHECK(d.session->key_updates == 3u);
+	spdmtsm::session_key_update(c.sock, "0000:01:00.0", false);
+	spdmtsm::session_end(c.sock, "0000:01:00.0");
+	REQUIRE(c.fake->requests.size() == 4);
+	Request conn(c.fake->requests[0]), all(c.fake->requests[1]), one(c.fake->requests[2]), end(c.fake->requests[3]);
+	CHECK(conn.cmd == SPDM_TSM_CMD_CONNECT);
+	CHECK(conn.a[SPDM_TSM_A_DEV_SESSION] != nullptr);
+	CHECK(all.cmd == SPDM_TSM_CMD_SESSION_KEY_UPDATE);
+	CHECK(all.a[SPDM_TSM_A_DEV_ALL_KEYS] != nullptr);
+	REQUIRE(all.a[SPDM_TSM_A_DEV_BDF] != nullptr);
+	CHECK(spdmtsm::attr_str(all.a[SPDM_TSM_A_DEV_BDF]) == "0000:01:00.0");
+	CHECK(one.cmd == SPDM_TSM_CMD_SESSION_KEY_UPDATE);
+	CHECK(one.a[SPDM_TSM_A_DEV_ALL_KEYS] == nullptr);
+	CHECK(end.cmd == SPDM_TSM_CMD_SESSION_END);
+	CHECK(end.a[SPDM_TSM_A_DEV_BDF] != nullptr);
+	// without --session no flag
+	Client p;
+	p.fake->replies = {cat({dev_reply(nullptr), error(0)})};
+	spdmtsm::dev_connect(p.sock, "0000:01:00.0", {});
+	CHECK(Request(p.fake->requests.at(0)).a[SPDM_TSM_A_DEV_SESSION] == nullptr);
+	// the kernel's refusal reaches the caller with its errno and message
+	Client r;
+	r.fake->replies = {error(ENOTCONN, "no secured session")};
+	try {
+		spdmtsm::session_end(r.sock, "0000:01:00.0");
+		FAIL("accepted");
+	} catch (const NetlinkError &e) {
+		CHECK(e.error() == ENOTCONN);
+		CHECK(e.extack() == "no secured session");
+	}
+}
+
+namespace {
+
+Datagram evidence_with_session(const std::function<void(nl_msg *)> &session)
+{
+	return msg([&](nl_msg *m) {
+		nla_put_string(m, SPDM_TSM_A_EVIDENCE_BDF, "0000:01:00.0");
+		nla_put_u64(m, SPDM_TSM_A_EVIDENCE_GENERATION, 4);
+		nla_put_u8(m, SPDM_TSM_A_EVIDENCE_VERSION, 0x12);
+		nlattr *n = nla_nest_start(m, SPDM_TSM_A_EVIDENCE_SESSION);
+		session(m);
+		nla_nest_end(m, n);
+	});
+}
+
+} // namespace
+
+TEST_CASE("netlink: evidence-get decodes the session's KEY_EXCHANGE_RSP evidence")
+{
+	Client c;
+	const std::string ctx = "responder-key_exchange_rsp signing";
+	c.fake->replies = {cat({evidence_with_session([&](nl_msg *m) {
+					nla_put_u32(m, SPDM_TSM_A_SESSION_EVIDENCE_ID, 0xfffe0001);
+					nla_put_u32(m, SPDM_TSM_A_SESSION_EVIDENCE_DHE, 1u << 3);
+					nla_put_u32(m, SPDM_TSM_A_SESSION_EVIDENCE_AEAD, 1u << 0);
+					nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE, 96, std::string(96, 's').data());
+					nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH, 48, std::string(48, 'h').data());
+					nla_put_string(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT, ctx.c_str());
+				}),
+				done()})};
+	auto e = spdmtsm::evidence_get(c.sock, "0000:01:00.0");
+	REQUIRE(e.session.has_value());
+	CHECK(e.session->id == 0xfffe0001u);
+	CHECK(e.session->dhe == 1u << 3);
+	CHECK(e.session->aead == 1u);
+	CHECK(e.session->ke_signature == spdmtsm::Bytes(96, 's'));
+	CHECK(e.session->ke_th_hash == spdmtsm::Bytes(48, 'h'));
+	CHECK(e.session->ke_context == ctx);
+	std::string j = spdmtsm::json_text(spdmtsm::json_of(e));
+	CHECK_THAT(j, ContainsSubstring(R"("session":{"id":4294836225,"dhe":"secp256r1","aead":"aes-128-gcm",)"
+					R"("ke_signature":")" +
+					spdmtsm::hex(spdmtsm::Bytes(96, 's'))));
+	CHECK_THAT(j, ContainsSubstring(R"("ke_context":"responder-key_exchange_rsp signing"})"));
+}
+
+TEST_CASE("netlink: a malformed session evidence is EPROTO")
+{
+	auto refused = [](const std::function<void(nl_msg *)> &session) {
+		Client c;
+		c.fake->replies = {cat({evidence_with_session(session), done()})};
+		try {
+			spdmtsm::evidence_get(c.sock, "0000:01:00.0");
+		} catch (const NetlinkError &e) {
+			return e.error() == EPROTO && c.fake->replies.empty();
+		}
+		return false;
+	};
+	// a transcript hash longer than any DSP0274 hash
+	CHECK(refused([](nl_msg *m) { nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_TH_HASH, 65, std::string(65, 'h').data()); }));
+	// a signature longer than the UAPI allows
+	CHECK(refused([](nl_msg *m) { nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_SIGNATURE, 513, std::string(513, 's').data()); }));
+	// a context without its NUL
+	CHECK(refused([](nl_msg *m) { nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_KE_CONTEXT, 4, "resp"); }));
+	// a session id of two bytes
+	CHECK(refused([](nl_msg *m) { nla_put(m, SPDM_TSM_A_SESSION_EVIDENCE_ID, 2, "\x01\x02"); }));
 }

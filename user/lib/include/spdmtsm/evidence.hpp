@@ -10,10 +10,23 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace spdmtsm {
+
+// The KEY_EXCHANGE_RSP of the device's current secured session: the
+// signature, and the transcript hash it covers (TH up to the signature,
+// DSP0274 "Session transcript"); 1.2+ wraps it in the signing context.
+struct SessionEvidence {
+	std::optional<std::uint32_t> id;
+	std::uint32_t dhe = 0;  // DHE bit, 0 when not reported
+	std::uint32_t aead = 0; // AEAD bit
+	Bytes ke_signature;
+	Bytes ke_th_hash;
+	std::string ke_context; // "responder-key_exchange_rsp signing" (1.2+)
+};
 
 struct Evidence {
 	std::string bdf;
@@ -39,6 +52,7 @@ struct Evidence {
 	Bytes leaf_spki;  // the key the kernel verified with and cached
 	Bytes meas_blocks;
 	Bytes meas_transcript;
+	std::optional<SessionEvidence> session; // when a secured session is established
 };
 
 // Dump and reassemble; throws NetlinkError (EAGAIN if the evidence changed

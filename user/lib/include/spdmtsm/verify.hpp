@@ -13,7 +13,8 @@
 namespace spdmtsm {
 
 struct CheckResult {
-	std::string name; // "chain", "leaf-key", "key-usage", "eku", "signature", "measurements"
+	std::string name; // "chain", "leaf-key", "key-usage", "eku", "signature", "measurements",
+			  // "session-signature"
 	bool ok = false;
 	std::string detail; // why, in words
 };
@@ -38,6 +39,19 @@ Bytes signed_message(const Evidence &e, const Bytes &transcript, const std::stri
 // Hash(message) with a DER SubjectPublicKeyInfo.  Returns "" or why not.
 std::string verify_signature(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &message,
 			     const Bytes &signature);
+// The same over a digest already computed (len of the hash algorithm).
+std::string verify_signature_digest(const Bytes &spki, std::uint32_t asym, std::uint32_t hash, const Bytes &digest,
+				    const Bytes &signature);
+
+// DSP0274 1.2+ signing context of the KEY_EXCHANGE_RSP signature.
+inline constexpr const char key_exchange_context[] = "responder-key_exchange_rsp signing";
+
+// The KEY_EXCHANGE_RSP signature of e.session over its transcript hash
+// (DSP0274 "KEY_EXCHANGE_RSP": SPDMsign over TH up to the signature; 1.1:
+// the signature is over that hash itself, 1.2+: over combined_spdm_prefix ||
+// zero pad || "responder-key_exchange_rsp signing" || the hash), with the
+// key the kernel cached (e.leaf_spki).  Check "session-signature".
+CheckResult verify_key_exchange(const Evidence &e);
 
 // Load trust anchors from PEM or DER files; throws std::runtime_error.
 struct TrustAnchors;

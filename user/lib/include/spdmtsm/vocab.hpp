@@ -85,6 +85,37 @@ inline std::size_t hash_len(std::uint32_t bit)
 	return h ? h->len : 0;
 }
 
+// DSP0274 DHE and AEAD (NEGOTIATE_ALGORITHMS AlgStruct) bits of a secured
+// session, and their names; "unknown" for another bit.
+struct NamedBit {
+	std::uint32_t bit;
+	const char *name;
+};
+inline constexpr NamedBit dhe_algs[] = {
+	{1u << 0, "ffdhe2048"}, {1u << 1, "ffdhe3072"}, {1u << 2, "ffdhe4096"}, {1u << 3, "secp256r1"},
+	{1u << 4, "secp384r1"}, {1u << 5, "secp521r1"}, {1u << 6, "sm2-p256"},
+};
+inline constexpr NamedBit aead_algs[] = {
+	{1u << 0, "aes-128-gcm"},
+	{1u << 1, "aes-256-gcm"},
+	{1u << 2, "chacha20-poly1305"},
+	{1u << 3, "sm4-gcm"},
+};
+inline const char *dhe_name(std::uint32_t bit)
+{
+	for (const auto &d : dhe_algs)
+		if (d.bit == bit)
+			return d.name;
+	return "unknown";
+}
+inline const char *aead_name(std::uint32_t bit)
+{
+	for (const auto &a : aead_algs)
+		if (a.bit == bit)
+			return a.name;
+	return "unknown";
+}
+
 // SPDMVersion byte -> "1.2"; 0 (none negotiated yet) -> ""
 inline std::string version_text(std::uint8_t v)
 {
