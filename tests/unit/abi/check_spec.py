@@ -125,6 +125,15 @@ def main(spec_path, header_path, gen_path=None):
         for i, e in enumerate(d["entries"]):
             ename = e["name"] if isinstance(e, dict) else e
             expect(c_name(fam, d["name"], ename), start + i)
+    set_prefixes = [c_name(fam, "a", s["name"]) + "_"
+                    for s in spec.get("attribute-sets", [])]
+
+    def owner(h):
+        """The longest set prefix of h: SPDM_TSM_A_SESSION_EVIDENCE_ID is
+        the set 'session-evidence', not 'session'."""
+        return max((p for p in set_prefixes if h.startswith(p)), key=len,
+                   default=None)
+
     for s in spec.get("attribute-sets", []):
         prefix = c_name(fam, "a", s["name"]) + "_"
         names = set()
@@ -133,7 +142,7 @@ def main(spec_path, header_path, gen_path=None):
             names.add(n)
             expect(n, a.get("value", i + 1))
         for h in values:
-            if h.startswith(prefix) and not h.startswith("__") and h not in names \
+            if owner(h) == prefix and not h.startswith("__") and h not in names \
                     and not h.endswith("_MAX"):
                 errors.append(f"{h} is in the header but not in the spec's set '{s['name']}'")
     ops = spec["operations"]["list"]
