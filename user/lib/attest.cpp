@@ -24,7 +24,10 @@ Bytes md(mbedtls_md_type_t t, const std::uint8_t *p, std::size_t n)
 	return out;
 }
 
-mbedtls_md_type_t bank_md(Bank b) { return b == Bank::Sha1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256; }
+mbedtls_md_type_t bank_md(Bank b)
+{
+	return b == Bank::Sha1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256;
+}
 
 std::optional<mbedtls_md_type_t> algo_md(const std::string &a)
 {
@@ -50,8 +53,8 @@ public:
 	{
 		if (left() < 4)
 			return false;
-		v = std::uint32_t(p_[pos_]) | std::uint32_t(p_[pos_ + 1]) << 8 |
-		    std::uint32_t(p_[pos_ + 2]) << 16 | std::uint32_t(p_[pos_ + 3]) << 24;
+		v = std::uint32_t(p_[pos_]) | std::uint32_t(p_[pos_ + 1]) << 8 | std::uint32_t(p_[pos_ + 2]) << 16 |
+		    std::uint32_t(p_[pos_ + 3]) << 24;
 		pos_ += 4;
 		return true;
 	}
@@ -118,8 +121,14 @@ bool all_zero(const Bytes &b)
 
 } // namespace
 
-std::size_t bank_digest_len(Bank b) { return b == Bank::Sha1 ? 20 : 32; }
-const char *bank_name(Bank b) { return b == Bank::Sha1 ? "sha1" : "sha256"; }
+std::size_t bank_digest_len(Bank b)
+{
+	return b == Bank::Sha1 ? 20 : 32;
+}
+const char *bank_name(Bank b)
+{
+	return b == Bank::Sha1 ? "sha1" : "sha256";
+}
 
 std::vector<LogEntry> parse_log(const Bytes &log, Bank bank)
 {
@@ -182,11 +191,10 @@ Replay replay(const std::vector<LogEntry> &entries, std::uint32_t pcr, Bank bank
 				auto t = algo_md(e.digest_algo);
 				if (!t)
 					r.errors.push_back("entry " + std::to_string(e.index) +
-							   ": unsupported buffer digest algorithm '" +
-							   e.digest_algo + "'");
+							   ": unsupported buffer digest algorithm '" + e.digest_algo +
+							   "'");
 				else if (md(*t, e.buf.data(), e.buf.size()) != e.buf_digest)
-					r.errors.push_back("entry " + std::to_string(e.index) + " (" +
-							   e.event_name +
+					r.errors.push_back("entry " + std::to_string(e.index) + " (" + e.event_name +
 							   "): buffer digest does not match the buffer");
 			}
 			ext = e.template_digest;
@@ -209,9 +217,7 @@ Record parse_record(const LogEntry &e)
 	rec.entry = e.index;
 	rec.event_name = e.event_name;
 	std::string text(e.buf.begin(), e.buf.end());
-	auto fail = [&](const std::string &why) -> void {
-		bad(e, "spdm-tsm record: " + why);
-	};
+	auto fail = [&](const std::string &why) -> void { bad(e, "spdm-tsm record: " + why); };
 	if (text.empty() || text.back() != '\n')
 		fail("does not end with a newline");
 	text.pop_back();
@@ -225,8 +231,8 @@ Record parse_record(const LogEntry &e)
 		fail("does not start with spdm-tsm-ima/");
 	if (magic != "spdm-tsm-ima/1")
 		fail("format " + magic.substr(13) + " is not supported (this tsmctl reads format 1)");
-	static const char *const keys[] = {"seq", "time_ns", "event", "reason", "bdf", "vendor", "device",
-					   "dsn", "version", "asym", "hash", "slot", "chain", "meas"};
+	static const char *const keys[] = {"seq", "time_ns", "event", "reason", "bdf",  "vendor", "device",
+					   "dsn", "version", "asym",  "hash",   "slot", "chain",  "meas"};
 	std::map<std::string, std::string> kv;
 	std::string tok;
 	std::size_t i = 0;
@@ -286,7 +292,8 @@ bool version_at_least(const std::string &have, const std::string &want)
 		auto dot = v.find('.');
 		if (dot == std::string::npos || dot == 0 || dot + 1 == v.size() || v.size() > 7)
 			return false;
-		if (v.find_first_not_of("0123456789.") != std::string::npos || v.find('.', dot + 1) != std::string::npos)
+		if (v.find_first_not_of("0123456789.") != std::string::npos ||
+		    v.find('.', dot + 1) != std::string::npos)
 			return false;
 		maj = unsigned(std::stoul(v.substr(0, dot)));
 		min = unsigned(std::stoul(v.substr(dot + 1)));
@@ -311,8 +318,7 @@ std::string trim(const std::string &s)
 
 bool is_hex(const std::string &s)
 {
-	return !s.empty() && s.size() % 2 == 0 &&
-	       s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+	return !s.empty() && s.size() % 2 == 0 && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
 }
 
 std::string lower(std::string s)
@@ -348,9 +354,7 @@ std::vector<Expectation> parse_expectations(const std::string &text, const std::
 	std::istringstream in(text);
 	std::string line;
 	int n = 0;
-	auto err = [&](const std::string &why) {
-		throw FormatError(file + ":" + std::to_string(n) + ": " + why);
-	};
+	auto err = [&](const std::string &why) { throw FormatError(file + ":" + std::to_string(n) + ": " + why); };
 	while (std::getline(in, line)) {
 		n++;
 		auto hash = line.find('#');
@@ -421,8 +425,7 @@ std::vector<Expectation> parse_expectations(const std::string &text, const std::
 	return out;
 }
 
-std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &exps,
-					      const std::vector<Record> &records)
+std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &exps, const std::vector<Record> &records)
 {
 	std::vector<DeviceVerdict> out;
 	for (const auto &x : exps) {
@@ -461,6 +464,5 @@ std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &ex
 	}
 	return out;
 }
-
 
 } // namespace spdmtsm::attest

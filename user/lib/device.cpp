@@ -12,21 +12,30 @@ namespace spdmtsm {
 const char *state_name(std::uint32_t state)
 {
 	switch (state) {
-	case SPDM_TSM_STATE_NONE: return "none";
-	case SPDM_TSM_STATE_CONNECTING: return "connecting";
-	case SPDM_TSM_STATE_AUTHENTICATED: return "authenticated";
-	case SPDM_TSM_STATE_FAILED: return "failed";
-	case SPDM_TSM_STATE_SESSION_LOST: return "session-lost";
-	default: return "unknown";
+	case SPDM_TSM_STATE_NONE:
+		return "none";
+	case SPDM_TSM_STATE_CONNECTING:
+		return "connecting";
+	case SPDM_TSM_STATE_AUTHENTICATED:
+		return "authenticated";
+	case SPDM_TSM_STATE_FAILED:
+		return "failed";
+	case SPDM_TSM_STATE_SESSION_LOST:
+		return "session-lost";
+	default:
+		return "unknown";
 	}
 }
 
 const char *session_state_name(std::uint32_t state)
 {
 	switch (state) {
-	case SPDM_TSM_SESSION_STATE_NONE: return "none";
-	case SPDM_TSM_SESSION_STATE_ESTABLISHED: return "established";
-	default: return "unknown";
+	case SPDM_TSM_SESSION_STATE_NONE:
+		return "none";
+	case SPDM_TSM_SESSION_STATE_ESTABLISHED:
+		return "established";
+	default:
+		return "unknown";
 	}
 }
 
@@ -43,10 +52,10 @@ SessionInfo session_from_attr(const nlattr *nest)
 {
 	static nla_policy policy[SPDM_TSM_A_SESSION_MAX + 1] = {};
 	static const bool init = [] {
-		for (int t : {SPDM_TSM_A_SESSION_STATE, SPDM_TSM_A_SESSION_ID, SPDM_TSM_A_SESSION_DHE,
-			      SPDM_TSM_A_SESSION_AEAD, SPDM_TSM_A_SESSION_HASH, SPDM_TSM_A_SESSION_KEY_UPDATES,
-			      SPDM_TSM_A_SESSION_HEARTBEATS, SPDM_TSM_A_SESSION_ESTABLISHMENTS,
-			      SPDM_TSM_A_SESSION_EXCHANGES})
+		for (int t :
+		     {SPDM_TSM_A_SESSION_STATE, SPDM_TSM_A_SESSION_ID, SPDM_TSM_A_SESSION_DHE, SPDM_TSM_A_SESSION_AEAD,
+		      SPDM_TSM_A_SESSION_HASH, SPDM_TSM_A_SESSION_KEY_UPDATES, SPDM_TSM_A_SESSION_HEARTBEATS,
+		      SPDM_TSM_A_SESSION_ESTABLISHMENTS, SPDM_TSM_A_SESSION_EXCHANGES})
 			policy[t].type = NLA_U32;
 		for (int t : {SPDM_TSM_A_SESSION_ENCRYPTED, SPDM_TSM_A_SESSION_HEARTBEAT_PERIOD})
 			policy[t].type = NLA_U8;
@@ -146,9 +155,10 @@ std::vector<DevInfo> dev_list(GenlSocket &sock)
 {
 	return retry_eagain([&] {
 		std::vector<DevInfo> out;
-		sock.request(SPDM_TSM_CMD_DEV_GET, true, nullptr,
-			     [&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
-			     SPDM_TSM_A_DEV_MAX);
+		sock.request(
+			SPDM_TSM_CMD_DEV_GET, true, nullptr,
+			[&](nlattr **a, int max, const nlmsghdr *) { out.push_back(dev_from_attrs(a, max)); },
+			SPDM_TSM_A_DEV_MAX);
 		return out;
 	});
 }
@@ -166,7 +176,8 @@ DevInfo dev_request(GenlSocket &sock, std::uint8_t cmd, const char *what, const 
 			if (more)
 				more(m);
 		},
-		SPDM_TSM_A_DEV_MAX, what, "device", [](nlattr **a, int max, const nlmsghdr *) { return dev_from_attrs(a, max); });
+		SPDM_TSM_A_DEV_MAX, what, "device",
+		[](nlattr **a, int max, const nlmsghdr *) { return dev_from_attrs(a, max); });
 }
 
 } // namespace
@@ -210,9 +221,8 @@ DevInfo session_end(GenlSocket &sock, const std::string &bdf)
 void dev_disconnect(GenlSocket &sock, const std::string &bdf)
 {
 	sock.request(
-		SPDM_TSM_CMD_DISCONNECT, false,
-		[&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); }, nullptr,
-		SPDM_TSM_A_DEV_MAX);
+		SPDM_TSM_CMD_DISCONNECT, false, [&](nl_msg *m) { nla_put_string(m, SPDM_TSM_A_DEV_BDF, bdf.c_str()); },
+		nullptr, SPDM_TSM_A_DEV_MAX);
 }
 
 Json json_of(const DevInfo &d)

@@ -64,9 +64,8 @@ std::string term_safe(std::string_view s)
 		}
 		if (cp == '\\') {
 			r += "\\\\";
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-			   cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
-			   (cp >= 0x2066 && cp <= 0x2069)) {
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+			   (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
 			// controls, line separators and bidi overrides: every byte escaped
 			for (std::size_t k = 0; k < n; k++)
 				esc(static_cast<unsigned char>(s[i + k]));

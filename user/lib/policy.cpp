@@ -49,12 +49,12 @@ Policy policy_from(nlattr **a, const nlmsghdr *nlh)
 	p.meas_baseline = a[SPDM_TSM_A_POLICY_MEAS_BASELINE] != nullptr;
 	nlattr *attr;
 	int rem;
-	nla_for_each_attr(attr, genlmsg_attrdata(genl_hdr(nlh), 0), genlmsg_attrlen(genl_hdr(nlh), 0), rem) {
+	nla_for_each_attr(attr, genlmsg_attrdata(genl_hdr(nlh), 0), genlmsg_attrlen(genl_hdr(nlh), 0), rem)
+	{
 		if (nla_type(attr) != SPDM_TSM_A_POLICY_MEAS_RULE)
 			continue;
 		nlattr *t[SPDM_TSM_A_MEAS_RULE_MAX + 1] = {};
-		if (nla_parse_nested(t, SPDM_TSM_A_MEAS_RULE_MAX, attr, nullptr) < 0 ||
-		    !t[SPDM_TSM_A_MEAS_RULE_INDEX])
+		if (nla_parse_nested(t, SPDM_TSM_A_MEAS_RULE_MAX, attr, nullptr) < 0 || !t[SPDM_TSM_A_MEAS_RULE_INDEX])
 			throw std::runtime_error("malformed meas-rule in a policy reply");
 		MeasRule r;
 		r.index = attr_u8(t[SPDM_TSM_A_MEAS_RULE_INDEX]);
@@ -156,10 +156,14 @@ void policy_del(GenlSocket &sock, const std::string &bdf)
 const char *action_name(std::uint32_t a)
 {
 	switch (a) {
-	case SPDM_TSM_ACTION_NOTIFY: return "notify";
-	case SPDM_TSM_ACTION_UNBIND: return "unbind";
-	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER: return "disable-bus-master";
-	default: return "unknown";
+	case SPDM_TSM_ACTION_NOTIFY:
+		return "notify";
+	case SPDM_TSM_ACTION_UNBIND:
+		return "unbind";
+	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER:
+		return "disable-bus-master";
+	default:
+		return "unknown";
 	}
 }
 
@@ -174,25 +178,33 @@ std::optional<std::uint32_t> action_from_name(const std::string &s)
 const char *event_name(std::uint32_t e)
 {
 	switch (e) {
-	case SPDM_TSM_EVENT_CONNECTED: return "connected";
-	case SPDM_TSM_EVENT_DISCONNECTED: return "disconnected";
-	case SPDM_TSM_EVENT_SESSION_LOST: return "session-lost";
-	case SPDM_TSM_EVENT_REVALIDATED: return "revalidated";
-	case SPDM_TSM_EVENT_REVALIDATION_FAILED: return "revalidation-failed";
-	case SPDM_TSM_EVENT_ADDED: return "added";
-	case SPDM_TSM_EVENT_SESSION_ESTABLISHED: return "session-established";
-	case SPDM_TSM_EVENT_SESSION_ENDED: return "session-ended";
-	default: return "unknown";
+	case SPDM_TSM_EVENT_CONNECTED:
+		return "connected";
+	case SPDM_TSM_EVENT_DISCONNECTED:
+		return "disconnected";
+	case SPDM_TSM_EVENT_SESSION_LOST:
+		return "session-lost";
+	case SPDM_TSM_EVENT_REVALIDATED:
+		return "revalidated";
+	case SPDM_TSM_EVENT_REVALIDATION_FAILED:
+		return "revalidation-failed";
+	case SPDM_TSM_EVENT_ADDED:
+		return "added";
+	case SPDM_TSM_EVENT_SESSION_ESTABLISHED:
+		return "session-established";
+	case SPDM_TSM_EVENT_SESSION_ENDED:
+		return "session-ended";
+	default:
+		return "unknown";
 	}
 }
 
 const char *reason_name(std::uint32_t r)
 {
-	static const char *const names[] = {"none",        "reset",        "resume",    "unknown",
-					    "removal",     "explicit",     "signature", "cert-digest",
-					    "measurement", "device-error", "timeout",   "downgrade",
-					    "budget",      "deadline",     "serial",    "heartbeat",
-					    "key-update",  "session"};
+	static const char *const names[] = {"none",      "reset",      "resume",      "unknown",     "removal",
+					    "explicit",  "signature",  "cert-digest", "measurement", "device-error",
+					    "timeout",   "downgrade",  "budget",      "deadline",    "serial",
+					    "heartbeat", "key-update", "session"};
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 
@@ -238,7 +250,8 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 	if (!cb)
 		throw NetlinkError(ENOMEM, "", -1, "cannot allocate netlink callbacks");
 	// multicast messages carry no sequence number of ours
-	nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, [](nl_msg *, void *) -> int { return NL_OK; }, nullptr);
+	nl_cb_set(
+		cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, [](nl_msg *, void *) -> int { return NL_OK; }, nullptr);
 	nl_cb_set(
 		cb.get(), NL_CB_VALID, NL_CB_CUSTOM,
 		[](nl_msg *msg, void *arg) -> int {
@@ -267,7 +280,8 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 		int wait = -1;
 		if (timeout_ms >= 0) {
 			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-				deadline - std::chrono::steady_clock::now()).count();
+					    deadline - std::chrono::steady_clock::now())
+					    .count();
 			if (left <= 0)
 				return true;
 			wait = static_cast<int>(left);
@@ -287,8 +301,7 @@ bool EventStream::poll(int timeout_ms, const std::function<bool(const DevEvent &
 		if (st.stop)
 			return false;
 		if (rc == -NLE_NOMEM) // libnl's name for ENOBUFS
-			throw EventsLost(ENOBUFS, "", -1,
-					 "events were lost (the kernel could not queue them)");
+			throw EventsLost(ENOBUFS, "", -1, "events were lost (the kernel could not queue them)");
 		if (rc < 0)
 			throw NetlinkError(EIO, "", -1, std::string("netlink receive failed: ") + nl_geterror(rc));
 	}

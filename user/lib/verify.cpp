@@ -192,11 +192,13 @@ CheckResult verify_key_exchange(const Evidence &e)
 		return {name, false, "the evidence has no secured session"};
 	const SessionEvidence &s = *e.session;
 	if (s.ke_signature.empty() || s.ke_th_hash.empty())
-		return {name, false, "the session evidence lacks the KEY_EXCHANGE_RSP signature or its transcript hash"};
+		return {name, false,
+			"the session evidence lacks the KEY_EXCHANGE_RSP signature or its transcript hash"};
 	if (s.ke_th_hash.size() != hash_len(e.hash))
 		return {name, false,
 			"KEY_EXCHANGE_RSP: a transcript hash of " + std::to_string(s.ke_th_hash.size()) +
-				" bytes, expected " + std::to_string(hash_len(e.hash)) + " (" + hash_name(e.hash) + ")"};
+				" bytes, expected " + std::to_string(hash_len(e.hash)) + " (" + hash_name(e.hash) +
+				")"};
 	std::string why;
 	try {
 		if (e.version < 0x12) {
@@ -206,8 +208,9 @@ CheckResult verify_key_exchange(const Evidence &e)
 			// the context is DSP0274's, not whatever the evidence claims
 			if (!s.ke_context.empty() && s.ke_context != key_exchange_context)
 				return {name, false,
-					"KEY_EXCHANGE_RSP: the evidence's signing context \"" + term_safe(s.ke_context) +
-						"\" is not DSP0274's \"" + key_exchange_context + "\""};
+					"KEY_EXCHANGE_RSP: the evidence's signing context \"" +
+						term_safe(s.ke_context) + "\" is not DSP0274's \"" +
+						key_exchange_context + "\""};
 			Bytes m = spdm_prefix(e.version, key_exchange_context);
 			m.insert(m.end(), s.ke_th_hash.begin(), s.ke_th_hash.end());
 			why = verify_signature(e.leaf_spki, e.asym, e.hash, m, s.ke_signature);

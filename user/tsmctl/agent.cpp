@@ -66,10 +66,14 @@ std::string handshake_text(const DevInfo &d)
 const char *action_done(std::uint32_t a)
 {
 	switch (a) {
-	case SPDM_TSM_ACTION_NOTIFY: return "notify (the device is left as it is)";
-	case SPDM_TSM_ACTION_UNBIND: return "unbind (its driver was unbound)";
-	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER: return "disable-bus-master (bus mastering was disabled)";
-	default: return "unknown";
+	case SPDM_TSM_ACTION_NOTIFY:
+		return "notify (the device is left as it is)";
+	case SPDM_TSM_ACTION_UNBIND:
+		return "unbind (its driver was unbound)";
+	case SPDM_TSM_ACTION_DISABLE_BUS_MASTER:
+		return "disable-bus-master (bus mastering was disabled)";
+	default:
+		return "unknown";
 	}
 }
 
@@ -139,7 +143,8 @@ public:
 					    {it->first, "policy-removed", "", ""});
 			} catch (const NetlinkError &e) {
 				if (e.error() != ENOENT)
-					log_.warn(it->first + ": removing its policy failed: " + e.what(), {it->first, "", "", ""});
+					log_.warn(it->first + ": removing its policy failed: " + e.what(),
+						  {it->first, "", "", ""});
 			}
 			it = managed_.erase(it);
 		}
@@ -180,21 +185,24 @@ public:
 			case SPDM_TSM_EVENT_SESSION_ESTABLISHED:
 				if (c)
 					log_.info(bdf + ": secured session established again after " + reason +
-							  (e.dev.session ? " (" + session_text(*e.dev.session) + ")" : ""),
+							  (e.dev.session ? " (" + session_text(*e.dev.session) + ")"
+									 : ""),
 						  f);
 				else
 					log_.debug(bdf + ": session-established (not in the configuration)", f);
 				return;
 			case SPDM_TSM_EVENT_SESSION_ENDED:
 				if (c && c->session)
-					log_.notice(bdf + ": its secured session was ended (END_SESSION); the device stays " +
-							    "authenticated, without a session until it connects again",
-						    f);
+					log_.notice(
+						bdf + ": its secured session was ended (END_SESSION); the device stays " +
+							"authenticated, without a session until it connects again",
+						f);
 				else
 					log_.debug(bdf + ": session-ended", f);
 				return;
 			default:
-				log_.debug(bdf + ": event " + std::to_string(e.event) + " (unknown), reason " + reason, f);
+				log_.debug(bdf + ": event " + std::to_string(e.event) + " (unknown), reason " + reason,
+					   f);
 			}
 		} catch (const Stopped &) {
 		} catch (const std::exception &ex) {
@@ -232,8 +240,8 @@ private:
 		auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
 		for (;;) {
 			checkpoint();
-			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until -
-											  std::chrono::steady_clock::now())
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+					    until - std::chrono::steady_clock::now())
 					    .count();
 			if (left <= 0)
 				return;
@@ -431,16 +439,20 @@ private:
 					notify_.status("connecting " + bdf);
 					d = with_retry([&] { return connect_device(sock(), d, o); });
 					if (d.state != SPDM_TSM_STATE_AUTHENTICATED)
-						throw std::runtime_error(std::string("state ") + state_name(d.state) +
-									 (d.last_error.empty() ? "" : ": " + d.last_error));
-					log_.info(bdf + ": connected (" + handshake_text(d) + ")", {bdf, "connected", "", ""});
+						throw std::runtime_error(
+							std::string("state ") + state_name(d.state) +
+							(d.last_error.empty() ? "" : ": " + d.last_error));
+					log_.info(bdf + ": connected (" + handshake_text(d) + ")",
+						  {bdf, "connected", "", ""});
 				}
 				if (c.session && !session_up(d))
-					log_.warn(bdf + ": " + c.name() + " asks for a secured session and the device has none" +
-							  (d.dsm ? " (a DSM connects through tsm/connect: set the spdm_tsm "
-								   "module parameter session=1)"
-								 : ""),
-						  f);
+					log_.warn(
+						bdf + ": " + c.name() +
+							" asks for a secured session and the device has none" +
+							(d.dsm ? " (a DSM connects through tsm/connect: set the spdm_tsm "
+								 "module parameter session=1)"
+							       : ""),
+						f);
 				else if (session_up(d))
 					log_.info(bdf + ": secured session " + session_text(*d.session), f);
 				checkpoint();
@@ -478,7 +490,8 @@ private:
 				auto dg = e.slot_digests.find(e.slot);
 				if (dg == e.slot_digests.end())
 					throw std::runtime_error("the evidence has no chain digest for slot " +
-								 std::to_string(e.slot) + ": nothing to pin the policy to");
+								 std::to_string(e.slot) +
+								 ": nothing to pin the policy to");
 				Policy p;
 				p.bdf = bdf;
 				p.slot = e.slot;
@@ -493,13 +506,14 @@ private:
 				if (after.state != SPDM_TSM_STATE_AUTHENTICATED || after.generation != e.generation) {
 					// the evidence changed after we read it: the policy
 					// still names what was verified; judge what is there now
-					log_.warn(bdf + ": the device changed (" + state_name(after.state) + ", generation " +
-							  std::to_string(e.generation) + " -> " +
+					log_.warn(bdf + ": the device changed (" + state_name(after.state) +
+							  ", generation " + std::to_string(e.generation) + " -> " +
 							  std::to_string(after.generation) +
 							  ") while its policy was set; verifying again",
 						  f);
 					if (round >= 3)
-						throw std::runtime_error("the device keeps changing; giving up until its next event");
+						throw std::runtime_error(
+							"the device keeps changing; giving up until its next event");
 					checkpoint();
 					continue;
 				}
@@ -636,8 +650,9 @@ int cmd_agent(const Parsed &p)
 			}
 			if (agent.stop_requested())
 				return stop();
-			log.info(ok ? "tsmctl agent: reloaded " + *path
-				    : "tsmctl agent: reload failed; still following events with the previous configuration");
+			log.info(
+				ok ? "tsmctl agent: reloaded " + *path
+				   : "tsmctl agent: reload failed; still following events with the previous configuration");
 			notify.ready(ok ? "following events; " + agent.summary()
 					: "reload failed, previous configuration kept; " + agent.summary());
 		}
@@ -652,7 +667,8 @@ int cmd_agent(const Parsed &p)
 				});
 			} catch (const NetlinkError &e) {
 				// most likely ENOBUFS: the socket overflowed and events were lost
-				log.warn(std::string("event stream: ") + e.what() + "; rescanning the configured devices");
+				log.warn(std::string("event stream: ") + e.what() +
+					 "; rescanning the configured devices");
 				try {
 					agent.startup_pass();
 				} catch (const Stopped &) {

@@ -184,9 +184,9 @@ private:
 	void setting(DeviceConfig &d, const std::string &key, const std::string &v)
 	{
 		static const std::set<std::string> repeatable = {"ca", "meas", "volatile"};
-		static const std::set<std::string> known = {"ca",         "cert-digest", "meas",
-							    "volatile",   "action",      "revalidate",
-							    "slot",       "measurements", "session"};
+		static const std::set<std::string> known = {"ca",       "cert-digest",  "meas",
+							    "volatile", "action",       "revalidate",
+							    "slot",     "measurements", "session"};
 		if (!known.count(key))
 			error("unknown key '" + key +
 			      "' (known: ca, cert-digest, meas, volatile, action, revalidate, slot, measurements, "

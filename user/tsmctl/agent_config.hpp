@@ -64,7 +64,7 @@ struct DeviceConfig {
 
 	std::vector<Located> cas;
 	bool cert_digest_current = true;
-	spdmtsm::Bytes cert_digest; // when !cert_digest_current
+	spdmtsm::Bytes cert_digest;          // when !cert_digest_current
 	std::vector<spdmtsm::MeasRule> meas; // sorted by index
 	bool meas_baseline = false;          // meas = baseline
 	std::uint32_t action = 0;            // enum spdm_tsm_action

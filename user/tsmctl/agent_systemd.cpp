@@ -36,7 +36,8 @@ bool journal_stream_is(const char *js, int fd)
 	return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
 }
 
-Logger::Logger(bool verbose) : verbose_(verbose), journal_(journal_stream_is(std::getenv("JOURNAL_STREAM"), STDERR_FILENO))
+Logger::Logger(bool verbose)
+	: verbose_(verbose), journal_(journal_stream_is(std::getenv("JOURNAL_STREAM"), STDERR_FILENO))
 {
 }
 
@@ -79,11 +80,26 @@ void Logger::log(int prio, const std::string &msg, const LogFields &f) const
 	std::fflush(stderr);
 }
 
-void Logger::err(const std::string &m, const LogFields &f) const { log(LOG_ERR, m, f); }
-void Logger::warn(const std::string &m, const LogFields &f) const { log(LOG_WARNING, m, f); }
-void Logger::notice(const std::string &m, const LogFields &f) const { log(LOG_NOTICE, m, f); }
-void Logger::info(const std::string &m, const LogFields &f) const { log(LOG_INFO, m, f); }
-void Logger::debug(const std::string &m, const LogFields &f) const { log(LOG_DEBUG, m, f); }
+void Logger::err(const std::string &m, const LogFields &f) const
+{
+	log(LOG_ERR, m, f);
+}
+void Logger::warn(const std::string &m, const LogFields &f) const
+{
+	log(LOG_WARNING, m, f);
+}
+void Logger::notice(const std::string &m, const LogFields &f) const
+{
+	log(LOG_NOTICE, m, f);
+}
+void Logger::info(const std::string &m, const LogFields &f) const
+{
+	log(LOG_INFO, m, f);
+}
+void Logger::debug(const std::string &m, const LogFields &f) const
+{
+	log(LOG_DEBUG, m, f);
+}
 
 Notifier::Notifier() : last_ping_(std::chrono::steady_clock::now())
 {
@@ -123,7 +139,8 @@ void Notifier::reloading(const std::string &status)
 {
 	timespec ts{};
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	std::uint64_t usec = static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+	std::uint64_t usec =
+		static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
 	// MONOTONIC_USEC: systemd >= 253 matches the reload to the request
 	send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=" + one_line(status));
 }
@@ -153,8 +170,8 @@ int Notifier::ms_to_watchdog() const
 {
 	if (!period_)
 		return -1;
-	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*period_ -
-									  (std::chrono::steady_clock::now() - last_ping_));
+	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+		*period_ - (std::chrono::steady_clock::now() - last_ping_));
 	return left.count() < 0 ? 0 : static_cast<int>(left.count()) + 1;
 }
 

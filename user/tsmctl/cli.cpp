@@ -13,14 +13,18 @@ const OptionSpec pretty_opt{"pretty", 'p', false, false, "", "with -j: indent th
 std::vector<CommandSpec> make_commands()
 {
 	return {
-		{"list", "list [-j [-p]]", "list PCI devices that have a CMA (SPDM) DOE mailbox",
+		{"list",
+		 "list [-j [-p]]",
+		 "list PCI devices that have a CMA (SPDM) DOE mailbox",
 		 "Lists every PCI function with a CMA DOE mailbox, whether the PCI/TSM core\n"
 		 "treats it as a Device Security Manager (DSM: IDE capability or TEE-IO bit,\n"
 		 "so that 'echo tsmN > .../tsm/connect' is offered), its serial number and\n"
 		 "its authentication state.",
 		 {},
 		 {json_opt, pretty_opt}},
-		{"show", "show [DEV] [-j [-p]]", "show one device, or every device",
+		{"show",
+		 "show [DEV] [-j [-p]]",
+		 "show one device, or every device",
 		 "Shows one device (every device without DEV): its ids, serial number, whether it is a DSM, its\n"
 		 "authentication state, the negotiated SPDM version and algorithms, the\n"
 		 "DOE exchanges and time of the last handshake, the evidence memory it\n"
@@ -31,7 +35,8 @@ std::vector<CommandSpec> make_commands()
 		 {},
 		 {json_opt, pretty_opt},
 		 {"DEV"}},
-		{"connect", "connect DEV [--slot N] [--nonce HEX] [--measurements] [--session] [--tsm tsmN] [-j]",
+		{"connect",
+		 "connect DEV [--slot N] [--nonce HEX] [--measurements] [--session] [--tsm tsmN] [-j]",
 		 "authenticate a device (SPDM handshake in the kernel)",
 		 "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS,\n"
 		 "GET_CERTIFICATE and CHALLENGE over the device's CMA DOE mailbox; the\n"
@@ -54,13 +59,18 @@ std::vector<CommandSpec> make_commands()
 		  {"measurements", 0, false, false, "", "also take signed measurements"},
 		  {"session", 0, false, false, "", "also establish a secured session (KEY_EXCHANGE, FINISH)"},
 		  {"tsm", 0, true, false, "tsmN", "the TSM for a DSM (default: the spdm_tsm one)"},
-		  json_opt, pretty_opt}},
-		{"disconnect", "disconnect DEV", "forget a device's session and evidence",
+		  json_opt,
+		  pretty_opt}},
+		{"disconnect",
+		 "disconnect DEV",
+		 "forget a device's session and evidence",
 		 "Ends the authenticated state: through tsm/disconnect for a DSM, through\n"
 		 "netlink otherwise.",
 		 {"DEV"},
 		 {}},
-		{"evidence", "evidence DEV [-j | --pem | --der DIR]", "print the evidence of an authenticated device",
+		{"evidence",
+		 "evidence DEV [-j | --pem | --der DIR]",
+		 "print the evidence of an authenticated device",
 		 "Prints what the kernel recorded during the handshake: negotiated version\n"
 		 "and algorithms, slot digests, the certificate chain, the nonce, the\n"
 		 "transcript the signature covers, the signature and (1.2+) the signing\n"
@@ -71,10 +81,13 @@ std::vector<CommandSpec> make_commands()
 		 "first), transcript.bin, signature.bin and leaf-spki.der into DIR (and\n"
 		 "ke-signature.bin, ke-th-hash.bin with a session).",
 		 {"DEV"},
-		 {json_opt, pretty_opt,
+		 {json_opt,
+		  pretty_opt,
 		  {"pem", 0, false, false, "", "print the certificate chain as PEM"},
 		  {"der", 0, true, false, "DIR", "write the certificates and evidence files into DIR"}}},
-		{"verify", "verify DEV --ca ROOT.pem [--ca ...] [-j]", "decide: does the evidence chain to an anchor you trust?",
+		{"verify",
+		 "verify DEV --ca ROOT.pem [--ca ...] [-j]",
+		 "decide: does the evidence chain to an anchor you trust?",
 		 "The userspace trust decision, with mbedTLS: (1) the certificate chain\n"
 		 "leads to one of the --ca trust anchors (PEM or DER files), (2) the leaf's\n"
 		 "key is the key the kernel verified with and cached, (3) the\n"
@@ -113,12 +126,24 @@ std::vector<CommandSpec> make_commands()
 		  {"announce-only", 0, false, false, "", "announce recovery events, do not revalidate"},
 		  {"serial", 0, true, false, "HEX",
 		   "the Device Serial Number the device must also report (default: the device's)"},
-		  json_opt, pretty_opt}},
-		{"policy show", "policy show [DEV] [-j]", "show the policy of a device, or all policies",
-		 "Prints what the kernel stored.", {}, {json_opt, pretty_opt}, {"DEV"}},
-		{"policy clear", "policy clear DEV", "delete the policy of a device",
-		 "Removes the policy; revalidation then checks only the signature.", {"DEV"}, {}},
-		{"revalidate", "revalidate DEV [-j]", "is this still the device you approved?",
+		  json_opt,
+		  pretty_opt}},
+		{"policy show",
+		 "policy show [DEV] [-j]",
+		 "show the policy of a device, or all policies",
+		 "Prints what the kernel stored.",
+		 {},
+		 {json_opt, pretty_opt},
+		 {"DEV"}},
+		{"policy clear",
+		 "policy clear DEV",
+		 "delete the policy of a device",
+		 "Removes the policy; revalidation then checks only the signature.",
+		 {"DEV"},
+		 {}},
+		{"revalidate",
+		 "revalidate DEV [-j]",
+		 "is this still the device you approved?",
 		 "Challenges the device again with a fresh kernel-chosen nonce and verifies\n"
 		 "the signature with the public key cached at connect (never a key the\n"
 		 "device offers now); CHALLENGE_AUTH's chain hash must be the cached digest\n"
@@ -130,7 +155,9 @@ std::vector<CommandSpec> make_commands()
 		 "and time.",
 		 {"DEV"},
 		 {json_opt, pretty_opt}},
-		{"session show", "session show [DEV] [-j [-p]]", "show the secured session of one device, or of every device",
+		{"session show",
+		 "session show [DEV] [-j [-p]]",
+		 "show the secured session of one device, or of every device",
 		 "Shows the SPDM secured session of DEV (of every device without DEV):\n"
 		 "its state (none or established), session ID, DHE group, AEAD, key\n"
 		 "schedule hash, whether messages are encrypted, the heartbeat period the\n"
@@ -141,18 +168,26 @@ std::vector<CommandSpec> make_commands()
 		 {},
 		 {json_opt, pretty_opt},
 		 {"DEV"}},
-		{"session key-update", "session key-update [--all] DEV [-j]", "refresh the keys of a device's secured session",
+		{"session key-update",
+		 "session key-update [--all] DEV [-j]",
+		 "refresh the keys of a device's secured session",
 		 "KEY_UPDATE in the session: UpdateKey (the requester's direction), or\n"
 		 "UpdateAllKeys with --all, then VerifyNewKey.  A failure drops the\n"
 		 "session (session-lost, reason key-update).  Prints the key-update count.",
 		 {"DEV"},
-		 {{"all", 0, false, false, "", "update the keys of both directions (UpdateAllKeys)"}, json_opt, pretty_opt}},
-		{"session end", "session end DEV [-j]", "close a device's secured session (END_SESSION)",
+		 {{"all", 0, false, false, "", "update the keys of both directions (UpdateAllKeys)"},
+		  json_opt,
+		  pretty_opt}},
+		{"session end",
+		 "session end DEV [-j]",
+		 "close a device's secured session (END_SESSION)",
 		 "Sends END_SESSION and forgets the session keys; the device stays\n"
 		 "authenticated and keeps its evidence.  Announces session-ended.",
 		 {"DEV"},
 		 {json_opt, pretty_opt}},
-		{"monitor", "monitor [-j] [--count N] [--timeout S]", "follow device events",
+		{"monitor",
+		 "monitor [-j] [--count N] [--timeout S]",
+		 "follow device events",
 		 "Prints one line (or, with -j, one JSON object per line) for each event\n"
 		 "on the spdm-tsm 'events' multicast group: connected, disconnected,\n"
 		 "session-lost (reason heartbeat: the secured session's HEARTBEAT failed;\n"
@@ -165,7 +200,8 @@ std::vector<CommandSpec> make_commands()
 		 {json_opt,
 		  {"count", 0, true, false, "N", "exit after N events"},
 		  {"timeout", 0, true, false, "S", "exit after S seconds"}}},
-		{"attest check", "attest check --ima-log FILE --pcr10 HEX [--expect FILE] [-j]",
+		{"attest check",
+		 "attest check --ima-log FILE --pcr10 HEX [--expect FILE] [-j]",
 		 "verify a host's IMA log and its spdm-tsm records, on another machine",
 		 "Fleet evidence (docs/ima-record.md).  The module measures every\n"
 		 "authentication result (connected, connect-failed, revalidated,\n"
@@ -193,7 +229,9 @@ std::vector<CommandSpec> make_commands()
 		  {"pcr10", 0, true, false, "HEX", "PCR 10 of that bank, as the TPM quote reports it"},
 		  {"expect", 0, true, false, "FILE", "expected values per device"},
 		  json_opt}},
-		{"agent", "agent --config FILE [--once] [-v]", "recovery agent: connect, verify and set policies from a config",
+		{"agent",
+		 "agent --config FILE [--once] [-v]",
+		 "recovery agent: connect, verify and set policies from a config",
 		 "The recovery daemon (systemd: spdm-tsm-agent.service).  At start, for each\n"
 		 "device of FILE that is present: connect unless authenticated, verify the\n"
 		 "evidence against the section's 'ca' trust anchors (the trust decision),\n"
@@ -293,7 +331,8 @@ Parsed parse(const std::vector<std::string> &argv)
 					p.opts["pretty"].push_back("");
 					continue;
 				}
-				throw UsageError("unknown option '" + a + "' (options go after the command; see tsmctl --help)");
+				throw UsageError("unknown option '" + a +
+						 "' (options go after the command; see tsmctl --help)");
 			}
 			std::string name, value;
 			bool has_value = false;
@@ -309,7 +348,8 @@ Parsed parse(const std::vector<std::string> &argv)
 				o = find_opt(name, 0);
 			} else {
 				if (a.size() != 2)
-					throw UsageError("unknown option '" + a + "' (short options cannot be combined)");
+					throw UsageError("unknown option '" + a +
+							 "' (short options cannot be combined)");
 				o = find_opt("", a[1]);
 			}
 			if (!o)
@@ -346,7 +386,8 @@ Parsed parse(const std::vector<std::string> &argv)
 				throw UsageError("'attest' takes check: tsmctl attest check --help");
 			} else if (a == "session") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
-					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
+					if (p.help ||
+					    (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
 						// "session --help": the help of its three commands
 						p.help = true;
 						p.command = "session";
@@ -357,7 +398,8 @@ Parsed parse(const std::vector<std::string> &argv)
 				name += " " + argv[++i];
 			} else if (a == "policy") {
 				if (i + 1 >= argv.size() || argv[i + 1].empty() || argv[i + 1][0] == '-') {
-					if (p.help || (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
+					if (p.help ||
+					    (i + 1 < argv.size() && (argv[i + 1] == "-h" || argv[i + 1] == "--help"))) {
 						// "policy --help": the help of its three commands
 						p.help = true;
 						p.command = "policy";
@@ -381,17 +423,17 @@ Parsed parse(const std::vector<std::string> &argv)
 	if (!cmd)
 		throw UsageError("no command given (see tsmctl --help)");
 	if (p.args.size() < cmd->positionals.size())
-		throw UsageError("'" + cmd->name + "' needs " + cmd->positionals[p.args.size()] +
-				 " (usage: tsmctl " + cmd->synopsis + ")");
-	if (cmd->name == "attest check" && (!p.has("ima-log") || !p.has("pcr10")))
-		throw UsageError("'attest check' needs --ima-log FILE and --pcr10 HEX (usage: tsmctl " +
+		throw UsageError("'" + cmd->name + "' needs " + cmd->positionals[p.args.size()] + " (usage: tsmctl " +
 				 cmd->synopsis + ")");
+	if (cmd->name == "attest check" && (!p.has("ima-log") || !p.has("pcr10")))
+		throw UsageError("'attest check' needs --ima-log FILE and --pcr10 HEX (usage: tsmctl " + cmd->synopsis +
+				 ")");
 	if (cmd->name == "verify" && !p.has("ca"))
 		throw UsageError("'verify' needs at least one trust anchor: --ca ROOT.pem");
 	std::size_t most = cmd->positionals.size() + cmd->optional_positionals.size();
 	if (p.args.size() > most)
-		throw UsageError("'" + cmd->name + "': unexpected argument '" + p.args[most] +
-				 "' (usage: tsmctl " + cmd->synopsis + ")");
+		throw UsageError("'" + cmd->name + "': unexpected argument '" + p.args[most] + "' (usage: tsmctl " +
+				 cmd->synopsis + ")");
 	return p;
 }
 

@@ -17,8 +17,8 @@ public:
 };
 
 struct OptionSpec {
-	std::string long_name;  // "json"
-	char short_name = 0;    // 'j'
+	std::string long_name; // "json"
+	char short_name = 0;   // 'j'
 	bool takes_value = false;
 	bool repeatable = false;
 	std::string value_name; // "HEX"
@@ -26,10 +26,10 @@ struct OptionSpec {
 };
 
 struct CommandSpec {
-	std::string name;                    // "list"
-	std::string synopsis;                // "list [-j]"
-	std::string summary;                 // one line
-	std::string description;             // paragraphs for "tsmctl help CMD"
+	std::string name;                     // "list"
+	std::string synopsis;                 // "list [-j]"
+	std::string summary;                  // one line
+	std::string description;              // paragraphs for "tsmctl help CMD"
 	std::vector<std::string> positionals; // names of required positionals ("DEV")
 	std::vector<OptionSpec> options;
 	std::vector<std::string> optional_positionals = {}; // after the required ones
@@ -37,8 +37,8 @@ struct CommandSpec {
 
 struct Parsed {
 	std::string command;
-	std::vector<std::string> args;                          // positionals
-	std::map<std::string, std::vector<std::string>> opts;   // long name -> values ("" for flags)
+	std::vector<std::string> args;                        // positionals
+	std::map<std::string, std::vector<std::string>> opts; // long name -> values ("" for flags)
 	bool help = false;
 
 	bool has(const std::string &o) const { return opts.count(o) != 0; }
@@ -58,7 +58,7 @@ const CommandSpec *find_command(const std::string &name);
 // before or after the command.  Throws UsageError.
 Parsed parse(const std::vector<std::string> &argv);
 
-std::string usage();                          // "tsmctl --help"
+std::string usage();                           // "tsmctl --help"
 std::string command_help(const CommandSpec &); // "tsmctl CMD --help"
 
 } // namespace tsmctl

@@ -139,8 +139,8 @@ void print_device(const DevInfo &d)
 			    differs ? " (spdm_tsm says otherwise: tsm/disconnect, then connect again)" : "");
 	}
 	if (d.version)
-		std::printf("spdm:      %s, %s, %s, slot %u\n", version_text(d.version).c_str(),
-			    asym_name(d.asym), hash_name(d.hash), d.slot);
+		std::printf("spdm:      %s, %s, %s, slot %u\n", version_text(d.version).c_str(), asym_name(d.asym),
+			    hash_name(d.hash), d.slot);
 	if (d.exchanges)
 		std::printf("handshake: %u DOE exchanges in %.1f ms\n", *d.exchanges,
 			    d.duration_us.value_or(0) / 1000.0);
@@ -181,12 +181,13 @@ void print_handshake(const DevInfo &d, double wall_ms)
 {
 	std::printf("%s: %s", d.bdf.c_str(), state_name(d.state));
 	if (d.version)
-		std::printf(" (SPDM %s, %s, %s, slot %u)", version_text(d.version).c_str(),
-			    asym_name(d.asym), hash_name(d.hash), d.slot);
+		std::printf(" (SPDM %s, %s, %s, slot %u)", version_text(d.version).c_str(), asym_name(d.asym),
+			    hash_name(d.hash), d.slot);
 	std::printf("\n");
 	if (d.exchanges)
 		std::printf("handshake: %u DOE exchanges in %.1f ms (%.1f ms wall)\n", *d.exchanges,
-			    d.duration_us.value_or(0) / 1000.0, wall_ms);	if (d.session)
+			    d.duration_us.value_or(0) / 1000.0, wall_ms);
+	if (d.session)
 		std::printf("session:   %s\n", session_summary(*d.session).c_str());
 }
 
@@ -201,12 +202,16 @@ int cmd_connect(const Parsed &p)
 	ConnectOptions o;
 	if (before.dsm) {
 		if (p.has("slot") || p.has("nonce") || p.has("measurements") || p.has("session"))
-			throw std::invalid_argument("--slot, --nonce, --measurements and --session apply to the netlink "
-						    "path; " + bdf + " is a DSM and connects through tsm/connect (its "
-						    "session follows the module parameter session)");
+			throw std::invalid_argument(
+				"--slot, --nonce, --measurements and --session apply to the netlink "
+				"path; " +
+				bdf +
+				" is a DSM and connects through tsm/connect (its "
+				"session follows the module parameter session)");
 	} else {
 		if (p.has("tsm"))
-			throw std::invalid_argument(bdf + " is not a DSM (no IDE, no TEE-IO): the PCI/TSM core offers "
+			throw std::invalid_argument(bdf +
+						    " is not a DSM (no IDE, no TEE-IO): the PCI/TSM core offers "
 						    "no tsm/connect for it; drop --tsm to connect through netlink");
 		if (auto s = p.get("slot")) {
 			char *end = nullptr;
@@ -297,7 +302,8 @@ int cmd_verify(const Parsed &p)
 		print_json(p, json_of(bdf, r));
 	} else {
 		for (const auto &c : r.checks)
-			std::printf("%-4s %-13s %s\n", c.ok ? "ok" : "FAIL", c.name.c_str(), term_safe(c.detail).c_str());
+			std::printf("%-4s %-13s %s\n", c.ok ? "ok" : "FAIL", c.name.c_str(),
+				    term_safe(c.detail).c_str());
 		std::printf("%s: %s\n", bdf.c_str(), r.ok() ? "trusted" : "NOT trusted");
 	}
 	return r.ok() ? 0 : 1;
@@ -348,9 +354,11 @@ int cmd_policy_set(const Parsed &p)
 			pol.cert_digest_current = true;
 		} else {
 			pol.cert_digest = unhex(*d);
-			if (pol.cert_digest.size() != 32 && pol.cert_digest.size() != 48 && pol.cert_digest.size() != 64)
-				throw std::invalid_argument("--cert-digest takes a SHA-256/384/512 digest (64, 96 or 128 "
-							    "hex digits) or 'current'");
+			if (pol.cert_digest.size() != 32 && pol.cert_digest.size() != 48 &&
+			    pol.cert_digest.size() != 64)
+				throw std::invalid_argument(
+					"--cert-digest takes a SHA-256/384/512 digest (64, 96 or 128 "
+					"hex digits) or 'current'");
 		}
 	}
 	std::map<unsigned, MeasRule> rules;
@@ -474,7 +482,8 @@ int cmd_monitor(const Parsed &p)
 		int slice = 500; // wake up to notice signals and the deadline
 		if (timeout > 0) {
 			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-				deadline - std::chrono::steady_clock::now()).count();
+					    deadline - std::chrono::steady_clock::now())
+					    .count();
 			if (left <= 0)
 				break;
 			slice = static_cast<int>(std::min<long long>(left, slice));
@@ -491,8 +500,9 @@ int cmd_monitor(const Parsed &p)
 					std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", std::gmtime(&secs));
 					std::printf("%s.%03lluZ %s %s reason=%s state=%s%s%s\n", ts,
 						    static_cast<unsigned long long>(e.timestamp_ns / 1000000 % 1000),
-						    term_safe(e.dev.bdf).c_str(), event_name(e.event), reason_name(e.reason),
-						    state_name(e.dev.state), e.dev.session ? " session=" : "",
+						    term_safe(e.dev.bdf).c_str(), event_name(e.event),
+						    reason_name(e.reason), state_name(e.dev.state),
+						    e.dev.session ? " session=" : "",
 						    e.dev.session ? session_state_name(e.dev.session->state) : "");
 					std::fflush(stdout);
 				}
@@ -500,12 +510,15 @@ int cmd_monitor(const Parsed &p)
 			});
 		} catch (const EventsLost &e) {
 			// keep following; say so, and let scripts see it in the stream
-			std::fprintf(stderr, "tsmctl monitor: %s; device states may have changed, "
-				     "'tsmctl list' shows them now\n", e.what());
+			std::fprintf(stderr,
+				     "tsmctl monitor: %s; device states may have changed, "
+				     "'tsmctl list' shows them now\n",
+				     e.what());
 			if (json)
 				print_json_line(events_lost_json(static_cast<std::uint64_t>(
 					std::chrono::duration_cast<std::chrono::nanoseconds>(
-						std::chrono::system_clock::now().time_since_epoch()).count())));
+						std::chrono::system_clock::now().time_since_epoch())
+						.count())));
 			else
 				std::printf("events-lost\n");
 			std::fflush(stdout);

@@ -24,8 +24,8 @@ std::string session_summary(const spdmtsm::SessionInfo &s);
 
 // DEV given: that one (get); none: every one (all).  (show, policy show,
 // session show)
-template <typename Get, typename All>
-auto one_or_all(const Parsed &p, spdmtsm::GenlSocket &sock, Get get, All all) -> decltype(all(sock))
+template <typename Get, typename All> auto one_or_all(const Parsed &p, spdmtsm::GenlSocket &sock, Get get, All all)
+	-> decltype(all(sock))
 {
 	if (p.args.empty())
 		return all(sock);
@@ -44,7 +44,7 @@ int cmd_policy_show(const Parsed &p);
 int cmd_policy_clear(const Parsed &p);
 int cmd_monitor(const Parsed &p);
 int cmd_revalidate(const Parsed &p);
-int cmd_attest_check(const Parsed &p); // attest.cpp
+int cmd_attest_check(const Parsed &p);       // attest.cpp
 int cmd_session_show(const Parsed &p);       // session.cpp
 int cmd_session_key_update(const Parsed &p); // session.cpp
 int cmd_session_end(const Parsed &p);        // session.cpp

@@ -46,9 +46,11 @@ void print_session(const DevInfo &d)
 		std::printf(", id 0x%08x", *s.id);
 	std::printf("\n");
 	if (s.dhe || s.aead || s.hash)
-		std::printf("algorithms:  %s, %s, %s%s\n", s.dhe ? dhe_name(s.dhe) : "-", s.aead ? aead_name(s.aead) : "-",
-			    s.hash ? hash_name(s.hash) : "-",
-			    !s.encrypted ? "" : *s.encrypted ? ", encrypted" : ", authenticated only (MAC)");
+		std::printf("algorithms:  %s, %s, %s%s\n", s.dhe ? dhe_name(s.dhe) : "-",
+			    s.aead ? aead_name(s.aead) : "-", s.hash ? hash_name(s.hash) : "-",
+			    !s.encrypted   ? ""
+			    : *s.encrypted ? ", encrypted"
+					   : ", authenticated only (MAC)");
 	if (s.heartbeat_period) {
 		if (*s.heartbeat_period)
 			std::printf("heartbeat:   period %u s", *s.heartbeat_period);
@@ -61,7 +63,8 @@ void print_session(const DevInfo &d)
 	if (s.established_ns && *s.established_ns)
 		std::printf("established: %s\n", utc_text(*s.established_ns).c_str());
 	if (s.exchanges)
-		std::printf("handshake:   %u DOE exchanges in %.1f ms\n", *s.exchanges, s.duration_us.value_or(0) / 1000.0);
+		std::printf("handshake:   %u DOE exchanges in %.1f ms\n", *s.exchanges,
+			    s.duration_us.value_or(0) / 1000.0);
 	if (s.establishments)
 		std::printf("sessions:    %u since connect\n", *s.establishments);
 	if (s.key_updates)

@@ -80,8 +80,8 @@ struct Expectation {
 	std::string section; // "device 0000:01:00.0" or "serial 0123456789abcdef"
 	std::string bdf;     // one of bdf, dsn
 	std::string dsn;
-	std::optional<std::string> chain; // "sha384:HEX"
-	std::optional<std::string> meas;  // "sha256:HEX" or "none"
+	std::optional<std::string> chain;       // "sha384:HEX"
+	std::optional<std::string> meas;        // "sha256:HEX" or "none"
 	std::optional<std::string> min_version; // "1.2"
 	int line = 0;
 };
@@ -98,13 +98,11 @@ struct DeviceVerdict {
 
 // Per expectation: its records must exist, each success record must name
 // the expected chain digest, measurement digest (when the record carries
-// one; a connected record must) and at least the minimum SPDM version, and the device's last record must be a success (connected
-// or revalidated): a failure or a loss after the last success fails.
-std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &exps,
-					      const std::vector<Record> &records);
+// one; a connected record must) and at least the minimum SPDM version, and the device's last record must be a success
+// (connected or revalidated): a failure or a loss after the last success fails.
+std::vector<DeviceVerdict> check_expectations(const std::vector<Expectation> &exps, const std::vector<Record> &records);
 
 // Compares versions "1.2" < "1.3"; false when either does not parse.
 bool version_at_least(const std::string &have, const std::string &want);
-
 
 } // namespace spdmtsm::attest

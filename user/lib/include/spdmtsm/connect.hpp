@@ -26,8 +26,7 @@ void dsm_disconnect(const std::string &bdf, const std::string &tsm);
 // netlink connect otherwise.  Returns the device after it.  A failed netlink
 // connect throws NetlinkError with the kernel's whole reason (the device's
 // last_error when it says more than the extended ack).
-DevInfo connect_device(GenlSocket &sock, const DevInfo &before, const ConnectOptions &o,
-		       const std::string &tsm = {});
+DevInfo connect_device(GenlSocket &sock, const DevInfo &before, const ConnectOptions &o, const std::string &tsm = {});
 
 // The extended ack holds at most 79 bytes; the device's state keeps the
 // whole reason of a failed handshake.  Throws e again, with the device's

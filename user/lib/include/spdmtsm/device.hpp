@@ -39,8 +39,8 @@ struct DevInfo {
 	bool dsm = false;
 	bool ide = false;
 	bool tee_io = false;
-	std::string tsm;        // empty when not connected to a TSM
-	std::uint32_t state = 0; // enum spdm_tsm_state
+	std::string tsm;          // empty when not connected to a TSM
+	std::uint32_t state = 0;  // enum spdm_tsm_state
 	std::uint8_t version = 0; // negotiated SPDM version, 0 when not authenticated
 	std::uint32_t asym = 0;
 	std::uint32_t hash = 0;
@@ -52,7 +52,7 @@ struct DevInfo {
 	std::uint64_t generation = 0;
 	std::string last_error;
 	std::optional<bool> core_connected; // DSMs: the PCI/TSM core's view
-	std::optional<SessionInfo> session;  // when a session was asked for at connect
+	std::optional<SessionInfo> session; // when a session was asked for at connect
 };
 
 struct ConnectOptions {

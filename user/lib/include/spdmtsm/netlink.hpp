@@ -131,14 +131,14 @@ private:
 // A request answered by one message (dev-get of one device, connect,
 // policy-set...): parse(attrs, maxattr, nlh) of the reply; NetlinkError
 // EPROTO "WHAT returned no OBJECT" when the kernel acked without one.
-template <typename Parse>
-auto request_one(GenlSocket &sock, std::uint8_t cmd, const MsgBuilder &build, int maxattr, const char *what,
-		 const char *object, Parse parse)
+template <typename Parse> auto request_one(GenlSocket &sock, std::uint8_t cmd, const MsgBuilder &build, int maxattr,
+					   const char *what, const char *object, Parse parse)
 	-> decltype(parse(static_cast<nlattr **>(nullptr), 0, static_cast<const nlmsghdr *>(nullptr)))
 {
 	std::optional<decltype(parse(static_cast<nlattr **>(nullptr), 0, static_cast<const nlmsghdr *>(nullptr)))> out;
 	sock.request(
-		cmd, false, build, [&](nlattr **a, int max, const nlmsghdr *nlh) { out = parse(a, max, nlh); }, maxattr);
+		cmd, false, build, [&](nlattr **a, int max, const nlmsghdr *nlh) { out = parse(a, max, nlh); },
+		maxattr);
 	if (!out)
 		throw NetlinkError(EPROTO, "", -1, std::string(what) + " returned no " + object);
 	return *out;

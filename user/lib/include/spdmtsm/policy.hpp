@@ -26,12 +26,12 @@ struct Policy {
 	std::string bdf;
 	std::optional<std::uint64_t> serial; // the kernel fills it from the device's DSN
 	std::uint8_t slot = 0;
-	Bytes cert_digest;                   // empty: not checked
-	bool cert_digest_current = false;    // request only: take the device's current digest
+	Bytes cert_digest;                // empty: not checked
+	bool cert_digest_current = false; // request only: take the device's current digest
 	std::vector<MeasRule> meas;
-	bool meas_baseline = false;          // blocks must be those seen at connect
-	std::uint32_t action = 0;            // enum spdm_tsm_action
-	std::uint32_t revalidate_mode = 0;   // enum spdm_tsm_revalidate_mode
+	bool meas_baseline = false;        // blocks must be those seen at connect
+	std::uint32_t action = 0;          // enum spdm_tsm_action
+	std::uint32_t revalidate_mode = 0; // enum spdm_tsm_revalidate_mode
 };
 
 Policy policy_set(GenlSocket &sock, const Policy &p); // returns what the kernel stored
