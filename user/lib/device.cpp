@@ -262,6 +262,27 @@ Json json_of(const DevInfo &d)
 	return j;
 }
 
+std::string session_summary(const SessionInfo &s)
+{
+	std::string t = session_state_name(s.state);
+	if (!s.established())
+		return t;
+	if (s.id) {
+		char id[16];
+		std::snprintf(id, sizeof(id), "0x%08x", *s.id);
+		t += std::string(", id ") + id;
+	}
+	if (s.dhe)
+		t += std::string(", ") + dhe_name(s.dhe);
+	if (s.aead)
+		t += std::string(", ") + aead_name(s.aead);
+	if (s.heartbeat_period && *s.heartbeat_period)
+		t += ", heartbeat " + std::to_string(*s.heartbeat_period) + " s";
+	if (s.key_updates)
+		t += ", " + std::to_string(*s.key_updates) + " key update(s)";
+	return t;
+}
+
 Json json_of(const SessionInfo &s)
 {
 	auto name_or_null = [](std::uint32_t bit, const char *name) { return bit ? Json(name) : Json(nullptr); };

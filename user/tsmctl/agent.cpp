@@ -185,7 +185,7 @@ public:
 			case SPDM_TSM_EVENT_SESSION_ESTABLISHED:
 				if (c)
 					log_.info(bdf + ": secured session established again after " + reason +
-							  (e.dev.session ? " (" + session_text(*e.dev.session) + ")"
+							  (e.dev.session ? " (" + session_summary(*e.dev.session) + ")"
 									 : ""),
 						  f);
 				else
@@ -326,18 +326,6 @@ private:
 
 	static bool session_up(const DevInfo &d) { return d.session && d.session->established(); }
 
-	static std::string session_text(const SessionInfo &s)
-	{
-		std::string t = std::string(session_state_name(s.state));
-		if (s.dhe)
-			t += std::string(", ") + dhe_name(s.dhe);
-		if (s.aead)
-			t += std::string(", ") + aead_name(s.aead);
-		if (s.heartbeat_period && *s.heartbeat_period)
-			t += ", heartbeat " + std::to_string(*s.heartbeat_period) + " s";
-		return t;
-	}
-
 	void revalidation_failed(const DevEvent &e, const DeviceConfig *c, LogFields f)
 	{
 		const std::string &bdf = e.dev.bdf;
@@ -454,7 +442,7 @@ private:
 							       : ""),
 						f);
 				else if (session_up(d))
-					log_.info(bdf + ": secured session " + session_text(*d.session), f);
+					log_.info(bdf + ": secured session " + session_summary(*d.session), f);
 				checkpoint();
 
 				step = "verify";

@@ -157,10 +157,18 @@ void print_device(const DevInfo &d)
 // 'ip -j link show dev X').
 int cmd_show(const Parsed &p)
 {
+	return show_devices(p, json_of, print_device);
+}
+
+int show_devices(const Parsed &p, Json (*to_json)(const DevInfo &), void (*print)(const DevInfo &))
+{
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
 	auto devs = one_or_all(p, sock, dev_get, dev_list);
 	if (p.has("json")) {
-		print_json(p, json_array_of(devs));
+		Json a = Json::array();
+		for (const auto &d : devs)
+			a.push_back(to_json(d));
+		print_json(p, a);
 		return 0;
 	}
 	if (devs.empty())
@@ -168,7 +176,7 @@ int cmd_show(const Parsed &p)
 	for (std::size_t i = 0; i < devs.size(); i++) {
 		if (i)
 			std::printf("\n");
-		print_device(devs[i]);
+		print(devs[i]);
 	}
 	return 0;
 }
@@ -438,12 +446,7 @@ int cmd_revalidate(const Parsed &p)
 {
 	std::string bdf = canonical_bdf(p.args.at(0));
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	DevInfo d;
-	try {
-		d = dev_revalidate(sock, bdf);
-	} catch (const NetlinkError &e) {
-		rethrow_with_full_reason(sock, bdf, e);
-	}
+	DevInfo d = with_full_reason(sock, bdf, [&] { return dev_revalidate(sock, bdf); });
 	if (p.has("json")) {
 		print_json(p, json_of(d));
 	} else {

@@ -18,10 +18,6 @@ void set_json_log_cmdline(const std::vector<std::string> &args);
 // copied to SPDM_TSM_JSON_LOG).
 void print_json(const Parsed &p, const spdmtsm::Json &j);
 
-// One line on a secured session: "established, id 0x..., secp384r1,
-// aes-256-gcm, ..." (session.cpp; show, connect and session show use it).
-std::string session_summary(const spdmtsm::SessionInfo &s);
-
 // DEV given: that one (get); none: every one (all).  (show, policy show,
 // session show)
 template <typename Get, typename All> auto one_or_all(const Parsed &p, spdmtsm::GenlSocket &sock, Get get, All all)
@@ -31,6 +27,11 @@ template <typename Get, typename All> auto one_or_all(const Parsed &p, spdmtsm::
 		return all(sock);
 	return {get(sock, spdmtsm::canonical_bdf(p.args[0]))};
 }
+
+// show and session show: DEV or every device; -j an array of to_json(d),
+// text print(d) per device, a blank line between them.
+int show_devices(const Parsed &p, spdmtsm::Json (*to_json)(const spdmtsm::DevInfo &),
+		 void (*print)(const spdmtsm::DevInfo &));
 
 // Each returns the process exit status (0 ok, 1 failure).
 int cmd_list(const Parsed &p);

@@ -73,48 +73,11 @@ void print_session(const DevInfo &d)
 
 } // namespace
 
-std::string session_summary(const SessionInfo &s)
-{
-	std::string t = session_state_name(s.state);
-	if (!s.established())
-		return t;
-	if (s.id) {
-		char id[16];
-		std::snprintf(id, sizeof(id), "0x%08x", *s.id);
-		t += std::string(", id ") + id;
-	}
-	if (s.dhe)
-		t += std::string(", ") + dhe_name(s.dhe);
-	if (s.aead)
-		t += std::string(", ") + aead_name(s.aead);
-	if (s.heartbeat_period && *s.heartbeat_period)
-		t += ", heartbeat " + std::to_string(*s.heartbeat_period) + " s";
-	if (s.key_updates)
-		t += ", " + std::to_string(*s.key_updates) + " key update(s)";
-	return t;
-}
-
 // session show DEV: that device; session show: every device.  -j: always an
 // array.
 int cmd_session_show(const Parsed &p)
 {
-	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	auto devs = one_or_all(p, sock, dev_get, dev_list);
-	if (p.has("json")) {
-		Json a = Json::array();
-		for (const auto &d : devs)
-			a.push_back(session_json(d));
-		print_json(p, a);
-		return 0;
-	}
-	if (devs.empty())
-		std::cout << "no PCI device with a CMA (SPDM) DOE mailbox\n";
-	for (std::size_t i = 0; i < devs.size(); i++) {
-		if (i)
-			std::printf("\n");
-		print_session(devs[i]);
-	}
-	return 0;
+	return show_devices(p, session_json, print_session);
 }
 
 int cmd_session_key_update(const Parsed &p)
@@ -122,12 +85,7 @@ int cmd_session_key_update(const Parsed &p)
 	std::string bdf = canonical_bdf(p.args.at(0));
 	bool all = p.has("all");
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	DevInfo d;
-	try {
-		d = session_key_update(sock, bdf, all);
-	} catch (const NetlinkError &e) {
-		rethrow_with_full_reason(sock, bdf, e);
-	}
+	DevInfo d = with_full_reason(sock, bdf, [&] { return session_key_update(sock, bdf, all); });
 	if (p.has("json")) {
 		print_json(p, json_of(d));
 		return 0;
@@ -143,12 +101,7 @@ int cmd_session_end(const Parsed &p)
 {
 	std::string bdf = canonical_bdf(p.args.at(0));
 	GenlSocket sock(SPDM_TSM_FAMILY_NAME);
-	DevInfo d;
-	try {
-		d = session_end(sock, bdf);
-	} catch (const NetlinkError &e) {
-		rethrow_with_full_reason(sock, bdf, e);
-	}
+	DevInfo d = with_full_reason(sock, bdf, [&] { return session_end(sock, bdf); });
 	if (p.has("json")) {
 		print_json(p, json_of(d));
 		return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Large SPDM message transfer, responder side (see chunk.hpp).
+#include "le.hpp"
 #include "chunk.hpp"
 
 #include <algorithm>
@@ -7,26 +8,9 @@
 
 namespace devsim {
 
-namespace {
+using namespace le;
 
-void put16(Bytes &b, uint32_t v)
-{
-	b.push_back(uint8_t(v));
-	b.push_back(uint8_t(v >> 8));
-}
-void put32(Bytes &b, uint32_t v)
-{
-	put16(b, v);
-	put16(b, v >> 16);
-}
-uint32_t get16(std::span<const uint8_t> b, size_t o)
-{
-	return b[o] | b[o + 1] << 8;
-}
-uint32_t get32(std::span<const uint8_t> b, size_t o)
-{
-	return get16(b, o) | get16(b, o + 2) << 16;
-}
+namespace {
 
 Bytes error(uint8_t version, uint8_t code)
 {

@@ -11,6 +11,7 @@
 //   GET_MEASUREMENTS resets B (the requester skipped CHALLENGE).
 //   1.0/1.1 sign M (i.e. Hash(M)); 1.2+ sign combined_spdm_prefix || Hash(M)
 //   where the prefix is "dmtf-spdm-v1.X.*" x 4, zero padding and the context.
+#include "le.hpp"
 #include "chunk.hpp"
 #include "crypto.hpp"
 
@@ -27,6 +28,8 @@
 #include <sstream>
 
 namespace devsim {
+
+using namespace le;
 
 std::string_view code_name(uint8_t c)
 {
@@ -154,29 +157,6 @@ std::string Faults::describe() const
 
 namespace {
 
-void put16(Bytes &b, uint32_t v)
-{
-	b.push_back(uint8_t(v));
-	b.push_back(uint8_t(v >> 8));
-}
-void put24(Bytes &b, uint32_t v)
-{
-	put16(b, v);
-	b.push_back(uint8_t(v >> 16));
-}
-void put32(Bytes &b, uint32_t v)
-{
-	put16(b, v);
-	put16(b, v >> 16);
-}
-uint32_t get16(std::span<const uint8_t> b, size_t o)
-{
-	return b[o] | b[o + 1] << 8;
-}
-uint32_t get32(std::span<const uint8_t> b, size_t o)
-{
-	return get16(b, o) | get16(b, o + 2) << 16;
-}
 void append(Bytes &to, std::span<const uint8_t> from)
 {
 	to.insert(to.end(), from.begin(), from.end());

@@ -2,6 +2,7 @@
 // SPDM session primitives: ECDH, HKDF, the DSP0274 key schedule and the
 // DSP0277 secured-message record (PCIe Secured CMA: no sequence number on
 // the wire).  mbedTLS 3.6 does the cryptography.
+#include "le.hpp"
 #include <devsim/session.hpp>
 
 #include "crypto.hpp"
@@ -17,6 +18,8 @@
 #include <cstring>
 
 namespace devsim::sess {
+
+using le::put16;
 
 namespace {
 
@@ -53,12 +56,6 @@ int blind_rng(void *, unsigned char *out, size_t len)
 	for (size_t i = 0; i < len; i++)
 		out[i] = uint8_t(0x5A ^ i);
 	return 0;
-}
-
-void put16(Bytes &b, uint32_t v)
-{
-	b.push_back(uint8_t(v));
-	b.push_back(uint8_t(v >> 8));
 }
 
 } // namespace

@@ -33,6 +33,17 @@ DevInfo connect_device(GenlSocket &sock, const DevInfo &before, const ConnectOpt
 // last_error when that says more.
 [[noreturn]] void rethrow_with_full_reason(GenlSocket &sock, const std::string &bdf, const NetlinkError &e);
 
+// f() (a request about bdf that returns the device), its NetlinkError
+// rethrown with the device's whole reason.
+template <class F> DevInfo with_full_reason(GenlSocket &sock, const std::string &bdf, F &&f)
+{
+	try {
+		return f();
+	} catch (const NetlinkError &e) {
+		rethrow_with_full_reason(sock, bdf, e);
+	}
+}
+
 // Disconnect d the way it was connected; a DSM linked to no TSM throws
 // std::runtime_error ("not connected").
 void disconnect_device(GenlSocket &sock, const DevInfo &d);

@@ -84,6 +84,9 @@ DevInfo session_end(GenlSocket &sock, const std::string &bdf);
 Json json_of(const DevInfo &d);
 // The session object of show/list -j (no bdf); session show -j adds "bdf".
 Json json_of(const SessionInfo &s);
+// One line for humans: "established, id 0x..., secp384r1, aes-256-gcm,
+// heartbeat 2 s, 1 key update(s)"; the state alone when not established.
+std::string session_summary(const SessionInfo &s);
 // tsmctl session show -j's element: bdf, the device state and the session
 // (null when the kernel reports none).
 Json session_json(const DevInfo &d);
