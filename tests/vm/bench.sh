@@ -13,6 +13,8 @@ reps=${BENCH_REPS:-7}
 dbg=/sys/kernel/debug/spdm_tsm
 unset SPDM_TSM_JSON_LOG	# virtio-serial does not survive the simulated suspends
 echo 0 >/sys/module/suspend/parameters/pm_test_delay 2>/dev/null
+modprobe ecdh_generic 2>/dev/null	# secured sessions: the DHE and AEAD
+modprobe gcm 2>/dev/null		# transforms (modules in Debian's kernel)
 
 set -- $(tsmctl list -j | jq -r '.[] | select(.cma) | .bdf')
 [ $# -ge 18 ] || { echo "bench: expected 18 CMA devices, found $#" >&2; exit 1; }
@@ -57,6 +59,14 @@ one_alg() {	# ALG DEV
 		[ -n "$lost" ] && [ -n "$reval" ] || { cat /tmp/mon.json >&2; return 1; }
 		echo "BENCH $alg revalidate_after_reset $(stat "$d") reset_ns=$t0 lost_ns=$lost revalidated_ns=$reval"
 	done
+	# a secured session on top of a connect: its own cost, KEY_EXCHANGE to
+	# FINISH as the module timed it (the device's session-info)
+	for _ in $(seq "$reps"); do
+		tsmctl connect "$d" --session >/dev/null || return 1
+		echo "BENCH $alg session $(tsmctl session show "$d" -j |
+			jq -r '.[0].session | "rc=0 exchanges=\(.exchanges) duration_us=\(.duration_us)"')"
+	done
+	tsmctl session end "$d" >/dev/null || return 1
 	echo "$d ${BENCH_FLOOR_N:-200}" >$dbg/doe_floor || return 1
 	echo "BENCH $alg floor $(cut -d' ' -f2- $dbg/doe_floor)"
 }

@@ -32,7 +32,7 @@ check_eq "the device is still not connected" none "$(tsmctl show "$dev" -j | jq 
 # 3. Events: monitor sees connected and disconnected, in order.
 tsmctl monitor -j --count 2 --timeout 120 >/tmp/mon.json 2>/tmp/mon.err &
 mon=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q following /tmp/mon.err 2>/dev/null && break; sleep 0.2; done
+wait_for 10 grep -q following /tmp/mon.err || fail "monitor: not subscribed within 10 s"
 check "connect" tsmctl connect "$dev"
 check "unprivileged evidence read works (evidence is public)" asuser tsmctl evidence "$dev"
 

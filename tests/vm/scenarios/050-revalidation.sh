@@ -12,12 +12,13 @@ sysdev=/sys/bus/pci/devices/$dev
 
 # events: start a monitor for N events, wait for it to subscribe
 monitor_start() {
+	# a fresh file: the previous monitor's "following" must not count
+	: >/tmp/mon.err
 	tsmctl monitor -j --count "$1" --timeout 60 >/tmp/mon.json 2>/tmp/mon.err &
 	mon=$!
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-		grep -q following /tmp/mon.err 2>/dev/null && return 0
-		sleep 0.2
-	done
+	# subscribed before the operation whose event it must see
+	wait_for 10 grep -q following /tmp/mon.err && return 0
+	fail "monitor: not subscribed within 10 s"
 }
 monitor_wait() { wait "$mon"; sed 's/^/# event: /' /tmp/mon.json; }
 event() { sed -n "${1}p" /tmp/mon.json | jq -r ".$2"; }

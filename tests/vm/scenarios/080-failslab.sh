@@ -44,10 +44,7 @@ check "policy: current chain digest and measurement 1" \
 # "events were lost" (ENOBUFS), never silently.
 tsmctl monitor -j --timeout 900 >/tmp/mon.json 2>/tmp/mon.err &
 mon=$!
-for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-	grep -q following /tmp/mon.err 2>/dev/null && break
-	sleep 0.2
-done
+wait_for 10 grep -q following /tmp/mon.err || fail "monitor: not subscribed within 10 s"
 nlfault "$dev" revalidate
 check_eq "revalidate: nlfault sweep" 0 "$?"
 kill "$mon" 2>/dev/null
