@@ -186,11 +186,8 @@ static int spdm_secure_alloc(struct spdm_session *s, const char *step)
 		return spdm_fail(s, SPDM_FAIL_NOMEM, -ENOMEM,
 				 "%s: out of memory for the session", step);
 	s->sec = sec;
+	/* the record buffer itself is per operation (spdm_secure_transport()) */
 	sec->rsp_rec_cap = s->resp_cap + SPDM_SECMSG_OVERHEAD + SPDM_MAX_PAD;
-	sec->rsp_rec = spdm_alloc(s, sec->rsp_rec_cap);
-	if (!sec->rsp_rec)
-		return spdm_fail(s, SPDM_FAIL_NOMEM, -ENOMEM,
-				 "%s: out of memory for the session", step);
 	sec->encrypted = (s->caps & SPDM_CAP_ENCRYPT) != 0;
 	sec->in_clear = (s->caps & SPDM_CAP_HANDSHAKE_IN_THE_CLEAR) != 0;
 	return 0;

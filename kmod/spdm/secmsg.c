@@ -180,6 +180,24 @@ ssize_t spdm_secmsg_open(const struct spdm_ops *ops, void *priv,
 }
 
 /**
+ * spdm_secure_rec_free() - release the secured-response buffer
+ * @s: session (with or without a secured session)
+ *
+ * The buffer (the transport's largest record) lives for one operation, as
+ * s->rbuf does: what a device keeps between operations stays small.
+ */
+void spdm_secure_rec_free(struct spdm_session *s)
+{
+	struct spdm_secure *sec = s->sec;
+
+	if (!sec || !sec->rsp_rec)
+		return;
+	spdm_memzero_explicit(sec->rsp_rec, sec->rsp_rec_cap);
+	s->p.ops->free(s->p.priv, sec->rsp_rec, sec->rsp_rec_cap);
+	sec->rsp_rec = NULL;
+}
+
+/**
  * spdm_secure_transport() - one secured exchange of an SPDM message
  * @s: session with an active (or handshaking) s->sec
  * @step: the step, for messages
@@ -208,6 +226,13 @@ ssize_t spdm_secure_transport(struct spdm_session *s, const char *step,
 		return spdm_fail(s, spdm_platform_class(n), n,
 				 "%s: sealing the secured message failed (%d)",
 				 step, (int)n);
+	if (!sec->rsp_rec) {
+		/* per operation, like s->rbuf: spdm_secure_rec_free() */
+		sec->rsp_rec = s->p.ops->zalloc(s->p.priv, sec->rsp_rec_cap);
+		if (!sec->rsp_rec)
+			return spdm_fail(s, SPDM_FAIL_NOMEM, -ENOMEM,
+					 "%s: out of memory for the secured response", step);
+	}
 	sec->messages++;
 	m = s->p.ops->exchange(s->p.priv, SPDM_TRANSPORT_SECURED, sec->req_rec,
 			       n, sec->rsp_rec, sec->rsp_rec_cap);

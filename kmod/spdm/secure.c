@@ -23,11 +23,8 @@ void spdm_secure_drop(struct spdm_session *s)
 
 	if (!sec)
 		return;
+	spdm_secure_rec_free(s);
 	s->sec = NULL;
-	if (sec->rsp_rec) {
-		spdm_memzero_explicit(sec->rsp_rec, sec->rsp_rec_cap);
-		spdm_free(s, sec->rsp_rec, sec->rsp_rec_cap);
-	}
 	spdm_memzero_explicit(sec, sizeof(*sec));
 	spdm_free(s, sec, sizeof(*sec));
 }
@@ -38,6 +35,7 @@ static void spdm_secure_op_end(struct spdm_session *s, int rc)
 	if (rc)
 		spdm_secure_drop(s);
 	spdm_release_large(s);
+	spdm_secure_rec_free(s);
 	if (s->rbuf) {
 		/* it held decrypted responses */
 		spdm_memzero_explicit(s->rbuf, s->resp_cap);

@@ -100,6 +100,7 @@ void spdm_session_free(struct spdm_session *s)
 		ops->key_free(priv, s->key);
 	spdm_release_large(s);
 	spdm_buf_release(s, &s->chain_tmp);
+	spdm_secure_rec_free(s);
 	if (s->rbuf)
 		ops->free(priv, s->rbuf, s->resp_cap);
 	spdm_buf_release(s, &s->t);
@@ -120,6 +121,7 @@ static void spdm_op_end(struct spdm_session *s)
 {
 	spdm_release_large(s);
 	spdm_buf_release(s, &s->chain_tmp);
+	spdm_secure_rec_free(s);
 	if (s->rbuf)
 		s->p.ops->free(s->p.priv, s->rbuf, s->resp_cap);
 	s->rbuf = NULL;

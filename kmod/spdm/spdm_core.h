@@ -71,7 +71,8 @@
  * @req: requester-to-responder key, IV, sequence number
  * @rsp: responder-to-requester
  * @req_rec: the secured request being sent
- * @rsp_rec: the secured response received (@rsp_rec_cap bytes, from the
+ * @rsp_rec: the secured response received (@rsp_rec_cap bytes; allocated
+ *	per operation beside the transport buffer and, like it, outside the
  *	budget; decrypted into the session's transport buffer)
  * @rsp_rec_cap: its size
  *
@@ -386,6 +387,7 @@ int spdm_hmac_make(struct spdm_session *s, const char *step, const u8 *key,
 		   const u8 *th, u8 *out);
 
 /* secmsg.c */
+void spdm_secure_rec_free(struct spdm_session *s);
 ssize_t spdm_secure_transport(struct spdm_session *s, const char *step,
 			      const void *req, size_t req_len);
 

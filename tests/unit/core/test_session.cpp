@@ -419,3 +419,26 @@ TEST_CASE("session: a device that negotiates another AEAD or DHE later is a down
     CHECK(spdm_revalidate(s.get(), nullptr) == -EKEYREJECTED);
     CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_DOWNGRADE);
 }
+
+TEST_CASE("session: memory kept per device with a session is at most 8 KiB", "[core][session][devsim][memory]")
+{
+    // the module's transport buffer (max_response, 64 KiB): kept per
+    // operation, never for the session's lifetime
+    SDevice dev(config_for(0x14), identity(Asym::EcdsaP384, Hash::Sha384));
+    spdm_params prm = dev.plat.params();
+    prm.secure = true;
+    prm.max_resp = 65536;
+    spdm_session *raw = nullptr;
+    REQUIRE(spdm_session_create(&prm, &raw) == 0);
+    SessionPtr s(raw);
+    establish(s.get());
+    CHECK(spdm_mem_used(s.get()) <= 8192);
+    CHECK(dev.plat.live_bytes == spdm_mem_used(s.get()));
+    REQUIRE(spdm_secure_heartbeat(s.get()) == 0);
+    REQUIRE(spdm_secure_key_update(s.get(), true) == 0);
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(spdm_mem_used(s.get()) <= 8192);
+    CHECK(dev.plat.live_bytes == spdm_mem_used(s.get()));
+    REQUIRE(spdm_secure_heartbeat(s.get()) == 0);
+    CHECK(info(s.get()).active);
+}

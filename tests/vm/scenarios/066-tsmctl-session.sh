@@ -20,6 +20,8 @@ check_eq "session show -j: heartbeat period" 2 "$(printf '%s' "$s" | jq -r '.[0]
 check_match "session show -j: a DHE group" '^secp(256|384)r1$' "$(printf '%s' "$s" | jq -r '.[0].session.dhe')"
 check_match "session show: the state in text" 'established' "$(tsmctl session show "$dev")"
 check_match "list: a SESSION column" 'SESSION' "$(tsmctl list)"
+mem=$(tsmctl show "$dev" -j | jq -r '.[0].mem_used')
+check "memory kept with a session: $mem <= 8192 bytes" test "$mem" -le 8192
 
 e=$(tsmctl evidence "$dev" -j)
 check_match "evidence -j: the KEY_EXCHANGE_RSP signature" '^[0-9a-f]{192}$' "$(printf '%s' "$e" | jq -r '.session.ke_signature')"
