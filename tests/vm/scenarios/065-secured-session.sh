@@ -86,9 +86,14 @@ id=$(sess "$dev" id)
 sleep $((period * 3))
 hb=$(sess "$dev" heartbeats)
 check_match "heartbeats over three periods ($hb)" '^([4-9]|[1-9][0-9]+)$' "$hb"
-dhb=$(dsim pci0 '.sessions[0].heartbeats')
-# devsim is asked a moment later (the ctl round trip takes a while under TCG)
-check "devsim counted them ($dhb, the kernel $hb a moment before)" test "$dhb" -ge "$hb" -a "$dhb" -le $((hb + 3))
+# devsim counts a heartbeat before the kernel sees its ACK: read devsim,
+# the kernel, devsim again; no bound on how long the reads take (a ctl
+# round trip is slow under TCG on a loaded host)
+dhb1=$(dsim pci0 '.sessions[0].heartbeats')
+khb=$(sess "$dev" heartbeats)
+dhb2=$(dsim pci0 '.sessions[0].heartbeats')
+check "devsim counted them (devsim $dhb1, then the kernel $khb, then devsim $dhb2)" \
+	test "$dhb1" -le $((khb + 1)) -a "$khb" -le "$dhb2"
 check_eq "still the first session" "$id" "$(sess "$dev" id)"
 
 # -- 4. key update keeps traffic flowing ----------------------------------
