@@ -1026,14 +1026,14 @@ int spdm_tsm_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/**
- * spdm_tsm_nl_revalidate_doit() - revalidate: challenge an authenticated device again
- * @skb: the request
- * @info: its attributes (bdf) and extended ack
- *
- * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+/*
+ * revalidate, session-key-update and session-end: run @op on the connected
+ * device named by the request, then reply with the device as dev-get.
  */
-int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
+static int spdm_tsm_nl_dev_op(struct genl_info *info,
+			      int (*op)(struct spdm_tsm_dev *d, bool all,
+					struct netlink_ext_ack *extack),
+			      bool all)
 {
 	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
 		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
@@ -1054,44 +1054,28 @@ int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "device is not connected");
 		return -ENOTCONN;
 	}
-	rc = spdm_tsm_revalidate(d, SPDM_TSM_REASON_EXPLICIT, info->extack);
+	rc = op(d, all, info->extack);
 	if (rc)
 		return rc;
 	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
 }
 
-/*
- * session-key-update and session-end: run @op on the device named by the
- * request, then reply with the device as dev-get.
- */
-static int spdm_tsm_nl_session_op(struct genl_info *info,
-				  int (*op)(struct spdm_tsm_dev *d, bool all,
-					    struct netlink_ext_ack *extack),
-				  bool all)
+static int spdm_tsm_revalidate_op(struct spdm_tsm_dev *d, bool all,
+				  struct netlink_ext_ack *extack)
 {
-	struct pci_dev *pdev __free(spdm_tsm_pci_put) =
-		spdm_tsm_nl_pdev(info, SPDM_TSM_A_DEV_BDF);
-	int rc;
+	return spdm_tsm_revalidate(d, SPDM_TSM_REASON_EXPLICIT, extack);
+}
 
-	if (IS_ERR(pdev))
-		return PTR_ERR(pdev);
-
-	/* the reply first: out of memory must not follow a state change */
-	struct sk_buff *msg __free(spdm_tsm_msg_free) = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-
-	if (!msg)
-		return -ENOMEM;
-
-	struct spdm_tsm_dev *d __free(spdm_tsm_dev_put) = spdm_tsm_dev_find(pdev, false);
-
-	if (!d) {
-		NL_SET_ERR_MSG(info->extack, "device is not connected");
-		return -ENOTCONN;
-	}
-	rc = op(d, all, info->extack);
-	if (rc)
-		return rc;
-	return spdm_tsm_send_dev(no_free_ptr(msg), pdev, info, true);
+/**
+ * spdm_tsm_nl_revalidate_doit() - revalidate: challenge an authenticated device again
+ * @skb: the request
+ * @info: its attributes (bdf) and extended ack
+ *
+ * Return: 0 after the reply (the device, as dev-get), or a negative errno.
+ */
+int spdm_tsm_nl_revalidate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return spdm_tsm_nl_dev_op(info, spdm_tsm_revalidate_op, false);
 }
 
 static int spdm_tsm_session_end_op(struct spdm_tsm_dev *d, bool all,
@@ -1109,8 +1093,8 @@ static int spdm_tsm_session_end_op(struct spdm_tsm_dev *d, bool all,
  */
 int spdm_tsm_nl_session_key_update_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return spdm_tsm_nl_session_op(info, spdm_tsm_secure_key_update,
-				      nla_get_flag(info->attrs[SPDM_TSM_A_DEV_ALL_KEYS]));
+	return spdm_tsm_nl_dev_op(info, spdm_tsm_secure_key_update,
+				  nla_get_flag(info->attrs[SPDM_TSM_A_DEV_ALL_KEYS]));
 }
 
 /**
@@ -1122,7 +1106,7 @@ int spdm_tsm_nl_session_key_update_doit(struct sk_buff *skb, struct genl_info *i
  */
 int spdm_tsm_nl_session_end_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return spdm_tsm_nl_session_op(info, spdm_tsm_session_end_op, false);
+	return spdm_tsm_nl_dev_op(info, spdm_tsm_session_end_op, false);
 }
 
 /* ---- events ------------------------------------------------------------ */
