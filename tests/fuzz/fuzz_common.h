@@ -36,6 +36,28 @@ inline uint8_t version_bits(uint8_t v)
     return v >= 0x14 ? 0x83 : uint8_t(v - 0x10);
 }
 
+// Reads the responses back: [u16le length][bytes]..., a length past the end
+// shortened to what is left.
+struct Frames {
+    const uint8_t *p;
+    size_t n;
+    bool next(const uint8_t **msg, size_t *len)
+    {
+        if (n < 2)
+            return false;
+        size_t l = size_t(p[0]) | size_t(p[1]) << 8;
+        p += 2;
+        n -= 2;
+        if (l > n)
+            l = n;
+        *msg = p;
+        *len = l;
+        p += l;
+        n -= l;
+        return true;
+    }
+};
+
 inline void frame(std::vector<uint8_t> &out, const std::vector<uint8_t> &msg)
 {
     size_t n = msg.size() > 0xffff ? 0xffff : msg.size();

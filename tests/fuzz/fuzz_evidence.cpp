@@ -26,21 +26,14 @@ using namespace spdmtsm;
 
 namespace {
 
-struct Frames {
-    const uint8_t *p;
-    size_t n;
+struct Frames : fuzzfmt::Frames {
     bool next(Bytes &out)
     {
-        if (n < 2)
+        const uint8_t *m;
+        size_t l;
+        if (!fuzzfmt::Frames::next(&m, &l))
             return false;
-        size_t l = size_t(p[0]) | size_t(p[1]) << 8;
-        p += 2;
-        n -= 2;
-        if (l > n)
-            l = n;
-        out.assign(p, p + l);
-        p += l;
-        n -= l;
+        out.assign(m, m + l);
         return true;
     }
 };
@@ -67,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     e.asym = data[3] < 32 ? 1u << data[3] : 0;
     e.hash = data[4] < 32 ? 1u << data[4] : 0;
     e.meas_hash = e.hash;
-    Frames f{data + 5, size - 5};
+    Frames f{{data + 5, size - 5}};
     Bytes ctx, mctx;
     f.next(e.cert_chain) && f.next(e.meas_blocks) && f.next(e.nonce) && f.next(e.signature) &&
         f.next(ctx) && f.next(e.transcript) && f.next(e.leaf_spki) && f.next(e.meas_signature) &&

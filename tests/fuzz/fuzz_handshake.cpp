@@ -12,29 +12,14 @@ extern "C" {
 #include "spdm.h"
 }
 #include "fuzz_common.h"
+#include "fuzz_fake.h"
 
 namespace {
 
-struct Feed {
-    const uint8_t *p;
-    size_t n;
-    size_t live = 0;
+using fuzzfmt::touch;
 
-    bool next(const uint8_t **msg, size_t *len)
-    {
-        if (n < 2)
-            return false;
-        size_t l = size_t(p[0]) | size_t(p[1]) << 8;
-        p += 2;
-        n -= 2;
-        if (l > n)
-            l = n;
-        *msg = p;
-        *len = l;
-        p += l;
-        n -= l;
-        return true;
-    }
+struct Feed : fuzzfmt::Frames {
+    size_t live = 0;
 };
 
 ssize_t f_exchange(void *priv, spdm_transport_type, const void *, size_t, void *resp, size_t cap)
@@ -55,10 +40,7 @@ int f_hash(void *, uint32_t alg, const void *data, size_t len, uint8_t *out)
     size_t h = spdm_hash_len(alg);
     if (!h)
         return -EINVAL;
-    // touch every byte so ASan sees the whole range
-    volatile uint8_t x = 0;
-    for (size_t i = 0; i < len; i++)
-        x = x ^ static_cast<const uint8_t *>(data)[i];
+    touch(data, len);
     memset(out, 0, h);
     return 0;
 }
@@ -136,24 +118,6 @@ void trace(spdm_session *s, const char *what, int rc)
         fprintf(stderr, "%s: %d %s\n", what, rc, spdm_last_error(s));
 }
 
-void touch(const spdm_buf_view &v)
-{
-    volatile uint8_t x = 0;
-    for (size_t i = 0; i < v.len; i++)
-        x = x ^ v.data[i];
-}
-
-void touch(const spdm_seg_view &v)
-{
-    size_t n = 0;
-    for (const auto &g : v.seg) {
-        touch(g);
-        n += g.len;
-    }
-    if (n != v.len)
-        abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -161,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     uint8_t cfg = data[0], slot = data[1] & 7;
-    Feed feed{data + 2, size - 2};
+    Feed feed{{data + 2, size - 2}};
     spdm_params p{};
     p.ops = &ops;
     p.priv = &feed;

@@ -20,11 +20,12 @@
 #include <cstdlib>
 #include <cstring>
 
-extern "C" {
-#include "spdm.h"
-}
+#include "fuzz_common.h"
+#include "fuzz_fake.h"
 
 namespace {
+
+using fuzzfmt::touch;
 
 // a P-256 SubjectPublicKeyInfo (the fake verifier never uses it)
 const uint8_t kSpki[] = {
@@ -35,33 +36,18 @@ const uint8_t kSpki[] = {
     0x4d, 0xd2, 0x5a, 0xe7, 0x05, 0x52, 0x05, 0x74, 0x4b, 0x6f, 0x31, 0xbf, 0x40, 0x70, 0x74, 0x58, 0x72, 0xd0,
     0xe6};
 
-struct Feed {
-    const uint8_t *p;
-    size_t n;
+struct Feed : fuzzfmt::Frames {
     long live = 0;
 };
-
-void touch(const void *d, size_t len)
-{
-    volatile uint8_t x = 0;
-    for (size_t i = 0; i < len; i++)
-        x = x ^ static_cast<const uint8_t *>(d)[i];
-}
 
 ssize_t f_exchange(void *priv, spdm_transport_type, const void *req, size_t req_len, void *resp, size_t cap)
 {
     auto *f = static_cast<Feed *>(priv);
+    const uint8_t *m;
+    size_t l;
     touch(req, req_len);
-    if (f->n < 2)
+    if (!f->next(&m, &l))
         return -ETIMEDOUT;
-    size_t l = size_t(f->p[0]) | size_t(f->p[1]) << 8;
-    f->p += 2;
-    f->n -= 2;
-    if (l > f->n)
-        l = f->n;
-    const uint8_t *m = f->p;
-    f->p += l;
-    f->n -= l;
     if (l > cap)
         return -EOVERFLOW;
     memcpy(resp, m, l);
@@ -97,7 +83,7 @@ void f_key_free(void *, void *key) { free(key); }
 
 int f_random(void *, void *buf, size_t len)
 {
-    memset(buf, 0x5a, len);
+    memset(buf, fuzzfmt::kRandomByte, len);
     return 0;
 }
 
@@ -148,35 +134,6 @@ int f_hmac(void *, uint32_t alg, const uint8_t *key, size_t key_len, const uint8
     return 0;
 }
 
-int f_aead(const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
-           const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag, bool seal)
-{
-    touch(key, key_len);
-    touch(aad, aad_len);
-    uint8_t want = uint8_t(0xa5 ^ iv[0]);
-    if (!seal)
-        for (int i = 0; i < SPDM_AEAD_TAG_LEN; i++)
-            if (tag[i] != want)
-                return -EBADMSG;
-    if (len)
-        memmove(out, in, len);
-    if (seal)
-        memset(tag, want, SPDM_AEAD_TAG_LEN);
-    return 0;
-}
-
-int f_seal(void *, uint32_t, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
-           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
-{
-    return f_aead(key, key_len, iv, aad, aad_len, in, len, out, tag, true);
-}
-
-int f_open(void *, uint32_t, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
-           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag)
-{
-    return f_aead(key, key_len, iv, aad, aad_len, in, len, out, const_cast<uint8_t *>(tag), false);
-}
-
 spdm_ops make_ops()
 {
     spdm_ops o{};
@@ -192,8 +149,8 @@ spdm_ops make_ops()
     o.dhe_shared = f_dhe_shared;
     o.dhe_free = f_dhe_free;
     o.hmac = f_hmac;
-    o.aead_seal = f_seal;
-    o.aead_open = f_open;
+    o.aead_seal = fuzzfmt::fake_seal;
+    o.aead_open = fuzzfmt::fake_open;
     return o;
 }
 
@@ -205,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    Feed feed{data + 1, size - 1};
+    Feed feed{{data + 1, size - 1}};
     spdm_params p{};
     p.ops = &ops;
     p.priv = &feed;

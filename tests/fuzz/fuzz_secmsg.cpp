@@ -3,7 +3,7 @@
 // (spdm_secmsg_open(): SessionID, Length, DOE padding, MAC, sequence
 // number, ApplicationDataLength), with a transparent fake AEAD so that the
 // fuzzer gets past the MAC: "encryption" is the identity and a tag is valid
-// when it is 16 bytes of kTagByte XOR the low byte of the sequence number.
+// when it is 16 bytes of fuzzfmt::kTagByte (fuzz_fake.h) XOR the low byte of the sequence number.
 // Input: byte 0 = config (bit 0: encrypted, bits 1-2: AEAD, bit 3: out
 // buffer of 32 bytes), bytes 1-4 = the expected SessionID (LE), then the
 // record.  Invariant: a record that opens, sealed again with the same
@@ -13,56 +13,15 @@
 #include <cstring>
 #include <vector>
 
-extern "C" {
-#include "spdm.h"
-}
+#include "fuzz_fake.h"
 
 namespace {
-
-constexpr uint8_t kTagByte = 0xa5;
-
-int f_aead(uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
-           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag, bool seal)
-{
-    if (!aead || (aead & (aead - 1)) || !key || !iv || (key_len != 16 && key_len != 32) ||
-        (aad_len && !aad) || (len && (!in || !out)))
-        abort();
-    volatile uint8_t x = 0;
-    for (size_t i = 0; i < aad_len; i++)
-        x = x ^ aad[i];
-    uint8_t want = uint8_t(kTagByte ^ iv[0]);
-    if (!seal) {
-        for (int i = 0; i < SPDM_AEAD_TAG_LEN; i++)
-            if (tag[i] != want) {
-                if (len)
-                    memset(out, 0, len);
-                return -EBADMSG;
-            }
-    }
-    if (len)
-        memmove(out, in, len);
-    if (seal)
-        memset(tag, want, SPDM_AEAD_TAG_LEN);
-    return 0;
-}
-
-int f_seal(void *, uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
-           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
-{
-    return f_aead(aead, key, key_len, iv, aad, aad_len, in, len, out, tag, true);
-}
-
-int f_open(void *, uint32_t aead, const uint8_t *key, size_t key_len, const uint8_t *iv, const uint8_t *aad,
-           size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag)
-{
-    return f_aead(aead, key, key_len, iv, aad, aad_len, in, len, out, const_cast<uint8_t *>(tag), false);
-}
 
 spdm_ops make_ops()
 {
     spdm_ops o{};
-    o.aead_seal = f_seal;
-    o.aead_open = f_open;
+    o.aead_seal = fuzzfmt::fake_seal;
+    o.aead_open = fuzzfmt::fake_open;
     return o;
 }
 

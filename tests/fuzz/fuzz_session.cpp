@@ -18,29 +18,10 @@
 #include <random>
 #include <vector>
 
+#include "fuzz_fake.h"
 #include "session_replay.h"
 
-namespace {
-
-void touch(const spdm_buf_view &v)
-{
-    volatile uint8_t x = 0;
-    for (size_t i = 0; i < v.len; i++)
-        x = x ^ v.data[i];
-}
-
-void touch(const spdm_seg_view &v)
-{
-    size_t n = 0;
-    for (const auto &g : v.seg) {
-        touch(g);
-        n += g.len;
-    }
-    if (n != v.len)
-        abort();
-}
-
-}  // namespace
+using fuzzfmt::touch;
 
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 

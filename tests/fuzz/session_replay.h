@@ -30,26 +30,6 @@ struct SessionResult {
     spdm_evidence ev{};    // valid only inside the on_evidence callback
 };
 
-struct Frames {
-    const uint8_t *p;
-    size_t n;
-    bool next(const uint8_t **msg, size_t *len)
-    {
-        if (n < 2)
-            return false;
-        size_t l = size_t(p[0]) | size_t(p[1]) << 8;
-        p += 2;
-        n -= 2;
-        if (l > n)
-            l = n;
-        *msg = p;
-        *len = l;
-        p += l;
-        n -= l;
-        return true;
-    }
-};
-
 // on_evidence(const SessionResult &) runs before the session is freed.
 template <typename F>
 SessionResult replay_session(const uint8_t *data, size_t size, F &&on_evidence)

@@ -10,12 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <tuple>
 
-#include <devsim/responder.hpp>
-
-#include "platform_user.h"
+#include "devsim_fixture.h"
 
 using namespace spdmtest;
 using Catch::Matchers::ContainsSubstring;
@@ -26,15 +22,7 @@ namespace {
 
 constexpr uint8_t kChunkGet = 0x86, kGetCertificate = 0x82;
 
-const devsim::Identity &ident(Asym a, Hash h)
-{
-    static std::map<std::pair<Asym, Hash>, devsim::Identity> cache;
-    auto key = std::make_pair(a, h);
-    auto it = cache.find(key);
-    if (it == cache.end())
-        it = cache.emplace(key, devsim::make_identity(a, h, 1, 7)).first;
-    return it->second;
-}
+const devsim::Identity &ident(Asym a, Hash h) { return devsim_identity(a, h, 1, 7); }
 
 // A device whose DataTransferSize is 256 and that chunks what does not fit,
 // with measurement records far larger than one message.
@@ -48,29 +36,6 @@ devsim::Config chunking_config(uint8_t v, uint32_t dts = 256)
     c.measurements.push_back({6, 0x05, true, false, Bytes(1500, 0x3c)});  // raw, 1500 bytes
     return c;
 }
-
-struct Device {
-    devsim::Responder rsp;
-    Platform plat;
-    std::function<void(std::span<const uint8_t>, Bytes &)> filter;
-
-    Device(devsim::Config c, const devsim::Identity &id) : rsp(std::move(c), id)
-    {
-        plat.set_reply([this](std::span<const uint8_t> req) {
-            Bytes r = rsp.handle(req);
-            if (filter)
-                filter(req, r);
-            return r;
-        });
-    }
-    unsigned count(uint8_t code) const
-    {
-        unsigned n = 0;
-        for (auto &r : plat.requests)
-            n += r.size() > 1 && r[1] == code;
-        return n;
-    }
-};
 
 struct Outcome {
     int rc;

@@ -8,12 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <tuple>
 
-#include <devsim/responder.hpp>
-
-#include "platform_user.h"
+#include "devsim_fixture.h"
 
 using namespace spdmtest;
 using Catch::Matchers::ContainsSubstring;
@@ -22,41 +18,7 @@ using devsim::Hash;
 
 namespace {
 
-const devsim::Identity &identity(Asym a, Hash h, int slots = 2)
-{
-    static std::map<std::tuple<Asym, Hash, int>, devsim::Identity> cache;
-    auto key = std::make_tuple(a, h, slots);
-    auto it = cache.find(key);
-    if (it == cache.end())
-        it = cache.emplace(key, devsim::make_identity(a, h, slots, 42)).first;
-    return it->second;
-}
-
-devsim::Config config_for(uint8_t maxv)
-{
-    devsim::Config c;
-    c.versions.clear();
-    for (uint8_t v = 0x10; v <= maxv; v++)
-        c.versions.push_back(v);
-    return c;
-}
-
-// A device: devsim plus an optional per-request response filter.
-struct Device {
-    devsim::Responder rsp;
-    Platform plat;
-    std::function<void(std::span<const uint8_t>, Bytes &)> filter;
-
-    Device(devsim::Config c, const devsim::Identity &id) : rsp(std::move(c), id)
-    {
-        plat.set_reply([this](std::span<const uint8_t> req) {
-            Bytes r = rsp.handle(req);
-            if (filter)
-                filter(req, r);
-            return r;
-        });
-    }
-};
+const devsim::Identity &identity(Asym a, Hash h, int slots = 2) { return devsim_identity(a, h, slots, 42); }
 
 const char *name(Asym a) { return devsim::to_string(a).data(); }
 

@@ -8,13 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <string>
-#include <tuple>
 
-#include <devsim/responder.hpp>
-
-#include "platform_user.h"
+#include "devsim_fixture.h"
 #include "session_vectors.h"
 
 using namespace spdmtest;
@@ -24,38 +20,7 @@ using devsim::Hash;
 
 namespace {
 
-const devsim::Identity &identity(Asym a, Hash h, int seed = 42)
-{
-    static std::map<std::tuple<Asym, Hash, int>, devsim::Identity> cache;
-    auto key = std::make_tuple(a, h, seed);
-    auto it = cache.find(key);
-    if (it == cache.end())
-        it = cache.emplace(key, devsim::make_identity(a, h, 1, seed)).first;
-    return it->second;
-}
-
-devsim::Config config_for(uint8_t maxv)
-{
-    devsim::Config c;
-    c.versions.clear();
-    for (uint8_t v = 0x10; v <= maxv; v++)
-        c.versions.push_back(v);
-    return c;
-}
-
-// devsim on both DOE data object types: CMA (plain) and Secured CMA.
-struct SDevice {
-    devsim::Responder rsp;
-    Platform plat;
-    SDevice(devsim::Config c, const devsim::Identity &id) : rsp(std::move(c), id)
-    {
-        plat.set_reply([this](std::span<const uint8_t> req) { return rsp.handle(req); });
-        plat.set_secured([this](std::span<const uint8_t> rec) {
-            auto r = rsp.handle_secured(rec);
-            return std::make_pair(r.data, r.secured);
-        });
-    }
-};
+const devsim::Identity &identity(Asym a, Hash h, int seed = 42) { return devsim_identity(a, h, 1, seed); }
 
 SessionPtr make_secure(Platform &p, uint8_t maxv = 0, uint32_t dhe = 0, uint32_t aead = 0)
 {
@@ -101,7 +66,7 @@ TEST_CASE("session: establish, heartbeat, key updates, measurements, end", "[cor
     auto [asym, hash] = v == 0x12 ? std::make_pair(Asym::EcdsaP256, Hash::Sha256)
                                   : std::make_pair(Asym::EcdsaP384, Hash::Sha384);
     CAPTURE(unsigned(v), dhe, aead);
-    SDevice dev(config_for(0x14), identity(asym, hash));
+    Device dev(config_for(0x14), identity(asym, hash));
     auto s = make_secure(dev.plat, v, dhe, aead);
     establish(s.get());
     auto i = info(s.get());
@@ -155,7 +120,7 @@ TEST_CASE("session: handshake in the clear", "[core][session][devsim]")
     auto v = GENERATE(as<uint8_t>{}, 0x11, 0x13);
     devsim::Config c = config_for(v);
     c.handshake_in_clear = true;
-    SDevice dev(std::move(c), identity(Asym::EcdsaP384, Hash::Sha384));
+    Device dev(std::move(c), identity(Asym::EcdsaP384, Hash::Sha384));
     auto s = make_secure(dev.plat);
     establish(s.get());
     CHECK(info(s.get()).handshake_in_clear);
@@ -168,7 +133,7 @@ TEST_CASE("session: handshake in the clear", "[core][session][devsim]")
 
 TEST_CASE("session: what the requester offers", "[core][session]")
 {
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat, 0, 0, SPDM_AEAD_AES_256_GCM);
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     const Bytes &caps = dev.plat.requests[1];
@@ -193,7 +158,7 @@ TEST_CASE("session: a device without sessions", "[core][session][devsim]")
 {
     devsim::Config c = config_for(0x13);
     c.sessions = false;
-    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     CHECK(spdm_secure_start(s.get()) == -EOPNOTSUPP);
@@ -209,7 +174,7 @@ TEST_CASE("session: a device without sessions", "[core][session][devsim]")
 
 TEST_CASE("session: the platform lacks the AEAD", "[core][session][devsim]")
 {
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     dev.plat.aead_missing = SPDM_AEAD_SUPPORTED;
@@ -237,7 +202,7 @@ TEST_CASE("session: devsim faults are refused", "[core][session][devsim][faults]
                       Case{"wrong-session-id", false, SPDM_FAIL_SESSION, "another SessionID"},
                       Case{"no-heartbeat", false, SPDM_FAIL_TRANSPORT, "HEARTBEAT: transport error"});
     CAPTURE(c.fault);
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP384, Hash::Sha384));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP384, Hash::Sha384));
     auto s = make_secure(dev.plat);
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     if (!c.at_start)
@@ -259,7 +224,7 @@ TEST_CASE("session: devsim faults are refused", "[core][session][devsim][faults]
 
 TEST_CASE("session: a replayed response is refused", "[core][session][devsim][faults]")
 {
-    SDevice dev(config_for(0x12), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(config_for(0x12), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     establish(s.get());
     REQUIRE(spdm_secure_heartbeat(s.get()) == 0);
@@ -272,7 +237,7 @@ TEST_CASE("session: a replayed response is refused", "[core][session][devsim][fa
 
 TEST_CASE("session: the device lost its session state", "[core][session][devsim][faults]")
 {
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     establish(s.get());
     dev.rsp.drop_sessions();   // devsim's session-drop
@@ -287,7 +252,7 @@ TEST_CASE("session: the device lost its session state", "[core][session][devsim]
 
 TEST_CASE("session: KEY_EXCHANGE_RSP signed by another key is refused", "[core][session][devsim]")
 {
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256, 42));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256, 42));
     auto s = make_secure(dev.plat);
     REQUIRE(spdm_authenticate(s.get(), 0, nullptr) == 0);
     // the device is replaced by one with another key (same algorithms)
@@ -301,7 +266,7 @@ TEST_CASE("session: KEY_EXCHANGE_RSP signed by another key is refused", "[core][
 
 TEST_CASE("session: a revalidation's VCA ends the session", "[core][session][devsim]")
 {
-    SDevice dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(config_for(0x13), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     establish(s.get());
     spdm_state_lost(s.get());
@@ -424,7 +389,7 @@ TEST_CASE("session: memory kept per device with a session is at most 8 KiB", "[c
 {
     // the module's transport buffer (max_response, 64 KiB): kept per
     // operation, never for the session's lifetime
-    SDevice dev(config_for(0x14), identity(Asym::EcdsaP384, Hash::Sha384));
+    Device dev(config_for(0x14), identity(Asym::EcdsaP384, Hash::Sha384));
     spdm_params prm = dev.plat.params();
     prm.secure = true;
     prm.max_resp = 65536;
