@@ -31,11 +31,19 @@
 
 static struct ynl_sock *open_sock(void)
 {
-	/* the spec's name: 7.3's generator names the family by its C name */
-	struct ynl_family family = ynl_spdm_tsm_family;
+	/*
+	 * The spec's name: 7.3's generator names the family by its C name.
+	 * Static: ynl_sock_create() keeps the pointer (ys->family) and reads
+	 * the notification table through it on every receive; a copy on this
+	 * stack frame was gone once open_sock() returned, and the next calls
+	 * overwrote it (ynl_ntf_check() then failed with a calloc() of a
+	 * garbage size: ENOMEM, no message).
+	 */
+	static struct ynl_family family;
 	struct ynl_error yerr;
 	struct ynl_sock *ys;
 
+	family = ynl_spdm_tsm_family;
 	family.name = SPDM_TSM_FAMILY_NAME;
 	ys = ynl_sock_create(&family, &yerr);
 	if (!ys) {
