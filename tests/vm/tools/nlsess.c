@@ -11,9 +11,13 @@
  *        nlsess end DEV                session-end
  *        nlsess evidence DEV           the session nest of evidence-get
  *        nlsess monitor N SECONDS      print "BDF EVENT REASON" for N events
- *                                      (stderr "subscribed" once listening)
+ *                                      (stderr "subscribed" once listening),
+ *                                      "- lost ENOBUFS" for events the kernel
+ *                                      could not deliver
  * Exit status: 0, 1 when the kernel refused (its extended ack on stderr),
- * 2 on a usage or setup error, 3 when monitor timed out.
+ * 2 on a usage or setup error, 3 when monitor timed out, 4 when monitor
+ * could not receive or parse a notification (other than ENOBUFS; the error
+ * on stderr, "nlsess: receive: ...").
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,11 +31,19 @@
 
 static struct ynl_sock *open_sock(void)
 {
-	/* the spec's name: 7.3's generator names the family by its C name */
-	struct ynl_family family = ynl_spdm_tsm_family;
+	/*
+	 * The spec's name: 7.3's generator names the family by its C name.
+	 * Static: ynl_sock_create() keeps the pointer (ys->family) and reads
+	 * the notification table through it on every receive; a copy on this
+	 * stack frame was gone once open_sock() returned, and the next calls
+	 * overwrote it (ynl_ntf_check() then failed with a calloc() of a
+	 * garbage size: ENOMEM, no message).
+	 */
+	static struct ynl_family family;
 	struct ynl_error yerr;
 	struct ynl_sock *ys;
 
+	family = ynl_spdm_tsm_family;
 	family.name = SPDM_TSM_FAMILY_NAME;
 	ys = ynl_sock_create(&family, &yerr);
 	if (!ys) {
@@ -157,12 +169,26 @@ static int monitor(struct ynl_sock *ys, int n, int seconds)
 			return 3;
 		if (poll(&pfd, 1, 500) < 0)
 			return refused(ys, "poll");
+		/*
+		 * ynl_ntf_check() sets ys->err when a notification does not
+		 * validate; a failed recv() (ENOBUFS: the kernel could not
+		 * deliver an event) and a few parse failures (an unknown
+		 * command, an allocation) set only errno and leave ys->err as
+		 * the last request left it.  Clear both first.
+		 */
+		memset(&ys->err, 0, sizeof(ys->err));
 		errno = 0;
 		if (ynl_ntf_check(ys) < 0) {
-			/* ENOBUFS: an event was lost; say so, go on */
-			fprintf(stderr, "nlsess: receive: %s (errno %d: %s)\n", ys->err.msg, errno,
-				strerror(errno));
-			printf("- lost ENOBUFS\n");
+			int e = errno;
+
+			if (e == ENOBUFS && !ys->err.code && !ys->err.msg[0]) {
+				/* an event was lost: say so, go on */
+				printf("- lost ENOBUFS\n");
+				continue;
+			}
+			fprintf(stderr, "nlsess: receive: %s (errno %d: %s)\n",
+				ys->err.msg[0] ? ys->err.msg : "recv or parse failed", e, strerror(e));
+			return 4;
 		}
 	}
 	return 0;
