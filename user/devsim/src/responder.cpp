@@ -474,7 +474,9 @@ struct Responder::Impl {
 		if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap")
 			rflags |= chunk::CAP;
 		if (v >= 0x11 && cfg.sessions) {
-			rflags |= kEncryptCap | kMacCap | kKeyExCap | kHbeatCap | kKeyUpdCap;
+			rflags |= kMacCap | kKeyExCap | kHbeatCap | kKeyUpdCap;
+			if (!cfg.session_mac_only)
+				rflags |= kEncryptCap;
 			if (cfg.handshake_in_clear)
 				rflags |= kInClearCap;
 		}
@@ -1077,7 +1079,7 @@ struct Responder::Impl {
 				next_rsp_id = 0xFFFF;
 		} while (find_session(s->id()));
 		s->slot = slot;
-		s->encrypt = (req_flags & kEncryptCap) != 0;
+		s->encrypt = (req_flags & kEncryptCap) && !cfg.session_mac_only;
 		s->in_clear = cfg.handshake_in_clear && (req_flags & kInClearCap);
 		s->ks.hash = hash;
 		s->ks.aead = sess::Aead(aead_sel);
