@@ -516,3 +516,19 @@ TEST_CASE("session: MAC only, a tampered record is refused", "[core][session][de
     CHECK_FALSE(info(s.get()).active);
     CHECK(dev.plat.live_bytes == spdm_mem_used(s.get()));
 }
+
+// DSP0274's general opaque data format allows elements of other registries
+// beside the DMTF one: the requester skips them (it required exactly one
+// element before, and refused this device).
+TEST_CASE("session: KEY_EXCHANGE_RSP OpaqueData with a vendor element", "[core][session][devsim]")
+{
+    auto v = GENERATE(as<uint8_t>{}, 0x11, 0x12, 0x13);
+    CAPTURE(unsigned(v));
+    devsim::Config c = config_for(v);
+    c.kex_rsp_vendor_element = true;
+    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    auto s = make_secure(dev.plat);
+    establish(s.get());
+    CHECK(info(s.get()).sm_version == 0x11);
+    CHECK(spdm_secure_heartbeat(s.get()) == 0);
+}

@@ -1027,10 +1027,13 @@ struct Responder::Impl {
 	Bytes version_selection(uint8_t sm_version) const
 	{
 		Bytes o;
+		uint8_t n = cfg.kex_rsp_vendor_element ? 2 : 1;
 		if (opaque_fmt1())
-			o = {1, 0, 0, 0};
+			o = {n, 0, 0, 0};
 		else
-			o = {0x46, 0x54, 0x4D, 0x44, 1, 1, 0, 0};
+			o = {0x46, 0x54, 0x4D, 0x44, 1, n, 0, 0};
+		if (cfg.kex_rsp_vendor_element) // ID 3 (PCI-SIG), VendorID 0x1b36, 3 bytes, AlignPadding
+			append(o, Bytes{3, 2, 0x36, 0x1b, 3, 0, 0xAA, 0xBB, 0xCC, 0, 0, 0});
 		append(o, Bytes{0, 0, 4, 0, 1, 0, 0x00, sm_version});
 		return o;
 	}
