@@ -81,62 +81,79 @@ static size_t spdm_build_opaque(struct spdm_session *s, u8 *out)
 }
 
 /**
- * spdm_parse_sm_opaque() - the device's OpaqueData: exactly one DMTF
- *	element, a secured message version selection of a version we offered
+ * spdm_parse_sm_opaque() - the device's OpaqueData: its elements, of which
+ *	exactly one DMTF element is the secured message version selection, of
+ *	a version we offered
  * @s: session
  * @step: the step, for messages
  * @o: the OpaqueData
  * @len: its length
+ *
+ * Each element is ID (1), VendorLen (1), VendorID (VendorLen),
+ * OpaqueElementDataLen (2), its data and AlignPadding (zero) to a multiple
+ * of 4 bytes; the elements fill OpaqueDataLength exactly.  Elements of
+ * other registries or vendors, and DMTF elements of another SMDataID, are
+ * skipped.
  *
  * Return: 0 with s->sec->sm_version set, or -EPROTO.
  */
 static int spdm_parse_sm_opaque(struct spdm_session *s, const char *step,
 				const u8 *o, size_t len)
 {
-	const struct spdm_opaque_element_hdr *el;
 	const struct spdm_sm_data_hdr *sm;
-	size_t n, dlen, end, i;
-	u16 ver;
+	size_t n, count, e, start, dlen, i;
+	bool found = false;
+	u16 ver = 0;
+	u8 vlen;
 
 	if (s->opaque_fmt1) {
 		const struct spdm_general_opaque_hdr *h = (const void *)o;
 
-		if (len < sizeof(*h) || h->total_elements != 1 ||
+		if (len < sizeof(*h) ||
 		    h->reserved[0] || h->reserved[1] || h->reserved[2])
 			goto bad;
+		count = h->total_elements;
 		n = sizeof(*h);
 	} else {
 		const struct spdm_sm_opaque_hdr *h = (const void *)o;
 
 		if (len < sizeof(*h) ||
 		    le32_to_cpu(h->spec_id) != SPDM_SM_SPEC_ID ||
-		    h->opaque_version != SPDM_SM_OPAQUE_VERSION ||
-		    h->total_elements != 1 || h->reserved)
+		    h->opaque_version != SPDM_SM_OPAQUE_VERSION || h->reserved)
 			goto bad;
+		count = h->total_elements;
 		n = sizeof(*h);
 	}
-	if (len - n < sizeof(*el))
-		goto bad;
-	el = (const void *)(o + n);
-	if (el->id != 0 || el->vendor_len != 0)
-		goto bad;
-	n += sizeof(*el);
-	dlen = le16_to_cpu(el->opaque_element_data_len);
-	if (dlen != sizeof(*sm) + 2 || len - n < dlen)
-		goto bad;
-	sm = (const void *)(o + n);
-	if (sm->sm_data_version != SPDM_SM_DATA_VERSION ||
-	    sm->sm_data_id != SPDM_SM_DATA_ID_VERSION_SELECTION)
-		goto bad;
-	ver = get_unaligned_le16(o + n + sizeof(*sm));
-	end = n + dlen;
-	/* padding to 4 bytes, zero, and nothing else */
-	while (end % 4) {
-		if (end >= len || o[end])
+	for (e = 0; e < count; e++) {
+		start = n;
+		if (len - n < 2)
 			goto bad;
-		end++;
+		vlen = o[n + 1];
+		if (len - n - 2 < (size_t)vlen + 2)
+			goto bad;
+		dlen = get_unaligned_le16(o + n + 2 + vlen);
+		n += 2 + vlen + 2;
+		if (len - n < dlen)
+			goto bad;
+		sm = (const void *)(o + n);
+		if (o[start] == 0 && vlen == 0 && dlen >= sizeof(*sm) &&
+		    sm->sm_data_id == SPDM_SM_DATA_ID_VERSION_SELECTION) {
+			/* the DMTF secured message element we look for */
+			if (found || dlen != sizeof(*sm) + 2 ||
+			    sm->sm_data_version != SPDM_SM_DATA_VERSION)
+				goto bad;
+			ver = get_unaligned_le16(o + n + sizeof(*sm));
+			found = true;
+		}
+		n += dlen;
+		/* AlignPadding: zero, to a multiple of 4 bytes */
+		while ((n - start) % 4) {
+			if (n >= len || o[n])
+				goto bad;
+			n++;
+		}
 	}
-	if (end != len)
+	if (n != len || !found)
 		goto bad;
 	for (i = 0; i < ARRAY_SIZE(spdm_sm_versions); i++) {
 		/* UpdateVersionNumber and Alpha (bits 7:0) are ignored */
@@ -150,7 +167,7 @@ static int spdm_parse_sm_opaque(struct spdm_session *s, const char *step,
 			 step, ver);
 bad:
 	return spdm_fail(s, SPDM_FAIL_PROTOCOL, -EPROTO,
-			 "%s: OpaqueData is not one secured message version selection",
+			 "%s: OpaqueData holds no well-formed secured message version selection",
 			 step);
 }
 

@@ -21,7 +21,7 @@ def rec(sid, seq, app, enc=True):
     return struct.pack("<IH", sid, len(body) + 16) + body + bytes([0xA5 ^ (seq & 0xFF)] * 16)
 
 
-def session(ver, in_clear=False, enc=True):
+def session(ver, in_clear=False, enc=True, vendor=False):
     out = b""
     out += frame(bytes([0x10, 0x04, 0, 0, 0, 1]) + struct.pack("<H", ver << 8))
     flags = (1 << 1) | (1 << 2) | (1 << 7) | (1 << 9) | (1 << 13) | (1 << 14)
@@ -40,10 +40,14 @@ def session(ver, in_clear=False, enc=True):
     out += frame(alg)
     rsp_id = 0xFFFE
     sid = 0x5A5A | rsp_id << 16
+    n = 2 if vendor else 1
     if ver >= 0x12:
-        opaque = bytes([1, 0, 0, 0])
+        opaque = bytes([n, 0, 0, 0])
     else:
-        opaque = b"FTMD" + bytes([1, 1, 0, 0])
+        opaque = b"FTMD" + bytes([1, n, 0, 0])
+    if vendor:
+        # a PCI-SIG element (ID 3, VendorID 0x1b36), 3 bytes, AlignPadding
+        opaque += bytes([3, 2, 0x36, 0x1B, 3, 0, 0xAA, 0xBB, 0xCC, 0, 0, 0])
     opaque += bytes([0, 0, 4, 0, 1, 0]) + struct.pack("<H", 0x1100)
     ke = bytes([ver, 0x64, 10, 0]) + struct.pack("<H", rsp_id) + bytes([0, 0]) + bytes([0x33] * 32)
     ke += bytes([0x22] * 64) + struct.pack("<H", len(opaque)) + opaque + bytes([0x01] * 64)
@@ -71,6 +75,8 @@ def main():
         "v13_encrypted": bytes([2]) + session(0x13),
         "v13_in_clear": bytes([2]) + session(0x13, in_clear=True),
         "v12_mac_only": bytes([1]) + session(0x12, enc=False),
+        "v13_vendor_element": bytes([2]) + session(0x13, vendor=True),
+        "v11_vendor_element": bytes([0]) + session(0x11, vendor=True),
     }
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

@@ -407,3 +407,93 @@ TEST_CASE("session: memory kept per device with a session is at most 8 KiB", "[c
     REQUIRE(spdm_secure_heartbeat(s.get()) == 0);
     CHECK(info(s.get()).active);
 }
+
+// A responder with MAC_CAP and no ENCRYPT_CAP (devsim --session-mac-only):
+// the core offers both, so the session is authenticated only; records
+// carry the message in the clear (no ApplicationDataLength, no padding)
+// and the MAC over header and message (the AEAD with no plaintext).
+TEST_CASE("session: MAC only (the device has no ENCRYPT_CAP)", "[core][session][devsim]")
+{
+    auto v = GENERATE(as<uint8_t>{}, 0x11, 0x12, 0x13);
+    auto aead = GENERATE(as<uint32_t>{}, SPDM_AEAD_AES_128_GCM, SPDM_AEAD_AES_256_GCM, SPDM_AEAD_CHACHA20_POLY1305);
+    CAPTURE(unsigned(v), aead);
+    devsim::Config c = config_for(0x13);
+    c.session_mac_only = true;
+    SDevice dev(std::move(c), identity(Asym::EcdsaP384, Hash::Sha384));
+    auto s = make_secure(dev.plat, v, 0, aead);
+    establish(s.get());
+    auto i = info(s.get());
+    CHECK_FALSE(i.encrypted);
+    CHECK(i.aead == aead);
+    CHECK(i.version == v);
+    CHECK(dev.rsp.status_json().find("\"encrypt\":false") != std::string::npos);
+    // HEARTBEAT in the clear inside the record: SessionID, Length, the
+    // 4-byte message, the 16-byte MAC
+    REQUIRE(spdm_secure_heartbeat(s.get()) == 0);
+    const Bytes &hb = dev.plat.secured_requests.back();
+    CHECK(hb.size() == 6 + 4 + 16);
+    CHECK(hb[4] == 4 + 16);
+    CHECK(hb[6] == v);
+    CHECK(hb[7] == 0xE8);
+    size_t plain = dev.plat.requests.size();
+    INFO(spdm_last_error(s.get()));
+    CHECK(spdm_secure_key_update(s.get(), false) == 0);
+    CHECK(spdm_secure_heartbeat(s.get()) == 0);
+    CHECK(spdm_secure_key_update(s.get(), true) == 0);
+    CHECK(spdm_secure_heartbeat(s.get()) == 0);
+    REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
+    CHECK(dev.plat.requests.size() == plain);   // all of it secured
+    spdm_evidence ev;
+    spdm_get_evidence(s.get(), &ev);
+    CHECK(ev.complete);
+    CHECK(verify_offline(ev, true) == "");
+    CHECK(info(s.get()).key_updates == 2);
+    CHECK(spdm_secure_end(s.get()) == 0);
+    CHECK_FALSE(info(s.get()).active);
+    CHECK(dev.rsp.session_count() == 0);
+    CHECK(dev.plat.live_bytes == spdm_mem_used(s.get()));
+}
+
+TEST_CASE("session: MAC only, a tampered record is refused", "[core][session][devsim][faults]")
+{
+    devsim::Config c = config_for(0x13);
+    c.session_mac_only = true;
+    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    auto s = make_secure(dev.plat);
+    establish(s.get());
+    REQUIRE_FALSE(info(s.get()).encrypted);
+    SECTION("the message (in the clear) changed") {
+        // HEARTBEAT_ACK's Param1 flipped on the way: readable, not authentic
+        dev.plat.set_secured([&](std::span<const uint8_t> rec) {
+            auto r = dev.rsp.handle_secured(rec);
+            if (r.secured && r.data.size() > 8)
+                r.data[8] ^= 0x01;
+            return std::make_pair(r.data, r.secured);
+        });
+        CHECK(spdm_secure_heartbeat(s.get()) == -EBADMSG);
+    }
+    SECTION("the MAC changed (devsim bad-tag)") {
+        dev.rsp.apply_fault("bad-tag=1");
+        CHECK(spdm_secure_heartbeat(s.get()) < 0);
+    }
+    CHECK(spdm_last_failure(s.get()) == SPDM_FAIL_SESSION);
+    CHECK_THAT(spdm_last_error(s.get()), ContainsSubstring("MAC does not verify"));
+    CHECK_FALSE(info(s.get()).active);
+    CHECK(dev.plat.live_bytes == spdm_mem_used(s.get()));
+}
+
+// DSP0274's general opaque data format allows elements of other registries
+// beside the DMTF one: the requester skips them (it required exactly one
+// element before, and refused this device).
+TEST_CASE("session: KEY_EXCHANGE_RSP OpaqueData with a vendor element", "[core][session][devsim]")
+{
+    auto v = GENERATE(as<uint8_t>{}, 0x11, 0x12, 0x13);
+    CAPTURE(unsigned(v));
+    devsim::Config c = config_for(v);
+    c.kex_rsp_vendor_element = true;
+    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    auto s = make_secure(dev.plat);
+    establish(s.get());
+    CHECK(info(s.get()).sm_version == 0x11);
+    CHECK(spdm_secure_heartbeat(s.get()) == 0);
+}

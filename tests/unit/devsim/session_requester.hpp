@@ -44,6 +44,24 @@ struct SessionRequester {
     bool established = false, in_clear = false;
     uint8_t heartbeat_period = 0;
     Bytes th;
+    // KEY_EXCHANGE's OpaqueData: the DSP0277 SupportedVersionList with
+    // these versions (VersionNumberEntry), unless opaque_raw is set
+    std::vector<uint16_t> sm_offer{0x1000, 0x1100};
+    std::optional<Bytes> opaque_raw;
+    uint16_t sm_selected = 0;   // SelectedVersion from KEY_EXCHANGE_RSP
+
+    bool fmt1() const { return ver >= 0x12; }  // connect() offers OpaqueDataFmt1 on 1.2+
+
+    // The general opaque data format (1.2+, OpaqueDataFmt1) or DSP0277's
+    // table (1.1), one DMTF element with the supported version list.
+    Bytes supported_versions() const {
+        Bytes o = fmt1() ? Bytes{1, 0, 0, 0} : Bytes{0x46, 0x54, 0x4D, 0x44, 1, 1, 0, 0};
+        size_t dlen = 3 + 2 * sm_offer.size();
+        rq::cat(o, Bytes{0, 0, uint8_t(dlen), uint8_t(dlen >> 8), 1, 1, uint8_t(sm_offer.size())});
+        for (uint16_t v : sm_offer) rq::cat(o, Bytes{uint8_t(v), uint8_t(v >> 8)});
+        while (o.size() % 4) o.push_back(0);
+        return o;
+    }
 
     explicit SessionRequester(devsim::Responder &d, uint8_t v = 0x12) : dev(d), q(d, v), ver(v) {}
 
@@ -107,8 +125,10 @@ struct SessionRequester {
         Bytes req{ver, 0xE4, mtype, slot, uint8_t(req_id), uint8_t(req_id >> 8), 0, 0};
         for (int i = 0; i < 32; i++) req.push_back(uint8_t(0x90 + i));
         rq::cat(req, sess::ecdh_public(d, priv));
-        req.push_back(0);   // OpaqueDataLength 0
-        req.push_back(0);
+        Bytes opaque = opaque_raw ? *opaque_raw : supported_versions();
+        req.push_back(uint8_t(opaque.size()));
+        req.push_back(uint8_t(opaque.size() >> 8));
+        rq::cat(req, opaque);
         Bytes r = q.xfer(req);
         if (r.size() >= 4 && r[1] == 0x7F) {
             last_error = r;
@@ -123,7 +143,14 @@ struct SessionRequester {
         off += ds + (mtype ? hl : 0);
         if (r.size() < off + 2)
             return Kx::Malformed;
-        off += 2 + rq::le16(r, off);
+        size_t olen = rq::le16(r, off);
+        off += 2;
+        // one DMTF element: SMDataVersion 1, SMDataID 0, SelectedVersion
+        size_t h = fmt1() ? 4 : 8;
+        if (olen != h + 8 || r.size() < off + olen || r[off + h + 2] != 4 || r[off + h + 5] != 0)
+            return Kx::Malformed;
+        sm_selected = uint16_t(rq::le16(r, off + h + 6));
+        off += olen;
         in_clear = (caps & kInClear) && (rsp_caps & kInClear);
         if (r.size() != off + slen + (in_clear ? 0 : hl))
             return Kx::Malformed;

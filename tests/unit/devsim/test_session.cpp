@@ -366,8 +366,202 @@ TEST_CASE("devsim session faults as the requester sees them", "[devsim][session]
         Bytes kx{0x12, 0xE4, 0, 5, 1, 0, 0, 0};   // slot 5 does not exist
         kx.resize(8 + 32 + 96 + 2, 0);
         CHECK(s.q.xfer(kx)[2] == SPDM_ERR_INVALID_REQUEST);
-        kx[3] = 0;   // ExchangeData all zero: not a point
+        kx[3] = 0;   // ExchangeData all zero: not a point (with a good OpaqueData)
+        Bytes o = s.supported_versions();
+        kx[8 + 32 + 96] = uint8_t(o.size());
+        rq::cat(kx, o);
         CHECK(s.q.xfer(kx)[2] == SPDM_ERR_INVALID_REQUEST);
         CHECK(r.session_count() == 0);
+    }
+}
+
+// DSP0277: the responder selects the secured message version from the
+// requester's SupportedVersionList in KEY_EXCHANGE's OpaqueData (the
+// general opaque data format on 1.2+ with OpaqueDataFmt1, DSP0277's table
+// on 1.1); a missing, malformed or disjoint list is an invalid request.
+TEST_CASE("devsim session: secured message version from the requester's list", "[devsim][session]") {
+    using Kx = sq::SessionRequester::Kx;
+    for (uint8_t ver : {0x11, 0x12, 0x13}) {
+        CAPTURE(int(ver));
+        struct Offer { std::vector<uint16_t> list; uint16_t want; };
+        for (const Offer &o : {Offer{{0x1000}, 0x1000}, Offer{{0x1100}, 0x1100}, Offer{{0x1000, 0x1100}, 0x1100},
+                               Offer{{0x1100, 0x1000}, 0x1100}, Offer{{0x1105, 0x1200}, 0x1100},
+                               Offer{{0x1200}, 0}, Offer{{}, 0}}) {
+            CAPTURE(o.list, o.want);
+            auto r = make();
+            sq::SessionRequester s(r, ver);
+            s.sm_offer = o.list;
+            s.connect();
+            if (!o.want) {
+                REQUIRE(s.key_exchange() == Kx::Error);
+                CHECK(s.last_error[2] == SPDM_ERR_INVALID_REQUEST);
+                CHECK(r.session_count() == 0);
+                continue;
+            }
+            REQUIRE(s.key_exchange() == Kx::Ok);
+            CHECK(s.sm_selected == o.want);
+            CHECK(s.finish());
+            CHECK(s.heartbeat().opened);
+        }
+    }
+    auto rejected = [](uint8_t ver, const Bytes &opaque) {
+        auto r = make();
+        sq::SessionRequester s(r, ver);
+        s.opaque_raw = opaque;
+        s.connect();
+        bool err = s.key_exchange() == Kx::Error && s.last_error[2] == SPDM_ERR_INVALID_REQUEST;
+        return err && r.session_count() == 0;
+    };
+    // what a good 1.2 OpaqueData looks like, and that it is accepted
+    const Bytes good = B({1, 0, 0, 0, 0, 0, 7, 0, 1, 1, 2, 0x00, 0x10, 0x00, 0x11, 0});
+    {
+        auto r = make();
+        sq::SessionRequester s(r, 0x12);
+        CHECK(s.supported_versions() == good);
+        s.opaque_raw = good;
+        s.connect();
+        CHECK(s.key_exchange() == Kx::Ok);
+    }
+    SECTION("absent: OpaqueDataLength 0") { CHECK(rejected(0x12, {})); }
+    SECTION("absent: no DMTF element") {
+        // one element of registry 1 (vendor 2 bytes), no version list
+        CHECK(rejected(0x12, B({1, 0, 0, 0, 1, 2, 0xAA, 0xBB, 2, 0, 0x55, 0x66})));
+    }
+    SECTION("another registry's element is skipped") {
+        Bytes o = B({2, 0, 0, 0, 1, 2, 0xAA, 0xBB, 2, 0, 0x55, 0x66});
+        o.insert(o.end(), good.begin() + 4, good.end());
+        auto r = make();
+        sq::SessionRequester s(r, 0x12);
+        s.opaque_raw = o;
+        s.connect();
+        CHECK(s.key_exchange() == sq::SessionRequester::Kx::Ok);
+        CHECK(s.sm_selected == 0x1100);
+    }
+    SECTION("malformed") {
+        Bytes m = good;
+        m[0] = 2;   // TotalElements says 2, one there
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[1] = 1;   // Reserved not zero
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[6] = 9;   // OpaqueElementDataLen past the end
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[6] = 5;   // VersionCount 2 in 5 bytes (then zero padding)
+        m[13] = m[14] = m[15] = 0;
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[10] = 0;   // VersionCount 0
+        m[6] = 3;
+        m.resize(12);
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[15] = 1;   // AlignPadding not zero
+        CHECK(rejected(0x12, m));
+        m = good;
+        m.push_back(0);   // trailing bytes
+        m.push_back(0);
+        m.push_back(0);
+        m.push_back(0);
+        CHECK(rejected(0x12, m));
+        m = good;
+        m.resize(15);   // padding cut
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[8] = 2;   // SMDataVersion 2
+        CHECK(rejected(0x12, m));
+        m = good;
+        m[0] = 2;   // two version lists
+        m.insert(m.end(), good.begin() + 4, good.end());
+        CHECK(rejected(0x12, m));
+        CHECK(rejected(0x12, B({1, 0, 0})));   // shorter than the header
+        CHECK(rejected(0x12, B({1, 0, 0, 0, 0})));   // element header cut
+        // 1.1: DSP0277's table header (SpecID "DMTF"), not the general format
+        CHECK(rejected(0x11, good));
+        Bytes t = B({0x46, 0x54, 0x4D, 0x44, 1, 1, 0, 0});
+        t.insert(t.end(), good.begin() + 4, good.end());
+        CHECK_FALSE(rejected(0x11, t));
+        t[4] = 2;   // OpaqueVersion 2
+        CHECK(rejected(0x11, t));
+        t[4] = 1;
+        t[0] = 0x47;   // SpecID
+        CHECK(rejected(0x11, t));
+    }
+}
+
+// DSP0274 KEY_UPDATE: the responder keeps the previous keys until
+// VerifyNewKey so that a KEY_UPDATE whose KEY_UPDATE_ACK was lost can be
+// retried (same KeyOperation, same Tag) under the old request key; the
+// retry gets the same ACK and the same new keys.  Anything else under the
+// old key still ends the session.
+TEST_CASE("devsim session: KEY_UPDATE retried after a lost ACK", "[devsim][session]") {
+    auto lost_ack = [](sq::SessionRequester &s, bool all, uint8_t tag) {
+        Bytes req{s.ver, 0xE9, uint8_t(all ? 2 : 1), tag};
+        Bytes rec = sess::seal(s.ks.aead, s.encrypt(), s.tx(), s.sid, req);
+        s.tx().seq++;
+        auto lost = s.dev.handle_secured(rec);   // answered, never seen
+        return !lost.data.empty() && lost.secured;
+    };
+    for (bool all : {false, true}) {
+        for (bool encrypt : {true, false}) {
+            CAPTURE(all, encrypt);
+            auto r = make();
+            sq::SessionRequester s(r);
+            if (!encrypt)
+                s.caps &= ~sq::kEncrypt;
+            REQUIRE(s.establish());
+            REQUIRE(s.heartbeat().opened);
+            REQUIRE(lost_ack(s, all, 0x21));
+            // the retry: the old request key, the next sequence number;
+            // the ACK under the responder's key as the first one was
+            if (all)
+                s.ks.update(s.ks.rsp_data);
+            auto again = s.send(Bytes{s.ver, 0xE9, uint8_t(all ? 2 : 1), 0x21});
+            REQUIRE(again.opened);
+            CHECK(again.msg == Bytes{s.ver, 0x69, uint8_t(all ? 2 : 1), 0x21});
+            s.ks.update(s.ks.req_data);
+            auto v = s.send(Bytes{s.ver, 0xE9, 3, 0x22});
+            REQUIRE(v.opened);
+            CHECK(v.msg == Bytes{s.ver, 0x69, 3, 0x22});
+            CHECK(s.heartbeat().opened);
+            CHECK(r.status_json().find("\"key_updates\":1,\"key_update_retries\":1") != std::string::npos);
+        }
+    }
+    SECTION("after VerifyNewKey the old key is refused") {
+        auto r = make();
+        sq::SessionRequester s(r);
+        REQUIRE(s.establish());
+        sess::Keys old_req = s.ks.req_data;
+        REQUIRE(s.key_update(false, 0x30));
+        old_req.seq++;   // where a retry would be
+        Bytes rec = sess::seal(s.ks.aead, s.encrypt(), old_req, s.sid, Bytes{s.ver, 0xE9, 1, 0x30});
+        auto rep = s.take(r.handle_secured(rec));
+        CHECK(sq::is_error(rep, SPDM_ERR_DECRYPT_ERROR));
+        CHECK(r.session_count() == 0);
+    }
+    SECTION("under the old key, only the same KEY_UPDATE") {
+        struct Other { const char *what; Bytes msg; };
+        for (const Other &o : {Other{"heartbeat", Bytes{0x12, 0xE8, 0, 0}}, Other{"another tag", Bytes{0x12, 0xE9, 1, 0x42}},
+                               Other{"another operation", Bytes{0x12, 0xE9, 2, 0x41}}}) {
+            CAPTURE(o.what);
+            auto r = make();
+            sq::SessionRequester s(r);
+            REQUIRE(s.establish());
+            REQUIRE(lost_ack(s, false, 0x41));
+            auto rep = s.send(o.msg);
+            CHECK_FALSE(rep.secured);
+            CHECK(sq::is_error(rep, SPDM_ERR_DECRYPT_ERROR));
+            CHECK(r.session_count() == 0);
+        }
+    }
+    SECTION("the new key works without a retry (the ACK was not lost)") {
+        auto r = make();
+        sq::SessionRequester s(r);
+        REQUIRE(s.establish());
+        CHECK(s.key_update(true, 0x50));
+        CHECK(s.key_update(false, 0x52));
+        CHECK(s.heartbeat().opened);
+        CHECK(r.status_json().find("\"key_updates\":2,\"key_update_retries\":0") != std::string::npos);
     }
 }

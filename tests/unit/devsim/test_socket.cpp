@@ -374,7 +374,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
                              "no-answer", "truncate", "oversize", "garbage", "wrong-version", "busy",
                              "chain-overlong", "ecdsa-p521", "rsa-4096", "sha512", "offer-versions=LIST",
                              "offer-hash=LIST", "offer-asym=LIST", "cert-portion=N", "cert-stall[=N]",
-                             "cert-remainder-lie[=N]", "serial=HEX", "--no-sessions", "--handshake-in-clear",
+                             "cert-remainder-lie[=N]", "serial=HEX", "--no-sessions", "--handshake-in-clear", "--session-mac-only",
                              "--heartbeat-period", "--max-sessions", "bad-verify-data", "bad-kex-signature",
                              "bad-tag", "wrong-session-id", "replay-seq", "no-heartbeat", "session-drop"})
         CHECK(h.out.find(flag) != std::string::npos);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --kmod ecdh_generic --kmod gcm --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --heartbeat-period 2" --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --no-tee-io --heartbeat-period 2"
+# vm-args: --timeout 900 --kmod ecdh_generic --kmod gcm --devsim "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --heartbeat-period 2" --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --no-tee-io --heartbeat-period 2" --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p256 --no-tee-io --heartbeat-period 2 --session-mac-only --device-id 009a"
 # Secured sessions (issue 16), driven through the netlink family with nlsess
 # (YNL, generated from the spec): connect with a session; heartbeats keep it
 # alive over several periods; a devsim that drops its session state (no PCI
@@ -20,7 +20,7 @@ modprobe gcm 2>/dev/null
 slow=1
 zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KASAN=y' && slow=3
 
-nvme=$(tsmctl list -j | jq -r '[.[] | select(.cma and .device_id != "0099")][0].bdf // empty')
+nvme=$(tsmctl list -j | jq -r '[.[] | select(.cma and .device_id != "0099" and .device_id != "009a")][0].bdf // empty')
 dev=$(tsmctl list -j | jq -r '[.[] | select(.device_id == "0099")][0].bdf // empty')
 check_match "the devsim-pci endpoint is listed" '^[0-9a-f]{4}:' "$dev"
 check_match "the nvme device is listed" '^[0-9a-f]{4}:' "$nvme"
@@ -214,4 +214,39 @@ check_eq "before rmmod: devsim has one session" 1 "$(dsim pci0 '.sessions | leng
 check "rmmod spdm_tsm" rmmod spdm_tsm
 check_eq "rmmod sent END_SESSION (devsim has no session)" 0 "$(dsim pci0 '.sessions | length')"
 check "insmod again" insmod /lib/modules/spdm_tsm.ko
+
+# -- 10. a MAC-only session (devsim-pci1: MAC_CAP, no ENCRYPT_CAP) ----------
+# The kernel offers ENCRYPT_CAP and MAC_CAP; with a device that has only
+# MAC_CAP the session is authenticated only (records carry the message in
+# the clear).  Establish, heartbeats, key updates, measurements inside the
+# session, a tampered record, disconnect.
+mac=$(tsmctl list -j | jq -r '[.[] | select(.device_id == "009a")][0].bdf // empty')
+check_match "mac-only: the devsim-pci1 endpoint is listed" '^[0-9a-f]{4}:' "$mac"
+check "mac-only: connect --session with measurements" nlsess connect "$mac" meas
+nlsess show "$mac" | sed 's/^/# mac-only: /'
+check_eq "mac-only: session established" established "$(sess "$mac" session-state)"
+check_eq "mac-only: not encrypted" 0 "$(sess "$mac" encrypted)"
+check_eq "mac-only: devsim agrees: MAC only" false "$(dsim pci1 '.sessions[0].encrypt')"
+check_eq "mac-only: devsim agrees on the session ID" "$(sess "$mac" id)" "$(dsim pci1 '.sessions[0].id')"
+sleep $((period * 2))
+check_match "mac-only: heartbeats over two periods" '^([2-9]|[1-9][0-9]+)$' "$(sess "$mac" heartbeats)"
+check "mac-only: session-key-update" nlsess key-update "$mac"
+check "mac-only: session-key-update all" nlsess key-update "$mac" all
+check_eq "mac-only: devsim: two key updates" 2 "$(dsim pci1 '.sessions[0].key_updates')"
+check "mac-only: revalidate with measurements inside the session" \
+	sh -c "tsmctl policy set $mac --cert-digest current --meas baseline >/dev/null && tsmctl revalidate $mac"
+check_eq "mac-only: the session is there after revalidation" established "$(sess "$mac" session-state)"
+tsmctl policy clear "$mac" >/dev/null
+# a record whose MAC does not verify: the session is lost and re-established
+n0=$(sess "$mac" establishments)
+check "mac-only: devsim bad-tag" devsim_ctl pci1 fault bad-tag=1
+mac_est() { [ "$(sess "$mac" establishments)" = "$1" ]; }
+wait_for $((period * 4 * slow + 10)) mac_est $((n0 + 1))
+check_eq "mac-only: a tampered record ends the session, a new one follows" $((n0 + 1)) \
+	"$(sess "$mac" establishments)"
+check_match "mac-only: the kernel log names the MAC" 'MAC does not verify' "$(dmesg | grep "$mac" | tail -n 20)"
+check_eq "mac-only: established again" established "$(sess "$mac" session-state)"
+devsim_ctl pci1 clear >/dev/null
+check "mac-only: disconnect" tsmctl disconnect "$mac"
+check_eq "mac-only: disconnect sent END_SESSION (devsim has no session)" 0 "$(dsim pci1 '.sessions | length')"
 done_testing

@@ -81,6 +81,8 @@ reset).  Transport type PCI_DOE (2): payloads are whole DOE objects (vendor
                       (by default sessions are offered from SPDM 1.1 on)
   --handshake-in-clear  HANDSHAKE_IN_THE_CLEAR_CAP: with a requester that has
                       it too, FINISH/FINISH_RSP go in the clear
+  --session-mac-only  MAC_CAP without ENCRYPT_CAP: sessions are authenticated
+                      only (records carry the message in the clear and a MAC)
   --heartbeat-period S  HeartbeatPeriod in KEY_EXCHANGE_RSP, seconds (0..255,
                       default 10; 0 = no heartbeat); only to a requester with
                       HBEAT_CAP
@@ -198,7 +200,8 @@ at a time.  SIGTERM/SIGINT exit 0.
   Identity, SPDM and fault options as for 'spdm-devsim serve' (--identity,
   --asym, --hash, --slots, --seed, --cache, --version, --hash-algos,
   --max-chunk, --transport-cap, --no-meas-sig, --no-meas, --no-sessions,
-  --handshake-in-clear, --heartbeat-period, --max-sessions, --ctl, --fault).
+  --handshake-in-clear, --session-mac-only, --heartbeat-period, --max-sessions,
+  --ctl, --fault).
 
 Control socket (--ctl): the 'spdm-devsim ctl' commands; 'status' adds a
 "pci" member (ids, serial and serial_source, flrs, resets, DOE counters and
@@ -468,6 +471,8 @@ struct ServeOpts {
 			cfg.sessions = false;
 		} else if (f == "--handshake-in-clear") {
 			cfg.handshake_in_clear = true;
+		} else if (f == "--session-mac-only") {
+			cfg.session_mac_only = true;
 		} else if (f == "--heartbeat-period") {
 			cfg.heartbeat_period = uint8_t(parse_uint(f, a.value(f, iv), 255));
 		} else if (f == "--max-sessions") {

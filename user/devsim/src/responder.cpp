@@ -25,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace devsim {
@@ -473,7 +474,9 @@ struct Responder::Impl {
 		if (v >= 0x12 && cfg.chunk_cap && faults.chunk_lie != "no-cap")
 			rflags |= chunk::CAP;
 		if (v >= 0x11 && cfg.sessions) {
-			rflags |= kEncryptCap | kMacCap | kKeyExCap | kHbeatCap | kKeyUpdCap;
+			rflags |= kMacCap | kKeyExCap | kHbeatCap | kKeyUpdCap;
+			if (!cfg.session_mac_only)
+				rflags |= kEncryptCap;
 			if (cfg.handshake_in_clear)
 				rflags |= kInClearCap;
 		}
@@ -888,19 +891,41 @@ struct Responder::Impl {
 		uint16_t req_id = 0, rsp_id = 0;
 		bool established = false, encrypt = true, in_clear = false;
 		unsigned slot = 0;
+		uint8_t sm_version = 0x11; // DSP0277 version selected in KEY_EXCHANGE_RSP
 		sess::KeySchedule ks;
 		Bytes th;                    // A || Hash(chain) || K (|| F): the session transcript
 		Bytes last_record;           // the last secured response (replay-seq fault)
 		bool update_pending = false; // VerifyNewKey expected
-		uint64_t heartbeats = 0, key_updates = 0, messages = 0;
+		// KEY_UPDATE (UpdateKey / UpdateAllKeys) until VerifyNewKey: both
+		// directions' keys as they were before it (the request key just
+		// after the KEY_UPDATE itself), its KeyOperation and Tag, so that a
+		// KEY_UPDATE whose ACK was lost can be retried with the old key
+		// (DSP0274 "KEY_UPDATE request and KEY_UPDATE_ACK response").
+		struct Backup {
+			bool valid = false;
+			sess::Keys req, rsp;
+			uint8_t op = 0, tag = 0;
+		} backup;
+		uint64_t heartbeats = 0, key_updates = 0, key_update_retries = 0, messages = 0;
 		uint32_t id() const { return req_id | uint32_t(rsp_id) << 16; }
+		static void wipe(sess::Keys &k)
+		{
+			for (Bytes *b : {&k.secret, &k.key, &k.iv})
+				mbedtls_platform_zeroize(b->data(), b->size());
+		}
+		void drop_backup()
+		{
+			wipe(backup.req);
+			wipe(backup.rsp);
+			backup = Backup{};
+		}
 		~Session()
 		{
-			for (Bytes *b :
-			     {&ks.handshake_secret, &ks.master_secret, &ks.req_finished_key, &ks.rsp_finished_key,
-			      &ks.req_hs.secret, &ks.req_hs.key, &ks.rsp_hs.secret, &ks.rsp_hs.key, &ks.req_data.secret,
-			      &ks.req_data.key, &ks.rsp_data.secret, &ks.rsp_data.key})
+			for (Bytes *b : {&ks.handshake_secret, &ks.master_secret, &ks.req_finished_key, &ks.rsp_finished_key})
 				mbedtls_platform_zeroize(b->data(), b->size());
+			for (sess::Keys *k : {&ks.req_hs, &ks.rsp_hs, &ks.req_data, &ks.rsp_data})
+				wipe(*k);
+			drop_backup();
 		}
 		sess::Keys &rx() { return established ? ks.req_data : ks.req_hs; }
 		sess::Keys &tx() { return established ? ks.rsp_data : ks.rsp_hs; }
@@ -918,20 +943,98 @@ struct Responder::Impl {
 		std::erase_if(sessions, [&](auto &p) { return p.get() == s; });
 	}
 
-	// Opaque data of KEY_EXCHANGE_RSP: the DSP0277 secured message version
-	// selection (1.1).  1.2+ with OpaqueDataFmt1: the general opaque data
-	// format (TotalElements, Reserved(3)); otherwise DSP0277's own table
-	// (SpecID "DMTF", OpaqueVersion 1, TotalElements, Reserved(2)).  Each
-	// element: ID 0 (DMTF), VendorLen 0, OpaqueElementDataLen 4, then
-	// SMDataVersion 1, SMDataID 0 (version selection), SelectedVersion 1.1.
-	Bytes version_selection() const
+	// Secured message versions (DSP0277) devsim speaks, as SPDM version
+	// bytes (major << 4 | minor): 1.0 and 1.1 (the same record format).
+	static constexpr uint8_t kSmVersions[] = {0x10, 0x11};
+
+	// OpaqueData of KEY_EXCHANGE / KEY_EXCHANGE_RSP.  1.2+ with
+	// OpaqueDataFmt1: the general opaque data format of DSP0274 (TotalElements,
+	// Reserved(3)); otherwise DSP0277's own table (SpecID "DMTF",
+	// OpaqueVersion 1, TotalElements, Reserved(2)).  Each element: ID,
+	// VendorLen, VendorID (VendorLen bytes), OpaqueElementDataLen (2), data,
+	// AlignPadding to a multiple of 4.  The DMTF element (ID 0, VendorLen 0)
+	// carries SMDataVersion 1, SMDataID (0: version selection, 1: supported
+	// version list) and its data.
+	bool opaque_fmt1() const { return version >= 0x12 && (other_sel & 0x02); }
+
+	// The requester's SupportedVersionList from KEY_EXCHANGE's OpaqueData:
+	// the highest secured message version both sides have, 0 when the
+	// OpaqueData is malformed (every length checked), holds no list, more
+	// than one, or nothing in common.  Elements of other registries or
+	// vendors are skipped.
+	uint8_t select_sm_version(std::span<const uint8_t> o) const
+	{
+		size_t n, count;
+		if (opaque_fmt1()) {
+			if (o.size() < 4 || o[1] || o[2] || o[3])
+				return 0;
+			count = o[0];
+			n = 4;
+		} else {
+			if (o.size() < 8 || get32(o, 0) != 0x444D5446 || o[4] != 1 || o[6] || o[7])
+				return 0;
+			count = o[5];
+			n = 8;
+		}
+		std::optional<std::span<const uint8_t>> list;
+		for (size_t e = 0; e < count; e++) {
+			if (o.size() - n < 2)
+				return 0;
+			uint8_t eid = o[n], vlen = o[n + 1];
+			size_t start = n;
+			n += 2;
+			if (o.size() - n < size_t(vlen) + 2)
+				return 0;
+			n += vlen;
+			size_t dlen = get16(o, n);
+			n += 2;
+			if (o.size() - n < dlen)
+				return 0;
+			auto data = o.subspan(n, dlen);
+			n += dlen;
+			while ((n - start) % 4) {
+				if (n >= o.size() || o[n])
+					return 0;
+				n++;
+			}
+			if (eid != 0 || vlen != 0)
+				continue; // another registry's element
+			if (dlen < 2 || data[0] != 1)
+				return 0;
+			if (data[1] != 1)
+				continue; // a DMTF element of another kind
+			if (list)
+				return 0; // two lists
+			list = data;
+		}
+		if (n != o.size() || !list)
+			return 0;
+		auto l = *list;
+		if (l.size() < 3 || l[2] == 0 || l.size() != 3 + 2 * size_t(l[2]))
+			return 0;
+		uint8_t best = 0;
+		for (size_t i = 0; i < l[2]; i++) {
+			uint8_t v = l[3 + 2 * i + 1]; // VersionNumberEntry: major:minor in bits 15:8
+			for (uint8_t ours : kSmVersions)
+				if (v == ours && v > best)
+					best = v;
+		}
+		return best;
+	}
+
+	// KEY_EXCHANGE_RSP's OpaqueData: the DMTF element with the version
+	// selection (SMDataID 0, SelectedVersion).
+	Bytes version_selection(uint8_t sm_version) const
 	{
 		Bytes o;
-		if (version >= 0x12 && (other_sel & 0x02))
-			o = {1, 0, 0, 0};
+		uint8_t n = cfg.kex_rsp_vendor_element ? 2 : 1;
+		if (opaque_fmt1())
+			o = {n, 0, 0, 0};
 		else
-			o = {0x46, 0x54, 0x4D, 0x44, 1, 1, 0, 0};
-		append(o, Bytes{0, 0, 4, 0, 1, 0, 0x00, 0x11});
+			o = {0x46, 0x54, 0x4D, 0x44, 1, n, 0, 0};
+		if (cfg.kex_rsp_vendor_element) // ID 3 (PCI-SIG), VendorID 0x1b36, 3 bytes, AlignPadding
+			append(o, Bytes{3, 2, 0x36, 0x1b, 3, 0, 0xAA, 0xBB, 0xCC, 0, 0, 0});
+		append(o, Bytes{0, 0, 4, 0, 1, 0, 0x00, sm_version});
 		return o;
 	}
 
@@ -956,6 +1059,13 @@ struct Responder::Impl {
 			return error(SPDM_ERR_INVALID_REQUEST);
 		if ((mtype != 0 && mtype != 1 && mtype != 0xFF) || (mtype && !cfg.meas_cap))
 			return error(SPDM_ERR_INVALID_REQUEST);
+		// DSP0277: the secured message version is selected from the
+		// requester's SupportedVersionList; without one, a malformed one or
+		// none in common the request is invalid (libspdm answers these
+		// with InvalidRequest as well).
+		uint8_t sm_version = select_sm_version(req.subspan(fixed, olen));
+		if (!sm_version)
+			return error(SPDM_ERR_INVALID_REQUEST);
 		if (sessions.size() >= cfg.max_sessions)
 			return error(SPDM_ERR_SESSION_LIMIT_EXCEEDED);
 		Bytes priv = sess::ecdh_generate(dhe, rng.bytes(d / 2 + 16));
@@ -972,11 +1082,12 @@ struct Responder::Impl {
 				next_rsp_id = 0xFFFF;
 		} while (find_session(s->id()));
 		s->slot = slot;
-		s->encrypt = (req_flags & kEncryptCap) != 0;
+		s->encrypt = (req_flags & kEncryptCap) && !cfg.session_mac_only;
 		s->in_clear = cfg.handshake_in_clear && (req_flags & kInClearCap);
 		s->ks.hash = hash;
 		s->ks.aead = sess::Aead(aead_sel);
 		s->ks.version = version;
+		s->sm_version = sm_version;
 		uint8_t hb = (req_flags & kHbeatCap) ? cfg.heartbeat_period : 0;
 		Bytes rsp{version, code::KEY_EXCHANGE_RSP, hb, 0};
 		put16(rsp, s->rsp_id);
@@ -987,7 +1098,7 @@ struct Responder::Impl {
 		mbedtls_platform_zeroize(priv.data(), priv.size());
 		if (mtype)
 			append(rsp, summary_hash(mtype));
-		Bytes opaque = version_selection();
+		Bytes opaque = version_selection(sm_version);
 		put16(rsp, uint32_t(opaque.size()));
 		append(rsp, opaque);
 		size_t total = rsp.size() + signature_size(id.asym) + (s->in_clear ? 0 : hash_size(hash));
@@ -1106,6 +1217,8 @@ struct Responder::Impl {
 			uint8_t op = req[2];
 			Bytes ack{version, code::KEY_UPDATE_ACK, op, req[3]};
 			if (op == 1 || op == 2) {           // UpdateKey, UpdateAllKeys
+				s.drop_backup();
+				s.backup = Session::Backup{true, s.ks.req_data, s.ks.rsp_data, op, req[3]};
 				s.ks.update(s.ks.req_data); // requests from the next one on
 				if (op == 2)
 					s.ks.update(s.ks.rsp_data); // this ACK already
@@ -1115,6 +1228,7 @@ struct Responder::Impl {
 			}
 			if (op == 3 && s.update_pending) { // VerifyNewKey: it came with the new key
 				s.update_pending = false;
+				s.drop_backup(); // the old key is no longer needed
 				return ack;
 			}
 			return error(SPDM_ERR_INVALID_REQUEST);
@@ -1152,6 +1266,26 @@ struct Responder::Impl {
 			return plain(SPDM_ERR_DECRYPT_ERROR);
 		}
 		auto app = sess::open(s->ks.aead, s->encrypt, s->rx(), rec.first(6 + len));
+		if (!app && s->established && s->backup.valid) {
+			// A KEY_UPDATE retried under the old key (its ACK was lost):
+			// back to the keys before it, and it is processed again (the
+			// same new keys, the same ACK).  Nothing else is accepted
+			// under the old key.
+			auto old = sess::open(s->ks.aead, s->encrypt, s->backup.req, rec.first(6 + len));
+			if (old && old->size() == 4 && (*old)[0] == version && (*old)[1] == code::KEY_UPDATE &&
+			    (*old)[2] == s->backup.op && (*old)[3] == s->backup.tag) {
+				Session::wipe(s->ks.req_data);
+				Session::wipe(s->ks.rsp_data);
+				s->ks.req_data = s->backup.req;
+				s->ks.rsp_data = s->backup.rsp;
+				s->drop_backup();
+				s->key_updates--; // counted again below
+				s->key_update_retries++;
+				app = std::move(old);
+			} else if (old) {
+				mbedtls_platform_zeroize(old->data(), old->size());
+			}
+		}
 		if (!app || app->size() < 4 || (s->established ? false : (*app)[1] != code::FINISH)) {
 			// a bad tag, a replayed or skipped sequence number, or (handshake
 			// phase) anything but FINISH: the session is over
@@ -1345,9 +1479,11 @@ std::string Responder::status_json() const
 				  {"state", s->established ? "established" : "handshake"},
 				  {"aead", sess::to_string(s->ks.aead)},
 				  {"encrypt", s->encrypt},
+				  {"secured_message_version", version_text(s->sm_version)},
 				  {"messages", s->messages},
 				  {"heartbeats", s->heartbeats},
-				  {"key_updates", s->key_updates}});
+				  {"key_updates", s->key_updates},
+				  {"key_update_retries", s->key_update_retries}});
 	}
 	nlohmann::ordered_json j{
 		{"state", states[int(i.state)]},

@@ -164,6 +164,10 @@ struct Config {
 	// behaviour (KEY_EXCHANGE unsupported, secured CMA refused).
 	bool sessions = true;
 	bool handshake_in_clear = false; // HANDSHAKE_IN_THE_CLEAR_CAP
+	bool session_mac_only = false;   // MAC_CAP without ENCRYPT_CAP: authenticated-only sessions
+	// KEY_EXCHANGE_RSP's OpaqueData also carries a PCI-SIG vendor element
+	// before the DMTF one (conforming; tests of requesters that must skip it)
+	bool kex_rsp_vendor_element = false;
 	uint8_t heartbeat_period = 10;   // KEY_EXCHANGE_RSP HeartbeatPeriod, seconds (0: none)
 	unsigned max_sessions = 4;       // more: ERROR SessionLimitExceeded
 	uint16_t dhe_algos = 0x18;       // secp256r1, secp384r1
