@@ -419,7 +419,7 @@ TEST_CASE("session: MAC only (the device has no ENCRYPT_CAP)", "[core][session][
     CAPTURE(unsigned(v), aead);
     devsim::Config c = config_for(0x13);
     c.session_mac_only = true;
-    SDevice dev(std::move(c), identity(Asym::EcdsaP384, Hash::Sha384));
+    Device dev(std::move(c), identity(Asym::EcdsaP384, Hash::Sha384));
     auto s = make_secure(dev.plat, v, 0, aead);
     establish(s.get());
     auto i = info(s.get());
@@ -458,7 +458,7 @@ TEST_CASE("session: MAC only, a tampered record is refused", "[core][session][de
 {
     devsim::Config c = config_for(0x13);
     c.session_mac_only = true;
-    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     establish(s.get());
     REQUIRE_FALSE(info(s.get()).encrypted);
@@ -491,7 +491,7 @@ TEST_CASE("session: KEY_EXCHANGE_RSP OpaqueData with a vendor element", "[core][
     CAPTURE(unsigned(v));
     devsim::Config c = config_for(v);
     c.kex_rsp_vendor_element = true;
-    SDevice dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
+    Device dev(std::move(c), identity(Asym::EcdsaP256, Hash::Sha256));
     auto s = make_secure(dev.plat);
     establish(s.get());
     CHECK(info(s.get()).sm_version == 0x11);
