@@ -18,13 +18,19 @@
  *   (KEY_EXCHANGE_RSP verified with the key cached at connect);
  * - reset, resume and removal drop the session with no message
  *   (spdm_state_lost(), the removal path), revalidation re-establishes it;
- * - KEY_UPDATE on request (netlink) and every session_key_update_s;
+ * - KEY_UPDATE on request (netlink) and, as the module's policy says,
+ *   UpdateKey from the heartbeat work every session_key_update_s seconds
+ *   and once session_key_update_msgs secured requests went under the
+ *   current request key (the core's sequence number in that direction);
  *   END_SESSION on session-end, disconnect and module unload.
  *
  * The heartbeat work holds a reference to the device while queued.  It is
  * cancelled (not waited for) under the device lock wherever the session
  * goes; a running instance finds no session and stops.  Module unload ends
- * every session and waits for the work before the workqueue goes.
+ * every session and waits for the work before the workqueue goes.  Writing
+ * a key update parameter runs every device's work at once, so a new policy
+ * applies from then on (a key update already due runs; otherwise the work
+ * sends a heartbeat, or nothing, and re-arms for the new times).
  */
 #define dev_fmt(fmt) "spdm_tsm: " fmt
 
@@ -41,26 +47,82 @@ module_param_named(session, spdm_tsm_session_default, bool, 0644);
 MODULE_PARM_DESC(session,
 		 "tsm/connect also establishes an SPDM secured session with heartbeat (default off; netlink connect asks with its session flag)");
 
+static bool spdm_tsm_secure_unloading;
+
+/* under spdm_tsm_devs_lock: run @d's heartbeat work now (it owns a reference) */
+static int spdm_tsm_secure_kick(struct spdm_tsm_dev *d, void *arg)
+{
+	/*
+	 * Module unload sets the flag, then walks the registry under its lock
+	 * and waits for every device's work: a kick either comes before that
+	 * walk (and is waited for) or sees the flag.
+	 */
+	if (READ_ONCE(spdm_tsm_secure_unloading))
+		return 1;
+	kref_get(&d->kref);
+	if (mod_delayed_work(spdm_tsm_wq, &d->hb_work, 0))
+		spdm_tsm_dev_put(d);	/* was queued: never the last reference */
+	return 0;
+}
+
+static int spdm_tsm_ku_param_set(const char *val, const struct kernel_param *kp)
+{
+	int rc = param_set_uint(val, kp);
+
+	if (!rc)
+		spdm_tsm_dev_for_each(spdm_tsm_secure_kick, NULL);
+	return rc;
+}
+
+static const struct kernel_param_ops spdm_tsm_ku_param_ops = {
+	.set = spdm_tsm_ku_param_set,
+	.get = param_get_uint,
+};
+
 static unsigned int session_key_update_s;
-module_param(session_key_update_s, uint, 0644);
+module_param_cb(session_key_update_s, &spdm_tsm_ku_param_ops, &session_key_update_s, 0644);
 MODULE_PARM_DESC(session_key_update_s,
 		 "KEY_UPDATE (UpdateKey) in every secured session this often, in seconds; 0: only on request (default)");
 
-static bool spdm_tsm_secure_unloading;
+static unsigned int session_key_update_msgs;
+module_param_cb(session_key_update_msgs, &spdm_tsm_ku_param_ops, &session_key_update_msgs, 0644);
+MODULE_PARM_DESC(session_key_update_msgs,
+		 "KEY_UPDATE (UpdateKey) in every secured session once this many secured requests went under the current key; 0: no limit (default)");
 
-/* the next heartbeat or interval key update, in jiffies from now; 0: none */
+/*
+ * Under d->lock, with a session: jiffies until the policy's next key update
+ * (0: due now; ULONG_MAX: no policy).
+ */
+static unsigned long spdm_tsm_ku_delay(struct spdm_tsm_dev *d)
+{
+	unsigned int msgs = READ_ONCE(session_key_update_msgs);
+	unsigned int secs = READ_ONCE(session_key_update_s);
+	struct spdm_secure_info info;
+	unsigned long due;
+
+	if (msgs) {
+		spdm_secure_get_info(d->session, &info);
+		if (info.active && info.key_messages >= msgs)
+			return 0;
+	}
+	if (!secs)
+		return ULONG_MAX;
+	due = d->key_update_last + secs_to_jiffies(secs);
+	return time_after(due, jiffies) ? due - jiffies : 0;
+}
+
+/* the next heartbeat or policy key update, in jiffies from now; 0: none */
 static unsigned long spdm_tsm_hb_delay(struct spdm_tsm_dev *d)
 {
 	unsigned int period = d->sum.sess.heartbeat_period;
-	unsigned long delay = 0, ku;
+	unsigned long delay = ULONG_MAX;
 
 	if (period)
-		delay = max_t(unsigned long, msecs_to_jiffies(period * 1000 / 2), 1);
-	if (READ_ONCE(session_key_update_s)) {
-		ku = time_after(d->key_update_at, jiffies) ? d->key_update_at - jiffies : 1;
-		delay = delay ? min(delay, ku) : ku;
-	}
-	return delay;
+		delay = msecs_to_jiffies(period * 1000 / 2);
+	delay = min(delay, spdm_tsm_ku_delay(d));
+	if (delay == ULONG_MAX)
+		return 0;
+	return max(delay, 1UL);
 }
 
 /* Under d->lock: queue the heartbeat work (it owns a reference). */
@@ -97,8 +159,10 @@ void spdm_tsm_secure_disarm(struct spdm_tsm_dev *d)
  * spdm_tsm_secure_sync() - report the session as the core has it
  * @d: the device, with @d->lock held
  *
- * Refreshes the session part of the summary; cancels the heartbeat when
- * the session is gone.
+ * Refreshes the session part of the summary; arms the heartbeat work
+ * while the session lives (when not queued yet: after an operation that
+ * sent secured messages, a key update due by the message count runs at
+ * once even without a heartbeat), cancels it when the session is gone.
  */
 void spdm_tsm_secure_sync(struct spdm_tsm_dev *d)
 {
@@ -120,7 +184,9 @@ void spdm_tsm_secure_sync(struct spdm_tsm_dev *d)
 			d->sum.sess.key_updates = info.key_updates;
 		}
 	}
-	if (!info.active)
+	if (info.active)
+		spdm_tsm_secure_arm(d);
+	else
 		spdm_tsm_secure_disarm(d);
 }
 
@@ -152,7 +218,7 @@ int spdm_tsm_secure_start(struct spdm_tsm_dev *d, char *err, size_t errlen,
 		spdm_tsm_secure_sync(d);
 		return rc;
 	}
-	d->key_update_at = jiffies + secs_to_jiffies(READ_ONCE(session_key_update_s));
+	d->key_update_last = jiffies;
 	scoped_guard(spinlock, &d->slock) {
 		d->sum.sess.establishments++;
 		d->sum.sess.heartbeats = 0;
@@ -160,8 +226,7 @@ int spdm_tsm_secure_start(struct spdm_tsm_dev *d, char *err, size_t errlen,
 		d->sum.sess.duration_us = ktime_us_delta(ktime_get(), t0);
 		d->sum.sess.established_ns = ktime_get_real_ns();
 	}
-	spdm_tsm_secure_sync(d);
-	spdm_tsm_secure_arm(d);
+	spdm_tsm_secure_sync(d);	/* arms the heartbeat */
 	pci_info(d->pdev, "secured session %08x established: %u DOE exchanges in %llu us, heartbeat period %u s\n",
 		 d->sum.sess.id, d->sum.sess.exchanges, d->sum.sess.duration_us,
 		 d->sum.sess.heartbeat_period);
@@ -200,14 +265,14 @@ static void spdm_tsm_hb_begin(struct spdm_tsm_dev *d)
  * spdm_tsm_hb_work() - the heartbeat of a device's secured session
  * @work: &spdm_tsm_dev.hb_work
  *
- * HEARTBEAT (or, when due, KEY_UPDATE) under the device lock; re-arms
- * itself while the session lives.  Drops the reference it was queued with.
+ * HEARTBEAT (or, when the policy's is due, KEY_UPDATE) under the device
+ * lock; re-arms itself while the session lives.  Drops the reference it
+ * was queued with.
  */
 void spdm_tsm_hb_work(struct work_struct *work)
 {
 	struct spdm_tsm_dev *d = container_of(to_delayed_work(work), struct spdm_tsm_dev,
 					      hb_work);
-	unsigned int ku = READ_ONCE(session_key_update_s);
 	int rc;
 
 	scoped_guard(mutex, &d->lock) {
@@ -215,14 +280,14 @@ void spdm_tsm_hb_work(struct work_struct *work)
 		    READ_ONCE(spdm_tsm_secure_unloading))
 			break;
 		spdm_tsm_hb_begin(d);
-		if (ku && time_after_eq(jiffies, d->key_update_at)) {
+		if (!spdm_tsm_ku_delay(d)) {
 			rc = spdm_secure_key_update(d->session, false);
 			if (rc) {
 				spdm_tsm_secure_lost(d, SPDM_TSM_REASON_KEY_UPDATE,
-						     "interval KEY_UPDATE", rc);
+						     "policy KEY_UPDATE", rc);
 				break;
 			}
-			d->key_update_at = jiffies + secs_to_jiffies(ku);
+			d->key_update_last = jiffies;
 		} else if (d->sum.sess.heartbeat_period) {
 			rc = spdm_secure_heartbeat(d->session);
 			if (rc) {
@@ -232,8 +297,7 @@ void spdm_tsm_hb_work(struct work_struct *work)
 			scoped_guard(spinlock, &d->slock)
 				d->sum.sess.heartbeats++;
 		}
-		spdm_tsm_secure_sync(d);
-		spdm_tsm_secure_arm(d);
+		spdm_tsm_secure_sync(d);	/* re-arms */
 	}
 	spdm_tsm_dev_put(d);
 }
@@ -272,8 +336,7 @@ int spdm_tsm_secure_key_update(struct spdm_tsm_dev *d, bool all,
 			spdm_tsm_secure_lost(d, SPDM_TSM_REASON_KEY_UPDATE, "KEY_UPDATE", rc);
 			return rc;
 		}
-		if (READ_ONCE(session_key_update_s))
-			d->key_update_at = jiffies + secs_to_jiffies(session_key_update_s);
+		d->key_update_last = jiffies;
 		spdm_tsm_secure_sync(d);
 		pci_info(d->pdev, "secured session %08x: %s done (%u so far)\n", d->sum.sess.id,
 			 all ? "KEY_UPDATE UpdateAllKeys" : "KEY_UPDATE UpdateKey",

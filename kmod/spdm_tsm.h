@@ -149,7 +149,8 @@ struct spdm_tsm_ima_id {
  *	re-establishes it after a loss (under @lock)
  * @hb_work: the session's heartbeat (and interval key update), on the
  *	module's workqueue; holds a reference while queued
- * @key_update_at: jiffies when the interval key update is due
+ * @key_update_last: jiffies of the session's last key update (or of its
+ *	establishment): session_key_update_s counts from it
  * @secure_exit_done: module unload ended this device's session
  */
 struct spdm_tsm_dev {
@@ -177,7 +178,7 @@ struct spdm_tsm_dev {
 	struct spdm_tsm_ima_id ima_id;
 	bool want_session;
 	struct delayed_work hb_work;
-	unsigned long key_update_at;
+	unsigned long key_update_last;
 	bool secure_exit_done;
 };
 

@@ -273,4 +273,5 @@ void spdm_secure_get_info(const struct spdm_session *s,
 	info->handshake_in_clear = sec->in_clear;
 	info->key_updates = sec->key_updates;
 	info->messages = sec->messages;
+	info->key_messages = sec->req.seq;
 }

@@ -420,6 +420,9 @@ int spdm_set_cached_identity(struct spdm_session *s, u8 version, u32 asym,
  * @key_updates: KEY_UPDATE operations completed in this session
  * @messages: secured requests sent in this session (FINISH included when
  *	it was secured)
+ * @key_messages: secured requests sent under the current request key (its
+ *	sequence number: 0 when established, 1 after a KEY_UPDATE, whose
+ *	VerifyNewKey goes under the new key)
  */
 struct spdm_secure_info {
 	bool active;
@@ -434,6 +437,7 @@ struct spdm_secure_info {
 	bool handshake_in_clear;
 	u32 key_updates;
 	u64 messages;
+	u64 key_messages;
 };
 
 /*

@@ -87,13 +87,21 @@ TEST_CASE("session: establish, heartbeat, key updates, measurements, end", "[cor
     CHECK(ev.ke_signature.len == ev.sig_len);
     CHECK((ev.ke_context != nullptr) == (v >= 0x12));
 
+    // key_messages: requests sealed under the current request key (the
+    // module's session_key_update_msgs policy counts them)
+    CHECK(i.key_messages == 0);   // FINISH went under the handshake key
     size_t plain = dev.plat.requests.size();
     CHECK(spdm_secure_heartbeat(s.get()) == 0);
+    CHECK(info(s.get()).key_messages == 1);
     CHECK(spdm_secure_key_update(s.get(), false) == 0);
     INFO(spdm_last_error(s.get()));
+    CHECK(info(s.get()).key_messages == 1);   // VerifyNewKey under the new key
     CHECK(spdm_secure_heartbeat(s.get()) == 0);
+    CHECK(info(s.get()).key_messages == 2);
     CHECK(spdm_secure_key_update(s.get(), true) == 0);
+    CHECK(info(s.get()).key_messages == 1);
     CHECK(spdm_secure_heartbeat(s.get()) == 0);
+    CHECK(info(s.get()).key_messages == 2);
     // measurements inside the session: nothing on the plain transport
     REQUIRE(spdm_get_measurements(s.get(), nullptr) == 0);
     CHECK(dev.plat.requests.size() == plain);

@@ -298,6 +298,20 @@ TEST_CASE("devsim session faults as the requester sees them", "[devsim][session]
         r.apply_fault("no-heartbeat=0");
         CHECK(s.heartbeat().opened);
     }
+    SECTION("no-key-update") {
+        auto r = make();
+        sq::SessionRequester s(r);
+        REQUIRE(s.establish());
+        r.apply_fault("no-key-update");
+        CHECK(s.heartbeat().opened);                     // heartbeats still answered
+        Bytes req{s.ver, 0xE9, 1, 7};                    // UpdateKey
+        Bytes rec = sess::seal(s.ks.aead, s.encrypt(), s.tx(), s.sid, req);
+        s.tx().seq++;
+        CHECK(r.handle_secured(rec).data.empty());       // no answer
+        CHECK(s.heartbeat().opened);                     // under the old keys still
+        CHECK(s.key_update(false));                      // once
+        CHECK(s.heartbeat().opened);
+    }
     SECTION("session-drop, reset and GET_VERSION lose the session") {
         for (int how = 0; how < 3; how++) {
             auto r = make();

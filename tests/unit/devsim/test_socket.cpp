@@ -376,7 +376,7 @@ TEST_CASE("devsim CLI: help documents every flag and bad flags exit 2", "[devsim
                              "offer-hash=LIST", "offer-asym=LIST", "cert-portion=N", "cert-stall[=N]",
                              "cert-remainder-lie[=N]", "serial=HEX", "--no-sessions", "--handshake-in-clear", "--session-mac-only",
                              "--heartbeat-period", "--max-sessions", "bad-verify-data", "bad-kex-signature",
-                             "bad-tag", "wrong-session-id", "replay-seq", "no-heartbeat", "session-drop"})
+                             "bad-tag", "wrong-session-id", "replay-seq", "no-heartbeat", "no-key-update", "session-drop"})
         CHECK(h.out.find(flag) != std::string::npos);
     CHECK(run(bin + " serve-pci --help").out.find("--no-sessions") != std::string::npos);
     CHECK(run(bin + " serve --port 0 --max-sessions 0").status == 2);

@@ -146,6 +146,7 @@ lost() {
 	check_eq "$what: devsim has one session" 1 "$(dsim pci0 '.sessions | length')"
 	devsim_ctl pci0 clear >/dev/null
 }
+t_faults=$(cut -d" " -f1 /proc/uptime)
 lost "session state dropped (no reset)" session-drop
 lost "heartbeat ignored" no-heartbeat=1
 lost "replayed record" replay-seq=1
@@ -208,6 +209,14 @@ refused bad-tag=1 '[Tt]ag|MAC|authentic'
 refused wrong-session-id=1 '[Ss]ession'
 devsim_ctl pci0 clear >/dev/null
 check "after the faults: connect --session works" nlsess connect "$dev"
+
+# the kernel log since the faults: nothing at error level or above but the
+# DOE core's complaint when a device that lost its session answers a secured
+# request with a plain ERROR (pci_doe() logs it; README, secured sessions)
+klog_err() { dmesg -r | awk -F'[][]' -v t="$t_faults" '$1 ~ /^<[0-3]>$/ && $2 + 0 >= t'; }
+doe_msg='expected \[VID, Feature\] = \[[0-9a-f]+, 02\], got \[[0-9a-f]+, 01\]'
+check_eq "faults: no kernel error but the DOE core's" "" "$(klog_err | grep -vE "$doe_msg")"
+check_match "faults: the DOE core's line is session-drop's plain ERROR" "$doe_msg" "$(klog_err)"
 
 # -- 9. rmmod sends END_SESSION ---------------------------------------------
 check_eq "before rmmod: devsim has one session" 1 "$(dsim pci0 '.sessions | length')"

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384"
+# vm-args: --timeout 600 --kmod ecdh_generic --kmod gcm --devsim-pci "--identity $SPDM_TSM_BUILD/testdata/ecdsa-p384 --heartbeat-period 2"
 # The PCI/TSM core's own connect path, as on real hardware: spdm-devsim is a
 # whole PCIe endpoint (vfio-user) with DevCap TEE-IO and a CMA DOE mailbox,
 # so the core offers tsm/connect and calls the module's pci_tsm_ops.  The
-# reference flow step by step, an FLR, and malformed DOE use by the guest
-# (vm-run fails the scenario on any kernel WARNING/BUG).
+# reference flow step by step, an FLR, malformed DOE use by the guest
+# (vm-run fails the scenario on any kernel WARNING/BUG), and the module's
+# session policy: tsm/connect with spdm_tsm.session, KEY_UPDATE every
+# session_key_update_s and after session_key_update_msgs messages.
 . /tests/vm/lib.sh
 
 # -- the TSM: the tsmN whose device is the spdm_tsm faux device
@@ -142,6 +144,134 @@ check_eq "authenticated after the guest's malformed object" authenticated \
 	"$(tsmctl show "$dev" -j | jq -r '.[0].state')"
 check "disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
 check_match "devsim counted the errors and aborts" '"errors":[1-9][0-9]*,"aborts":[1-9]' "$(devsim_ctl pci0 status)"
+
+# -- secured sessions through tsm/connect: the module's session policy
+# (parameters session, session_key_update_s, session_key_update_msgs; 0644,
+# set at run time as an administrator would)
+P=/sys/module/spdm_tsm/parameters
+modprobe ecdh_generic 2>/dev/null
+modprobe gcm 2>/dev/null
+slow=1
+zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KASAN=y' && slow=3
+# sj JQ: the session object of tsmctl session show -j; dsim JQ: devsim's status
+sj() { tsmctl session show "$dev" -j | jq -r ".[0].session | $1"; }
+dsim() { devsim_ctl pci0 status | sed 's/^ok //' | jq -r "$1"; }
+est_is() { [ "$(sj .establishments)" = "$1" ] && [ "$(sj .state)" = established ]; }
+
+check_eq "parameter session: off by default" N "$(cat $P/session)"
+check_eq "parameter session_key_update_msgs: off by default" 0 "$(cat $P/session_key_update_msgs)"
+check "session=0: tsm/connect" sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "session=0: no session in the kernel" none "$(sj '.state // "none"')"
+check_eq "session=0: devsim has no session" 0 "$(dsim '.sessions | length')"
+check "session=0: tsm/disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+
+echo 1 >$P/session
+check "session=1: tsm/connect" sh -c "echo $tsm > $sys/tsm/connect"
+tsmctl session show "$dev" | sed 's/^/# /'
+check_eq "session=1: session established (session show -j)" established "$(sj .state)"
+check_eq "session=1: tsmctl show -j carries it" established \
+	"$(tsmctl show "$dev" -j | jq -r '.[0].session.state')"
+check_eq "session=1: heartbeat period from devsim" 2 "$(sj .heartbeat_period)"
+check_eq "session=1: devsim has one session" 1 "$(dsim '.sessions | length')"
+check_eq "session=1: devsim agrees on the session ID" "$(printf '0x%08x' "$(sj .id)")" \
+	"$(dsim '.sessions[0].id')"
+check_eq "session=1: devsim: established" established "$(dsim '.sessions[0].state')"
+sleep $((3 * slow))
+check_match "session=1: heartbeats answered over 3 s" '^([2-9]|[1-9][0-9]+)$' "$(sj .heartbeats)"
+check_eq "session=1: no key update without a policy" 0 "$(sj .key_updates)"
+
+# interval, set at run time: counted from the session's last key update (or
+# its establishment), whatever the interval was when the work was queued
+ku_ge() { [ "$(sj .key_updates)" -ge "$1" ]; }
+echo 60 >$P/session_key_update_s
+sleep $((2 * slow))
+check_eq "interval 60 s: no key update yet (counted from the establishment)" 0 "$(sj .key_updates)"
+t0=$(now_ms)
+echo 2 >$P/session_key_update_s
+check "interval 60 s, then 2 s: the shorter one applies at once" wait_for $((3 * slow)) ku_ge 1
+sleep $((6 * slow))
+ku=$(sj .key_updates)
+dt=$(($(now_ms) - t0))
+echo "# interval 2 s: $ku key updates in $dt ms"
+check "interval 2 s: key updates rise ($ku in $dt ms)" test "$ku" -ge 3
+check "interval 2 s: no more than the interval allows ($ku in $dt ms)" \
+	test "$ku" -le $((dt / 2000 + 2))
+dku1=$(dsim '.sessions[0].key_updates')
+ku=$(sj .key_updates)
+dku2=$(dsim '.sessions[0].key_updates')
+check "interval 2 s: devsim counted them (devsim $dku1, the kernel $ku, devsim $dku2)" \
+	test "$dku1" -le $((ku + 1)) -a "$ku" -le "$dku2"
+echo 0 >$P/session_key_update_s
+sleep $((1 * slow))
+ku=$(sj .key_updates)
+hb=$(sj .heartbeats)
+sleep $((5 * slow))
+check_eq "interval 0 again: no more key updates" "$ku" "$(sj .key_updates)"
+check "interval 0 again: heartbeats go on" test "$(sj .heartbeats)" -gt "$hb"
+
+# message count: a KEY_UPDATE once 3 secured requests went under the key
+# (the heartbeat work: 2 heartbeats, then KEY_UPDATE and VerifyNewKey)
+# (both counts from one devsim status, while the policy is on: each key
+# update comes with 4 requests, and the window's edges cut at most one cycle)
+read -r m0 k0 <<EOF2
+$(dsim '.sessions[0] | "\(.messages) \(.key_updates)"')
+EOF2
+echo 3 >$P/session_key_update_msgs
+sleep $((10 * slow))
+read -r m1 k1 <<EOF2
+$(dsim '.sessions[0] | "\(.messages) \(.key_updates)"')
+EOF2
+echo 0 >$P/session_key_update_msgs
+sleep $((1 * slow))
+m=$((m1 - m0)) k=$((k1 - k0))
+echo "# msgs 3: devsim saw $m secured requests, $k key updates"
+check "msgs 3: key updates rise ($k over $m requests)" test "$k" -ge 2
+check "msgs 3: one per 4 requests (2 heartbeats, KEY_UPDATE, VerifyNewKey): $k over $m" \
+	test $((k * 4)) -ge $((m - 4)) -a $((k * 4)) -le $((m + 4))
+check_eq "msgs 3: the kernel agrees with devsim" "$(dsim '.sessions[0].key_updates')" "$(sj .key_updates)"
+ku=$(sj .key_updates)
+sleep $((4 * slow))
+check_eq "msgs 0 again: no more key updates" "$ku" "$(sj .key_updates)"
+hb=$(sj .heartbeats)
+sleep $((2 * slow))
+check "after the key updates: heartbeats go on" test "$(sj .heartbeats)" -gt "$hb"
+# a measurement inside the session: a policy on devsim's raw measurement 4
+# (tsm/connect takes no measurements, so no baseline)
+check "policy: measurement 4 (raw bit stream)" \
+	tsmctl policy set "$dev" --cert-digest current --meas 4=0102030405060708
+check "after the key updates: revalidation with a measurement" tsmctl revalidate "$dev"
+tsmctl policy clear "$dev" >/dev/null
+# (this revalidation renegotiates VCA, which ends the session, and
+# establishes a new one: 8 DOE exchanges in the kernel log)
+check_eq "after the key updates: established" established "$(sj .state)"
+check_eq "after the key updates: devsim has one session" 1 "$(dsim '.sessions | length')"
+
+# a failed interval KEY_UPDATE: session-lost reason key-update, then the
+# session comes back (auto_revalidate)
+n0=$(sj .establishments)
+check "devsim: the next KEY_UPDATE gets no answer" devsim_ctl pci0 fault no-key-update=1
+mon_start 1 $((30 * slow))
+echo 2 >$P/session_key_update_s
+mon_wait
+echo 0 >$P/session_key_update_s
+check_eq "failed KEY_UPDATE: session-lost, reason key-update" "session-lost key-update" \
+	"$(mon_events "$dev" | head -n 1)"
+wait_for $((10 * slow)) est_is $((n0 + 1))
+check_eq "failed KEY_UPDATE: a new session established" $((n0 + 1)) "$(sj .establishments)"
+check_eq "failed KEY_UPDATE: established" established "$(sj .state)"
+check_eq "failed KEY_UPDATE: authenticated" authenticated "$(tsmctl show "$dev" -j | jq -r '.[0].state')"
+check_eq "failed KEY_UPDATE: devsim has one session" 1 "$(dsim '.sessions | length')"
+devsim_ctl pci0 clear >/dev/null
+
+check "session=1: tsm/disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+check_eq "tsm/disconnect sent END_SESSION (devsim has no session)" 0 "$(dsim '.sessions | length')"
+echo 0 >$P/session
+check "session=0 again: tsm/connect" sh -c "echo $tsm > $sys/tsm/connect"
+check_eq "session=0 again: devsim has no session" 0 "$(dsim '.sessions | length')"
+check "session=0 again: tsm/disconnect" sh -c "echo $tsm > $sys/tsm/disconnect"
+dmesg | grep -E 'secured session|revalidat|session-lost' | sed 's/^/# dmesg: /'
+out=$(dmesg | grep -E 'expected \[VID, Feature\]')
+check_eq "no DOE protocol complaint in the kernel log" "" "$out"
 
 # -- hot-replace: unplug while connected (QMP device_del via vm-run's host
 # agent), swap the device's identity while it is out, plug it back

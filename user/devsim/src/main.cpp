@@ -122,6 +122,8 @@ the next N responses, =always (or -1) until cleared, =0 to turn off:
   replay-seq[=N]      resend the previous secured response instead of the next
                       one: an old sequence number (default 1)
   no-heartbeat[=N]    HEARTBEAT gets no answer (default: always)
+  no-key-update[=N]   KEY_UPDATE UpdateKey/UpdateAllKeys gets no answer and
+                      changes no key (default 1)
   session-drop        forget every session (the device lost its session
                       state; negotiated state kept): the next secured message
                       gets ERROR InvalidSession

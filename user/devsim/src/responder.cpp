@@ -147,6 +147,7 @@ std::string Faults::describe() const
 	add("wrong-session-id", wrong_session_id);
 	add("replay-seq", replay_seq);
 	add("no-heartbeat", no_heartbeat);
+	add("no-key-update", no_key_update);
 	if (serial) {
 		char hex[17];
 		snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*serial));
@@ -1315,6 +1316,10 @@ struct Responder::Impl {
 		} else {
 			if ((*app)[1] == code::HEARTBEAT && take(faults.no_heartbeat))
 				return {};
+			// an update that never arrived: no answer, no key changed
+			if ((*app)[1] == code::KEY_UPDATE && ((*app)[2] == 1 || (*app)[2] == 2) &&
+			    take(faults.no_key_update))
+				return {};
 			rsp = in_session(*s, *app);
 			end_after = rsp[1] == code::END_SESSION_ACK;
 		}
@@ -1560,6 +1565,8 @@ void Responder::apply_fault(std::string_view spec)
 		f.replay_seq = int(number(1));
 	else if (name == "no-heartbeat")
 		f.no_heartbeat = int(number(-1));
+	else if (name == "no-key-update")
+		f.no_key_update = int(number(1));
 	else if (name == "session-drop")
 		drop_sessions();
 	else if (name == "not-ready") {

@@ -137,6 +137,7 @@ struct Faults {
 	int wrong_session_id = 0;  // secured response under another SessionID
 	int replay_seq = 0;        // resend the previous secured response (a replayed sequence number)
 	int no_heartbeat = 0;      // HEARTBEAT gets no answer
+	int no_key_update = 0;     // KEY_UPDATE UpdateKey/UpdateAllKeys gets no answer, no key changes
 	void clear() { *this = Faults{}; }
 	std::string describe() const; // "bad-signature=-1,busy=2" or "none"
 };
